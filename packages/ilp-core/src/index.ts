@@ -1,0 +1,70 @@
+/**
+ * @stack/ilp-core — Interledger Layer 3 (RFC 0027, 0015, 0031).
+ *
+ * ```ts
+ * import { encodePrepare, decodePacket, IlpPacketType } from '@stack/ilp-core'
+ *
+ * const bytes = encodePrepare({
+ *   amount: 1000n,
+ *   expiresAt: new Date(Date.now() + 30_000),
+ *   executionCondition: condition,
+ *   destination: 'g.bob',
+ *   data: new Uint8Array(),
+ * })
+ * const packet = decodePacket(bytes)
+ * if (packet.type === IlpPacketType.Prepare) console.log(packet.amount) // 1000n
+ * ```
+ */
+export { IlpCodecError, InvalidFieldError, TruncatedPacketError } from './codec-errors.js'
+export {
+  IlpPacketType,
+  MAX_DATA_LENGTH,
+  MAX_UINT64,
+  type IlpFulfill,
+  type IlpPacket,
+  type IlpPrepare,
+  type IlpReject,
+  type IlpReply,
+} from './packet.js'
+export { decodePrepare, encodePrepare } from './prepare.js'
+export { decodeFulfill, encodeFulfill } from './fulfill.js'
+export { decodeReject, encodeReject } from './reject.js'
+export { decodePacket } from './decode-packet.js'
+export {
+  ALLOCATION_SCHEMES,
+  MAX_ADDRESS_LENGTH,
+  InvalidAddressError,
+  isValidAddress,
+  assertAddress,
+  allocationScheme,
+  isAddressPrefix,
+  addressSegments,
+  parentAddress,
+  childAddress,
+  type AllocationScheme,
+  type InvalidAddressReason,
+} from './address.js'
+export {
+  IlpErrorCode,
+  isValidErrorCode,
+  errorCodeName,
+  errorClass,
+  type KnownErrorCode,
+  type ValidErrorCode,
+  type ErrorClass,
+} from './error-codes.js'
+export {
+  IlpError,
+  encodeAmountTooLargeData,
+  decodeAmountTooLargeData,
+  amountTooLargeError,
+  type IlpErrorOptions,
+  type AmountTooLargeData,
+} from './ilp-error.js'
+export {
+  conditionOf,
+  verifyFulfillment,
+  randomFulfillment,
+  generateFulfillmentPair,
+  type FulfillmentPair,
+} from './condition.js'

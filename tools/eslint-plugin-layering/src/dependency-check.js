@@ -1,0 +1,151 @@
+/**
+ * "The dependencies of each package.json must agree with its imports" (ARCHITECTURE.md).
+ *
+ * For a package or app: every package named by an import in src/ (type-only imports
+ * included: the types must resolve for consumers too) is in `dependencies` or
+ * `peerDependencies`, and every entry of `dependencies` is imported somewhere in src/.
+ * Imports are read with the same visitors as the layering rule, from a real parse, so
+ * an import written in a doc comment does not count.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import * as path from 'node:path'
+import { Linter } from 'eslint'
+import tseslint from 'typescript-eslint'
+import { importSourceVisitors } from './import-sources.js'
+
+const sourceFile = /\.(?:[cm]?[jt]s|[jt]sx)$/
+
+/**
+ * The package an import specifier names, or undefined for relative paths, Node
+ * builtins (with or without `node:`), URLs and subpath imports (`#x`).
+ * @param {string} specifier
+ * @returns {string | undefined}
+ */
+export function packageNameOf(specifier) {
+  if (specifier === '' || specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#')) return undefined
+  if (specifier.includes(':') || isBuiltin(specifier)) return undefined
+  const parts = specifier.split('/')
+  if (specifier.startsWith('@')) return parts.length >= 2 ? `${parts[0]}/${parts[1]}` : undefined
+  return parts[0]
+}
+
+/**
+ * Every import specifier in one source text.
+ * @param {string} code
+ * @param {string} fileName used for its extension and in parse errors
+ * @returns {string[]}
+ */
+export function importSpecifiers(code, fileName) {
+  /** @type {string[]} */
+  const found = []
+  const collect = {
+    meta: { type: 'problem', schema: [] },
+    create: () => importSourceVisitors((specifier) => found.push(specifier)),
+  }
+  const linter = new Linter({ configType: 'flat' })
+  const messages = linter.verify(
+    code,
+    [
+      {
+        files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+        languageOptions: { parser: tseslint.parser, sourceType: 'module', ecmaVersion: 'latest' },
+        plugins: { collect: { rules: { imports: /** @type {any} */ (collect) } } },
+        rules: { 'collect/imports': 'error' },
+      },
+    ],
+    path.basename(fileName),
+  )
+  // a parse error, or a file the config does not cover: never a silent empty answer
+  const failure = messages.find((message) => message.ruleId === null)
+  if (failure) throw new Error(`${fileName}:${failure.line}:${failure.column}: ${failure.message}`)
+  return found
+}
+
+/**
+ * @param {string} folder
+ * @returns {string[]} absolute paths of the source files below folder
+ */
+function sourceFilesUnder(folder) {
+  if (!existsSync(folder)) return []
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && sourceFile.test(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => !file.split(path.sep).includes('node_modules'))
+    .sort()
+}
+
+/**
+ * @typedef {{ name?: string, dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} Manifest
+ * @typedef {{ file: string, code: string }} Source
+ */
+
+/**
+ * Compare one manifest with its sources.
+ * @param {Manifest} manifest
+ * @param {Source[]} sources file paths as they should appear in messages
+ * @returns {string[]} one line per mismatch, empty when they agree
+ */
+export function dependencyMismatches(manifest, sources) {
+  const name = manifest.name ?? '(unnamed package)'
+  /** @type {Map<string, string[]>} package → files importing it */
+  const imported = new Map()
+  for (const { file, code } of sources) {
+    for (const specifier of importSpecifiers(code, file)) {
+      const target = packageNameOf(specifier)
+      if (target === undefined || target === manifest.name) continue
+      const files = imported.get(target) ?? []
+      if (!files.includes(file)) files.push(file)
+      imported.set(target, files)
+    }
+  }
+  const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])
+  /** @type {string[]} */
+  const mismatches = []
+  for (const [target, files] of [...imported].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!declared.has(target)) {
+      mismatches.push(`${name}: imports ${target} (${files.join(', ')}) but lists it in neither dependencies nor peerDependencies`)
+    }
+  }
+  for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) {
+    if (!imported.has(dependency)) {
+      mismatches.push(`${name}: dependency ${dependency} is imported by no file in src/ (unused runtime dependency)`)
+    }
+  }
+  return mismatches
+}
+
+/**
+ * Check every packages/* and apps/* of a workspace. A package whose src/ holds no source
+ * file yet (a scaffold) is skipped and named in `skipped`: there is nothing to agree with.
+ * @param {string} root workspace root
+ * @returns {{ mismatches: string[], checked: string[], skipped: string[] }}
+ */
+export function checkWorkspace(root) {
+  /** @type {string[]} */
+  const mismatches = []
+  /** @type {string[]} */
+  const checked = []
+  /** @type {string[]} */
+  const skipped = []
+  for (const group of ['packages', 'apps']) {
+    const groupFolder = path.join(root, group)
+    if (!existsSync(groupFolder)) continue
+    for (const dir of readdirSync(groupFolder).sort()) {
+      const manifestPath = path.join(groupFolder, dir, 'package.json')
+      if (!existsSync(manifestPath)) continue
+      /** @type {Manifest} */
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+      const where = `${group}/${dir}`
+      const files = sourceFilesUnder(path.join(groupFolder, dir, 'src'))
+      if (files.length === 0) {
+        skipped.push(where)
+        continue
+      }
+      checked.push(where)
+      const sources = files.map((file) => ({ file: path.relative(root, file), code: readFileSync(file, 'utf8') }))
+      mismatches.push(...dependencyMismatches(manifest, sources))
+    }
+  }
+  return { mismatches, checked, skipped }
+}

@@ -68,3 +68,15 @@ export {
   generateFulfillmentPair,
   type FulfillmentPair,
 } from './condition.js'
+export {
+  ILDCP_CONDITION,
+  ILDCP_DESTINATION,
+  ILDCP_FULFILLMENT,
+  decodeIldcpInfo,
+  encodeIldcpInfo,
+  ildcpFetch,
+  ildcpRequest,
+  serveIldcp,
+  type IldcpInfo,
+  type SendPacket,
+} from './ildcp.js'

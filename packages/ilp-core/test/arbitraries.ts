@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { IlpFulfill, IlpPrepare, IlpReject } from '../src/index.js'
+import type { IldcpInfo, IlpFulfill, IlpPrepare, IlpReject } from '../src/index.js'
 
 const schemes = ['g', 'private', 'example', 'peer', 'self', 'test', 'test1', 'test2', 'test3', 'local']
 const segmentChars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_~-'.split('')
@@ -43,4 +43,10 @@ export const reject: fc.Arbitrary<IlpReject> = fc.record({
   triggeredBy: fc.oneof(fc.constant(''), address),
   message: fc.string({ unit: 'grapheme', maxLength: 200 }),
   data,
+})
+
+export const ildcpInfo: fc.Arbitrary<IldcpInfo> = fc.record({
+  clientAddress: address,
+  assetScale: fc.integer({ min: 0, max: 255 }),
+  assetCode: fc.string({ unit: 'grapheme', maxLength: 16 }),
 })

@@ -1,0 +1,114 @@
+import { Writer } from 'oer-utils'
+import { asBuffer } from './bytes.js'
+import { InvalidFieldError } from './codec-errors.js'
+import { conditionOf, verifyFulfillment } from './condition.js'
+import { decodePacket } from './decode-packet.js'
+import { IlpErrorCode } from './error-codes.js'
+import { FieldReader } from './field-reader.js'
+import { encodeFulfill } from './fulfill.js'
+import { IlpError } from './ilp-error.js'
+import { isValidAddress } from './address.js'
+import { IlpPacketType, type IlpPrepare } from './packet.js'
+import { decodePrepare, encodePrepare } from './prepare.js'
+import { encodeReject } from './reject.js'
+
+/** RFC 0031 §"Packet": requests go to this address, bilateral by the `peer.` scheme. */
+export const ILDCP_DESTINATION = 'peer.config'
+/** RFC 0031: the fulfillment is always 32 zero bytes… */
+export const ILDCP_FULFILLMENT: Uint8Array = new Uint8Array(32)
+/** …so the condition is always its SHA-256 (Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU=). */
+export const ILDCP_CONDITION: Uint8Array = conditionOf(ILDCP_FULFILLMENT)
+
+/** What a parent tells its child (RFC 0031 `DynamicConfigurationResponseData`). */
+export interface IldcpInfo {
+  clientAddress: string
+  /** UInt8: amounts between the two nodes are in units of 10^-assetScale. */
+  assetScale: number
+  assetCode: string
+}
+
+/** The Fulfill's data: clientAddress (var IA5), assetScale (UInt8), assetCode (var UTF-8). */
+export function encodeIldcpInfo({ clientAddress, assetScale, assetCode }: IldcpInfo): Uint8Array {
+  if (!isValidAddress(clientAddress)) {
+    throw new InvalidFieldError('ildcp.clientAddress', `"${clientAddress}" is not a valid ILP address`)
+  }
+  if (!Number.isInteger(assetScale) || assetScale < 0 || assetScale > 255) {
+    throw new InvalidFieldError('ildcp.assetScale', `${assetScale} is not a UInt8`)
+  }
+  const code = Buffer.from(assetCode, 'utf8')
+  const writer = new Writer(clientAddress.length + code.length + 7)
+  writer.writeVarOctetString(Buffer.from(clientAddress, 'latin1'))
+  writer.writeUInt8(assetScale)
+  writer.writeVarOctetString(code)
+  return writer.getBuffer()
+}
+
+export function decodeIldcpInfo(data: Uint8Array): IldcpInfo {
+  const reader = new FieldReader(data)
+  const clientAddress = reader.varOctets('ildcp.clientAddress').toString('latin1')
+  if (!isValidAddress(clientAddress)) {
+    throw new InvalidFieldError('ildcp.clientAddress', `"${clientAddress}" is not a valid ILP address`)
+  }
+  const assetScale = reader.uint8('ildcp.assetScale')
+  const assetCode = reader.utf8('ildcp.assetCode', reader.varOctets('ildcp.assetCode'))
+  reader.end('ildcp')
+  return { clientAddress, assetScale, assetCode }
+}
+
+/** The request Prepare: amount 0, the fixed condition, empty data (RFC 0031 §"Packet"). */
+export function ildcpRequest(expiresAt = new Date(Date.now() + 60_000)): IlpPrepare {
+  return {
+    amount: 0n,
+    expiresAt,
+    executionCondition: ILDCP_CONDITION,
+    destination: ILDCP_DESTINATION,
+    data: new Uint8Array(0),
+  }
+}
+
+/** Sends one packet to the parent and resolves with the parent's reply bytes. */
+export type SendPacket = (packet: Uint8Array) => Promise<Uint8Array>
+
+/**
+ * Asks the parent for this node's address, asset code and scale. A Reject from
+ * the parent is thrown as its IlpError; a malformed reply as a codec error.
+ */
+export async function ildcpFetch(send: SendPacket, options: { expiresAt?: Date } = {}): Promise<IldcpInfo> {
+  const reply = decodePacket(await send(encodePrepare(ildcpRequest(options.expiresAt))))
+  switch (reply.type) {
+    case IlpPacketType.Fulfill:
+      if (!verifyFulfillment(reply.fulfillment, ILDCP_CONDITION)) {
+        throw new InvalidFieldError('fulfill.fulfillment', 'does not match the ILDCP condition')
+      }
+      return decodeIldcpInfo(reply.data)
+    case IlpPacketType.Reject:
+      throw IlpError.fromReject(reply)
+    case IlpPacketType.Prepare:
+      throw new InvalidFieldError('packet.type', 'the parent answered with a Prepare')
+  }
+}
+
+/**
+ * The parent's side, sans I/O: takes the child's request bytes and returns the
+ * reply bytes — a Fulfill carrying `info`, or a Reject saying what was wrong.
+ */
+export function serveIldcp(request: Uint8Array, info: IldcpInfo, serverAddress: string, now = new Date()): Uint8Array {
+  const reject = (code: string, message: string) =>
+    encodeReject({ code, triggeredBy: serverAddress, message, data: new Uint8Array(0) })
+  let prepare: IlpPrepare
+  try {
+    prepare = decodePrepare(request)
+  } catch (error) {
+    return reject(IlpErrorCode.F01_INVALID_PACKET, `invalid ILDCP request: ${(error as Error).message}`)
+  }
+  if (prepare.destination !== ILDCP_DESTINATION) {
+    return reject(IlpErrorCode.F02_UNREACHABLE, `ILDCP requests go to ${ILDCP_DESTINATION}`)
+  }
+  if (!asBuffer(prepare.executionCondition).equals(ILDCP_CONDITION)) {
+    return reject(IlpErrorCode.F05_WRONG_CONDITION, 'not the ILDCP condition')
+  }
+  if (prepare.expiresAt.getTime() <= now.getTime()) {
+    return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'ILDCP request expired')
+  }
+  return encodeFulfill({ fulfillment: ILDCP_FULFILLMENT, data: encodeIldcpInfo(info) })
+}

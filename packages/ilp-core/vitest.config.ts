@@ -3,6 +3,5 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.spec.ts'],
-    benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 })

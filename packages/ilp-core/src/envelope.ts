@@ -12,18 +12,16 @@ const names: Record<IlpPacketType, string> = {
 
 /**
  * RFC 0027 §"Packet Format": a packet is a type byte and an OER length-prefixed
- * body. Returns a reader over exactly the body; bytes after it are an error.
+ * body. Returns the reader positioned at the body; bytes after it are an error.
  */
 export function openEnvelope(bytes: Uint8Array, expected?: IlpPacketType): { type: IlpPacketType; body: FieldReader } {
-  const outer = new FieldReader(bytes)
-  const type = outer.uint8('packet.type')
+  const body = new FieldReader(bytes)
+  const type = body.uint8('packet.type')
   if (expected === undefined ? !(type in names) : type !== expected) {
     const wanted = expected === undefined ? '12, 13 or 14' : String(expected)
     throw new InvalidFieldError('packet.type', `is ${type}, expected ${wanted}`)
   }
-  const name = names[type as IlpPacketType]
-  const body = new FieldReader(outer.varOctets(name))
-  outer.end(name)
+  body.envelope(names[type as IlpPacketType])
   return { type, body }
 }
 

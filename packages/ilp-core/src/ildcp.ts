@@ -45,12 +45,12 @@ export function encodeIldcpInfo({ clientAddress, assetScale, assetCode }: IldcpI
 
 export function decodeIldcpInfo(data: Uint8Array): IldcpInfo {
   const reader = new FieldReader(data)
-  const clientAddress = reader.varOctets('ildcp.clientAddress').toString('latin1')
+  const clientAddress = reader.varLatin1('ildcp.clientAddress')
   if (!isValidAddress(clientAddress)) {
     throw new InvalidFieldError('ildcp.clientAddress', `"${clientAddress}" is not a valid ILP address`)
   }
   const assetScale = reader.uint8('ildcp.assetScale')
-  const assetCode = reader.utf8('ildcp.assetCode', reader.varOctets('ildcp.assetCode'))
+  const assetCode = reader.varUtf8('ildcp.assetCode')
   reader.end('ildcp')
   return { clientAddress, assetScale, assetCode }
 }

@@ -4,7 +4,7 @@ import { openEnvelope } from './envelope.js'
 import type { FieldReader } from './field-reader.js'
 import { checkAmount, checkData } from './field-checks.js'
 import { IlpPacketType, MAX_DATA_LENGTH, type IlpPrepare } from './packet.js'
-import { readTimestamp, TIMESTAMP_LENGTH, writeTimestamp } from './timestamp.js'
+import { TIMESTAMP_LENGTH, writeTimestamp } from './timestamp.js'
 
 const CONDITION_LENGTH = 32
 
@@ -68,10 +68,10 @@ export function decodePrepare(bytes: Uint8Array): IlpPrepare {
 
 export function readPrepareBody(body: FieldReader): IlpPrepare {
   const amount = body.uint64('prepare.amount')
-  const expiresAt = readTimestamp('prepare.expiresAt', body.octets('prepare.expiresAt', TIMESTAMP_LENGTH))
+  const expiresAt = body.timestamp('prepare.expiresAt')
   const executionCondition = body.octets('prepare.executionCondition', CONDITION_LENGTH)
   // latin1 keeps every byte as one char, so the address check also refuses non-ASCII.
-  const destination = body.varOctets('prepare.destination').toString('latin1')
+  const destination = body.varLatin1('prepare.destination')
   if (!isValidAddress(destination)) {
     throw new InvalidFieldError('prepare.destination', `"${destination}" is not a valid ILP address`)
   }

@@ -38,9 +38,9 @@ export function decodeReject(bytes: Uint8Array): IlpReject {
 }
 
 export function readRejectBody(body: FieldReader): IlpReject {
-  const code = body.ascii('reject.code', body.octets('reject.code', CODE_LENGTH))
-  const triggeredBy = body.ascii('reject.triggeredBy', body.varOctets('reject.triggeredBy', MAX_TRIGGERED_BY_LENGTH))
-  const message = body.utf8('reject.message', body.varOctets('reject.message'))
+  const code = body.ascii('reject.code', CODE_LENGTH)
+  const triggeredBy = body.varAscii('reject.triggeredBy', MAX_TRIGGERED_BY_LENGTH)
+  const message = body.varUtf8('reject.message')
   const data = body.varOctets('reject.data', MAX_DATA_LENGTH)
   body.end('reject')
   return { code, triggeredBy, message, data }

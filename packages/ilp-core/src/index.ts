@@ -25,11 +25,12 @@ export {
   type IlpPrepare,
   type IlpReject,
   type IlpReply,
+  type PrepareHandler,
 } from './packet.js'
 export { decodePrepare, encodePrepare } from './prepare.js'
 export { decodeFulfill, encodeFulfill } from './fulfill.js'
 export { decodeReject, encodeReject } from './reject.js'
-export { decodePacket } from './decode-packet.js'
+export { decodePacket, decodeReply, encodeReply } from './decode-packet.js'
 export {
   ALLOCATION_SCHEMES,
   MAX_ADDRESS_LENGTH,

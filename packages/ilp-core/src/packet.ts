@@ -41,5 +41,13 @@ export type IlpPacket =
   | ({ type: IlpPacketType.Fulfill } & IlpFulfill)
   | ({ type: IlpPacketType.Reject } & IlpReject)
 
-/** The answer to a Prepare. */
-export type IlpReply = IlpFulfill | IlpReject
+/** The answer to a Prepare: a Fulfill or a Reject, tagged by `type`. */
+export type IlpReply = Exclude<IlpPacket, { type: IlpPacketType.Prepare }>
+
+/**
+ * The one seam between ILP and whatever uses it (RFC 0027 §"Packet Lifecycle"): take
+ * a Prepare, resolve with its Fulfill or Reject. A sender calls the next hop's
+ * handler; a receiver (a STREAM server, a connector) is one. Expected failures are
+ * Rejects, not exceptions.
+ */
+export type PrepareHandler = (prepare: IlpPrepare) => Promise<IlpReply>

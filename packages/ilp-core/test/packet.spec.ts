@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   decodeFulfill,
   decodePacket,
+  decodeReply,
+  encodeReply,
   decodePrepare,
   decodeReject,
   encodeFulfill,
@@ -198,5 +200,18 @@ describe('decodePacket', () => {
     const error = codecError(() => decodePacket(Buffer.from([15, 0])))
     expect(error).toBeInstanceOf(InvalidFieldError)
     expect(error.field).toBe('packet.type')
+  })
+})
+
+describe('decodeReply and encodeReply', () => {
+  it('round-trip a Fulfill and a Reject by their tag', () => {
+    const fulfill = { type: IlpPacketType.Fulfill as const, fulfillment: new Uint8Array(32).fill(3), data: new Uint8Array() }
+    const reject = { type: IlpPacketType.Reject as const, code: 'F99', triggeredBy: 'g.b', message: 'no', data: new Uint8Array() }
+    expect(decodeReply(encodeReply(fulfill)).type).toBe(IlpPacketType.Fulfill)
+    expect(decodeReply(encodeReply(reject))).toMatchObject({ type: IlpPacketType.Reject, code: 'F99', message: 'no' })
+  })
+
+  it('refuses a Prepare where a reply is expected', () => {
+    expect(codecError(() => decodeReply(encodePrepare(prepare))).field).toBe('packet.type')
   })
 })

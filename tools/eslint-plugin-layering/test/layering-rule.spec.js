@@ -100,6 +100,7 @@ describe('layering/imports with the root eslint.config.js', () => {
     ['spsp → stream', 'packages/spsp/src/fixture.ts', '@stack/stream'],
     ['spsp → ledger-core (any lower core)', 'packages/spsp/src/fixture.ts', '@stack/ledger-core'],
     ['channel-btp → channel-core', 'packages/channel-btp/src/fixture.ts', '@stack/channel-core'],
+    ['channel-btp → channel-core/compliance (listed in exports)', 'packages/channel-btp/test/fixture.ts', '@stack/channel-core/compliance'],
     ['ilp-core → itself by name', 'packages/ilp-core/test/fixture.ts', '@stack/ilp-core'],
     ['apps/connector → channel-btp', 'apps/connector/src/fixture.ts', '@stack/channel-btp'],
     ['ilp-core → its own src by relative path', 'packages/ilp-core/test/fixture.ts', '../src/index.js'],

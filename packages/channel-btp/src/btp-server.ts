@@ -1,0 +1,226 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { LinkClosedError } from '@stack/channel-core'
+import type WebSocket from 'ws'
+import { WebSocketServer } from 'ws'
+import { BtpCodecError } from './btp-errors.js'
+import type { BtpFrame } from './btp-frame.js'
+import { BtpType } from './btp-frame.js'
+import type { BtpLinkOptions } from './btp-link.js'
+import { BtpLink } from './btp-link.js'
+import { encodeBtpFrame } from './encode.js'
+import { decodeBtpFrame, readBtpHeader } from './decode.js'
+import { errorFrame } from './btp-session.js'
+import { messageBytes, wsTransport } from './ws-transport.js'
+
+/** Returns the account the credentials belong to, or `undefined` to refuse them. */
+export type BtpAuthenticator = (username: string, token: Uint8Array) => string | undefined
+
+export interface BtpServerOptions extends BtpLinkOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string
+  /** Default 0: any free port (see `port` after `listen`). */
+  readonly port?: number
+  /**
+   * Either a table `username → token` (one account per username, compared in constant time)
+   * or a function deciding.
+   */
+  readonly accounts: Readonly<Record<string, string>> | BtpAuthenticator
+  /** A client that has not authenticated by then is disconnected. Default 10 000 ms. */
+  readonly authTimeoutMs?: number
+}
+
+const digest = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest()
+
+/** Constant-time check of tokens: the hashes are equal-length, so no early exit leaks. */
+export function accountsAuthenticator(accounts: Readonly<Record<string, string>>): BtpAuthenticator {
+  const table = new Map<string, Buffer>()
+  for (const [username, token] of Object.entries(accounts)) table.set(username, digest(new TextEncoder().encode(token)))
+  return (username, token) => {
+    const want = table.get(username)
+    const got = digest(token)
+    return want !== undefined && timingSafeEqual(want, got) ? username : undefined
+  }
+}
+
+type ConnectionListener = (link: BtpServerLink, account: string) => void
+
+/**
+ * A BTP 2.0 server (RFC 0023): many accounts on one port, one account per username/token.
+ * Each account is one stable `BtpServerLink`, connected while its client is, so handlers
+ * survive the client's reconnections. A newer connection for an account replaces the older.
+ */
+export class BtpServer {
+  readonly #options: BtpServerOptions
+  readonly #authenticate: BtpAuthenticator
+  readonly #links = new Map<string, BtpServerLink>()
+  readonly #listeners = new Set<ConnectionListener>()
+  #wss: WebSocketServer | undefined
+
+  constructor(options: BtpServerOptions) {
+    this.#options = options
+    this.#authenticate = typeof options.accounts === 'function' ? options.accounts : accountsAuthenticator(options.accounts)
+  }
+
+  /** The port listened on (after `listen`). */
+  get port(): number {
+    const address = this.#wss?.address()
+    return typeof address === 'object' && address !== null ? (address as AddressInfo).port : 0
+  }
+
+  async listen(): Promise<number> {
+    const maxFrameBytes = this.#options.limits?.maxFrameBytes ?? 1 << 20
+    const wss = new WebSocketServer({
+      host: this.#options.host ?? '127.0.0.1',
+      port: this.#options.port ?? 0,
+      perMessageDeflate: false,
+      maxPayload: maxFrameBytes * 4
+    })
+    this.#wss = wss
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve)
+      wss.once('error', reject)
+    })
+    wss.on('error', (error) => this.#logger.warn('server error', { error: error.message }))
+    wss.on('connection', (ws) => this.#accept(ws))
+    return this.port
+  }
+
+  /** The link of `account`, made on first use so handlers can be set before the client comes. */
+  link(account: string): BtpServerLink {
+    let link = this.#links.get(account)
+    if (link === undefined) {
+      link = new BtpServerLink(this.#options)
+      this.#links.set(account, link)
+    }
+    return link
+  }
+
+  /** Called each time a client authenticates. Returns the function that unsubscribes. */
+  onConnection(listener: ConnectionListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async close(): Promise<void> {
+    const wss = this.#wss
+    this.#wss = undefined
+    await Promise.all([...this.#links.values()].map((link) => link.close()))
+    if (wss === undefined) return
+    for (const ws of wss.clients) ws.terminate()
+    await new Promise<void>((resolve) => wss.close(() => resolve()))
+  }
+
+  get #logger() {
+    return this.#options.logger ?? { warn() {}, info() {} }
+  }
+
+  #accept(ws: WebSocket): void {
+    ws.binaryType = 'nodebuffer'
+    ws.on('error', (error) => this.#logger.warn('websocket error', { error: error.message }))
+    const timer = setTimeout(() => {
+      // RFC 0023 §Authentication: too long without auth data, the server closes.
+      this.#logger.warn('authentication timed out')
+      ws.close(1008, 'authentication timed out')
+    }, this.#options.authTimeoutMs ?? 10_000)
+    ws.once('close', () => clearTimeout(timer))
+    ws.once('message', (data) => {
+      clearTimeout(timer)
+      this.#authenticateFirst(ws, messageBytes(data))
+    })
+  }
+
+  #authenticateFirst(ws: WebSocket, bytes: Uint8Array): void {
+    const refuse = (requestId: number | undefined, code: string, name: string, detail: string): void => {
+      this.#logger.warn('authentication refused', { detail })
+      if (requestId !== undefined) ws.send(encodeBtpFrame(errorFrame(requestId, code, name, detail)))
+      ws.close(1008, 'authentication refused')
+    }
+    let frame: BtpFrame
+    try {
+      frame = decodeBtpFrame(bytes, { maxBytes: 64 * 1024 })
+    } catch (error) {
+      const header = readBtpHeader(bytes)
+      const isRequest = header !== undefined && (header.type === BtpType.Message || header.type === BtpType.Transfer)
+      const detail = error instanceof BtpCodecError ? error.message : 'unreadable auth message'
+      refuse(isRequest ? header.requestId : undefined, 'F01', 'InvalidFieldsError', detail)
+      return
+    }
+    if (frame.type !== BtpType.Message && frame.type !== BtpType.Transfer) {
+      refuse(undefined, 'F00', 'NotAcceptedError', 'first frame must be the auth message')
+      return
+    }
+    if (frame.type !== BtpType.Message || frame.protocolData[0]?.protocolName !== 'auth') {
+      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'first message must be the auth message (primary sub-protocol auth)')
+      return
+    }
+    const names = new Set<string>()
+    for (const entry of frame.protocolData) {
+      if (names.has(entry.protocolName)) {
+        refuse(frame.requestId, 'F01', 'InvalidFieldsError', `duplicate sub-protocol ${entry.protocolName}`)
+        return
+      }
+      names.add(entry.protocolName)
+    }
+    const token = frame.protocolData.find((entry) => entry.protocolName === 'auth_token')
+    if (token === undefined) {
+      refuse(frame.requestId, 'F01', 'InvalidFieldsError', 'auth_token sub-protocol is required')
+      return
+    }
+    const usernameEntry = frame.protocolData.find((entry) => entry.protocolName === 'auth_username')
+    const username = usernameEntry === undefined ? '' : new TextDecoder().decode(usernameEntry.data)
+    const account = this.#authenticate(username, token.data)
+    if (account === undefined) {
+      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'invalid auth_username or auth_token')
+      return
+    }
+    const link = this.link(account)
+    if (link.state === 'closed') {
+      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'account is closed')
+      return
+    }
+    ws.send(encodeBtpFrame({ type: BtpType.Response, requestId: frame.requestId, protocolData: [] }))
+    link.attach(ws)
+    this.#logger.info('client authenticated', { account })
+    for (const listener of this.#listeners) listener(link, account)
+  }
+}
+
+/** One account of a `BtpServer`: a Link and Channel to whichever client holds the account. */
+export class BtpServerLink extends BtpLink {
+  #ws: WebSocket | undefined
+
+  /** Resolves once a client has authenticated for this account. */
+  connect(): Promise<void> {
+    return this.whenConnected()
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    this.setState('closed')
+    this.session.detach(new LinkClosedError())
+    const ws = this.#ws
+    this.#ws = undefined
+    ws?.close(1000, 'closed')
+  }
+
+  /** @internal Used by BtpServer after authentication. */
+  attach(ws: WebSocket): void {
+    const previous = this.#ws
+    if (previous !== undefined) {
+      this.#ws = undefined
+      this.session.detach(new LinkClosedError('replaced by a newer connection'))
+      previous.close(4000, 'replaced by a newer connection')
+    }
+    this.#ws = ws
+    this.session.attach(wsTransport(ws))
+    ws.on('message', (data) => this.session.receive(messageBytes(data)))
+    ws.once('close', () => {
+      if (this.#ws !== ws) return
+      this.#ws = undefined
+      this.session.detach(new LinkClosedError('connection lost'))
+      if (this.state !== 'closed') this.setState('idle')
+    })
+    this.setState('connected')
+  }
+}

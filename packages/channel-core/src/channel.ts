@@ -1,0 +1,28 @@
+/**
+ * What ILP (layer 3) asks of the layer below for money: send value to the peer, and learn of
+ * value the peer sent. How value moves (a payment-channel claim, a ledger transfer) is the
+ * implementation's business; the proof travels as opaque bytes each channel package defines.
+ */
+
+import type { RequestOptions } from './link.js'
+
+export interface IncomingValue {
+  /** The additional value (RFC 0023 Transfer: compared to the previous settlement state). */
+  readonly amount: bigint
+  /** The channel's own proof or claim; empty when the carrier has none. */
+  readonly proof: Uint8Array
+}
+
+/**
+ * Accepts (resolves) or refuses (throws) value from the peer. A refusal reaches the peer as
+ * the protocol's error answer, and the value must then not have been credited.
+ */
+export type ValueHandler = (value: IncomingValue) => void | Promise<void>
+
+export interface Channel {
+  /** Sends `amount` (UInt64) to the peer; resolves once the peer accepted it. */
+  sendValue(amount: bigint, options?: RequestOptions): Promise<void>
+  setValueHandler(handler: ValueHandler | undefined): void
+}
+
+export const MAX_UINT64 = 0xffff_ffff_ffff_ffffn

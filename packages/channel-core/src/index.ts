@@ -1,0 +1,42 @@
+/**
+ * @stack/channel-core — the two interfaces layer 3 sees of layer 2: a `Link` carries opaque
+ * bytes to a peer and brings back the reply; a `Channel` sends value to a peer. Also the
+ * bridge both ways to interledgerjs plugins, an in-memory link pair, and (under
+ * `@stack/channel-core/compliance`) the suites every implementation runs.
+ *
+ * ```ts
+ * import { createMemoryLinkPair } from '@stack/channel-core'
+ *
+ * const [alice, bob] = createMemoryLinkPair()
+ * await alice.connect()
+ * await bob.connect()
+ * bob.setRequestHandler((data) => data.slice().reverse())
+ * const reply = await alice.request(new Uint8Array([1, 2, 3])) // Uint8Array [3, 2, 1]
+ * ```
+ */
+export type { Link, LinkState, RequestHandler, RequestOptions, IncomingRequestContext, StateListener } from './link.js'
+export type { Channel, IncomingValue, ValueHandler } from './channel.js'
+export { MAX_UINT64 } from './channel.js'
+export {
+  HandlerAlreadyRegisteredError,
+  InvalidAmountError,
+  LinkAbortedError,
+  LinkBusyError,
+  LinkClosedError,
+  LinkNotConnectedError,
+  LinkPayloadTooLargeError,
+  LinkRemoteError,
+  LinkTimeoutError,
+  NoChannelError,
+  NoHandlerError
+} from './errors.js'
+export type { LinkRequestError } from './errors.js'
+export type { PluginV2, PluginDataHandler, PluginMoneyHandler } from './plugin.js'
+export { linkFromPlugin, channelFromPlugin } from './link-from-plugin.js'
+export type { PluginLinkOptions } from './link-from-plugin.js'
+export { pluginFromLink } from './plugin-from-link.js'
+export { createMemoryLinkPair } from './memory-link.js'
+export type { MemoryLinkOptions } from './memory-link.js'
+export { withDeadline } from './request-deadline.js'
+export { StateListeners } from './state-listeners.js'
+export { asBuffer, asUint8Array, copyBytes } from './bytes.js'

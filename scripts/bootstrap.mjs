@@ -11,7 +11,12 @@ const wanted = packageManager.replace(/^pnpm@/, '')
 
 function run(command, args) {
   console.log(`> ${command} ${args.join(' ')}`)
-  execFileSync(command, args, { cwd: root, stdio: 'inherit' })
+  try {
+    execFileSync(command, args, { cwd: root, stdio: 'inherit' })
+  } catch (error) {
+    console.error(`bootstrap: \`${command} ${args.join(' ')}\` failed (${error.status ?? error.message})`)
+    process.exit(1)
+  }
 }
 
 function installedPnpm() {

@@ -1,7 +1,8 @@
 import { Writer } from 'oer-utils'
 import { asBuffer } from './bytes.js'
 import { InvalidFieldError } from './codec-errors.js'
-import { conditionOf, verifyFulfillment } from './condition.js'
+import { verifyFulfillment } from './condition.js'
+import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
 import { decodePacket } from './decode-packet.js'
 import { IlpErrorCode } from './error-codes.js'
 import { FieldReader } from './field-reader.js'
@@ -14,10 +15,6 @@ import { encodeReject } from './reject.js'
 
 /** RFC 0031 §"Packet": requests go to this address, bilateral by the `peer.` scheme. */
 export const ILDCP_DESTINATION = 'peer.config'
-/** RFC 0031: the fulfillment is always 32 zero bytes… */
-export const ILDCP_FULFILLMENT: Uint8Array = new Uint8Array(32)
-/** …so the condition is always its SHA-256 (Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU=). */
-export const ILDCP_CONDITION: Uint8Array = conditionOf(ILDCP_FULFILLMENT)
 
 /** What a parent tells its child (RFC 0031 `DynamicConfigurationResponseData`). */
 export interface IldcpInfo {
@@ -60,7 +57,7 @@ export function ildcpRequest(expiresAt = new Date(Date.now() + 60_000)): IlpPrep
   return {
     amount: 0n,
     expiresAt,
-    executionCondition: ILDCP_CONDITION,
+    executionCondition: PEER_PROTOCOL_CONDITION,
     destination: ILDCP_DESTINATION,
     data: new Uint8Array(0),
   }
@@ -77,7 +74,7 @@ export async function ildcpFetch(send: SendPacket, options: { expiresAt?: Date }
   const reply = decodePacket(await send(encodePrepare(ildcpRequest(options.expiresAt))))
   switch (reply.type) {
     case IlpPacketType.Fulfill:
-      if (!verifyFulfillment(reply.fulfillment, ILDCP_CONDITION)) {
+      if (!verifyFulfillment(reply.fulfillment, PEER_PROTOCOL_CONDITION)) {
         throw new InvalidFieldError('fulfill.fulfillment', 'does not match the ILDCP condition')
       }
       return decodeIldcpInfo(reply.data)
@@ -104,11 +101,11 @@ export function serveIldcp(request: Uint8Array, info: IldcpInfo, serverAddress: 
   if (prepare.destination !== ILDCP_DESTINATION) {
     return reject(IlpErrorCode.F02_UNREACHABLE, `ILDCP requests go to ${ILDCP_DESTINATION}`)
   }
-  if (!asBuffer(prepare.executionCondition).equals(ILDCP_CONDITION)) {
+  if (!asBuffer(prepare.executionCondition).equals(PEER_PROTOCOL_CONDITION)) {
     return reject(IlpErrorCode.F05_WRONG_CONDITION, 'not the ILDCP condition')
   }
   if (prepare.expiresAt.getTime() <= now.getTime()) {
     return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'ILDCP request expired')
   }
-  return encodeFulfill({ fulfillment: ILDCP_FULFILLMENT, data: encodeIldcpInfo(info) })
+  return encodeFulfill({ fulfillment: PEER_PROTOCOL_FULFILLMENT, data: encodeIldcpInfo(info) })
 }

@@ -70,9 +70,7 @@ export {
   type FulfillmentPair,
 } from './condition.js'
 export {
-  ILDCP_CONDITION,
   ILDCP_DESTINATION,
-  ILDCP_FULFILLMENT,
   decodeIldcpInfo,
   encodeIldcpInfo,
   ildcpFetch,
@@ -81,3 +79,77 @@ export {
   type IldcpInfo,
   type SendPacket,
 } from './ildcp.js'
+export { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
+export {
+  RoutingTable,
+  advertiseValleyFree,
+  advertiseLikeIlpConnector,
+  isRoutePrefix,
+  type PeerRelation,
+  type Route,
+  type StaticRouteOptions,
+  type LearnedRoute,
+  type AdvertisePolicy,
+} from './routing-table.js'
+export {
+  CcpMode,
+  CcpPropertyFlag,
+  decodeRouteControlRequest,
+  decodeRouteUpdateRequest,
+  encodeRouteControlRequest,
+  encodeRouteUpdateRequest,
+  type CcpRoute,
+  type CcpRouteControlRequest,
+  type CcpRouteProperty,
+  type CcpRouteUpdateRequest,
+} from './ccp-codec.js'
+export {
+  CCP_CONTROL_DESTINATION,
+  CCP_UPDATE_DESTINATION,
+  CCP_REQUEST_LIFETIME_MS,
+  ccpFulfill,
+  readRouteControlPrepare,
+  readRouteUpdatePrepare,
+  routeControlPrepare,
+  routeUpdatePrepare,
+} from './ccp.js'
+export { CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp-node.js'
+export {
+  Connector,
+  InvalidPeerConfigError,
+  type ConnectorCountersSnapshot,
+  type ConnectorLogger,
+  type ConnectorOptions,
+  type PeerConfig,
+  type PeerProtocolHandler,
+} from './connector/connector.js'
+export type { RouteLookup } from './connector/switch.js'
+export type { PacketCounters } from './connector/connector-counters.js'
+export { systemClock, type Clock } from './connector/clock.js'
+export {
+  InMemoryBalanceStore,
+  InsufficientBalanceError,
+  type BalanceSnapshot,
+  type BalanceStore,
+  type Reservation,
+  type ReservationState,
+} from './connector/balance-store.js'
+export {
+  StaticRateBackend,
+  InvalidRateTableError,
+  InvalidSpreadError,
+  convertAmount,
+  conversionFactor,
+  parseRateTable,
+  type AssetDetails,
+  type RateBackend,
+  type RateTable,
+} from './connector/exchange-rate.js'
+export {
+  PollingRateBackend,
+  RateSourceError,
+  fileRateSource,
+  urlRateSource,
+  type PollingRateBackendOptions,
+  type RateSource,
+} from './connector/rate-feed.js'

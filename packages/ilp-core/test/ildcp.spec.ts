@@ -10,7 +10,7 @@ import {
   encodeReject,
   IlpCodecError,
   IlpError,
-  ILDCP_CONDITION,
+  PEER_PROTOCOL_CONDITION,
   ildcpFetch,
   ildcpRequest,
   InvalidFieldError,
@@ -23,7 +23,7 @@ const info: IldcpInfo = { clientAddress: 'g.parent.child', assetScale: 9, assetC
 
 describe('ILDCP codec', () => {
   it('has the condition RFC 0031 gives', () => {
-    expect(Buffer.from(ILDCP_CONDITION).toString('base64')).toBe('Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU=')
+    expect(Buffer.from(PEER_PROTOCOL_CONDITION).toString('base64')).toBe('Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU=')
   })
 
   it('round-trips any info', () => {

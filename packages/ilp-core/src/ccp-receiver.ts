@@ -1,0 +1,131 @@
+import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './ccp-codec.js'
+
+/**
+ * The listening side of CCP towards one peer, sans I/O: the Incoming Routing Table's
+ * bookkeeping of draft RFC "Route Broadcasting Protocol" §"Epoch". It checks each
+ * route update against the speaker's table id and the epoch we hold, and says what
+ * to change; when updates were missed it asks for a resync with a route control.
+ */
+
+/** Before the first update we know no table: ilp-connector sends the nil UUID. */
+export const NIL_ROUTING_TABLE_ID = '00000000-0000-0000-0000-000000000000'
+
+/** What to do with the peer's routes after an update. */
+export interface CcpReceiveDecision {
+  /** The speaker's table changed (it restarted): drop every route learned from it first. */
+  reset: boolean
+  withdrawn: string[]
+  /** New routes, minus the ones whose path holds our address (their prefixes are in `withdrawn`). */
+  learned: CcpRoute[]
+  /** The peer's routes hold until then (now + its holdDownTime). */
+  expiresAt: number
+  /** Updates were missed: send this route control to get them again. */
+  resync?: CcpRouteControlRequest | undefined
+}
+
+export interface CcpReceiverOptions {
+  ownAddress: string
+  /** Wait before re-sending a route control the peer rejected or left unanswered (ilp-connector: 30 s). */
+  controlRetryInterval: number
+  requestTimeout: number
+}
+
+export class CcpReceiver {
+  private readonly options: CcpReceiverOptions
+  private routingTableId = NIL_ROUTING_TABLE_ID
+  /** The epoch up to which the speaker's log is applied. */
+  private epoch = 0
+  private expiresAt: number | undefined
+  private control: { state: 'due' | 'in-flight' | 'done'; at: number } = { state: 'due', at: -Infinity }
+
+  constructor(options: CcpReceiverOptions) {
+    this.options = options
+  }
+
+  get knownRoutingTableId(): string {
+    return this.routingTableId
+  }
+
+  get knownEpoch(): number {
+    return this.epoch
+  }
+
+  /** Draft §"Route Update": apply the log entries [from, to) when they follow what we hold. */
+  handleUpdate(update: CcpRouteUpdateRequest, now: number): CcpReceiveDecision {
+    // Any update, even one we cannot use, shows the speaker is alive.
+    this.expiresAt = Math.max(this.expiresAt ?? 0, now + update.holdDownTime)
+    const decision: CcpReceiveDecision = { reset: false, withdrawn: [], learned: [], expiresAt: this.expiresAt }
+    if (update.routingTableId !== this.routingTableId) {
+      // Draft §"Epoch": a new table id restarts the epochs at 0.
+      this.routingTableId = update.routingTableId
+      this.epoch = 0
+      decision.reset = true
+    }
+    if (update.fromEpochIndex > this.epoch) {
+      decision.resync = this.requestResync(now)
+      return decision
+    }
+    // Older than what we hold. An overlap is applied whole: each entry is the latest
+    // state of its prefix up to toEpochIndex, so applying it again changes nothing.
+    if (update.toEpochIndex < this.epoch) return decision
+    const { ownAddress } = this.options
+    decision.withdrawn.push(...update.withdrawnRoutes)
+    for (const route of update.newRoutes) {
+      // Loop prevention (the path-vector rule of BGP, RFC 4271 §9.1.2): a path through us comes back to us.
+      if (route.path.includes(ownAddress)) decision.withdrawn.push(route.prefix)
+      else decision.learned.push(route)
+    }
+    this.epoch = update.toEpochIndex
+    return decision
+  }
+
+  /** The route control to send now, if one is due (first contact, retry, or resync). */
+  nextControl(now: number): CcpRouteControlRequest | undefined {
+    const { control } = this
+    if (control.state === 'done' || now < control.at) return undefined
+    if (control.state === 'in-flight' && now < control.at + this.options.requestTimeout) return undefined
+    this.control = { state: 'in-flight', at: now }
+    return this.controlRequest()
+  }
+
+  controlAccepted(): void {
+    if (this.control.state === 'in-flight') this.control = { state: 'done', at: 0 }
+  }
+
+  controlFailed(now: number): void {
+    this.control = { state: 'due', at: now + this.options.controlRetryInterval }
+  }
+
+  /** True (once) when the hold-down is over: the caller drops the peer's routes; we resync from 0. */
+  expired(now: number): boolean {
+    if (this.expiresAt === undefined || now < this.expiresAt) return false
+    this.expiresAt = undefined
+    this.epoch = 0
+    this.control = { state: 'due', at: now }
+    return true
+  }
+
+  /** The peer went away: forget its epochs; on reconnection we ask again from 0. */
+  reset(now: number): void {
+    this.epoch = 0
+    this.expiresAt = undefined
+    this.control = { state: 'due', at: now }
+  }
+
+  nextDueAt(): number | undefined {
+    const times: number[] = []
+    if (this.expiresAt !== undefined) times.push(this.expiresAt)
+    if (this.control.state === 'due') times.push(this.control.at)
+    if (this.control.state === 'in-flight') times.push(this.control.at + this.options.requestTimeout)
+    return times.length === 0 ? undefined : Math.min(...times)
+  }
+
+  private requestResync(now: number): CcpRouteControlRequest {
+    this.control = { state: 'in-flight', at: now }
+    return this.controlRequest()
+  }
+
+  private controlRequest(): CcpRouteControlRequest {
+    return { mode: CcpMode.Sync, lastKnownRoutingTableId: this.routingTableId, lastKnownEpoch: this.epoch, features: [] }
+  }
+}

@@ -1,0 +1,117 @@
+import BigNumber from 'bignumber.js'
+import { MAX_UINT64 } from '../packet.js'
+
+/** The asset of a bilateral account (RFC 0032): amounts are integers in units of 10^-scale. */
+export interface AssetDetails {
+  readonly code: string
+  /** UInt8. */
+  readonly scale: number
+}
+
+/** Where rates come from. Undefined when the pair is unknown (or the rates are stale). */
+export interface RateBackend {
+  /** Units of `destCode` per unit of `sourceCode`, both at scale 0. */
+  rate(sourceCode: string, destCode: string): BigNumber | undefined
+}
+
+/** Each asset's price in one common base: `{ USD: '1', EUR: '0.92' }` = 1 USD buys 0.92 EUR. */
+export type RateTable = Readonly<Record<string, BigNumber.Value>>
+
+// Our own constructor, so no other package's BigNumber.config changes how we round. A rate
+// that is a quotient is cut to 40 decimals, rounded DOWN: the error only ever lowers what we
+// send on, never raises it (the rounding rule below).
+const Decimal = BigNumber.clone({ DECIMAL_PLACES: 40, ROUNDING_MODE: BigNumber.ROUND_DOWN, EXPONENTIAL_AT: 1e9 })
+
+/** A table that is always valid: rates positive and finite; checked when built. */
+export class InvalidRateTableError extends Error {
+  override readonly name = 'InvalidRateTableError'
+  constructor(readonly code: string, readonly value: unknown) {
+    super(`rate for ${JSON.stringify(code)} is not a positive finite decimal: ${JSON.stringify(value)}`)
+  }
+}
+
+/** Checks a parsed JSON rate table: an object of asset code → positive decimal (string or number). */
+export function parseRateTable(json: unknown): Map<string, BigNumber> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new InvalidRateTableError('', json)
+  }
+  const table = new Map<string, BigNumber>()
+  for (const [code, value] of Object.entries(json)) {
+    const rate = typeof value === 'string' || typeof value === 'number' ? new Decimal(value) : undefined
+    if (rate === undefined || !rate.isFinite() || !rate.isGreaterThan(0)) {
+      throw new InvalidRateTableError(code, value)
+    }
+    table.set(code, rate)
+  }
+  return table
+}
+
+/** Rate from a table of prices in a common base: rate(A, B) = price(B) / price(A). */
+export function rateFromTable(table: ReadonlyMap<string, BigNumber>, sourceCode: string, destCode: string): BigNumber | undefined {
+  if (sourceCode === destCode) return new Decimal(1)
+  const source = table.get(sourceCode)
+  const dest = table.get(destCode)
+  if (source === undefined || dest === undefined) return undefined
+  return new Decimal(dest).dividedBy(source)
+}
+
+/** A fixed table. Same-asset pairs are 1 whether listed or not. */
+export class StaticRateBackend implements RateBackend {
+  readonly #table: Map<string, BigNumber>
+
+  constructor(table: RateTable = {}) {
+    this.#table = parseRateTable(table)
+  }
+
+  rate(sourceCode: string, destCode: string): BigNumber | undefined {
+    return rateFromTable(this.#table, sourceCode, destCode)
+  }
+}
+
+/** A spread out of [0, 1). */
+export class InvalidSpreadError extends Error {
+  override readonly name = 'InvalidSpreadError'
+  constructor(readonly spread: string) {
+    super(`spread ${spread} is not in [0, 1)`)
+  }
+}
+
+/** Checks a spread (the connector's margin, a fraction: 0.002 = 0.2 %). */
+export function parseSpread(spread: BigNumber.Value): BigNumber {
+  const value = new Decimal(spread)
+  if (!value.isFinite() || value.isLessThan(0) || value.isGreaterThanOrEqualTo(1)) {
+    throw new InvalidSpreadError(String(spread))
+  }
+  return value
+}
+
+/**
+ * The factor applied to a source amount: rate × (1 − spread) × 10^(destScale − sourceScale).
+ * Exact: bignumber.js multiplies and shifts without rounding.
+ */
+export function conversionFactor(rate: BigNumber, spread: BigNumber, source: AssetDetails, dest: AssetDetails): BigNumber {
+  return new Decimal(rate).times(new Decimal(1).minus(spread)).shiftedBy(dest.scale - source.scale)
+}
+
+/**
+ * destAmount = floor(sourceAmount × factor). The rounding rule: the amount sent on is always
+ * rounded DOWN, so rounding never costs the connector. May exceed UInt64; the caller checks.
+ */
+export function convertAmount(sourceAmount: bigint, factor: BigNumber): bigint {
+  const dest = new Decimal(sourceAmount.toString()).times(factor).integerValue(BigNumber.ROUND_FLOOR)
+  return BigInt(dest.toFixed(0))
+}
+
+/**
+ * The largest source amount whose conversion still fits a UInt64: what an F08 for an
+ * overflowing conversion reports as its maximum. Undefined when every UInt64 fits.
+ */
+export function maxConvertibleAmount(factor: BigNumber): bigint | undefined {
+  if (convertAmount(MAX_UINT64, factor) <= MAX_UINT64) return undefined
+  // floor(x × f) ≤ M ⇔ x × f < M + 1 ⇔ x < (M + 1) / f. The quotient is rounded, so step to
+  // the exact answer by checking neighbours.
+  let x = BigInt(new Decimal((MAX_UINT64 + 1n).toString()).dividedBy(factor).integerValue(BigNumber.ROUND_CEIL).toFixed(0)) - 1n
+  while (x > 0n && convertAmount(x, factor) > MAX_UINT64) x--
+  while (convertAmount(x + 1n, factor) <= MAX_UINT64) x++
+  return x
+}

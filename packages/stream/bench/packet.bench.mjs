@@ -1,45 +1,14 @@
 // `pnpm bench` in stream: ops/s of ours and ilp-protocol-stream's packet codec in the same
-// run, and the ratio. Batches timed as a whole, contenders alternating over several rounds,
-// the median round counts. Measures the built package (dist/), as users get it.
+// run, and the ratio (harness: tools/bench). Measures the built package (dist/).
 import { randomBytes } from 'node:crypto'
+import { compare } from '@stack/bench'
 import { createRequire } from 'node:module'
 import { decodeStreamPacket, encodeStreamPacket, FrameType } from '../dist/index.js'
 
 const require = createRequire(import.meta.url)
 const reference = require('ilp-protocol-stream/dist/src/packet.js')
 
-const ROUNDS = 7
-const ROUND_MS = 250
-const BATCH = 200
-
-function opsPerSecond(fn) {
-  let ops = 0
-  const start = process.hrtime.bigint()
-  const end = start + BigInt(ROUND_MS) * 1_000_000n
-  let now = start
-  while (now < end) {
-    for (let i = 0; i < BATCH; i++) fn()
-    ops += BATCH
-    now = process.hrtime.bigint()
-  }
-  return (ops * 1e9) / Number(now - start)
-}
-
-function compare(name, ours, theirs) {
-  for (let i = 0; i < 20_000; i++) {
-    ours()
-    theirs()
-  }
-  const a = []
-  const b = []
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(opsPerSecond(ours))
-    b.push(opsPerSecond(theirs))
-  }
-  const median = (xs) => xs.sort((x, y) => x - y)[xs.length >> 1]
-  const [mine, ref] = [median(a), median(b)]
-  return { case: name, 'ours ops/s': Math.round(mine), 'reference ops/s': Math.round(ref), ratio: `${(mine / ref).toFixed(2)}x` }
-}
+const options = { batch: 200 }
 
 const rows = []
 for (const size of [0, 1024]) {
@@ -57,7 +26,7 @@ for (const size of [0, 1024]) {
   ])
   const bytes = encodeStreamPacket(packet)
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) // the reference takes Buffers only
-  rows.push(compare(`encode 3 frames, ${size} B data`, () => encodeStreamPacket(packet), () => theirs._serialize()))
-  rows.push(compare(`decode 3 frames, ${size} B data`, () => decodeStreamPacket(bytes), () => reference.Packet._deserializeUnencrypted(buffer)))
+  rows.push(compare(`encode 3 frames, ${size} B data`, () => encodeStreamPacket(packet), () => theirs._serialize(), options))
+  rows.push(compare(`decode 3 frames, ${size} B data`, () => decodeStreamPacket(bytes), () => reference.Packet._deserializeUnencrypted(buffer), options))
 }
 console.table(rows)

@@ -22,7 +22,7 @@ import { importSourceVisitors } from './import-sources.js'
 /**
  * @typedef {{ name: string, core: string, packages: RegExp | string, builtOn?: string }} LayerOption
  * @typedef {{ name: string, core: string, pattern: RegExp, builtOn: string | undefined, rank: number }} Layer
- * @typedef {{ kind: 'package' | 'app', dir: string }} Place
+ * @typedef {{ kind: 'package' | 'app' | 'tool', dir: string }} Place
  */
 
 /** @type {Map<string, string[]>} package.json path → public subpaths (per process) */
@@ -121,6 +121,7 @@ export const importsRule = {
       lowerAdapter:
         '{{importer}} ({{importerLayer}}) imports {{target}} ({{targetLayer}}): concrete adapter {{target}} imported by a higher layer. Import {{core}} instead; apps choose implementations.',
       appImport: '{{importer}} imports {{target}}: import of an app. Nothing imports an app; apps are the top of the stack.',
+      toolInSource: '{{importer}} imports {{target}} from src/: tools serve tests and benches only, never a package\'s own code.',
       targetNotInTable:
         '{{importer}} imports {{target}}, which is not in the layer table: add it to a layer in the root eslint.config.js.',
       importerNotInTable:
@@ -162,6 +163,7 @@ export const importsRule = {
     }
 
     const importerLayer = importer.kind === 'package' ? layerOf(importer.dir) : undefined
+    const inSource = path.relative(root, context.filename).split(path.sep)[2] === 'src'
     const importerName = label(importer.dir)
 
     /**
@@ -176,6 +178,11 @@ export const importsRule = {
       const data = { importer: importerName, target: targetName, source }
       if (target.kind === 'app') {
         context.report({ node, messageId: 'appImport', data })
+        return
+      }
+      // tools/ (bench harness, lint plugin) serve tests and benches, never shipped code
+      if (target.kind === 'tool') {
+        if (inSource) context.report({ node, messageId: 'toolInSource', data })
         return
       }
       const targetLayer = layerOf(target.dir)
@@ -230,7 +237,7 @@ export const importsRule = {
       if (!source.startsWith(`${scope}/`)) return
       const [dir, ...rest] = source.slice(scope.length + 1).split('/')
       if (!dir) return
-      const kind = existsSync(path.join(root, 'apps', dir)) ? 'app' : 'package'
+      const kind = existsSync(path.join(root, 'apps', dir)) ? 'app' : existsSync(path.join(root, 'tools', dir)) ? 'tool' : 'package'
       checkTarget(node, source, { kind, dir }, rest.length > 0 ? `./${rest.join('/')}` : '.')
     }
 

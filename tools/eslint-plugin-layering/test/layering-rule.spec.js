@@ -110,6 +110,16 @@ describe('layering/imports with the root eslint.config.js', () => {
     expect(messages).toEqual([])
   })
 
+  it('lets benches and tests use a tool (ilp-core bench → @stack/bench)', async () => {
+    const messages = await lint("import { compare } from '@stack/bench'\nexport const c = compare\n", 'packages/ilp-core/bench/fixture.mjs')
+    expect(messages).toEqual([])
+  })
+
+  it('rejects a tool imported by shipped code (ilp-core src → @stack/bench)', async () => {
+    const messages = await lint("import { compare } from '@stack/bench'\nexport const c = compare\n", 'packages/ilp-core/src/fixture.ts')
+    expectLayeringErrors(messages, 1, ['@stack/ilp-core', '@stack/bench', 'tests and benches only'])
+  })
+
   it('rejects a relative import into another package (ilp-core → ../../stream/src/x.js)', async () => {
     const messages = await lint("import { x } from '../../stream/src/x.js'\nexport const y = x\n", 'packages/ilp-core/src/fixture.ts')
     expectLayeringErrors(messages, 2, ['@stack/ilp-core', '@stack/stream'])

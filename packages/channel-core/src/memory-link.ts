@@ -29,6 +29,7 @@ class MemoryLink implements Link {
   #inFlight = 0
   #handler: RequestHandler | undefined
   #closing = new AbortController()
+  readonly #pending = new Set<(error: Error) => void>()
   readonly #listeners = new StateListeners()
 
   constructor(private readonly timeoutMs: number, private readonly maxInFlight: number) {}
@@ -46,6 +47,7 @@ class MemoryLink implements Link {
     if (this.#state === 'closed') return
     this.#setState('closed')
     this.#closing.abort(new LinkClosedError())
+    for (const reject of this.#pending) reject(new LinkClosedError())
   }
 
   async request(data: Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
@@ -56,17 +58,19 @@ class MemoryLink implements Link {
     }
     if (this.#inFlight >= this.maxInFlight) throw new LinkBusyError(this.maxInFlight)
     this.#inFlight++
-    let onClose = (): void => undefined
+    // One entry per request in a set, not a listener on the closing signal: thousands in
+    // flight must not pile listeners (or reactions on one shared promise) onto the link.
+    let onClose = (_error: Error): void => undefined
     const closed = new Promise<never>((_resolve, reject) => {
-      onClose = () => reject(new LinkClosedError())
-      this.#closing.signal.addEventListener('abort', onClose, { once: true })
+      onClose = reject
     })
+    this.#pending.add(onClose)
     try {
       // Copy, as a socket would: neither side may see the other mutate its bytes.
       const reply = peer.#answer(copyBytes(data))
       return await withDeadline(Promise.race([reply, closed]), options.timeoutMs ?? this.timeoutMs, options.signal)
     } finally {
-      this.#closing.signal.removeEventListener('abort', onClose)
+      this.#pending.delete(onClose)
       this.#inFlight--
     }
   }

@@ -60,10 +60,7 @@ class MemoryLink implements Link {
     this.#inFlight++
     // One entry per request in a set, not a listener on the closing signal: thousands in
     // flight must not pile listeners (or reactions on one shared promise) onto the link.
-    let onClose = (_error: Error): void => undefined
-    const closed = new Promise<never>((_resolve, reject) => {
-      onClose = reject
-    })
+    const { promise: closed, reject: onClose } = rejectable()
     this.#pending.add(onClose)
     try {
       // Copy, as a socket would: neither side may see the other mutate its bytes.
@@ -99,4 +96,13 @@ class MemoryLink implements Link {
     this.#state = state
     this.#listeners.emit(state)
   }
+}
+
+/** A promise that only ever rejects, with the function that rejects it. */
+function rejectable(): { promise: Promise<never>; reject: (error: Error) => void } {
+  let reject: (error: Error) => void = () => undefined
+  const promise = new Promise<never>((_resolve, rejectPromise) => {
+    reject = rejectPromise
+  })
+  return { promise, reject }
 }

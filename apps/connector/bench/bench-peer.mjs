@@ -1,0 +1,82 @@
+// A BTP end host for the bench, in its own process: `receiver` fulfills every Prepare with a
+// fixed fulfillment; `sender` keeps N Prepares in flight through the connector and reports
+// round trips per second and latency percentiles. Same code against both connectors.
+import { createHash } from 'node:crypto'
+import { BtpClient } from '@stack/channel-btp'
+import { decodeReject, encodeFulfill, encodePrepare } from '@stack/ilp-core'
+
+const role = process.argv[2]
+const FULFILLMENT = new Uint8Array(32).fill(7)
+const CONDITION = new Uint8Array(createHash('sha256').update(FULFILLMENT).digest())
+
+async function connect(url) {
+  const link = new BtpClient({ url, reconnect: false, limits: { timeoutMs: 30_000 } })
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await link.connect()
+      return link
+    } catch (error) {
+      if (attempt >= 100) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+process.once('message', async ({ url, destination }) => {
+  if (role === 'receiver') {
+    const reply = encodeFulfill({ fulfillment: FULFILLMENT, data: new Uint8Array(0) })
+    const link = await connect(url)
+    link.setRequestHandler(() => reply)
+    process.send({ ready: true })
+    return
+  }
+  const link = await connect(url)
+  // Every Prepare is distinct (a counter in its data): no connector may answer from a cache.
+  const template = () => encodePrepare({
+    amount: 100n,
+    destination,
+    executionCondition: CONDITION,
+    expiresAt: new Date(Date.now() + 60_000),
+    data: new Uint8Array(8),
+  })
+  let base = template()
+  let counter = 0n
+  const next = () => {
+    const bytes = Uint8Array.from(base)
+    new DataView(bytes.buffer).setBigUint64(bytes.length - 8, counter++)
+    return bytes
+  }
+  const loop = async (inFlight, ms, latencies) => {
+    const deadline = performance.now() + ms
+    let done = 0
+    let failed = 0
+    let firstReject
+    const worker = async () => {
+      while (performance.now() < deadline) {
+        const start = performance.now()
+        const reply = await link.request(next())
+        if (reply[0] !== 13 && failed++ === 0) firstReject = decodeReject(reply)
+        latencies?.push(performance.now() - start)
+        done++
+      }
+    }
+    await Promise.all(Array.from({ length: inFlight }, worker))
+    if (firstReject !== undefined) console.error(`sender: first reject ${firstReject.code} from ${firstReject.triggeredBy}: ${firstReject.message}`)
+    return { done, failed }
+  }
+  process.send({ ready: true })
+  process.on('message', async ({ inFlight, warmupMs, durationMs }) => {
+    base = template()
+    await loop(inFlight, warmupMs)
+    const latencies = []
+    const start = performance.now()
+    const { done, failed } = await loop(inFlight, durationMs, latencies)
+    const seconds = (performance.now() - start) / 1000
+    latencies.sort((a, b) => a - b)
+    process.send({ inFlight, perSecond: done / seconds, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) })
+  })
+})

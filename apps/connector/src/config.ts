@@ -1,0 +1,424 @@
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { isRoutePrefix, isValidAddress, MAX_UINT64, type PeerRelation } from '@stack/ilp-core'
+import { parse as parseYaml } from 'yaml'
+
+/**
+ * The node's configuration: the file format (README.md, connector.example.yaml), its checks and
+ * the validated shape the rest of the app uses. Validation is by hand and collects every
+ * problem, each with the path of the field (`peers[1].btp.url`), so one run shows them all.
+ */
+
+export interface AssetConfig {
+  code: string
+  scale: number
+}
+
+/** How packets reach a peer. */
+export type PeerTransport =
+  /** The peer dials our BTP listener with username = peer id and this token. */
+  | { kind: 'btp-server'; token: string }
+  /** We dial the peer: `btp+ws://user:token@host:port`. */
+  | { kind: 'btp-client'; url: string }
+  /** ILP over HTTP both ways: we POST to `url` with `token`; the peer POSTs to us with `incomingToken`. */
+  | { kind: 'http'; url: string; token: string; incomingToken: string }
+
+export interface PeerEntry {
+  id: string
+  relation: PeerRelation
+  asset: AssetConfig
+  transport: PeerTransport
+  maxPacketAmount?: bigint
+  rateLimit?: { packetsPerSecond?: number; valuePerSecond?: bigint }
+  minBalance?: bigint
+  settleThreshold?: bigint
+  settleTo?: bigint
+  /** CCP: default true for peers (and both ways with ilp-connector's advertise policy for parents). */
+  sendRoutes?: boolean
+  receiveRoutes?: boolean
+}
+
+export type RatesConfig =
+  | { kind: 'static'; table: Record<string, string> }
+  | { kind: 'file'; path: string; pollIntervalMs: number; maxAgeMs?: number }
+  | { kind: 'url'; url: string; pollIntervalMs: number; maxAgeMs?: number }
+
+export interface ListenConfig {
+  host: string
+  port: number
+}
+
+export interface ConnectorConfig {
+  /** Our ILP address; absent: asked of `parent` by ILDCP (RFC 0031) at start. */
+  address?: string
+  /** The parent peer to ask for our address (default: the only parent). */
+  parent?: string
+  asset: AssetConfig
+  listen: { btp?: ListenConfig; http?: ListenConfig }
+  admin?: ListenConfig
+  peers: PeerEntry[]
+  routes: { prefix: string; peer: string }[]
+  rates: RatesConfig
+  spread: string
+  packets: { minMessageWindowMs: number; maxHoldTimeMs: number }
+  ccp: {
+    broadcastIntervalMs: number
+    holdDownTimeMs: number
+    minUpdateIntervalMs: number
+    requestTimeoutMs?: number
+    /** After a refused route control (ilp-connector refuses one that comes before it tracks the peer). */
+    controlRetryIntervalMs: number
+    advertise: 'valley-free' | 'ilp-connector'
+  }
+  log: { level: LogLevel }
+  /** Longest a graceful shutdown waits for packets in flight. */
+  shutdownTimeoutMs: number
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface ConfigIssue {
+  /** `peers[1].btp.url`; '' is the whole document. */
+  path: string
+  message: string
+}
+
+/** The configuration cannot work; `issues` lists every field that is wrong. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError'
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid configuration:\n${issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`)
+  }
+}
+
+/** Reads a `.json`, `.yaml` or `.yml` file into plain data (not yet validated). */
+export async function readConfigFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8')
+  return parseConfigText(text, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml')
+}
+
+export function parseConfigText(text: string, format: 'json' | 'yaml'): unknown {
+  try {
+    // YAML 1.2 is a superset of JSON, but JSON.parse gives the better error for a .json file.
+    return format === 'json' ? JSON.parse(text) : parseYaml(text)
+  } catch (error) {
+    throw new InvalidConfigError([{ path: '', message: `not valid ${format.toUpperCase()}: ${(error as Error).message}` }])
+  }
+}
+
+type Obj = Record<string, unknown>
+
+/** Walks the raw document, recording problems instead of throwing at the first. */
+class Checker {
+  readonly issues: ConfigIssue[] = []
+
+  fail(path: string, message: string): undefined {
+    this.issues.push({ path, message })
+    return undefined
+  }
+
+  object(value: unknown, path: string, known: readonly string[]): Obj | undefined {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(path, `must be an object, got ${describe(value)}`)
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) this.fail(join(path, key), `unknown field (expected one of: ${known.join(', ')})`)
+    }
+    return value as Obj
+  }
+
+  string(value: unknown, path: string): string | undefined {
+    if (typeof value !== 'string' || value.length === 0) return this.fail(path, `must be a non-empty string, got ${describe(value)}`)
+    return value
+  }
+
+  boolean(value: unknown, path: string): boolean | undefined {
+    if (typeof value !== 'boolean') return this.fail(path, `must be true or false, got ${describe(value)}`)
+    return value
+  }
+
+  /** An integer in [min, max]; a string of digits is accepted too (environment variables). */
+  integer(value: unknown, path: string, min: number, max: number): number | undefined {
+    const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+      return this.fail(path, `must be an integer from ${min} to ${max}, got ${describe(value)}`)
+    }
+    return n
+  }
+
+  /** An amount in base units: a string of digits (or a safe integer), within [min, max]. */
+  amount(value: unknown, path: string, min: bigint, max: bigint): bigint | undefined {
+    let n: bigint | undefined
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value)
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value)
+    if (n === undefined || n < min || n > max) return this.fail(path, `must be an integer amount from ${min} to ${max} (a string of digits), got ${describe(value)}`)
+    return n
+  }
+
+  /** A positive decimal as a string or number (rates, spread). */
+  decimal(value: unknown, path: string, { min, maxExclusive }: { min: number; maxExclusive?: number }): string | undefined {
+    const text = typeof value === 'number' ? String(value) : value
+    if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text)) return this.fail(path, `must be a decimal number, got ${describe(value)}`)
+    const n = Number(text)
+    if (n < min || (maxExclusive !== undefined && n >= maxExclusive)) {
+      return this.fail(path, `must be ≥ ${min}${maxExclusive === undefined ? '' : ` and < ${maxExclusive}`}, got ${text}`)
+    }
+    return text
+  }
+
+  oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T | undefined {
+    if (typeof value !== 'string' || !options.includes(value as T)) return this.fail(path, `must be one of ${options.join(', ')}, got ${describe(value)}`)
+    return value as T
+  }
+}
+
+function join(path: string, key: string | number): string {
+  return typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+const RELATIONS: readonly PeerRelation[] = ['parent', 'peer', 'child']
+const PORT_MAX = 65_535
+const DAY_MS = 86_400_000
+
+/** Checks a parsed document and fills in defaults. Throws InvalidConfigError listing every problem. */
+export function validateConfig(raw: unknown): ConnectorConfig {
+  const c = new Checker()
+  const root = c.object(raw, '', [
+    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'log', 'shutdownTimeoutMs',
+  ])
+  if (root === undefined) throw new InvalidConfigError(c.issues)
+
+  let address: string | undefined
+  if (root.address !== undefined) {
+    address = c.string(root.address, 'address')
+    if (address !== undefined && !isValidAddress(address)) address = c.fail('address', `"${address}" is not a valid ILP address (RFC 0015)`)
+  }
+  const asset = checkAsset(c, root.asset, 'asset')
+  const listen = checkListen(c, root.listen)
+  const admin = root.admin === undefined ? undefined : checkListenEntry(c, root.admin, 'admin')
+
+  const peers: PeerEntry[] = []
+  if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describe(root.peers)}`)
+  else root.peers.forEach((entry, i) => {
+    const peer = checkPeer(c, entry, `peers[${i}]`, asset)
+    if (peer === undefined) return
+    if (peers.some((other) => other.id === peer.id)) c.fail(`peers[${i}].id`, `duplicate peer id "${peer.id}"`)
+    peers.push(peer)
+  })
+  const ids = new Set(peers.map((peer) => peer.id))
+  peers.forEach((peer, i) => {
+    if (peer.transport.kind === 'btp-server' && listen.btp === undefined) c.fail(`peers[${i}].btp.token`, 'needs listen.btp: the peer dials our BTP listener')
+    if (peer.transport.kind === 'http' && listen.http === undefined) c.fail(`peers[${i}].http`, 'needs listen.http: the peer POSTs to our HTTP listener')
+  })
+
+  let parent: string | undefined
+  if (root.parent !== undefined) {
+    parent = c.string(root.parent, 'parent')
+    if (parent !== undefined && peers.find((peer) => peer.id === parent)?.relation !== 'parent') parent = c.fail('parent', `"${parent}" is not a peer with relation parent`)
+  }
+  if (address === undefined && root.address === undefined) {
+    const parents = peers.filter((peer) => peer.relation === 'parent')
+    if (parent === undefined && parents.length !== 1 && root.parent === undefined) {
+      c.fail('address', `is required unless exactly one peer is a parent to ask for it by ILDCP (found ${parents.length}); or set parent`)
+    }
+    parent ??= parents.length === 1 ? parents[0]?.id : undefined
+  }
+
+  const routes: { prefix: string; peer: string }[] = []
+  if (root.routes !== undefined && !Array.isArray(root.routes)) c.fail('routes', `must be a list, got ${describe(root.routes)}`)
+  else (root.routes as unknown[] | undefined ?? []).forEach((entry, i) => {
+    const path = `routes[${i}]`
+    const r = c.object(entry, path, ['prefix', 'peer'])
+    if (r === undefined) return
+    const prefix = typeof r.prefix === 'string' ? r.prefix : c.string(r.prefix, `${path}.prefix`)
+    const peer = c.string(r.peer, `${path}.peer`)
+    if (prefix !== undefined && !isRoutePrefix(prefix)) c.fail(`${path}.prefix`, `"${prefix}" is not '', a scheme or an ILP address prefix`)
+    else if (peer !== undefined && !ids.has(peer)) c.fail(`${path}.peer`, `no peer has id "${peer}"`)
+    else if (prefix !== undefined && peer !== undefined) routes.push({ prefix, peer })
+  })
+
+  const rates = checkRates(c, root.rates)
+  const spread = root.spread === undefined ? '0' : c.decimal(root.spread, 'spread', { min: 0, maxExclusive: 1 }) ?? '0'
+
+  const packetsRaw = root.packets === undefined ? {} : c.object(root.packets, 'packets', ['minMessageWindowMs', 'maxHoldTimeMs']) ?? {}
+  const packets = {
+    minMessageWindowMs: optionalInt(c, packetsRaw.minMessageWindowMs, 'packets.minMessageWindowMs', 0, DAY_MS) ?? 1_000,
+    maxHoldTimeMs: optionalInt(c, packetsRaw.maxHoldTimeMs, 'packets.maxHoldTimeMs', 1, DAY_MS) ?? 30_000,
+  }
+
+  const ccpRaw = root.ccp === undefined ? {} : c.object(root.ccp, 'ccp', [
+    'broadcastIntervalMs', 'holdDownTimeMs', 'minUpdateIntervalMs', 'requestTimeoutMs', 'controlRetryIntervalMs', 'advertise',
+  ]) ?? {}
+  const ccp: ConnectorConfig['ccp'] = {
+    broadcastIntervalMs: optionalInt(c, ccpRaw.broadcastIntervalMs, 'ccp.broadcastIntervalMs', 10, DAY_MS) ?? 30_000,
+    holdDownTimeMs: optionalInt(c, ccpRaw.holdDownTimeMs, 'ccp.holdDownTimeMs', 10, DAY_MS) ?? 45_000,
+    minUpdateIntervalMs: optionalInt(c, ccpRaw.minUpdateIntervalMs, 'ccp.minUpdateIntervalMs', 0, DAY_MS) ?? 150,
+    controlRetryIntervalMs: optionalInt(c, ccpRaw.controlRetryIntervalMs, 'ccp.controlRetryIntervalMs', 10, DAY_MS) ?? 5_000,
+    advertise: ccpRaw.advertise === undefined ? 'valley-free' : c.oneOf(ccpRaw.advertise, 'ccp.advertise', ['valley-free', 'ilp-connector'] as const) ?? 'valley-free',
+  }
+  const requestTimeoutMs = optionalInt(c, ccpRaw.requestTimeoutMs, 'ccp.requestTimeoutMs', 10, DAY_MS)
+  if (requestTimeoutMs !== undefined) ccp.requestTimeoutMs = requestTimeoutMs
+
+  const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
+  const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
+  const shutdownTimeoutMs = optionalInt(c, root.shutdownTimeoutMs, 'shutdownTimeoutMs', 0, DAY_MS) ?? packets.maxHoldTimeMs + 5_000
+
+  if (c.issues.length > 0 || asset === undefined || rates === undefined) throw new InvalidConfigError(c.issues)
+  const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, log: { level }, shutdownTimeoutMs }
+  if (address !== undefined) config.address = address
+  if (parent !== undefined) config.parent = parent
+  if (admin !== undefined) config.admin = admin
+  return config
+}
+
+function optionalInt(c: Checker, value: unknown, path: string, min: number, max: number): number | undefined {
+  return value === undefined ? undefined : c.integer(value, path, min, max)
+}
+
+function checkAsset(c: Checker, value: unknown, path: string): AssetConfig | undefined {
+  const a = c.object(value, path, ['code', 'scale'])
+  if (a === undefined) return undefined
+  const code = c.string(a.code, `${path}.code`)
+  const scale = c.integer(a.scale, `${path}.scale`, 0, 255)
+  return code === undefined || scale === undefined ? undefined : { code, scale }
+}
+
+function checkListen(c: Checker, value: unknown): ConnectorConfig['listen'] {
+  if (value === undefined) return {}
+  const l = c.object(value, 'listen', ['btp', 'http'])
+  if (l === undefined) return {}
+  const listen: ConnectorConfig['listen'] = {}
+  const btp = l.btp === undefined ? undefined : checkListenEntry(c, l.btp, 'listen.btp')
+  const http = l.http === undefined ? undefined : checkListenEntry(c, l.http, 'listen.http')
+  if (btp !== undefined) listen.btp = btp
+  if (http !== undefined) listen.http = http
+  return listen
+}
+
+function checkListenEntry(c: Checker, value: unknown, path: string): ListenConfig | undefined {
+  const l = c.object(value, path, ['host', 'port'])
+  if (l === undefined) return undefined
+  const host = l.host === undefined ? '127.0.0.1' : c.string(l.host, `${path}.host`)
+  const port = c.integer(l.port, `${path}.port`, 0, PORT_MAX)
+  return host === undefined || port === undefined ? undefined : { host, port }
+}
+
+function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: AssetConfig | undefined): PeerEntry | undefined {
+  const p = c.object(value, path, [
+    'id', 'relation', 'asset', 'btp', 'http', 'maxPacketAmount', 'rateLimit', 'minBalance', 'settleThreshold', 'settleTo', 'sendRoutes', 'receiveRoutes',
+  ])
+  if (p === undefined) return undefined
+  const id = c.string(p.id, `${path}.id`)
+  // The id is a child's address segment (RFC 0015 segments: letters, digits, _ ~ -) and a BTP username.
+  if (id !== undefined && !/^[A-Za-z0-9_~-]+$/.test(id)) c.fail(`${path}.id`, `"${id}" may contain only letters, digits, _ ~ and -`)
+  const relation = c.oneOf(p.relation, `${path}.relation`, RELATIONS)
+  const asset = p.asset === undefined ? defaultAsset : checkAsset(c, p.asset, `${path}.asset`)
+  let transport: PeerTransport | undefined
+  if ((p.btp === undefined) === (p.http === undefined)) c.fail(path, 'needs exactly one of btp or http')
+  else if (p.btp !== undefined) transport = checkBtp(c, p.btp, `${path}.btp`)
+  else transport = checkHttp(c, p.http, `${path}.http`)
+
+  const peer: Partial<PeerEntry> = {}
+  if (p.maxPacketAmount !== undefined) peer.maxPacketAmount = c.amount(p.maxPacketAmount, `${path}.maxPacketAmount`, 0n, MAX_UINT64)
+  if (p.minBalance !== undefined) peer.minBalance = c.amount(p.minBalance, `${path}.minBalance`, -MAX_UINT64, MAX_UINT64)
+  if (p.settleThreshold !== undefined) peer.settleThreshold = c.amount(p.settleThreshold, `${path}.settleThreshold`, -MAX_UINT64, MAX_UINT64)
+  if (p.settleTo !== undefined) peer.settleTo = c.amount(p.settleTo, `${path}.settleTo`, -MAX_UINT64, MAX_UINT64)
+  if (peer.settleTo !== undefined && peer.settleThreshold === undefined) c.fail(`${path}.settleTo`, 'needs settleThreshold')
+  if (peer.settleTo !== undefined && peer.settleThreshold !== undefined && peer.settleTo >= peer.settleThreshold) {
+    c.fail(`${path}.settleTo`, `must be below settleThreshold (${peer.settleThreshold})`)
+  }
+  if (p.rateLimit !== undefined) {
+    const r = c.object(p.rateLimit, `${path}.rateLimit`, ['packetsPerSecond', 'valuePerSecond'])
+    if (r !== undefined) {
+      const limit: PeerEntry['rateLimit'] = {}
+      if (r.packetsPerSecond !== undefined) {
+        const pps = c.integer(r.packetsPerSecond, `${path}.rateLimit.packetsPerSecond`, 0, 1e9)
+        if (pps !== undefined) limit.packetsPerSecond = pps
+      }
+      if (r.valuePerSecond !== undefined) {
+        const vps = c.amount(r.valuePerSecond, `${path}.rateLimit.valuePerSecond`, 0n, MAX_UINT64)
+        if (vps !== undefined) limit.valuePerSecond = vps
+      }
+      peer.rateLimit = limit
+    }
+  }
+  if (p.sendRoutes !== undefined) peer.sendRoutes = c.boolean(p.sendRoutes, `${path}.sendRoutes`)
+  if (p.receiveRoutes !== undefined) peer.receiveRoutes = c.boolean(p.receiveRoutes, `${path}.receiveRoutes`)
+  if (id === undefined || relation === undefined || asset === undefined || transport === undefined) return undefined
+  const entry: PeerEntry = { id, relation, asset, transport }
+  for (const [key, v] of Object.entries(peer)) if (v !== undefined) (entry as unknown as Obj)[key] = v
+  return entry
+}
+
+function checkBtp(c: Checker, value: unknown, path: string): PeerTransport | undefined {
+  const b = c.object(value, path, ['token', 'url'])
+  if (b === undefined) return undefined
+  if ((b.token === undefined) === (b.url === undefined)) {
+    return c.fail(path, 'needs exactly one of token (the peer dials us) or url (we dial the peer)')
+  }
+  if (b.token !== undefined) {
+    const token = c.string(b.token, `${path}.token`)
+    return token === undefined ? undefined : { kind: 'btp-server', token }
+  }
+  const url = c.string(b.url, `${path}.url`)
+  if (url === undefined) return undefined
+  if (!/^(btp\+)?wss?:\/\//.test(url) || !canParse(url.replace(/^btp\+/, ''))) {
+    return c.fail(`${path}.url`, `"${url}" is not a btp+ws://, btp+wss://, ws:// or wss:// URL`)
+  }
+  return { kind: 'btp-client', url }
+}
+
+function checkHttp(c: Checker, value: unknown, path: string): PeerTransport | undefined {
+  const h = c.object(value, path, ['url', 'token', 'incomingToken'])
+  if (h === undefined) return undefined
+  const url = c.string(h.url, `${path}.url`)
+  const token = c.string(h.token, `${path}.token`)
+  const incomingToken = c.string(h.incomingToken, `${path}.incomingToken`)
+  if (url !== undefined && (!/^https?:\/\//.test(url) || !canParse(url))) return c.fail(`${path}.url`, `"${url}" is not an http:// or https:// URL`)
+  return url === undefined || token === undefined || incomingToken === undefined ? undefined : { kind: 'http', url, token, incomingToken }
+}
+
+function checkRates(c: Checker, value: unknown): RatesConfig | undefined {
+  if (value === undefined) return { kind: 'static', table: {} }
+  const r = c.object(value, 'rates', ['static', 'file', 'url', 'pollIntervalMs', 'maxAgeMs'])
+  if (r === undefined) return undefined
+  const sources = ['static', 'file', 'url'].filter((key) => r[key] !== undefined)
+  if (sources.length !== 1) return c.fail('rates', `needs exactly one of static, file or url (got ${sources.length === 0 ? 'none' : sources.join(', ')})`)
+  if (r.static !== undefined) {
+    const t = c.object(r.static, 'rates.static', Object.keys(r.static as object))
+    if (t === undefined) return undefined
+    const table: Record<string, string> = {}
+    for (const [code, rate] of Object.entries(t)) {
+      const decimal = c.decimal(rate, `rates.static.${code}`, { min: 0 })
+      if (decimal !== undefined && Number(decimal) === 0) c.fail(`rates.static.${code}`, 'must be positive')
+      else if (decimal !== undefined) table[code] = decimal
+    }
+    return { kind: 'static', table }
+  }
+  const pollIntervalMs = optionalInt(c, r.pollIntervalMs, 'rates.pollIntervalMs', 100, DAY_MS) ?? 60_000
+  const maxAgeMs = optionalInt(c, r.maxAgeMs, 'rates.maxAgeMs', 1, 365 * DAY_MS)
+  const polled = maxAgeMs === undefined ? { pollIntervalMs } : { pollIntervalMs, maxAgeMs }
+  if (r.file !== undefined) {
+    const path = c.string(r.file, 'rates.file')
+    return path === undefined ? undefined : { kind: 'file', path, ...polled }
+  }
+  const url = c.string(r.url, 'rates.url')
+  if (url !== undefined && !/^https?:\/\//.test(url)) return c.fail('rates.url', `"${url}" is not an http:// or https:// URL`)
+  return url === undefined ? undefined : { kind: 'url', url, ...polled }
+}
+
+function canParse(url: string): boolean {
+  try {
+    new URL(url)
+    return true
+  } catch {
+    return false
+  }
+}

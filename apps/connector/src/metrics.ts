@@ -1,0 +1,128 @@
+import type { ConnectorCountersSnapshot, PacketCounters } from '@stack/ilp-core'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * Prometheus metrics (prom-client) on a registry of our own. Packet and amount counters are
+ * read from the connector's counters when scraped, so the packet path pays nothing for them;
+ * only the latency histogram is fed per packet (by the metered link, metered-link.ts).
+ */
+
+export interface MetricsSource {
+  counters(): ConnectorCountersSnapshot
+  /** What we owe each peer (negative: it owes us), in its units. */
+  balances(): Iterable<[string, bigint]>
+  peerStates(): Iterable<[string, boolean]>
+  routeCount(): number
+}
+
+export interface NodeMetrics {
+  readonly registry: Registry
+  /** One Prepare from a peer answered after `seconds`; `fulfilled` false for a Reject. */
+  observePacket(seconds: number, fulfilled: boolean): void
+}
+
+const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+export function createMetrics(source: MetricsSource, options: { defaultMetrics?: boolean } = {}): NodeMetrics {
+  const registry = new Registry()
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry })
+
+  const byDirection = (fill: (direction: 'incoming' | 'outgoing', peer: string, counters: PacketCounters) => void): void => {
+    const snapshot = source.counters()
+    for (const direction of ['incoming', 'outgoing'] as const) {
+      for (const [peer, counters] of Object.entries(snapshot[direction])) fill(direction, peer, counters)
+    }
+  }
+
+  new Counter({
+    name: 'ilp_connector_packets_total',
+    help: 'ILP Prepares by direction (incoming: by source peer, outgoing: by next hop), result and reject code',
+    labelNames: ['direction', 'peer', 'result', 'code'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      byDirection((direction, peer, c) => {
+        this.inc({ direction, peer, result: 'prepared', code: '' }, c.prepared)
+        this.inc({ direction, peer, result: 'fulfilled', code: '' }, c.fulfilled)
+        for (const [code, n] of Object.entries(c.rejectedByCode)) this.inc({ direction, peer, result: 'rejected', code }, n)
+      })
+    },
+  })
+
+  new Counter({
+    name: 'ilp_connector_amount_total',
+    help: 'Amounts of ILP Prepares in the peer\'s base units, by direction and result (a float: may lose precision past 2^53)',
+    labelNames: ['direction', 'peer', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      byDirection((direction, peer, c) => {
+        this.inc({ direction, peer, result: 'prepared' }, Number(c.preparedAmount))
+        this.inc({ direction, peer, result: 'fulfilled' }, Number(c.fulfilledAmount))
+        this.inc({ direction, peer, result: 'rejected' }, Number(c.rejectedAmount))
+      })
+    },
+  })
+
+  new Counter({
+    name: 'ilp_connector_settlements_total',
+    help: 'Settlements by kind (sent, failed, received)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [kind, n] of Object.entries(source.counters().settlement)) {
+        if (typeof n === 'number') this.inc({ kind }, n)
+      }
+    },
+  })
+
+  new Gauge({
+    name: 'ilp_connector_balance',
+    help: 'What the connector owes each peer (negative: the peer owes it), in the peer\'s base units',
+    labelNames: ['peer'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [peer, balance] of source.balances()) this.set({ peer }, Number(balance))
+    },
+  })
+
+  new Gauge({
+    name: 'ilp_connector_peer_connected',
+    help: '1 while the link to the peer is connected',
+    labelNames: ['peer'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [peer, connected] of source.peerStates()) this.set({ peer }, connected ? 1 : 0)
+    },
+  })
+
+  new Gauge({
+    name: 'ilp_connector_routes',
+    help: 'Routes in force in the routing table',
+    registers: [registry],
+    collect() {
+      this.set(source.routeCount())
+    },
+  })
+
+  const latency = new Histogram({
+    name: 'ilp_connector_packet_duration_seconds',
+    help: 'Time from a Prepare arriving on a link to its reply leaving, by result',
+    labelNames: ['result'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  })
+  // Children resolved once: no label hashing per packet.
+  const fulfilled = latency.labels({ result: 'fulfilled' })
+  const rejected = latency.labels({ result: 'rejected' })
+
+  return {
+    registry,
+    observePacket(seconds, ok) {
+      ;(ok ? fulfilled : rejected).observe(seconds)
+    },
+  }
+}

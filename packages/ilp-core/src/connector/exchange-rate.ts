@@ -102,6 +102,23 @@ export function convertAmount(sourceAmount: bigint, factor: BigNumber): bigint {
   return BigInt(dest.toFixed(0))
 }
 
+/** A conversion factor as an exact fraction, so the per-packet path is bigint arithmetic. */
+export interface Conversion {
+  readonly factor: BigNumber
+  readonly numerator: bigint
+  readonly denominator: bigint
+}
+
+export function toConversion(factor: BigNumber): Conversion {
+  const [numerator, denominator] = factor.toFraction()
+  return { factor, numerator: BigInt(numerator.toFixed(0)), denominator: BigInt(denominator.toFixed(0)) }
+}
+
+/** Same result as `convertAmount(amount, conversion.factor)`: floor, the rounding rule above. */
+export function applyConversion(amount: bigint, conversion: Conversion): bigint {
+  return (amount * conversion.numerator) / conversion.denominator
+}
+
 /**
  * The largest source amount whose conversion still fits a UInt64: what an F08 for an
  * overflowing conversion reports as its maximum. Undefined when every UInt64 fits.

@@ -3,7 +3,7 @@ import { IlpErrorCode } from '../error-codes.js'
 import { amountTooLargeError, IlpError } from '../ilp-error.js'
 import { MAX_UINT64 } from '../packet.js'
 import type BigNumber from 'bignumber.js'
-import { conversionFactor, convertAmount, maxConvertibleAmount, type RateBackend } from './exchange-rate.js'
+import { applyConversion, conversionFactor, maxConvertibleAmount, toConversion, type Conversion, type RateBackend } from './exchange-rate.js'
 import type { Handler, IncomingContext, OutgoingContext, PeerAccount } from './pipeline.js'
 
 /**
@@ -35,6 +35,9 @@ export interface SwitchConfig {
  *     the maximum (it tells the sender exactly how far to go down; F03 would not).
  */
 export function createSwitch(config: SwitchConfig): Handler<IncomingContext> {
+  // Per (source, destination) peer pair: the factor for the rate last seen. A rate backend
+  // hands out a new rate object when the rate changes, which recomputes it.
+  const conversions = new Map<string, { rate: BigNumber; conversion: Conversion }>()
   return async (ctx) => {
     const { source, prepare } = ctx
     if (isAddressPrefix('peer', prepare.destination)) {
@@ -52,10 +55,15 @@ export function createSwitch(config: SwitchConfig): Handler<IncomingContext> {
     if (rate === undefined) {
       throw new IlpError(IlpErrorCode.T00_INTERNAL_ERROR, `no exchange rate from ${source.asset.code} to ${destination.asset.code}`)
     }
-    const factor = conversionFactor(rate, config.spread, source.asset, destination.asset)
-    const amount = convertAmount(prepare.amount, factor)
+    const pair = `${source.id}\n${destination.id}`
+    let cached = conversions.get(pair)
+    if (cached?.rate !== rate) {
+      cached = { rate, conversion: toConversion(conversionFactor(rate, config.spread, source.asset, destination.asset)) }
+      conversions.set(pair, cached)
+    }
+    const amount = applyConversion(prepare.amount, cached.conversion)
     if (amount > MAX_UINT64) {
-      throw amountTooLargeError(prepare.amount, maxConvertibleAmount(factor) ?? MAX_UINT64)
+      throw amountTooLargeError(prepare.amount, maxConvertibleAmount(cached.conversion.factor) ?? MAX_UINT64)
     }
     if (amount === 0n && prepare.amount > 0n) {
       throw new IlpError(IlpErrorCode.R01_INSUFFICIENT_SOURCE_AMOUNT, `${prepare.amount} is worth nothing at the next hop`)

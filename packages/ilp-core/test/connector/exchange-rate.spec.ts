@@ -8,7 +8,9 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_UINT64 } from '../../src/packet.js'
 import {
+  applyConversion,
   conversionFactor,
+  toConversion,
   convertAmount,
   InvalidRateTableError,
   InvalidSpreadError,
@@ -61,6 +63,27 @@ describe('convertAmount', () => {
           const unit = 10n ** BigInt(10 + sourceScale)
           expect(out * unit <= exact).toBe(true)
           expect((out + 1n) * unit > exact).toBe(true)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('applyConversion', () => {
+  it('gives exactly what convertAmount gives, in bigint arithmetic', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: MAX_UINT64 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 9_999 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 12 }),
+        (amount, rateMillionths, spreadBasisPoints, sourceScale, destScale) => {
+          const rate = new BigNumber(rateMillionths).shiftedBy(-6).div(3) // a rate cut from a division
+          const spread = new BigNumber(spreadBasisPoints).shiftedBy(-4)
+          const factor = conversionFactor(rate, spread, { code: 'A', scale: sourceScale }, { code: 'B', scale: destScale })
+          expect(applyConversion(amount, toConversion(factor))).toBe(convertAmount(amount, factor))
         },
       ),
       { numRuns: 300 },

@@ -116,7 +116,7 @@ const fromReferencePacket = (p: ref.Packet): StreamPacket => ({
 const normal = (p: StreamPacket) =>
   JSON.parse(JSON.stringify(p, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v))) as unknown
 
-describe('interop with ilp-protocol-stream 2.7.1', () => {
+describe('interop with ilp-protocol-stream 2.7.1', { timeout: 120_000 }, () => {
   it('our encode equals its serialize byte for byte, and each decodes the other', () => {
     fc.assert(
       fc.property(arb.packet, (packet) => {

@@ -1,31 +1,35 @@
 /**
- * @stack/stream — the STREAM wire layer (RFC 0029, RFC 0039): packets, frames,
- * encryption, conditions and receipts as pure functions over Uint8Array. No I/O,
- * no state: connections, streams and flow control are built on top of this.
+ * @stack/stream — STREAM (RFC 0029, RFC 0039) over ILP's PrepareHandler seam: servers,
+ * connections and streams of money and data, and the wire layer beneath (packets, frames,
+ * encryption, conditions and receipts as pure functions over Uint8Array).
+ *
+ * ```ts
+ * import { createServer, createConnection } from '@stack/stream'
+ *
+ * const server = await createServer({ serverSecret, serverAddress: 'g.bob' }) // or ILDCP via sendPrepare
+ * server.on('connection', (connection) =>
+ *   connection.on('stream', (stream) => {
+ *     stream.setReceiveMax(1_000_000n)
+ *     stream.on('money', (amount) => console.log('got', amount))
+ *   }),
+ * )
+ * // ILP delivers Prepares for g.bob.* to server.handlePrepare (a PrepareHandler).
+ *
+ * const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+ * const connection = await createConnection({ destinationAccount, sharedSecret, sendPrepare })
+ * const stream = connection.createStream()
+ * const outcome = await stream.sendTotal(500_000n) // { type: 'sent' | 'failed', totalSent, totalDelivered }
+ * ```
+ *
+ * The wire layer alone:
  *
  * ```ts
  * import { IlpPacketType } from '@stack/ilp-core'
- * import {
- *   FrameType, encodeStreamPacket, decodeStreamPacket,
- *   encryptionKey, fulfillmentKey, encrypt, decrypt, executionConditionOf, fulfillmentOf,
- * } from '@stack/stream'
- *
- * const sharedSecret = crypto.getRandomValues(new Uint8Array(32))
- * const key = encryptionKey(sharedSecret)
- *
- * // Sender: one Prepare carrying 1000 units to stream 1.
- * const data = encrypt(key, encodeStreamPacket({
- *   ilpPacketType: IlpPacketType.Prepare,
- *   sequence: 1n,
- *   prepareAmount: 990n, // the least the receiver should accept
+ * import { FrameType, encodeStreamPacket, encryptionKey, encrypt } from '@stack/stream'
+ * const data = encrypt(encryptionKey(sharedSecret), encodeStreamPacket({
+ *   ilpPacketType: IlpPacketType.Prepare, sequence: 1n, prepareAmount: 990n,
  *   frames: [{ type: FrameType.StreamMoney, streamId: 1n, shares: 1n }],
  * }))
- * const executionCondition = executionConditionOf(fulfillmentKey(sharedSecret), data)
- *
- * // Receiver: open the data (DecryptionError → reject with F06), then fulfill.
- * const packet = decodeStreamPacket(decrypt(key, data))
- * if (packet.ilpPacketType !== IlpPacketType.Prepare) throw new Error('discard (RFC 0029 §5.2)')
- * const fulfillment = fulfillmentOf(fulfillmentKey(sharedSecret), data)
  * ```
  */
 export {
@@ -80,3 +84,21 @@ export {
   type Receipt,
   type CreateReceiptOptions,
 } from './receipt.js'
+export { createServer, Server, type ServerOptions, type ServerEvents, type GenerateOptions, type ConnectionDetails } from './server.js'
+export { createConnection, type CreateConnectionOptions } from './client.js'
+export { Connection, type ConnectionEvents, type ConnectionOptions } from './connection.js'
+export { Stream, type StreamEvents, type SendOutcome } from './stream.js'
+export { ConnectionError, type SendFailureReason } from './connection-error.js'
+export { InvalidConnectionTagError } from './server-token.js'
+export {
+  ConnectionCore,
+  type ConnectionCoreOptions,
+  type ConnectionStatus,
+  type CoreEvent,
+  type NextStep,
+  type OutgoingRequest,
+  type AssetDetails,
+  type ReceiptOptions,
+} from './connection-core.js'
+export type { ExchangeRateOptions, Ratio } from './controllers/exchange-rate.js'
+export type { RetryOptions } from './controllers/retry.js'

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { createConnection, createServer, type Connection, type Stream } from '../src/index.js'
+import { faultyPath, type FaultyPathOptions } from './fixtures/faulty-path.js'
+
+const serverSecret = () => new Uint8Array(randomBytes(32))
+
+async function pair(pathOptions: FaultyPathOptions = {}, back: FaultyPathOptions = {}) {
+  const peer: { client?: Connection } = {}
+  const toClient = faultyPath(() => (peer.client as Connection).handlePrepare, back)
+  const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server', sendPrepare: toClient.handler, retry: { initialDelay: 1, maxDelay: 20 } })
+  const toServer = faultyPath(() => server.handlePrepare, pathOptions)
+  const accepted = new Promise<Connection>((resolve) => server.once('connection', resolve))
+  const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+  const client = (peer.client = await createConnection({
+    destinationAccount,
+    sharedSecret,
+    sendPrepare: toServer.handler,
+    sourceAccount: 'test.client',
+    retry: { initialDelay: 1, maxDelay: 20 },
+  }))
+  return { server, client, serverConnection: await accepted, toServer, toClient }
+}
+
+function receivedOn(connection: Connection): Promise<Stream> {
+  return new Promise((resolve) => connection.once('stream', resolve))
+}
+
+describe('end to end over an in-memory path', () => {
+  it('sends money from client to server at the path rate, split by the max packet amount', async () => {
+    const { client, serverConnection, toServer } = await pair({ rate: { numerator: 9n, denominator: 10n }, maxPacketAmount: 1000n })
+    const incoming = receivedOn(serverConnection)
+    const stream = client.createStream()
+    const outcome = await stream.sendTotal(100_000n)
+    expect(outcome).toEqual({ type: 'sent', totalSent: 100_000n, totalDelivered: 90_000n })
+    const remote = await incoming
+    expect(remote.totalReceived).toBe(90_000n)
+    expect(serverConnection.totalReceived).toBe(client.totalDelivered)
+    expect(client.maxPacketAmount).toBe(1000n)
+    expect(toServer.counts.forwarded).toBeGreaterThanOrEqual(100)
+  })
+
+  it('sends money both ways on one stream', async () => {
+    const { client, serverConnection } = await pair()
+    const incoming = receivedOn(serverConnection)
+    const stream = client.createStream()
+    await stream.sendTotal(500n)
+    const remote = await incoming
+    const back = new Promise<bigint>((resolve) => stream.on('money', resolve))
+    expect(await remote.sendTotal(300n)).toMatchObject({ type: 'sent', totalSent: 300n })
+    expect(await back).toBeGreaterThan(0n)
+    expect(stream.totalReceived).toBe(300n)
+    expect(remote.totalReceived).toBe(500n)
+  })
+})
+
+describe('end to end: data, streams, close, receipts', () => {
+  it('carries data both ways on several streams, reassembled in order', async () => {
+    const { client, serverConnection } = await pair({ maxDelay: 3, seed: 7 })
+    const big = new Uint8Array(randomBytes(100_000))
+    const got = new Map<number, Uint8Array[]>()
+    serverConnection.on('stream', (stream) => {
+      got.set(stream.id, [])
+      stream.on('data', (chunk) => got.get(stream.id)?.push(chunk))
+    })
+    const streams = [client.createStream(), client.createStream(), client.createStream()]
+    expect(streams.map((s) => s.id)).toEqual([1, 3, 5])
+    await Promise.all(streams.map((s, i) => s.write(big.subarray(i * 1000, 60_000 + i * 1000))))
+    for (const [i, s] of streams.entries()) {
+      expect(Buffer.concat(got.get(s.id) ?? [])).toEqual(Buffer.from(big.subarray(i * 1000, 60_000 + i * 1000)))
+    }
+    const back = serverConnection.createStream()
+    expect(back.id).toBe(2)
+    const incoming = receivedOn(client)
+    await back.write(new TextEncoder().encode('hello client'))
+    const chunks: Uint8Array[] = []
+    const remote = await incoming
+    const reading = (async () => {
+      for await (const chunk of remote) chunks.push(chunk)
+    })()
+    await back.end()
+    await reading
+    expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('hello client')
+  })
+
+  it('half-closes and fully closes streams and the connection', async () => {
+    const { client, serverConnection } = await pair()
+    const incoming = receivedOn(serverConnection)
+    const stream = client.createStream()
+    await stream.sendTotal(10n)
+    const remote = await incoming
+    const ended = new Promise<void>((resolve) => remote.once('end', () => resolve()))
+    const closed = stream.end()
+    await ended
+    await closed
+    expect(stream.closed).toBe(true)
+    const serverClosed = new Promise<void>((resolve) => serverConnection.once('close', () => resolve()))
+    await client.end()
+    await serverClosed
+    expect(client.closed && serverConnection.closed).toBe(true)
+  })
+
+  it('respects per-stream receive limits, and resumes when the receiver raises them', async () => {
+    const { client, serverConnection } = await pair({ maxPacketAmount: 100n })
+    let remote: Stream | undefined
+    let received = 0n
+    const reached = new Promise<void>((resolve) =>
+      serverConnection.on('stream', (stream) => {
+        remote = stream
+        stream.setReceiveMax(1_000n)
+        stream.on('money', (amount) => {
+          received += amount
+          if (received === 1_000n) resolve()
+        })
+      }),
+    )
+    const stream = client.createStream()
+    const sending = stream.sendTotal(5_000n)
+    await reached
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(stream.totalSent + stream.inFlight).toBe(1_000n)
+    remote?.setReceiveMax(10_000n)
+    expect(await sending).toEqual({ type: 'sent', totalSent: 5_000n, totalDelivered: 5_000n })
+    expect(serverConnection.totalReceived).toBe(5_000n)
+  })
+
+  it('fails a send whose exchange rate is below the minimum', async () => {
+    const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server' })
+    const path = faultyPath(() => server.handlePrepare, { rate: { numerator: 1n, denominator: 2n } })
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: path.handler, minExchangeRate: '0.6' })
+    const outcome = await client.createStream().sendTotal(1000n)
+    expect(outcome).toEqual({ type: 'failed', reason: 'exchange-rate-too-low', totalSent: 0n, totalDelivered: 0n })
+  })
+})

@@ -52,6 +52,8 @@ describe('three connectors in a line over BTP', () => {
     sender = await host(`btp+ws://sender:${tokens.sender}@127.0.0.1:${a.ports.btp}`, shared)
     receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${c.ports.btp}`, shared)
     await waitFor(() => a.ccp.routingTable.lookup(RECEIVER)?.nextHop === 'b', 5_000, 'A to learn test.c')
+    // Routes converge in each direction on their own: wait for both.
+    await waitFor(() => c.ccp.routingTable.get('test.a')?.nextHop === 'b', 5_000, 'C to learn test.a')
   })
 
   afterEach(async () => {

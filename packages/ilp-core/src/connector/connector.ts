@@ -141,7 +141,7 @@ export class Connector {
       async (ctx) => {
         const send = ctx.destination.send
         if (send === undefined) throw new IlpError(IlpErrorCode.F02_UNREACHABLE, `peer ${ctx.destination.id} cannot receive`)
-        return send(ctx.prepare, ctx.abort === undefined ? {} : { signal: ctx.abort })
+        return send(ctx.prepare)
       },
     )
     this.#pipeline = compose(

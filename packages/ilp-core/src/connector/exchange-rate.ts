@@ -46,25 +46,43 @@ export function parseRateTable(json: unknown): Map<string, BigNumber> {
   return table
 }
 
-/** Rate from a table of prices in a common base: rate(A, B) = price(B) / price(A). */
-export function rateFromTable(table: ReadonlyMap<string, BigNumber>, sourceCode: string, destCode: string): BigNumber | undefined {
-  if (sourceCode === destCode) return new Decimal(1)
-  const source = table.get(sourceCode)
-  const dest = table.get(destCode)
-  if (source === undefined || dest === undefined) return undefined
-  return new Decimal(dest).dividedBy(source)
+/**
+ * Rates from a table of prices in a common base: rate(A, B) = price(B) / price(A). Each pair
+ * is divided once and the same object handed out after, so the switch's per-pair conversion
+ * cache (keyed on the rate object) holds until the table is replaced.
+ */
+export class PriceTable {
+  readonly #prices: ReadonlyMap<string, BigNumber>
+  readonly #rates = new Map<string, BigNumber | undefined>()
+
+  constructor(prices: ReadonlyMap<string, BigNumber>) {
+    this.#prices = prices
+  }
+
+  rate(sourceCode: string, destCode: string): BigNumber | undefined {
+    const pair = `${sourceCode}\n${destCode}`
+    if (this.#rates.has(pair)) return this.#rates.get(pair)
+    const source = this.#prices.get(sourceCode)
+    const dest = this.#prices.get(destCode)
+    const rate =
+      sourceCode === destCode ? new Decimal(1)
+      : source === undefined || dest === undefined ? undefined
+      : new Decimal(dest).dividedBy(source)
+    this.#rates.set(pair, rate)
+    return rate
+  }
 }
 
 /** A fixed table. Same-asset pairs are 1 whether listed or not. */
 export class StaticRateBackend implements RateBackend {
-  readonly #table: Map<string, BigNumber>
+  readonly #table: PriceTable
 
   constructor(table: RateTable = {}) {
-    this.#table = parseRateTable(table)
+    this.#table = new PriceTable(parseRateTable(table))
   }
 
   rate(sourceCode: string, destCode: string): BigNumber | undefined {
-    return rateFromTable(this.#table, sourceCode, destCode)
+    return this.#table.rate(sourceCode, destCode)
   }
 }
 

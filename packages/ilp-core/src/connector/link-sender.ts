@@ -15,19 +15,19 @@ import type { PeerSender } from './pipeline.js'
  * Forwards a Prepare over a peer's Link: encode, `request` with a deadline at the Prepare's
  * expiry, decode the reply. What goes wrong on the way is an IlpError, so the caller turns it
  * into a Reject with this connector as `triggeredBy` and the hold is released:
- *   - no reply before the deadline, or the wait was aborted → R00 Transfer Timed Out;
+ *   - no reply before the deadline → R00 Transfer Timed Out;
  *   - the link refused for load → T03 Connector Busy (we could not send; RFC 0027 T02/T05
  *     say a connector relays the next hop's overload to its sender as T03);
  *   - closed, not connected, remote failure, a reply that is not a Fulfill or Reject → T01
  *     Peer Unreachable.
  */
 export function linkSender(link: Link, peerId: string, clock: Pick<Clock, 'now'>): PeerSender {
-  return async (prepare, options = {}) => {
+  return async (prepare) => {
     const bytes = encodePrepare(prepare)
     const timeoutMs = Math.max(1, prepare.expiresAt.getTime() - clock.now())
     let reply: Uint8Array
     try {
-      reply = await link.request(bytes, options.signal === undefined ? { timeoutMs } : { timeoutMs, signal: options.signal })
+      reply = await link.request(bytes, { timeoutMs })
     } catch (error) {
       throw linkFailure(peerId, error)
     }

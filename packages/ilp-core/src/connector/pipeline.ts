@@ -7,9 +7,10 @@ import type { PeerRelation } from '../routing-table.js'
 
 /**
  * Sends a Prepare to one peer and resolves with its reply. Failures to deliver are thrown as
- * IlpErrors (T01, R00 …); a Reject from the peer is a returned value. `signal` cancels the wait.
+ * IlpErrors (T01, R00 …); a Reject from the peer is a returned value. It settles by the
+ * Prepare's expiry: a link sender gives the link the time left as its deadline.
  */
-export type PeerSender = (prepare: IlpPrepare, options?: { signal?: AbortSignal }) => Promise<IlpReply>
+export type PeerSender = (prepare: IlpPrepare) => Promise<IlpReply>
 
 /** What the rules know of a peer: its settings, resolved once when the peer is added. */
 export interface PeerAccount {
@@ -42,8 +43,6 @@ export interface OutgoingContext {
   readonly incoming: IlpPrepare
   /** The Prepare to forward, in the destination's units. */
   readonly prepare: IlpPrepare
-  /** Set by the reply deadline: aborts the wait for the next hop's reply. */
-  readonly abort: AbortSignal | undefined
 }
 
 export type Handler<C> = (ctx: C) => Promise<IlpReply>

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { get as httpGet } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import type BigNumber from 'bignumber.js'
-import { parseRateTable, rateFromTable, type RateBackend } from './exchange-rate.js'
+import { parseRateTable, PriceTable, type RateBackend } from './exchange-rate.js'
 
 /** Loads a rate table (parsed JSON, checked by parseRateTable). */
 export type RateSource = () => Promise<Map<string, BigNumber>>
@@ -94,7 +94,7 @@ export class PollingRateBackend implements RateBackend {
   readonly #maxAgeMs: number | undefined
   readonly #now: () => number
   readonly #logger: RateFeedLogger
-  #table: Map<string, BigNumber> | undefined
+  #table: PriceTable | undefined
   #loadedAt = 0
   #timer: ReturnType<typeof setInterval> | undefined
 
@@ -122,14 +122,13 @@ export class PollingRateBackend implements RateBackend {
   }
 
   async refresh(): Promise<void> {
-    const table = await this.#load()
-    this.#table = table
+    this.#table = new PriceTable(await this.#load())
     this.#loadedAt = this.#now()
   }
 
   rate(sourceCode: string, destCode: string): BigNumber | undefined {
     if (this.#table === undefined) return undefined
     if (this.#maxAgeMs !== undefined && this.#now() - this.#loadedAt > this.#maxAgeMs) return undefined
-    return rateFromTable(this.#table, sourceCode, destCode)
+    return this.#table.rate(sourceCode, destCode)
   }
 }

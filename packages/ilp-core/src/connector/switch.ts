@@ -73,7 +73,6 @@ export function createSwitch(config: SwitchConfig): Handler<IncomingContext> {
       destination,
       incoming: prepare,
       prepare: { ...prepare, amount },
-      abort: undefined,
     })
   }
 }

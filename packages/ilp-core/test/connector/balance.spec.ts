@@ -109,7 +109,7 @@ describe('balance rules', () => {
       () => hop.promise,
     )
     const pipeline = compose<IncomingContext>([incomingBalanceRule(store)], (ctx) =>
-      outgoing({ source: ctx.source, destination: bob, incoming: ctx.prepare, prepare: ctx.prepare, abort: undefined }),
+      outgoing({ source: ctx.source, destination: bob, incoming: ctx.prepare, prepare: ctx.prepare }),
     )
     const replied = pipeline({ source: alice, prepare, signal: undefined }).then(
       (reply) => reply,

@@ -120,6 +120,12 @@ describe('rate backends', () => {
     expect(rates.rate('USD', 'XRP')).toBeUndefined()
   })
 
+  it('hands out one rate object per pair, so the switch converts without dividing per packet', () => {
+    const rates = new StaticRateBackend({ USD: '1', EUR: '0.9' })
+    expect(rates.rate('USD', 'EUR')).toBe(rates.rate('USD', 'EUR'))
+    expect(rates.rate('USD', 'USD')).toBe(rates.rate('USD', 'USD'))
+  })
+
   it('refuses a table with a rate that is not a positive decimal, and a spread outside [0, 1)', () => {
     expect(() => new StaticRateBackend({ USD: '0' })).toThrow(InvalidRateTableError)
     expect(() => new StaticRateBackend({ USD: 'abc' })).toThrow(InvalidRateTableError)

@@ -162,3 +162,32 @@ export type SpspQueryError =
   | SpspResponseError
   | SpspTimeoutError
   | SpspAbortedError
+
+export type QuoteFailure =
+  /** Neither or both of amountToSend and amountToDeliver, or not a positive amount. */
+  | 'invalid-amount'
+  /** Slippage not a decimal in [0, 1) with at most 9 decimals. */
+  | 'invalid-slippage'
+  /** minExchangeRate is not a non-negative decimal. */
+  | 'invalid-exchange-rate'
+  /** No probe reached the receiver (RFC 0029 §3.4): no route, the receiver refused, the path fails. */
+  | 'rate-probe-failed'
+  /** The probed rate is below the caller's minExchangeRate: nothing was sent. */
+  | 'exchange-rate-too-low'
+  /** A floor in asset units needs the receiver's asset, and it did not tell it (RFC 0029 §4.3.3). */
+  | 'unknown-destination-asset'
+  /** A fixed delivery over a rate that rounds to nothing: no bound on what it would cost. */
+  | 'unenforceable-delivery'
+  /** The caller's signal fired. */
+  | 'aborted'
+
+/** A payment that cannot be quoted; nothing was sent (probes are unfulfillable). */
+export class QuoteError extends SpspError {
+  override readonly name = 'QuoteError'
+  readonly code: QuoteFailure
+
+  constructor(code: QuoteFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}

@@ -65,3 +65,13 @@ export type {
   SpspRequestHandler,
   SpspServerOptions,
 } from './spsp-server.js'
+export { QuoteError } from './errors.js'
+export type { QuoteFailure } from './errors.js'
+export { resolve, quote } from './quote.js'
+export type { Quote, QuoteOptions } from './quote.js'
+export { pay } from './pay.js'
+export type { PayOptions, PaymentProgress, PaymentResult, PaymentFailure } from './pay.js'
+export { formatAssetAmount, parseAssetAmount, parseDecimal, parseSlippage, quoteAmounts } from './payment-amounts.js'
+export type { PaymentTarget, ProbedRate, QuoteAmounts, Ratio } from './payment-amounts.js'
+export { spspReceiver } from './spsp-receiver.js'
+export type { SpspReceiverOptions } from './spsp-receiver.js'

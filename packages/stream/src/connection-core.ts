@@ -255,7 +255,10 @@ export class ConnectionCore {
   private buildProbe(amount: bigint, now: number): OutgoingRequest {
     const sequence = this.sequence.take() as bigint
     const frames: Frame[] = []
-    const carriesAddress = this.pushAddress(frames)
+    // Every probe of the round carries our address and asset until one is heard: the smallest
+    // may be rounded to nothing by a connector and never reach the receiver, and the sender
+    // needs the receiver's asset details (its answer to ConnectionNewAddress) by the end of it.
+    const carriesAddress = this.pushAddress(frames, true)
     return this.seal(sequence, amount, 0n, frames, now, {
       stream: undefined,
       data: [],
@@ -267,8 +270,8 @@ export class ConnectionCore {
     })
   }
 
-  private pushAddress(frames: Frame[]): boolean {
-    if (this.addressAcknowledged || this.addressInFlight || this.sourceAccount === undefined) return false
+  private pushAddress(frames: Frame[], evenInFlight = false): boolean {
+    if (this.addressAcknowledged || (this.addressInFlight && !evenInFlight) || this.sourceAccount === undefined) return false
     frames.push({ type: FrameType.ConnectionNewAddress, sourceAccount: this.sourceAccount })
     if (this.assetDetails !== undefined) {
       frames.push({
@@ -647,6 +650,12 @@ export class ConnectionCore {
       }
     }
     this.handleFrames(packet.frames, false)
+    if (this.assetDetails !== undefined && packet.frames.some((frame) => frame.type === FrameType.ConnectionNewAddress)) {
+      // RFC 0029 §4.3.3: each endpoint SHOULD emit its asset details; a sender needs them to
+      // enforce a minimum rate. Answer a ConnectionNewAddress (empty too: "tell me your asset")
+      // with ours, in the reply, as ilp-protocol-stream and @interledger/stream-receiver do.
+      replyFrames.push({ type: FrameType.ConnectionAssetDetails, sourceAssetCode: this.assetDetails.code, sourceAssetScale: this.assetDetails.scale })
+    }
     const after = this.status as ConnectionStatus
     if (after.type === 'closed' && after.error !== undefined && !after.error.remote) {
       return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)

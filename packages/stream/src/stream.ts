@@ -1,3 +1,4 @@
+import { MAX_UINT64 } from '@stack/ilp-core'
 import { ConnectionError, type SendFailureReason } from './connection-error.js'
 import { StreamErrorCode } from './error-codes.js'
 import { Emitter } from './emitter.js'
@@ -100,6 +101,15 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
 
   get closed(): boolean {
     return this.closedWith !== undefined
+  }
+
+  /**
+   * The receiver's limit for this stream, its units (RFC 0029 §5.3.9 StreamMaxMoney), and
+   * what it said it has received; `receiveMax` is undefined until it sets a limit.
+   */
+  get remoteLimit(): { receiveMax: bigint | undefined; totalReceived: bigint } {
+    const { remoteReceiveMax, remoteTotalReceived } = this.state
+    return { receiveMax: remoteReceiveMax === MAX_UINT64 ? undefined : remoteReceiveMax, totalReceived: remoteTotalReceived }
   }
 
   /**

@@ -107,6 +107,12 @@ describe('decodeStreamPacket', () => {
     expect(thrown(() => decodeFrame(hex('02 04 03 612e62')))).toMatchObject({ field: 'connectionNewAddress.sourceAccount' })
   })
 
+  it('accepts an empty ConnectionNewAddress, the reference implementations\' "send me your asset details"', () => {
+    const frame = { type: FrameType.ConnectionNewAddress, sourceAccount: '' } as const
+    expect(decodeFrame(hex('02 01 00'))).toEqual(frame)
+    expect(encodeFrame(frame)).toEqual(hex('02 01 00'))
+  })
+
   it('keeps error codes outside the RFC table', () => {
     expect(decodeFrame(hex('01 02 ff 00'))).toEqual({ type: FrameType.ConnectionClose, errorCode: 255, errorMessage: '' })
   })

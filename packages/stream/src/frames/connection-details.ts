@@ -7,7 +7,11 @@ import { FrameType } from './frame-type.js'
 /** RFC 0029 §5.3.2: the ILP address the sender of the frame can be reached at (§4.3.1, §4.3.2). */
 export interface ConnectionNewAddressFrame {
   type: FrameType.ConnectionNewAddress
-  /** A valid ILP address (RFC 0015), checked both ways. */
+  /**
+   * A valid ILP address (RFC 0015), checked both ways, or empty: `ilp-protocol-stream` ≥ 2.5
+   * and `@interledger/pay` send `""` to ask for the receiver's asset details without giving
+   * an address to send to.
+   */
   sourceAccount: string
 }
 
@@ -19,7 +23,7 @@ export interface ConnectionAssetDetailsFrame {
 }
 
 function checkAddress(field: string, address: string): void {
-  if (!isValidAddress(address)) {
+  if (address !== '' && !isValidAddress(address)) {
     const shown = typeof address === 'string' && address.length > 64 ? `${address.slice(0, 64)}…` : String(address)
     throw new StreamInvalidFieldError(field, `"${shown}" is not a valid ILP address`)
   }

@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { InvalidPaymentPointerError, pay, quote, QuoteError, resolve, SpspError, type PaymentProgress, type Quote } from '@stack/spsp'
+import { ExitCode, UsageError } from '../exit-codes.js'
+import { json, money, moneyJson, probed, rateText } from '../format.js'
+import { PAY_HELP } from '../help.js'
+import { connectUplink, UplinkError, type Uplink } from '../uplink.js'
+import type { Io } from '../io.js'
+
+/** Quote failures that are the caller's input, not the network's. */
+const USAGE_QUOTE_ERRORS = new Set(['invalid-amount', 'invalid-slippage', 'invalid-exchange-rate'])
+/** Quote failures that refuse the payment itself (nothing sent): a failed payment. */
+const REFUSED_QUOTE_ERRORS = new Set(['exchange-rate-too-low', 'unenforceable-delivery', 'unknown-destination-asset', 'aborted'])
+
+export async function payCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      via: { type: 'string' },
+      'fixed-delivery': { type: 'boolean', default: false },
+      slippage: { type: 'string', default: '0.01' },
+      'min-rate': { type: 'string' },
+      insecure: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    io.out(PAY_HELP)
+    return ExitCode.Ok
+  }
+  const [pointer, amount, ...extra] = positionals
+  if (pointer === undefined || amount === undefined) throw new UsageError('pay needs <pointer> and <amount>')
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`)
+  if (values.via === undefined) throw new UsageError('pay needs --via <btp+ws url> (the connector to pay through)')
+  if (!/^(\d+(\.\d+)?|\.\d+)$/.test(amount)) throw new UsageError(`"${amount}" is not an amount: give a positive decimal like 12.34`)
+  const asJson = values.json
+
+  let uplink: Uplink | undefined
+  let paying: Quote | undefined
+  try {
+    // Resolve first: a bad pointer or SPSP endpoint fails before we touch the connector.
+    const destination = await resolve(pointer, { allowInsecure: values.insecure })
+    uplink = await connectUplink(values.via)
+    const sourceAsset = { code: uplink.info.assetCode, scale: uplink.info.assetScale }
+    paying = await quote({
+      destination,
+      sendPrepare: uplink.sendPrepare,
+      sourceAsset,
+      ...(values['fixed-delivery'] ? { amountToDeliver: amount } : { amountToSend: amount }),
+      slippage: values.slippage,
+      ...(values['min-rate'] === undefined ? {} : { minExchangeRate: values['min-rate'] }),
+    })
+    const q = paying
+    if (!asJson) {
+      io.err(`Paying ${pointer}${destination.url !== destination.endpoint ? ` (answered by ${destination.url})` : ''}\n`)
+      io.err(
+        `Quote: ${q.target.type === 'fixed-send' ? `send ${money(q.target.amount, sourceAsset)}` : `deliver ${money(q.target.amount, q.destinationAsset)}`}` +
+          `; rate ${rateText(probed(q.probedRate), sourceAsset, q.destinationAsset)}, slippage ${q.slippage}` +
+          `; at most ${money(q.maxSourceAmount, sourceAsset)} sent, at least ${money(q.minDeliveryAmount, q.destinationAsset)} delivered\n`,
+      )
+    }
+
+    const controller = new AbortController()
+    const onSignal = (): void => controller.abort()
+    process.once('SIGINT', onSignal)
+    const bar = !asJson && io.isTty ? progressBar(q) : undefined
+    let result
+    try {
+      result = await pay(q, { signal: controller.signal, onProgress: (progress) => bar?.update(progress) })
+    } finally {
+      bar?.stop()
+      process.off('SIGINT', onSignal)
+    }
+    const complete = result.type === 'complete'
+    if (asJson) {
+      io.out(
+        json({
+          status: result.type,
+          ...(result.type === 'failed' ? { reason: result.reason, message: result.message } : {}),
+          sent: moneyJson(result.amountSent, sourceAsset),
+          delivered: moneyJson(result.amountDelivered, q.destinationAsset),
+          inFlight: moneyJson(result.inFlight, sourceAsset),
+          quote: quoteJson(q),
+          destination: { pointer, endpoint: destination.endpoint, url: destination.url, destinationAccount: destination.destinationAccount },
+        }) + '\n',
+      )
+    } else {
+      const totals = `sent ${money(result.amountSent, sourceAsset)}, delivered ${money(result.amountDelivered, q.destinationAsset)}, in flight ${money(result.inFlight, sourceAsset)}`
+      if (result.type === 'complete') io.out(`Payment complete: ${totals}\n`)
+      else io.out(`Payment ${result.amountSent > 0n ? 'partial' : 'failed'} (${result.reason}): ${result.message}\n  ${totals}\n`)
+    }
+    return complete ? ExitCode.Ok : ExitCode.PaymentFailed
+  } catch (error) {
+    return report(error, io, asJson)
+  } finally {
+    await paying?.close()
+    await uplink?.close()
+  }
+}
+
+function progressBar(q: Quote): { update(progress: PaymentProgress): void; stop(): void } {
+  const target = q.target.amount
+  const byDelivery = q.target.type === 'fixed-delivery'
+  const bar = new cliProgress.SingleBar(
+    { format: '  [{bar}] {percentage}% | sent {sent} | delivered {delivered}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  )
+  // Per mille of the target: the bar's numbers are a display ratio, the amounts are strings.
+  bar.start(1000, 0, { sent: money(0n, q.sourceAsset), delivered: money(0n, q.destinationAsset) })
+  return {
+    update(progress) {
+      const done = byDelivery ? progress.amountDelivered : progress.amountSent
+      const permille = done >= target ? 1000n : (done * 1000n) / target
+      bar.update(Number(permille), { sent: money(progress.amountSent, q.sourceAsset), delivered: money(progress.amountDelivered, q.destinationAsset) })
+    },
+    stop: () => bar.stop(),
+  }
+}
+
+function quoteJson(q: Quote): Record<string, unknown> {
+  return {
+    mode: q.target.type,
+    sourceAsset: q.sourceAsset,
+    destinationAsset: q.destinationAsset ?? null,
+    probedRate: { sent: q.probedRate.sent, delivered: q.probedRate.delivered, rate: rateText(probed(q.probedRate), q.sourceAsset, q.destinationAsset) },
+    slippage: q.slippage,
+    maxSourceAmount: moneyJson(q.maxSourceAmount, q.sourceAsset),
+    minDeliveryAmount: moneyJson(q.minDeliveryAmount, q.destinationAsset),
+    estimatedSourceAmount: moneyJson(q.estimatedSourceAmount, q.sourceAsset),
+    estimatedDeliveryAmount: moneyJson(q.estimatedDeliveryAmount, q.destinationAsset),
+  }
+}
+
+/** Prints a failure before or instead of paying and picks its exit code. */
+export function report(error: unknown, io: Io, asJson: boolean): number {
+  let code: number
+  let kind: string
+  if (error instanceof UsageError) [code, kind] = [ExitCode.Usage, 'usage']
+  else if (error instanceof InvalidPaymentPointerError) [code, kind] = [ExitCode.Usage, error.name]
+  else if (error instanceof QuoteError) {
+    kind = `QuoteError:${error.code}`
+    code = USAGE_QUOTE_ERRORS.has(error.code) ? ExitCode.Usage : REFUSED_QUOTE_ERRORS.has(error.code) ? ExitCode.PaymentFailed : ExitCode.Network
+  } else if (error instanceof SpspError || error instanceof UplinkError) [code, kind] = [ExitCode.Network, error.name]
+  else throw error
+  const message = error instanceof Error ? error.message : String(error)
+  if (asJson) io.out(json({ status: 'error', error: { kind, message }, sent: null }) + '\n')
+  else io.err(`stack: ${message}${code === ExitCode.Usage ? '\n(see stack --help)' : ''}${code === ExitCode.PaymentFailed ? '\nNothing was sent.' : ''}\n`)
+  return code
+}

@@ -1,0 +1,17 @@
+/** The `stack` exit codes (documented in the README and `--help`). */
+export const ExitCode = {
+  /** Done: the payment reached its target, the query answered, the receiver stopped cleanly. */
+  Ok: 0,
+  /** The payment failed or was partial (the summary says what was delivered). */
+  PaymentFailed: 1,
+  /** Bad command line: unknown command or flag, bad amount, bad pointer syntax. */
+  Usage: 2,
+  /** Network or SPSP failure before paying: unreachable host, HTTP error, wrong content type, no route. */
+  Network: 3,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** A command-line mistake: exit 2 with the message and a pointer to --help. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}

@@ -1,0 +1,64 @@
+export const MAIN_HELP = `stack — pay and receive over Interledger
+
+Usage:
+  stack pay <pointer> <amount> --via <btp+ws url> [options]
+  stack query <pointer> [--insecure] [--show-secret] [--json]
+  stack receive --via <btp+ws url> [--port <n>] [--host <ip>] [--receive-max <amount>] [--json]
+  stack <command> --help
+
+<pointer> is a payment pointer ($wallet.example/alice) or an SPSP URL (https://…;
+http:// only with --insecure). <amount> is in the asset's units with decimals, e.g. 12.34.
+
+Exit codes:
+  0  done (payment complete, query answered, receiver stopped)
+  1  payment failed or partial (the summary says what was delivered)
+  2  usage error (bad command, flag, amount or pointer syntax)
+  3  network or SPSP error (connector, SPSP host unreachable, HTTP error,
+     wrong content type, no route to the receiver)
+`
+
+export const PAY_HELP = `stack pay <pointer> <amount> --via <btp+ws url> [options]
+
+Pays <amount> to <pointer> over STREAM, through the connector at --via.
+By default <amount> is what you send, in your asset (the connector tells it by ILDCP).
+
+Options:
+  --via <url>          the uplink: btp+ws://user:token@host:port of your connector (required)
+  --fixed-delivery     <amount> is what the receiver gets, in its asset
+  --slippage <frac>    accepted loss against the probed rate (default 0.01 = 1%)
+  --min-rate <rate>    refuse below this rate, receiver's asset per yours (e.g. 0.85)
+  --insecure           allow an http:// SPSP endpoint (local networks, tests)
+  --json               print one JSON object instead of the progress bar and summary
+  -h, --help           this help
+
+Exit: 0 complete, 1 failed or partial, 2 usage error, 3 network/SPSP error.
+`
+
+export const QUERY_HELP = `stack query <pointer> [options]
+
+Queries the SPSP endpoint of <pointer> (RFC 0009) and prints what it answered.
+
+Options:
+  --insecure           allow an http:// SPSP endpoint
+  --show-secret        print the shared secret (redacted by default)
+  --json               print JSON
+  -h, --help           this help
+
+Exit: 0 answered, 2 usage error, 3 network/SPSP error.
+`
+
+export const RECEIVE_HELP = `stack receive --via <btp+ws url> [options]
+
+Connects to the connector at --via, runs a STREAM server and an SPSP server on a local
+port, prints the URL to pay, then prints payments as they arrive until interrupted.
+
+Options:
+  --via <url>             the uplink: btp+ws://user:token@host:port (required)
+  --port <n>              SPSP port (default 0: any free port)
+  --host <ip>             SPSP host (default 127.0.0.1)
+  --receive-max <amount>  accept at most this per payment, in our asset
+  --json                  print one JSON object per line (listening, payment)
+  -h, --help              this help
+
+Exit: 0 stopped by a signal, 2 usage error, 3 network error.
+`

@@ -1,6 +1,9 @@
 // The connector under test, in its own process: `ours` (this app's startNode) or `ilp`
 // (ilp-connector 23.0.2 with ilp-plugin-btp listeners, its rate limiter off, backend one-to-one).
+import { mkdtempSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { validateConfig } from '../dist/config.js'
 import { createLogger } from '../dist/logger.js'
 import { startNode } from '../dist/node.js'
@@ -20,6 +23,10 @@ process.once('message', async ({ ports, secret }) => {
         { id: 'sender', relation: 'child', btp: { token: secret } },
         { id: 'receiver', relation: 'child', btp: { token: secret } },
       ],
+      // BENCH_BALANCES=sqlite: the durable store (a fresh file in the temp directory).
+      balances: process.env.BENCH_BALANCES === 'sqlite'
+        ? { store: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-balances-')), 'balances.db') }
+        : { store: 'memory' },
     })
     await startNode(config, { logger: createLogger('silent') })
     process.send({ ready: true, destination: 'test.bench.receiver' })

@@ -1,7 +1,8 @@
 // pnpm bench: Prepare→Fulfill round trips per second through one connector between two BTP
 // peers on loopback, the sender, the connector and the receiver each in its own process, at
 // 1, 64 and 256 Prepares in flight: ours against ilp-connector 23.0.2 in the same run.
-//   BENCH_DURATION_MS (default 4000) and BENCH_WARMUP_MS (default 1500) per level.
+//   BENCH_DURATION_MS (default 4000) and BENCH_WARMUP_MS (default 1500) per level;
+//   BENCH_BALANCES=sqlite runs ours with the durable balance store (default memory).
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { extname } from 'node:path'
+import { extname, isAbsolute, join as joinPath } from 'node:path'
 import { isRoutePrefix, isValidAddress, MAX_UINT64, type PeerRelation } from '@stack/ilp-core'
 import { parse as parseYaml } from 'yaml'
 
@@ -43,6 +43,28 @@ export type RatesConfig =
   | { kind: 'file'; path: string; pollIntervalMs: number; maxAgeMs?: number }
   | { kind: 'url'; url: string; pollIntervalMs: number; maxAgeMs?: number }
 
+/**
+ * Where peer balances are kept. `sqlite`: durable (sqlite-balance-store.ts), a restart keeps
+ * every fulfilled packet; `synchronous` normal survives a crash of the process, full a crash of
+ * the machine (an fsync per commit). `memory`: lost on restart, for tests and throwaway nodes.
+ */
+export type BalancesConfig =
+  | { store: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
+  | { store: 'memory' }
+
+/** The file name of the default SQLite balance store, beside the configuration file. */
+export const DEFAULT_BALANCES_FILE = 'balances.db'
+
+export interface ValidateOptions {
+  /**
+   * The configuration file's directory: a relative `balances.path` is taken from here, and
+   * without a `balances` section the store is SQLite in `balances.db` here. Unset (a document
+   * built in code: tests, embedding): relative paths are the process's, and the default store
+   * is memory, so that nothing writes files nobody asked for.
+   */
+  configDir?: string
+}
+
 export interface ListenConfig {
   host: string
   port: number
@@ -70,6 +92,7 @@ export interface ConnectorConfig {
     controlRetryIntervalMs: number
     advertise: 'valley-free' | 'ilp-connector'
   }
+  balances: BalancesConfig
   log: { level: LogLevel }
   /** Longest a graceful shutdown waits for packets in flight. */
   shutdownTimeoutMs: number
@@ -188,10 +211,10 @@ const PORT_MAX = 65_535
 const DAY_MS = 86_400_000
 
 /** Checks a parsed document and fills in defaults. Throws InvalidConfigError listing every problem. */
-export function validateConfig(raw: unknown): ConnectorConfig {
+export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
   const c = new Checker()
   const root = c.object(raw, '', [
-    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'log', 'shutdownTimeoutMs',
+    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'log', 'shutdownTimeoutMs',
   ])
   if (root === undefined) throw new InvalidConfigError(c.issues)
 
@@ -266,12 +289,14 @@ export function validateConfig(raw: unknown): ConnectorConfig {
   const requestTimeoutMs = optionalInt(c, ccpRaw.requestTimeoutMs, 'ccp.requestTimeoutMs', 10, DAY_MS)
   if (requestTimeoutMs !== undefined) ccp.requestTimeoutMs = requestTimeoutMs
 
+  const balances = checkBalances(c, root.balances, options.configDir)
+
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
   const shutdownTimeoutMs = optionalInt(c, root.shutdownTimeoutMs, 'shutdownTimeoutMs', 0, DAY_MS) ?? packets.maxHoldTimeMs + 5_000
 
   if (c.issues.length > 0 || asset === undefined || rates === undefined) throw new InvalidConfigError(c.issues)
-  const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, log: { level }, shutdownTimeoutMs }
+  const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, balances, log: { level }, shutdownTimeoutMs }
   if (address !== undefined) config.address = address
   if (parent !== undefined) config.parent = parent
   if (admin !== undefined) config.admin = admin
@@ -383,6 +408,27 @@ function checkHttp(c: Checker, value: unknown, path: string): PeerTransport | un
   const incomingToken = c.string(h.incomingToken, `${path}.incomingToken`)
   if (url !== undefined && (!/^https?:\/\//.test(url) || !canParse(url))) return c.fail(`${path}.url`, `"${url}" is not an http:// or https:// URL`)
   return url === undefined || token === undefined || incomingToken === undefined ? undefined : { kind: 'http', url, token, incomingToken }
+}
+
+function checkBalances(c: Checker, value: unknown, configDir: string | undefined): BalancesConfig {
+  const memory: BalancesConfig = { store: 'memory' }
+  if (value === undefined) {
+    return configDir === undefined ? memory : { store: 'sqlite', path: joinPath(configDir, DEFAULT_BALANCES_FILE), synchronous: 'normal' }
+  }
+  const b = c.object(value, 'balances', ['store', 'path', 'synchronous'])
+  if (b === undefined) return memory
+  const store = b.store === undefined ? 'sqlite' : c.oneOf(b.store, 'balances.store', ['sqlite', 'memory'] as const)
+  if (store === 'memory') {
+    if (b.path !== undefined) c.fail('balances.path', 'is only for store: sqlite')
+    if (b.synchronous !== undefined) c.fail('balances.synchronous', 'is only for store: sqlite')
+    return memory
+  }
+  let path = b.path === undefined ? DEFAULT_BALANCES_FILE : c.string(b.path, 'balances.path')
+  // ':memory:' or '' would open a throwaway database while the operator believes it durable.
+  if (path !== undefined && (path === ':memory:' || path.startsWith('file:'))) path = c.fail('balances.path', `must be a file path, got "${path}" (use store: memory)`)
+  const synchronous = b.synchronous === undefined ? 'normal' : c.oneOf(b.synchronous, 'balances.synchronous', ['normal', 'full'] as const)
+  if (store === undefined || path === undefined || synchronous === undefined) return memory
+  return { store, path: configDir === undefined || isAbsolute(path) ? path : joinPath(configDir, path), synchronous }
 }
 
 function checkRates(c: Checker, value: unknown): RatesConfig | undefined {

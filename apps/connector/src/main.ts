@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // stack-connector --config connector.yaml: read, override from the environment, validate,
 // start; SIGINT/SIGTERM stop it gracefully (packets in flight answered) and exit 0.
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { applyEnvOverrides, InvalidEnvOverrideError } from './config-env.js'
 import { InvalidConfigError, readConfigFile, validateConfig } from './config.js'
@@ -32,7 +33,8 @@ async function main(): Promise<number> {
 
   let config
   try {
-    config = validateConfig(applyEnvOverrides(await readConfigFile(configPath), process.env))
+    // Relative paths in the file (balances.path) are the file's, as an operator reads them.
+    config = validateConfig(applyEnvOverrides(await readConfigFile(configPath), process.env), { configDir: dirname(resolve(configPath)) })
   } catch (error) {
     if (error instanceof InvalidConfigError || error instanceof InvalidEnvOverrideError) {
       console.error(`${configPath}: ${error.message}`)

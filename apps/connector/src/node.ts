@@ -11,6 +11,7 @@ import {
   encodeReject,
   fileRateSource,
   ildcpFetch,
+  InMemoryBalanceStore,
   IlpError,
   IlpErrorCode,
   IlpPacketType,
@@ -18,6 +19,7 @@ import {
   RoutingTable,
   StaticRateBackend,
   urlRateSource,
+  type BalanceStore,
   type CcpMessage,
   type IlpPrepare,
   type IlpReply,
@@ -29,6 +31,7 @@ import { createGate, MeteredLink } from './metered-link.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { startAdminServer, type AdminServer } from './admin-server.js'
 import { createLogger } from './logger.js'
+import { SqliteBalanceStore } from './sqlite-balance-store.js'
 
 /**
  * Builds a running connector node from a validated configuration: listeners, links to every
@@ -96,6 +99,10 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
   }
 
   try {
+    // First: a node that cannot have its balances (the file is another node's) must not start.
+    const balances = openBalances(config, logger)
+    if (balances instanceof SqliteBalanceStore) cleanups.push(() => balances.close())
+
     const rates = await createRates(config, logger)
     if (rates instanceof PollingRateBackend) cleanups.push(() => rates.stop())
 
@@ -238,6 +245,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       minMessageWindowMs: config.packets.minMessageWindowMs,
       maxHoldTimeMs: config.packets.maxHoldTimeMs,
       peerProtocols,
+      balances,
       logger: { warn: (message, details) => logger.warn({ details: details instanceof Error ? errorText(details) : details }, message) },
     })
 
@@ -346,6 +354,18 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     await closeAll()
     throw error
   }
+}
+
+function openBalances(config: ConnectorConfig, logger: Logger): BalanceStore {
+  const b = config.balances
+  if (b.store === 'memory') {
+    logger.warn('balances are kept in memory only: a restart forgets them (balances.store: sqlite keeps them)')
+    return new InMemoryBalanceStore()
+  }
+  const store = SqliteBalanceStore.open(b.path, { synchronous: b.synchronous === 'full' ? 'FULL' : 'NORMAL' })
+  const restored = Object.fromEntries([...store.snapshot()].map(([id, s]) => [id, s.balance.toString()]))
+  logger.info({ path: b.path, synchronous: b.synchronous, run: store.run, balances: restored }, 'balances restored from SQLite')
+  return store
 }
 
 async function createRates(config: ConnectorConfig, logger: Logger): Promise<RateBackend> {

@@ -1,7 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 
@@ -67,5 +68,8 @@ describe('stack-connector (the bin)', () => {
     proc.child.kill('SIGTERM')
     expect(await proc.exited).toBe(0)
     expect(proc.out()).toContain('"msg":"stopped"')
+    // No balances section: SQLite, beside the configuration file.
+    expect(proc.out()).toContain('"msg":"balances restored from SQLite"')
+    expect(existsSync(join(dirname(path), 'balances.db'))).toBe(true)
   })
 })

@@ -118,6 +118,23 @@ describe('validateConfig', () => {
     expect(validateConfig({ ...minimal(), rates: { url: 'https://rates.example/r.json', pollIntervalMs: 5000 } }).rates).toEqual({ kind: 'url', url: 'https://rates.example/r.json', pollIntervalMs: 5000 })
   })
 
+  it('keeps balances in SQLite beside the configuration file by default, in memory for a document built in code', () => {
+    expect(validateConfig(minimal()).balances).toEqual({ store: 'memory' })
+    expect(validateConfig(minimal(), { configDir: '/etc/stack' }).balances).toEqual({ store: 'sqlite', path: '/etc/stack/balances.db', synchronous: 'normal' })
+    expect(validateConfig({ ...minimal(), balances: { store: 'sqlite', path: 'data/b.db', synchronous: 'full' } }, { configDir: '/etc/stack' }).balances)
+      .toEqual({ store: 'sqlite', path: '/etc/stack/data/b.db', synchronous: 'full' })
+    expect(validateConfig({ ...minimal(), balances: { path: '/var/lib/b.db' } }, { configDir: '/etc/stack' }).balances)
+      .toEqual({ store: 'sqlite', path: '/var/lib/b.db', synchronous: 'normal' })
+    expect(validateConfig({ ...minimal(), balances: { store: 'memory' } }, { configDir: '/etc/stack' }).balances).toEqual({ store: 'memory' })
+  })
+
+  it('names a wrong balances section', () => {
+    expect(issues({ ...minimal(), balances: { store: 'redis' } })).toEqual(['balances.store: must be one of sqlite, memory, got string "redis"'])
+    expect(issues({ ...minimal(), balances: { store: 'memory', path: 'b.db' } })).toEqual(['balances.path: is only for store: sqlite'])
+    expect(issues({ ...minimal(), balances: { path: ':memory:' } })).toEqual(['balances.path: must be a file path, got ":memory:" (use store: memory)'])
+    expect(issues({ ...minimal(), balances: { synchronous: 'off' } })).toEqual(['balances.synchronous: must be one of normal, full, got string "off"'])
+  })
+
   it('says which document is not YAML or JSON', () => {
     expect(() => parseConfigText('{ "a": ', 'json')).toThrow(/\(root\): not valid JSON/)
     expect(() => parseConfigText('a: [1, 2', 'yaml')).toThrow(/\(root\): not valid YAML/)
@@ -125,8 +142,9 @@ describe('validateConfig', () => {
 
   it('reads the example configuration of the README', async () => {
     const path = fileURLToPath(new URL('../connector.example.yaml', import.meta.url))
-    const config = validateConfig(await readConfigFile(path))
+    const config = validateConfig(await readConfigFile(path), { configDir: join(path, '..') })
     expect(config.peers.map((p) => `${p.id}:${p.transport.kind}`)).toEqual(['bob:btp-server', 'carol:btp-client', 'dave:http'])
+    expect(config.balances).toEqual({ store: 'sqlite', path: join(path, '../balances.db'), synchronous: 'normal' })
   })
 
   it('reads JSON files by extension', async () => {

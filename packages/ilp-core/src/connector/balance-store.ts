@@ -13,7 +13,9 @@
  * wins; later calls are no-ops that say so.
  *
  * The interface is synchronous on purpose: check-and-hold must be atomic, and one JS turn is.
- * A persistent store keeps its authoritative copy in memory and writes behind.
+ * A persistent store keeps its authoritative copy in memory and writes each commit through
+ * before `commit()` returns (or throws, leaving the hold pending): the rules relay a Fulfill
+ * only after its commits, so writing behind would lose Fulfills already relayed on a crash.
  */
 
 export interface BalanceSnapshot {

@@ -53,9 +53,15 @@ export class Settlement {
       .then(() => channel.sendValue(amount))
       .then(
         () => {
-          hold.commit()
           this.counters.sent++
           this.counters.sentAmount += amount
+          try {
+            hold.commit()
+          } catch (error) {
+            // The value left; only our books failed. The hold stays pending, so it still counts
+            // against what we owe the peer, and nobody is left with an unhandled rejection.
+            this.#logger.warn(`settled ${amount} to peer ${peer.id} but could not record it; the hold stays pending`, error)
+          }
         },
         (error: unknown) => {
           hold.release()

@@ -203,6 +203,26 @@ describe('Settlement', () => {
     expect(settlement.counters).toMatchObject({ sent: 0, failed: 1, failedAmount: 15n })
   })
 
+  it('keeps the hold pending and logs, without an unhandled rejection, when the value left but the books cannot record it', async () => {
+    const store = new InMemoryBalanceStore()
+    const reserve = store.reserve.bind(store)
+    store.reserve = (peerId, amount) => {
+      const hold = reserve(peerId, amount)
+      return Object.assign(Object.create(Object.getPrototypeOf(hold) as object) as typeof hold, hold, {
+        commit: () => {
+          throw new Error('disk full')
+        },
+      })
+    }
+    const logger = recordingLogger()
+    const settlement = new Settlement(store, logger)
+    const peer = peerAccount({ id: 'bob', settleThreshold: 10n, channel: { sendValue: async () => undefined, setValueHandler: () => undefined } })
+    store.adjust('bob', 15n)
+    await expect(settlement.maybeSettle(peer)).resolves.toBeUndefined()
+    expect(store.get('bob')).toEqual({ balance: 15n, pendingDebit: -15n, pendingCredit: 0n })
+    expect(logger.warnings).toHaveLength(1)
+  })
+
   it('credits value received from the peer', () => {
     const store = new InMemoryBalanceStore()
     const settlement = new Settlement(store, recordingLogger())

@@ -1,11 +1,5 @@
 import Database from 'better-sqlite3'
-import {
-  InsufficientBalanceError,
-  type BalanceSnapshot,
-  type BalanceStore,
-  type Reservation,
-  type ReservationState,
-} from '@stack/ilp-core'
+import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type Reservation } from '@stack/ilp-core'
 
 /**
  * A durable BalanceStore: ilp-core's contract (balance-store.ts) over an embedded SQLite file,
@@ -59,6 +53,9 @@ import {
  * when `commit()` returns, which survives the death of the process (the operating system holds
  * the pages); surviving the loss of the operating system (power) needs synchronous=FULL, an
  * fsync per commit (README.md: measured cost of each).
+ *
+ * The holds themselves are ilp-core's InMemoryBalanceStore; this class only restores its
+ * balances and records each committed change through its `record` hook.
  *
  * One process per file: the database is opened with locking_mode=EXCLUSIVE, so a second
  * connector on the same file fails at open with BalanceStoreLockedError instead of two
@@ -129,26 +126,15 @@ CREATE TABLE IF NOT EXISTS balance_journal (
 ) STRICT, WITHOUT ROWID;
 `
 
-interface Account {
-  balance: bigint
-  pendingDebit: bigint
-  pendingCredit: bigint
-}
-
 type JournalKind = 'packet' | 'value'
-type ApplyDelta = (peerId: string, account: Account, delta: bigint, kind: JournalKind) => void
-
-const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
 
 export class SqliteBalanceStore implements BalanceStore {
   readonly path: string
   /** This process lifetime's journal run (1 for a new file). */
   readonly run: number
   readonly #db: Database.Database
-  readonly #accounts = new Map<string, Account>()
+  readonly #memory: InMemoryBalanceStore
   readonly #now: () => number
-  /** Writes `delta` through, then applies it in memory; throws (changing nothing) if the write fails. */
-  readonly #apply: ApplyDelta
   #seq = 0
   #closed = false
 
@@ -178,9 +164,9 @@ export class SqliteBalanceStore implements BalanceStore {
     db.defaultSafeIntegers(true)
     db.exec(SCHEMA)
 
-    // One transaction takes the exclusive lock (held until close) and a new run number.
     // One transaction takes the exclusive lock (held until close), folds the journal of earlier
     // runs into peer_balance and takes a new run number.
+    const restored = new Map<string, bigint>()
     this.run = db.transaction((): number => {
       const meta = (key: string): string | undefined => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value
       const setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
@@ -202,7 +188,7 @@ export class SqliteBalanceStore implements BalanceStore {
       const run = lastRun + 1n
       setMeta.run('folded', lastRun.toString())
       setMeta.run('run', run.toString())
-      for (const [peer, balance] of balances) this.#accounts.set(peer, { balance, pendingDebit: 0n, pendingCredit: 0n })
+      for (const [peer, balance] of balances) restored.set(peer, balance)
       return Number(run)
     }).immediate()
 
@@ -210,49 +196,39 @@ export class SqliteBalanceStore implements BalanceStore {
       'INSERT INTO balance_journal (run, seq, peer, delta, kind, at) VALUES (?, ?, ?, ?, ?, ?)',
     )
     const run = BigInt(this.run)
-    this.#apply = (peer, account, delta, kind) => {
-      if (delta === 0n) return
-      if (this.#closed) throw new BalanceStoreClosedError(this.path)
-      const seq = ++this.#seq
-      try {
-        insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind, BigInt(this.#now()))
-      } catch (error) {
-        // Journaled before: counting it again would count it twice. (Unreachable unless the file
-        // was edited: a run is above every run in the journal.)
-        if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error
-        throw new BalanceStoreCorruptError(path, `journal entry (${run}, ${seq}) exists already`)
-      }
-      account.balance += delta
-    }
+    // Write-through (see the top of the file): the row is written before the change is made
+    // in memory; a failed write throws out of commit()/adjust() and changes nothing.
+    this.#memory = new InMemoryBalanceStore({
+      balances: restored,
+      record: (peer, delta, kind) => {
+        if (this.#closed) throw new BalanceStoreClosedError(this.path)
+        const seq = ++this.#seq
+        try {
+          insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind, BigInt(this.#now()))
+        } catch (error) {
+          // Journaled before: counting it again would count it twice. (Unreachable unless the
+          // file was edited: a run is above every run in the journal.)
+          if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error
+          throw new BalanceStoreCorruptError(path, `journal entry (${run}, ${seq}) exists already`)
+        }
+      },
+    })
   }
 
   reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation {
-    const account = this.#account(peerId)
-    if (delta < 0n) {
-      const available = account.balance + account.pendingDebit
-      if (minBalance !== undefined && available + delta < minBalance) {
-        throw new InsufficientBalanceError(peerId, available, delta, minBalance)
-      }
-      account.pendingDebit += delta
-    } else {
-      account.pendingCredit += delta
-    }
-    return new DurableHold(this.#apply, account, peerId, delta)
+    return this.#memory.reserve(peerId, delta, minBalance)
   }
 
   adjust(peerId: string, delta: bigint): bigint {
-    const account = this.#account(peerId)
-    this.#apply(peerId, account, delta, 'value')
-    return account.balance
+    return this.#memory.adjust(peerId, delta)
   }
 
   get(peerId: string): BalanceSnapshot {
-    const account = this.#accounts.get(peerId)
-    return account === undefined ? ZERO : { ...account }
+    return this.#memory.get(peerId)
   }
 
   snapshot(): Map<string, BalanceSnapshot> {
-    return new Map([...this.#accounts].map(([id, account]) => [id, { ...account }]))
+    return this.#memory.snapshot()
   }
 
   /**
@@ -280,7 +256,7 @@ export class SqliteBalanceStore implements BalanceStore {
       const journal = sums.get(peer) ?? { folded: 0n, sum: 0n, rows: 0 }
       const balance = stored.get(peer) ?? 0n
       if (balance !== journal.folded) throw new BalanceStoreCorruptError(this.path, `peer ${peer}: balance ${balance} but its journal through run ${folded} sums to ${journal.folded}`)
-      const memory = this.#accounts.get(peer)?.balance ?? 0n
+      const memory = this.#memory.get(peer).balance
       if (!this.#closed && memory !== journal.sum) throw new BalanceStoreCorruptError(this.path, `peer ${peer}: ${memory} in memory, its journal sums to ${journal.sum}`)
       out.push({ peerId: peer, balance: journal.sum, journalSum: journal.sum, journalRows: journal.rows })
     }
@@ -293,15 +269,6 @@ export class SqliteBalanceStore implements BalanceStore {
     this.#closed = true
     this.#db.close()
   }
-
-  #account(peerId: string): Account {
-    let account = this.#accounts.get(peerId)
-    if (account === undefined) {
-      account = { balance: 0n, pendingDebit: 0n, pendingCredit: 0n }
-      this.#accounts.set(peerId, account)
-    }
-    return account
-  }
 }
 
 /** A write after close(): the node is stopping and the packet must not be counted. */
@@ -309,46 +276,6 @@ export class BalanceStoreClosedError extends Error {
   override readonly name = 'BalanceStoreClosedError'
   constructor(readonly path: string) {
     super(`balance store ${path} is closed`)
-  }
-}
-
-class DurableHold implements Reservation {
-  #state: ReservationState = 'pending'
-  readonly #apply: ApplyDelta
-  readonly #account: Account
-
-  constructor(
-    apply: ApplyDelta,
-    account: Account,
-    readonly peerId: string,
-    readonly delta: bigint,
-  ) {
-    this.#apply = apply
-    this.#account = account
-  }
-
-  get state(): ReservationState {
-    return this.#state
-  }
-
-  commit(): boolean {
-    if (this.#state !== 'pending') return false
-    // Durable first: if this throws, the hold is still pending and the caller releases it.
-    this.#apply(this.peerId, this.#account, this.delta, 'packet')
-    this.#resolve('committed')
-    return true
-  }
-
-  release(): boolean {
-    if (this.#state !== 'pending') return false
-    this.#resolve('released')
-    return true
-  }
-
-  #resolve(state: ReservationState): void {
-    this.#state = state
-    if (this.delta < 0n) this.#account.pendingDebit -= this.delta
-    else this.#account.pendingCredit -= this.delta
   }
 }
 

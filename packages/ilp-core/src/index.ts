@@ -129,6 +129,8 @@ export { systemClock, type Clock } from './connector/clock.js'
 export {
   InMemoryBalanceStore,
   InsufficientBalanceError,
+  type InMemoryBalanceStoreOptions,
+  type RecordBalanceChange,
   type BalanceSnapshot,
   type BalanceStore,
   type Reservation,

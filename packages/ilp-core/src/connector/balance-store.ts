@@ -73,8 +73,27 @@ interface Account {
 
 const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
 
+/**
+ * Writes a committed change through to durable storage before it takes effect in memory; a
+ * throw leaves the change unmade (a hold stays pending). `kind`: a packet's hold or a value
+ * adjustment (settlement, incoming payment).
+ */
+export type RecordBalanceChange = (peerId: string, delta: bigint, kind: 'packet' | 'value') => void
+
+export interface InMemoryBalanceStoreOptions {
+  /** Committed balances to start from (a durable store's restored state). */
+  balances?: Iterable<readonly [string, bigint]>
+  record?: RecordBalanceChange
+}
+
 export class InMemoryBalanceStore implements BalanceStore {
   readonly #accounts = new Map<string, Account>()
+  readonly #record: RecordBalanceChange | undefined
+
+  constructor(options: InMemoryBalanceStoreOptions = {}) {
+    this.#record = options.record
+    for (const [peerId, balance] of options.balances ?? []) this.#account(peerId).balance = balance
+  }
 
   reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation {
     const account = this.#account(peerId)
@@ -87,11 +106,12 @@ export class InMemoryBalanceStore implements BalanceStore {
     } else {
       account.pendingCredit += delta
     }
-    return new Hold(account, peerId, delta)
+    return new Hold(account, peerId, delta, this.#record)
   }
 
   adjust(peerId: string, delta: bigint): bigint {
     const account = this.#account(peerId)
+    if (delta !== 0n) this.#record?.(peerId, delta, 'value')
     account.balance += delta
     return account.balance
   }
@@ -118,13 +138,16 @@ export class InMemoryBalanceStore implements BalanceStore {
 class Hold implements Reservation {
   #state: ReservationState = 'pending'
   readonly #account: Account
+  readonly #record: RecordBalanceChange | undefined
 
   constructor(
     account: Account,
     readonly peerId: string,
     readonly delta: bigint,
+    record: RecordBalanceChange | undefined,
   ) {
     this.#account = account
+    this.#record = record
   }
 
   get state(): ReservationState {
@@ -132,7 +155,10 @@ class Hold implements Reservation {
   }
 
   commit(): boolean {
-    if (!this.#resolve('committed')) return false
+    if (this.#state !== 'pending') return false
+    // Durable first: if recording throws, the hold is still pending and the caller releases it.
+    if (this.delta !== 0n) this.#record?.(this.peerId, this.delta, 'packet')
+    this.#resolve('committed')
     this.#account.balance += this.delta
     return true
   }

@@ -168,6 +168,32 @@ describe('balance rules', () => {
   })
 })
 
+describe('InMemoryBalanceStore write-through', () => {
+  it('records each committed change before making it, and a failed record changes nothing', () => {
+    const recorded: [string, bigint, string][] = []
+    let failing = false
+    const store = new InMemoryBalanceStore({
+      balances: [['bob', 7n]],
+      record: (peer, delta, kind) => {
+        if (failing) throw new Error('disk full')
+        recorded.push([peer, delta, kind])
+      },
+    })
+    const hold = store.reserve('bob', -5n)
+    expect(recorded).toEqual([]) // holds are not durable
+    failing = true
+    expect(() => hold.commit()).toThrow('disk full')
+    expect(hold.state).toBe('pending')
+    expect(store.get('bob')).toEqual({ balance: 7n, pendingDebit: -5n, pendingCredit: 0n })
+    failing = false
+    expect(hold.commit()).toBe(true)
+    expect(store.adjust('bob', 3n)).toBe(5n)
+    expect(recorded).toEqual([['bob', -5n, 'packet'], ['bob', 3n, 'value']])
+    expect(hold.commit()).toBe(false) // exactly once: nothing recorded again
+    expect(recorded).toHaveLength(2)
+  })
+})
+
 describe('Settlement', () => {
   it('pays the peer down to settleTo once the balance reaches the threshold, and applies it when the Channel resolves', async () => {
     const store = new InMemoryBalanceStore()

@@ -36,6 +36,34 @@ export interface PeerEntry {
   /** CCP: default true for peers (and both ways with ilp-connector's advertise policy for parents). */
   sendRoutes?: boolean
   receiveRoutes?: boolean
+  /** How value moves to and from the peer; absent: the BTP link's plain TRANSFER (no proof). */
+  settlement?: SettlementConfig
+}
+
+/**
+ * A payment channel on an embedded ledger-sqlite file that holds both our account and the
+ * peer's (@stack/channel-sqlite); claims ride the peer's BTP link. BTP peers only.
+ */
+export interface SettlementConfig {
+  kind: 'sqlite'
+  /** The shared ledger file (one per asset). */
+  ledger: string
+  /** Our account on it, and the peer's. */
+  account: string
+  peerAccount: string
+  /** Our claim store (key, amount sent, best claims held); may be shared by several peers. */
+  claims: string
+  /** Deposit of the channel we open on demand, and when to top it up. */
+  deposit: bigint
+  topUpBelow?: bigint
+  /** Settle delay of the channels we open: the peer's time to redeem once we ask to close. */
+  settleDelayMs: number
+  /** Redeem incoming claims once this much is unredeemed (default: on close, when idle, in a dispute). */
+  redeemThreshold?: bigint
+  /** How often we look for the peer closing its channel; well below its settle delay. */
+  watchIntervalMs: number
+  /** Redeem a claim when the peer sent nothing newer for this long (it may have vanished). */
+  idleRedeemMs?: number
 }
 
 export type RatesConfig =
@@ -230,7 +258,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   const peers: PeerEntry[] = []
   if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describe(root.peers)}`)
   else root.peers.forEach((entry, i) => {
-    const peer = checkPeer(c, entry, `peers[${i}]`, asset)
+    const peer = checkPeer(c, entry, `peers[${i}]`, asset, options.configDir)
     if (peer === undefined) return
     if (peers.some((other) => other.id === peer.id)) c.fail(`peers[${i}].id`, `duplicate peer id "${peer.id}"`)
     peers.push(peer)
@@ -335,9 +363,10 @@ function checkListenEntry(c: Checker, value: unknown, path: string): ListenConfi
   return host === undefined || port === undefined ? undefined : { host, port }
 }
 
-function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: AssetConfig | undefined): PeerEntry | undefined {
+function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: AssetConfig | undefined, configDir?: string): PeerEntry | undefined {
   const p = c.object(value, path, [
     'id', 'relation', 'asset', 'btp', 'http', 'maxPacketAmount', 'rateLimit', 'minBalance', 'settleThreshold', 'settleTo', 'sendRoutes', 'receiveRoutes',
+    'settlement',
   ])
   if (p === undefined) return undefined
   const id = c.string(p.id, `${path}.id`)
@@ -376,10 +405,40 @@ function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset
   }
   if (p.sendRoutes !== undefined) peer.sendRoutes = c.boolean(p.sendRoutes, `${path}.sendRoutes`)
   if (p.receiveRoutes !== undefined) peer.receiveRoutes = c.boolean(p.receiveRoutes, `${path}.receiveRoutes`)
+  if (p.settlement !== undefined) {
+    if (p.btp === undefined) c.fail(`${path}.settlement`, 'needs a btp peer: claims ride its TRANSFER')
+    peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, configDir)
+  }
   if (id === undefined || relation === undefined || asset === undefined || transport === undefined) return undefined
   const entry: PeerEntry = { id, relation, asset, transport }
   for (const [key, v] of Object.entries(peer)) if (v !== undefined) (entry as unknown as Obj)[key] = v
   return entry
+}
+
+function checkSettlement(c: Checker, value: unknown, path: string, configDir: string | undefined): SettlementConfig | undefined {
+  const s = c.object(value, path, [
+    'kind', 'ledger', 'account', 'peerAccount', 'claims', 'deposit', 'topUpBelow', 'settleDelayMs', 'redeemThreshold', 'watchIntervalMs', 'idleRedeemMs',
+  ])
+  if (s === undefined) return undefined
+  const kind = c.oneOf(s.kind, `${path}.kind`, ['sqlite'] as const)
+  const file = (key: string): string | undefined => {
+    const f = c.string(s[key], `${path}.${key}`)
+    return f === undefined || configDir === undefined || isAbsolute(f) ? f : joinPath(configDir, f)
+  }
+  const ledger = file('ledger')
+  const claims = file('claims')
+  const account = c.string(s.account, `${path}.account`)
+  const peerAccount = c.string(s.peerAccount, `${path}.peerAccount`)
+  const deposit = c.amount(s.deposit, `${path}.deposit`, 1n, MAX_UINT64)
+  const settleDelayMs = c.integer(s.settleDelayMs, `${path}.settleDelayMs`, 0, 365 * DAY_MS)
+  const watchIntervalMs = s.watchIntervalMs === undefined ? 1_000 : c.integer(s.watchIntervalMs, `${path}.watchIntervalMs`, 10, DAY_MS)
+  if (kind === undefined || ledger === undefined || claims === undefined || account === undefined || peerAccount === undefined) return undefined
+  if (deposit === undefined || settleDelayMs === undefined || watchIntervalMs === undefined) return undefined
+  const settlement: SettlementConfig = { kind, ledger, account, peerAccount, claims, deposit, settleDelayMs, watchIntervalMs }
+  if (s.topUpBelow !== undefined) settlement.topUpBelow = c.amount(s.topUpBelow, `${path}.topUpBelow`, 0n, MAX_UINT64) ?? 0n
+  if (s.redeemThreshold !== undefined) settlement.redeemThreshold = c.amount(s.redeemThreshold, `${path}.redeemThreshold`, 1n, MAX_UINT64) ?? 1n
+  if (s.idleRedeemMs !== undefined) settlement.idleRedeemMs = c.integer(s.idleRedeemMs, `${path}.idleRedeemMs`, 1, 365 * DAY_MS) ?? DAY_MS
+  return settlement
 }
 
 function checkBtp(c: Checker, value: unknown, path: string): PeerTransport | undefined {

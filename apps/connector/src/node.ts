@@ -32,6 +32,7 @@ import { createMetrics, type NodeMetrics } from './metrics.js'
 import { startAdminServer, type AdminServer } from './admin-server.js'
 import { createLogger } from './logger.js'
 import { SqliteBalanceStore } from './sqlite-balance-store.js'
+import { SettlementChannels } from './settlement-channels.js'
 
 /**
  * Builds a running connector node from a validated configuration: listeners, links to every
@@ -102,6 +103,10 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     // First: a node that cannot have its balances (the file is another node's) must not start.
     const balances = openBalances(config, logger)
     if (balances instanceof SqliteBalanceStore) cleanups.push(() => balances.close())
+
+    // Payment channels per peer (peers[].settlement); closed after the links, redeeming what we hold.
+    const settlements = new SettlementChannels({ now, logger })
+    cleanups.push(() => settlements.close())
 
     const rates = await createRates(config, logger)
     if (rates instanceof PollingRateBackend) cleanups.push(() => rates.stop())
@@ -258,13 +263,14 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
 
     for (const runtime of runtimes.values()) {
       const { entry, link, raw } = runtime
+      // A BTP link is a Channel too (TRANSFER); with `settlement` it carries payment-channel claims.
+      const channel = !isChannel(raw) ? undefined : entry.settlement === undefined ? raw : settlements.open(entry.id, entry.settlement, raw)
       connector.addPeer({
         id: entry.id,
         relation: entry.relation,
         asset: entry.asset,
         link,
-        // A BTP link is a Channel too (TRANSFER); an HTTP link is not.
-        ...(isChannel(raw) ? { channel: raw } : {}),
+        ...(channel === undefined ? {} : { channel }),
         ...(entry.maxPacketAmount === undefined ? {} : { maxPacketAmount: entry.maxPacketAmount }),
         ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
         ...(entry.minBalance === undefined ? {} : { minBalance: entry.minBalance }),

@@ -30,9 +30,12 @@ export class RetryController {
   }
 
   onTemporaryFailure(now: number): void {
-    this.notBefore = Math.max(this.notBefore, now + this.delay)
-    this.delay = Math.min(this.delay * this.factor, this.maxDelay)
     this.consecutiveFailures++
+    // Rejects that arrive while already backing off answer packets sent before the backoff
+    // began: one episode (say, every packet in flight hitting T04 at once), one step of growth.
+    if (now < this.notBefore) return
+    this.notBefore = now + this.delay
+    this.delay = Math.min(this.delay * this.factor, this.maxDelay)
   }
 
   onSuccess(): void {

@@ -16,4 +16,13 @@ describe('RetryController', () => {
     c.onTemporaryFailure(200)
     expect(c.notBefore).toBe(210)
   })
+
+  it('counts a burst of rejects during one backoff as one step, not one per packet in flight', () => {
+    const c = new RetryController({ initialDelay: 100, maxDelay: 10_000, factor: 2 })
+    for (let i = 0; i < 10; i++) c.onTemporaryFailure(1_000 + i) // ten packets in flight, all T04
+    expect(c.notBefore).toBe(1_100)
+    expect(c.consecutiveFailures).toBe(10)
+    c.onTemporaryFailure(1_100) // the next try fails too: now it grows
+    expect(c.notBefore).toBe(1_300)
+  })
 })

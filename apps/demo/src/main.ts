@@ -1,115 +1,93 @@
 #!/usr/bin/env node
-// The README's main job: one payment through every layer built so far, on loopback.
-// Alice (USD) pays Bob (EUR) with STREAM; her packets cross a connector over BTP 2.0, which
-// converts them at its exchange rate, keeps both peers' balances, and forwards them to Bob's
-// STREAM server, whose address came from ILDCP. At the end it checks that value is
-// conserved: what Alice sent is what the connector charged her, and what Bob received is
-// what the connector owes him and what Alice's STREAM reports as delivered.
-// (No ledger yet: the balances are the connector's books, not settled on any ledger.)
-import { randomBytes } from 'node:crypto'
-import type { Link } from '@stack/channel-core'
-import { BtpClient, BtpServer } from '@stack/channel-btp'
-import { Connector, ildcpFetch, RoutingTable, StaticRateBackend, type IldcpInfo } from '@stack/ilp-core'
-import { createConnection, createServer } from '@stack/stream'
-import { sendOver, serveOn } from './ilp-over-link.js'
+// The README's main job: one payment through the whole stack, on loopback, no servers to set up.
+//
+//   USD ledger (embedded SQLite)                      EUR ledger (embedded SQLite)
+//   alice ──channel──▶ connector A ──BTP──▶ connector B ──channel──▶ bob
+//                      (USD → EUR)   └─ A pays B over a channel on the EUR ledger
+//
+// Alice pays Bob's payment pointer with STREAM (quote, then pay with a progress bar). Each hop
+// keeps its peers' balances; a balance that crosses its settle threshold is paid with a signed
+// ed25519 claim over BTP, and receivers redeem their best claims on their ledger. At the end it
+// prints both ledgers, the channels and the claims redeemed, and checks that value is conserved.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import cliProgress from 'cli-progress'
+import { pay, quote } from '@stack/spsp'
+import { buildNetwork, cents as units, USD, type Network } from './network.js'
 
-const log = (who: string, line: string) => console.log(`${who.padEnd(9)} ${line}`)
-const usd = { code: 'USD', scale: 2 }
-const eur = { code: 'EUR', scale: 2 }
+const log = (who: string, line: string) => console.log(`${who.padEnd(11)} ${line}`)
 
 export interface DemoResult {
-  aliceSent: bigint
-  bobReceived: bigint
+  sent: bigint
   delivered: bigint
-  connectorOwesBob: bigint
-  aliceOwesConnector: bigint
+  bobOnLedger: bigint
+  aliceSpentOnLedger: bigint
+  audits: { usd: boolean; eur: boolean }
 }
 
-export async function runDemo(amount = 10_000n): Promise<DemoResult> {
-  // The connector: two children over BTP, USD → EUR at 0.9 with a 1% spread.
-  const routes = new RoutingTable()
-  routes.setStatic('test.connie.alice', 'alice')
-  routes.setStatic('test.connie.bob', 'bob')
-  const connector = new Connector({
-    address: 'test.connie',
-    routes: { nextHop: (destination) => routes.lookup(destination)?.nextHop },
-    rates: new StaticRateBackend({ USD: 1, EUR: 0.9 }),
-    spread: '0.01',
-  })
-  const tokens = { alice: randomBytes(16).toString('hex'), bob: randomBytes(16).toString('hex') }
-  const server = new BtpServer({ accounts: tokens })
-  const port = await server.listen()
-  connector.addPeer({ id: 'alice', relation: 'child', asset: usd, link: server.link('alice') })
-  connector.addPeer({ id: 'bob', relation: 'child', asset: eur, link: server.link('bob') })
-  log('connector', `test.connie on BTP 127.0.0.1:${port}; rate USD→EUR 0.9, spread 1%`)
-
-  const links: Link[] = []
-  const dial = async (who: 'alice' | 'bob'): Promise<{ link: Link; info: IldcpInfo }> => {
-    const link = new BtpClient({ url: `btp+ws://${who}:${tokens[who]}@127.0.0.1:${port}`, reconnect: false })
-    links.push(link)
-    await link.connect()
-    const info = await ildcpFetch((packet) => link.request(packet))
-    log(who, `connected over BTP; ILDCP says I am ${info.clientAddress} (${info.assetCode}, scale ${info.assetScale})`)
-    return { link, info }
-  }
-
+export async function runDemo(options: { amount?: string; progress?: boolean } = {}): Promise<DemoResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'stack-demo-'))
+  let network: Network | undefined
   try {
-    // Bob: a STREAM server behind the connector.
-    const bob = await dial('bob')
-    const stream = await createServer({ serverSecret: randomBytes(32), serverAddress: bob.info.clientAddress })
-    serveOn(bob.link, stream.handlePrepare)
-    let bobReceived = 0n
-    stream.on('connection', (connection) => {
-      connection.on('stream', (incoming) => {
-        incoming.on('money', (money: bigint) => {
-          bobReceived += money
-        })
-      })
-    })
-    // Handed to Alice out of band here; SPSP (RFC 0009) will carry them.
-    const { destinationAccount, sharedSecret } = stream.generateAddressAndSecret('invoice-1')
-    log('bob', `STREAM server ready at ${destinationAccount.slice(0, 40)}…`)
+    network = await buildNetwork(dir, log)
+    const { alice, pointer, spsp } = network
 
-    // Alice: a STREAM client; the connection probes the rate, then pays.
-    const alice = await dial('alice')
-    const connection = await createConnection({
-      destinationAccount,
-      sharedSecret,
-      sendPrepare: sendOver(alice.link),
-      slippage: 0.02,
+    const q = await quote({
+      destination: pointer,
+      spsp,
+      sendPrepare: alice.sendPrepare,
+      sourceAsset: USD,
+      amountToSend: options.amount ?? '100.00',
+      slippage: '0.02',
     })
-    const probe = connection.exchangeRate
-    log('alice', `probed the path: ${probe?.sent} USD-cents arrive as ${probe?.delivered} EUR-cents`)
-    const payment = connection.createStream()
-    const outcome = await payment.sendTotal(amount)
-    log('alice', `payment ${outcome.type}: sent ${payment.totalSent} USD-cents, delivered ${payment.totalDelivered} EUR-cents`)
-    await connection.end()
+    log('alice', `quote for ${pointer}: send ${units(q.maxSourceAmount)} USD, Bob gets at least ${units(q.minDeliveryAmount)} ${q.destinationAsset?.code ?? '?'} (probed ${q.probedRate.sent} → ${q.probedRate.delivered})`)
 
-    const result: DemoResult = {
-      aliceSent: payment.totalSent,
-      delivered: payment.totalDelivered,
-      bobReceived,
-      connectorOwesBob: connector.balance('bob').balance,
-      aliceOwesConnector: -connector.balance('alice').balance,
-    }
-    log('summary', `bob received ${result.bobReceived} EUR-cents; connector owes bob ${result.connectorOwesBob}, alice owes it ${result.aliceOwesConnector} USD-cents`)
-    if (result.aliceSent !== amount || result.aliceOwesConnector !== result.aliceSent) {
-      throw new Error(`USD side does not balance: ${JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`)
-    }
-    if (result.bobReceived !== result.delivered || result.connectorOwesBob !== result.delivered) {
-      throw new Error(`EUR side does not balance: ${JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`)
-    }
-    log('summary', 'conserved on both sides of the connector')
-    return result
+    const bar = options.progress === false ? undefined : new cliProgress.SingleBar(
+      { format: 'paying      [{bar}] {percentage}% | {sent} USD sent, {delivered} EUR delivered', hideCursor: true, clearOnComplete: false, noTTYOutput: true, notTTYSchedule: 250 },
+      cliProgress.Presets.shades_classic,
+    )
+    bar?.start(Number(q.maxSourceAmount), 0, { sent: '0.00', delivered: '0.00' })
+    const result = await pay(q, {
+      progressIntervalMs: 10, // Alice settles on each progress report: often, so her credit never runs dry
+      onProgress: (p) => {
+        alice.settleUpTo(p.amountSent) // Alice pays her connector as packets are fulfilled
+        bar?.update(Number(p.amountSent), { sent: units(p.amountSent), delivered: units(p.amountDelivered) })
+      },
+    })
+    bar?.stop()
+    log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${units(result.amountSent)} USD, delivered ${units(result.amountDelivered)} EUR, in flight ${result.inFlight}`)
+
+    const closing = await network.settleAndClose(result.amountSent)
+    const report = await network.report()
+    for (const line of report.lines) console.log(line)
+    log('claims', closing.map((c) => `${c.who} redeemed ${units(c.redeemed)} ${c.asset}`).join('; '))
+
+    const bobOnLedger = report.balances.eur.get('bob') ?? 0n
+    const aliceSpentOnLedger = report.minted.alice - (report.balances.usd.get('alice') ?? 0n)
+    const checks: [string, boolean][] = [
+      ['USD ledger: journal balanced, nothing created or destroyed', report.audits.usd],
+      ['EUR ledger: journal balanced, nothing created or destroyed', report.audits.eur],
+      ['Alice spent on her ledger exactly what she sent', aliceSpentOnLedger === result.amountSent],
+      ['Bob holds on his ledger exactly what was delivered', bobOnLedger === result.amountDelivered],
+      ['every connector book is square (nothing owed either way)', report.booksSquare],
+    ]
+    for (const [what, ok] of checks) log('check', `${ok ? 'ok  ' : 'FAIL'} ${what}`)
+    if (checks.some(([, ok]) => !ok)) throw new Error('value is not conserved')
+    log('summary', 'conserved: every cent Alice spent on the USD ledger reached Bob on the EUR ledger, less the rate and spread')
+    return { sent: result.amountSent, delivered: result.amountDelivered, bobOnLedger, aliceSpentOnLedger, audits: report.audits }
   } finally {
-    await Promise.all(links.map((link) => link.close()))
-    await server.close()
+    await network?.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runDemo().catch((error: unknown) => {
-    console.error(error)
-    process.exitCode = 1
-  })
+  const started = Date.now()
+  runDemo()
+    .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))
+    .catch((error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    })
 }

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { runDemo } from '../src/main.js'
 
 describe('the demo', () => {
-  it('pays USD to EUR with STREAM through a connector over BTP, conserving value on both sides', async () => {
-    const result = await runDemo(5_000n)
-    expect(result.aliceSent).toBe(5_000n)
-    expect(result.aliceOwesConnector).toBe(5_000n)
-    // 0.9 × 0.99 = 0.891 per unit, rounded down per packet: a little under 4455
-    expect(result.delivered).toBeGreaterThan(4_400n)
-    expect(result.delivered).toBeLessThanOrEqual(4_455n)
-    expect(result.bobReceived).toBe(result.delivered)
-    expect(result.connectorOwesBob).toBe(result.delivered)
+  it('pays across two ledgers, two connectors and three payment channels, conserving value on every ledger', async () => {
+    const result = await runDemo({ amount: '30.00', progress: false })
+    expect(result.sent).toBe(3_000n)
+    expect(result.aliceSpentOnLedger).toBe(3_000n)
+    // 0.9 × 0.99 = 0.891 per cent, rounded down per packet: a little under 2673
+    expect(result.delivered).toBeGreaterThan(2_600n)
+    expect(result.delivered).toBeLessThanOrEqual(2_673n)
+    expect(result.bobOnLedger).toBe(result.delivered)
+    expect(result.audits).toEqual({ usd: true, eur: true })
   })
 })

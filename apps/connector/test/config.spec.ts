@@ -143,7 +143,7 @@ describe('validateConfig', () => {
   it('reads the example configuration of the README', async () => {
     const path = fileURLToPath(new URL('../connector.example.yaml', import.meta.url))
     const config = validateConfig(await readConfigFile(path), { configDir: join(path, '..') })
-    expect(config.peers.map((p) => `${p.id}:${p.transport.kind}`)).toEqual(['bob:btp-server', 'carol:btp-client', 'dave:http'])
+    expect(config.peers.map((p) => `${p.id}:${p.transport.kind}`)).toEqual(['bob:btp-server', 'erin:btp-server', 'carol:btp-client', 'dave:http'])
     expect(config.balances).toEqual({ store: 'sqlite', path: join(path, '../balances.db'), synchronous: 'normal' })
   })
 

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    // The chain runs in-process (ganache) and thousands of claims are signed and checked.
+    testTimeout: 60_000,
+    include: ['test/**/*.spec.ts'],
+    // The contract's ABI and bytecode are compiled from contracts/PaymentChannel.sol first.
+    globalSetup: ['test/compile.global-setup.ts']
+  }
+})

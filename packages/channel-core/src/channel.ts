@@ -25,4 +25,20 @@ export interface Channel {
   setValueHandler(handler: ValueHandler | undefined): void
 }
 
+export interface ClaimCarrierOptions extends RequestOptions {
+  /** The payment channel's encoded claim, opaque to the carrier. */
+  readonly proof: Uint8Array
+}
+
+/**
+ * How a payment-channel package gets its claims to the peer: a value side that also carries a
+ * proof. BTP's TRANSFER with the claim as a sub-protocol (RFC 0023) is one (`BtpClient`,
+ * `BtpServerLink`); the channel never sees the transport.
+ */
+export interface ClaimCarrier {
+  /** Delivers `amount` with its proof; resolves once the peer accepted it, rejects if it refused. */
+  sendValue(amount: bigint, options: ClaimCarrierOptions): Promise<void>
+  setValueHandler(handler: ValueHandler | undefined): void
+}
+
 export const MAX_UINT64 = 0xffff_ffff_ffff_ffffn

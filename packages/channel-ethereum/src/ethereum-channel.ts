@@ -3,7 +3,7 @@
  * one peer: pays with EIP-712 cumulative claims on our channel to the peer, and receives, checks,
  * keeps and redeems the peer's claims on its channel to us.
  */
-import { InvalidAmountError, MAX_UINT64, type Channel, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import type { AccountId } from '@stack/ledger-core'
 import type { EthereumLedger, TransactionSummary } from '@stack/ledger-ethereum'
 import { isAddress, type Address, type Hex } from 'viem'
@@ -23,7 +23,6 @@ import {
   NoValueHandlerError
 } from './errors.js'
 import { PaymentChannelContract, type OnChainChannel } from './payment-channel-contract.js'
-import type { ClaimCarrier } from './value-carrier.js'
 
 /** How our channel to the peer is opened and topped up on demand. */
 export interface ChannelFunding {

@@ -31,7 +31,7 @@ export { CLAIM_PROOF_LENGTH, CLAIM_PROOF_VERSION, decodeClaimProof, encodeClaimP
 export type { ClaimProof } from './claim-proof.js'
 export { MemoryClaimStore } from './claim-store.js'
 export type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
-export type { ClaimCarrier, ClaimCarrierOptions } from './value-carrier.js'
+export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export {
   ChannelShutDownError,
   ClaimChannelClosedError,

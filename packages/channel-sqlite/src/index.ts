@@ -28,7 +28,7 @@
  */
 export { SqliteChannel } from './sqlite-channel.js'
 export type { ChannelFunding, ChannelLogger, ChannelSummary, ChannelWatch, SqliteChannelOptions } from './sqlite-channel.js'
-export type { ClaimCarrier, ClaimCarrierOptions } from './value-carrier.js'
+export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export { MemoryClaimStore } from './claim-store.js'
 export type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
 export { SqliteClaimStore } from './sqlite-claim-store.js'

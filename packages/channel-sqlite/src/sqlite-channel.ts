@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { InvalidAmountError, MAX_UINT64, type Channel, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import { ChannelNotFoundError, hasPaymentChannels, type Ledger, type PaymentChannel, type PaymentChannelCapability } from '@stack/ledger-core'
 import { generateClaimKeyPair, signClaim, verifyClaim } from '@stack/ledger-sqlite'
 import { decodeClaimProof, encodeClaimProof } from './claim-proof.js'
@@ -16,7 +16,6 @@ import {
   NoOutgoingChannelError,
   NoValueHandlerError
 } from './errors.js'
-import type { ClaimCarrier } from './value-carrier.js'
 
 /** How the payer opens and tops up its channel on demand. */
 export interface ChannelFunding {

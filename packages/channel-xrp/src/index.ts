@@ -30,7 +30,7 @@ export { MemoryChannelDirectory } from './channel-state.js'
 export type { XrpChannelDirectory, XrpChannelState } from './channel-state.js'
 export { MemoryClaimStore } from './claim-store.js'
 export type { ClaimStore, IncomingClaim } from './claim-store.js'
-export type { ClaimCarrier, ClaimCarrierOptions } from './value-carrier.js'
+export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export { XrpClaimChannel } from './xrp-channel.js'
 export type { Redemption, RedemptionFields, XrpChannelSummary, XrpClaimChannelOptions, XrpOutgoingChannel } from './xrp-channel.js'
 export {

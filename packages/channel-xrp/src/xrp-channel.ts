@@ -1,4 +1,4 @@
-import { InvalidAmountError, MAX_UINT64, type Channel, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import {
   buildPaymentChannelClaim,
   checkAddress,
@@ -19,7 +19,6 @@ import {
   NoValueHandlerError,
   NothingToRedeemError
 } from './errors.js'
-import type { ClaimCarrier } from './value-carrier.js'
 import { verifyIncomingClaim } from './verifier.js'
 
 export interface XrpOutgoingChannel {

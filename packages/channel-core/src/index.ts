@@ -40,3 +40,16 @@ export type { MemoryLinkOptions } from './memory-link.js'
 export { withDeadline } from './request-deadline.js'
 export { StateListeners } from './state-listeners.js'
 export { asBuffer, asUint8Array, copyBytes } from './bytes.js'
+export {
+  ClaimRefusedError,
+  MalformedClaimError,
+  ClaimWrongChannelError,
+  ClaimSignatureError,
+  ClaimNotIncreasingError,
+  ClaimExceedsDepositError,
+  ClaimChannelClosedError,
+  NoValueHandlerError,
+  DepositExhaustedError,
+  ChannelShutDownError,
+  InvalidChannelOptionError,
+} from './claim-errors.js'

@@ -19,7 +19,7 @@ import {
   decodeClaimProof,
   encodeClaimProof
 } from '../src/index.js'
-import { createCarrierPair } from './fixtures/memory-carrier.js'
+import { createCarrierPair } from '@stack/channel-core/compliance'
 
 function setup(algorithm: KeyAlgorithm, amount = 10_000n) {
   const aliceWallet = generateWallet(algorithm)

@@ -1,14 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { InvalidChannelOptionError, NothingToRedeemError, type RedemptionFields } from '@stack/channel-xrp'
 import type { RoutingTable } from '@stack/ilp-core'
+import { LedgerError } from '@stack/ledger-core'
 import type { Logger } from 'pino'
 import { bigintReplacer } from './logger.js'
 import type { ConnectorNode } from './node.js'
+import { RedemptionRequestError } from './settlement-channels.js'
 
 /**
- * The admin HTTP API (node:http), read-only: GET /health, /routes, /peers, /balances (JSON,
- * amounts as strings of digits) and /metrics (Prometheus text). Listen on loopback or behind
- * something that authenticates: it has no authentication of its own.
+ * The admin HTTP API (node:http): GET /health, /routes, /peers, /balances, /settlement (JSON,
+ * amounts as strings of digits) and /metrics (Prometheus text); one POST,
+ * /settlement/<peer>/redemption, which signs (never submits) the PaymentChannelClaim that
+ * redeems an XRP peer's best claim. Listen on loopback or behind something that authenticates:
+ * it has no authentication of its own, and a redemption is signed with the node's XRP key.
  */
 
 export interface AdminServer {
@@ -50,10 +55,17 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0)),
     '/peers': () => node.peers(),
     '/balances': () => node.connector.balances(),
+    '/settlement': () => node.settlements.summary(),
   }
+  const redemptionPath = /^\/settlement\/([^/]+)\/redemption$/
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/'
+    const redemption = redemptionPath.exec(path)
+    if (redemption !== null) {
+      if (req.method !== 'POST') return answer(res, 405, { error: 'method not allowed' }, { Allow: 'POST' })
+      return answerRedemption(req, res, decodeURIComponent(redemption[1] as string))
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'method not allowed' }))
       return
@@ -69,6 +81,24 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return
     }
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(route(), bigintReplacer, 2))
+  }
+
+  const answerRedemption = async (req: IncomingMessage, res: ServerResponse, peerId: string): Promise<void> => {
+    const body = await readJson(req)
+    const fields = body === undefined ? undefined : redemptionFields(body)
+    if (fields === undefined) {
+      return answer(res, 400, { error: 'expected JSON {"fee": "<drops>", "sequence": <n>, "lastLedgerSequence"?: <n>, "close"?: bool, "channelId"?: "<64 hex>"}' })
+    }
+    try {
+      const signed = await node.settlements.xrpRedemption(peerId, fields)
+      logger.info({ peer: peerId, channelId: signed.channelId, balance: signed.balance.toString(), hash: signed.hash }, 'signed an XRP redemption')
+      answer(res, 200, signed)
+    } catch (error) {
+      // Refusals of the request (no such peer, nothing to redeem, no key, a bad field) are the caller's to fix.
+      const refused = error instanceof RedemptionRequestError || error instanceof NothingToRedeemError || error instanceof InvalidChannelOptionError || error instanceof LedgerError
+      if (!refused) throw error
+      answer(res, 422, { error: `${error.name}: ${error.message}` })
+    }
   }
 
   const server = createServer((req, res) => {
@@ -92,5 +122,43 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         server.close(() => resolve())
         server.closeAllConnections()
       }),
+  }
+}
+
+function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body, bigintReplacer, 2))
+}
+
+const MAX_BODY = 16 * 1024
+
+/** The request body as JSON, or undefined when it is not JSON or too long. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let length = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length
+    if (length > MAX_BODY) return undefined
+    chunks.push(chunk)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+function redemptionFields(body: unknown): (RedemptionFields & { channelId?: string }) | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const { fee, sequence, lastLedgerSequence, close, channelId } = body as Record<string, unknown>
+  const uint32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff
+  if (!(typeof fee === 'string' && /^\d{1,17}$/.test(fee)) || !uint32(sequence)) return undefined
+  if ((lastLedgerSequence !== undefined && !uint32(lastLedgerSequence)) || (close !== undefined && typeof close !== 'boolean')) return undefined
+  if (channelId !== undefined && typeof channelId !== 'string') return undefined
+  return {
+    fee: BigInt(fee),
+    sequence,
+    ...(lastLedgerSequence === undefined ? {} : { lastLedgerSequence }),
+    ...(close === undefined ? {} : { close }),
+    ...(channelId === undefined ? {} : { channelId }),
   }
 }

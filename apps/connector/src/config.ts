@@ -2,6 +2,10 @@ import { readFile } from 'node:fs/promises'
 import { extname, isAbsolute, join as joinPath } from 'node:path'
 import { isRoutePrefix, isValidAddress, MAX_UINT64, type PeerRelation } from '@stack/ilp-core'
 import { parse as parseYaml } from 'yaml'
+import { checkSettlement, type SettlementConfig } from './settlement-config.js'
+import { canParse, Checker, DAY_MS, describe, optionalInt, type ConfigIssue, type Obj } from './config-checker.js'
+
+export type { ConfigIssue } from './config-checker.js'
 
 /**
  * The node's configuration: the file format (README.md, connector.example.yaml), its checks and
@@ -38,32 +42,6 @@ export interface PeerEntry {
   receiveRoutes?: boolean
   /** How value moves to and from the peer; absent: the BTP link's plain TRANSFER (no proof). */
   settlement?: SettlementConfig
-}
-
-/**
- * A payment channel on an embedded ledger-sqlite file that holds both our account and the
- * peer's (@stack/channel-sqlite); claims ride the peer's BTP link. BTP peers only.
- */
-export interface SettlementConfig {
-  kind: 'sqlite'
-  /** The shared ledger file (one per asset). */
-  ledger: string
-  /** Our account on it, and the peer's. */
-  account: string
-  peerAccount: string
-  /** Our claim store (key, amount sent, best claims held); may be shared by several peers. */
-  claims: string
-  /** Deposit of the channel we open on demand, and when to top it up. */
-  deposit: bigint
-  topUpBelow?: bigint
-  /** Settle delay of the channels we open: the peer's time to redeem once we ask to close. */
-  settleDelayMs: number
-  /** Redeem incoming claims once this much is unredeemed (default: on close, when idle, in a dispute). */
-  redeemThreshold?: bigint
-  /** How often we look for the peer closing its channel; well below its settle delay. */
-  watchIntervalMs: number
-  /** Redeem a claim when the peer sent nothing newer for this long (it may have vanished). */
-  idleRedeemMs?: number
 }
 
 export type RatesConfig =
@@ -129,12 +107,6 @@ export interface ConnectorConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
-export interface ConfigIssue {
-  /** `peers[1].btp.url`; '' is the whole document. */
-  path: string
-  message: string
-}
-
 /** The configuration cannot work; `issues` lists every field that is wrong. */
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError'
@@ -158,85 +130,8 @@ export function parseConfigText(text: string, format: 'json' | 'yaml'): unknown 
   }
 }
 
-type Obj = Record<string, unknown>
-
-/** Walks the raw document, recording problems instead of throwing at the first. */
-class Checker {
-  readonly issues: ConfigIssue[] = []
-
-  fail(path: string, message: string): undefined {
-    this.issues.push({ path, message })
-    return undefined
-  }
-
-  object(value: unknown, path: string, known: readonly string[]): Obj | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.fail(path, `must be an object, got ${describe(value)}`)
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) this.fail(join(path, key), `unknown field (expected one of: ${known.join(', ')})`)
-    }
-    return value as Obj
-  }
-
-  string(value: unknown, path: string): string | undefined {
-    if (typeof value !== 'string' || value.length === 0) return this.fail(path, `must be a non-empty string, got ${describe(value)}`)
-    return value
-  }
-
-  boolean(value: unknown, path: string): boolean | undefined {
-    if (typeof value !== 'boolean') return this.fail(path, `must be true or false, got ${describe(value)}`)
-    return value
-  }
-
-  /** An integer in [min, max]; a string of digits is accepted too (environment variables). */
-  integer(value: unknown, path: string, min: number, max: number): number | undefined {
-    const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
-      return this.fail(path, `must be an integer from ${min} to ${max}, got ${describe(value)}`)
-    }
-    return n
-  }
-
-  /** An amount in base units: a string of digits (or a safe integer), within [min, max]. */
-  amount(value: unknown, path: string, min: bigint, max: bigint): bigint | undefined {
-    let n: bigint | undefined
-    if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value)
-    else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value)
-    if (n === undefined || n < min || n > max) return this.fail(path, `must be an integer amount from ${min} to ${max} (a string of digits), got ${describe(value)}`)
-    return n
-  }
-
-  /** A positive decimal as a string or number (rates, spread). */
-  decimal(value: unknown, path: string, { min, maxExclusive }: { min: number; maxExclusive?: number }): string | undefined {
-    const text = typeof value === 'number' ? String(value) : value
-    if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text)) return this.fail(path, `must be a decimal number, got ${describe(value)}`)
-    const n = Number(text)
-    if (n < min || (maxExclusive !== undefined && n >= maxExclusive)) {
-      return this.fail(path, `must be ≥ ${min}${maxExclusive === undefined ? '' : ` and < ${maxExclusive}`}, got ${text}`)
-    }
-    return text
-  }
-
-  oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T | undefined {
-    if (typeof value !== 'string' || !options.includes(value as T)) return this.fail(path, `must be one of ${options.join(', ')}, got ${describe(value)}`)
-    return value as T
-  }
-}
-
-function join(path: string, key: string | number): string {
-  return typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  return `${typeof value} ${JSON.stringify(value)}`
-}
-
 const RELATIONS: readonly PeerRelation[] = ['parent', 'peer', 'child']
 const PORT_MAX = 65_535
-const DAY_MS = 86_400_000
 
 /** Checks a parsed document and fills in defaults. Throws InvalidConfigError listing every problem. */
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
@@ -331,10 +226,6 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   return config
 }
 
-function optionalInt(c: Checker, value: unknown, path: string, min: number, max: number): number | undefined {
-  return value === undefined ? undefined : c.integer(value, path, min, max)
-}
-
 function checkAsset(c: Checker, value: unknown, path: string): AssetConfig | undefined {
   const a = c.object(value, path, ['code', 'scale'])
   if (a === undefined) return undefined
@@ -407,38 +298,12 @@ function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset
   if (p.receiveRoutes !== undefined) peer.receiveRoutes = c.boolean(p.receiveRoutes, `${path}.receiveRoutes`)
   if (p.settlement !== undefined) {
     if (p.btp === undefined) c.fail(`${path}.settlement`, 'needs a btp peer: claims ride its TRANSFER')
-    peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, configDir)
+    peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, { configDir, asset })
   }
   if (id === undefined || relation === undefined || asset === undefined || transport === undefined) return undefined
   const entry: PeerEntry = { id, relation, asset, transport }
   for (const [key, v] of Object.entries(peer)) if (v !== undefined) (entry as unknown as Obj)[key] = v
   return entry
-}
-
-function checkSettlement(c: Checker, value: unknown, path: string, configDir: string | undefined): SettlementConfig | undefined {
-  const s = c.object(value, path, [
-    'kind', 'ledger', 'account', 'peerAccount', 'claims', 'deposit', 'topUpBelow', 'settleDelayMs', 'redeemThreshold', 'watchIntervalMs', 'idleRedeemMs',
-  ])
-  if (s === undefined) return undefined
-  const kind = c.oneOf(s.kind, `${path}.kind`, ['sqlite'] as const)
-  const file = (key: string): string | undefined => {
-    const f = c.string(s[key], `${path}.${key}`)
-    return f === undefined || configDir === undefined || isAbsolute(f) ? f : joinPath(configDir, f)
-  }
-  const ledger = file('ledger')
-  const claims = file('claims')
-  const account = c.string(s.account, `${path}.account`)
-  const peerAccount = c.string(s.peerAccount, `${path}.peerAccount`)
-  const deposit = c.amount(s.deposit, `${path}.deposit`, 1n, MAX_UINT64)
-  const settleDelayMs = c.integer(s.settleDelayMs, `${path}.settleDelayMs`, 0, 365 * DAY_MS)
-  const watchIntervalMs = s.watchIntervalMs === undefined ? 1_000 : c.integer(s.watchIntervalMs, `${path}.watchIntervalMs`, 10, DAY_MS)
-  if (kind === undefined || ledger === undefined || claims === undefined || account === undefined || peerAccount === undefined) return undefined
-  if (deposit === undefined || settleDelayMs === undefined || watchIntervalMs === undefined) return undefined
-  const settlement: SettlementConfig = { kind, ledger, account, peerAccount, claims, deposit, settleDelayMs, watchIntervalMs }
-  if (s.topUpBelow !== undefined) settlement.topUpBelow = c.amount(s.topUpBelow, `${path}.topUpBelow`, 0n, MAX_UINT64) ?? 0n
-  if (s.redeemThreshold !== undefined) settlement.redeemThreshold = c.amount(s.redeemThreshold, `${path}.redeemThreshold`, 1n, MAX_UINT64) ?? 1n
-  if (s.idleRedeemMs !== undefined) settlement.idleRedeemMs = c.integer(s.idleRedeemMs, `${path}.idleRedeemMs`, 1, 365 * DAY_MS) ?? DAY_MS
-  return settlement
 }
 
 function checkBtp(c: Checker, value: unknown, path: string): PeerTransport | undefined {
@@ -517,13 +382,4 @@ function checkRates(c: Checker, value: unknown): RatesConfig | undefined {
   const url = c.string(r.url, 'rates.url')
   if (url !== undefined && !/^https?:\/\//.test(url)) return c.fail('rates.url', `"${url}" is not an http:// or https:// URL`)
   return url === undefined ? undefined : { kind: 'url', url, ...polled }
-}
-
-function canParse(url: string): boolean {
-  try {
-    new URL(url)
-    return true
-  } catch {
-    return false
-  }
 }

@@ -53,6 +53,8 @@ export interface ConnectorNode {
   readonly ccp: CcpNode
   readonly metrics: NodeMetrics
   readonly logger: Logger
+  /** The peers' payment channels (peers[].settlement). */
+  readonly settlements: SettlementChannels
   /** Ports actually listened on (useful with port 0). */
   readonly ports: { btp?: number; http?: number; admin?: number }
   peers(): PeerStatus[]
@@ -164,6 +166,13 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       if (t.kind !== 'btp-server') cleanups.push(() => raw.close())
     }
 
+    // Payment channels before any packet is routed: a chain-backed one connects to its chain first.
+    // A BTP link is a Channel too (TRANSFER); with `settlement` it carries payment-channel claims.
+    const channels = new Map<string, Channel>()
+    for (const { entry, raw } of runtimes.values()) {
+      if (isChannel(raw)) channels.set(entry.id, entry.settlement === undefined ? raw : await settlements.open(entry.id, entry.settlement, raw))
+    }
+
     const dial = (runtime: PeerRuntime, attempt = 0): Promise<void> =>
       runtime.raw.connect().catch((error: unknown) => {
         if (stopping || error instanceof BtpAuthError) {
@@ -262,9 +271,8 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     })
 
     for (const runtime of runtimes.values()) {
-      const { entry, link, raw } = runtime
-      // A BTP link is a Channel too (TRANSFER); with `settlement` it carries payment-channel claims.
-      const channel = !isChannel(raw) ? undefined : entry.settlement === undefined ? raw : settlements.open(entry.id, entry.settlement, raw)
+      const { entry, link } = runtime
+      const channel = channels.get(entry.id)
       connector.addPeer({
         id: entry.id,
         relation: entry.relation,
@@ -316,6 +324,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       ccp,
       metrics,
       logger,
+      settlements,
       ports,
       peers: () =>
         [...runtimes.values()].map((r) => ({ id: r.entry.id, relation: r.entry.relation, asset: r.entry.asset, transport: r.entry.transport.kind, state: r.link.state })),

@@ -1,32 +1,111 @@
 import type { Channel, Link } from '@stack/channel-core'
+import { EthereumChannel, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
+import { claimKeyPairFromSeed, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel, type Redemption, type RedemptionFields } from '@stack/channel-xrp'
+import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
+import { walletFromSeed } from '@stack/ledger-xrp'
 import type { Logger } from 'pino'
-import type { SettlementConfig } from './config.js'
+import { privateKeyToAddress } from 'viem/accounts'
+import type { EthereumSettlementConfig, SettlementConfig, SqliteSettlementConfig, XrpSettlementConfig } from './settlement-config.js'
+
+/** A peer's channel as the admin API shows it (`GET /settlement`). */
+export type SettlementSummary =
+  | ({ kind: 'sqlite' } & ReturnType<SqliteChannel['summary']>)
+  | {
+      kind: 'ethereum'
+      address: string
+      contract: string
+      outgoing: { channelId: string; deposit: bigint; sent: bigint } | undefined
+      incoming: { channelId: string; best: bigint }[]
+    }
+  | ({ kind: 'xrp' } & ReturnType<XrpClaimChannel['summary']>)
+
+/** No XRP channel with that peer, or the request cannot be signed. */
+export class RedemptionRequestError extends Error {
+  override readonly name = 'RedemptionRequestError'
+}
+
+interface Opened {
+  summary(): SettlementSummary
+  close(): Promise<void>
+}
 
 /**
- * The payment channels of a node's peers (config `peers[].settlement`): one SqliteChannel per
- * peer, carried by the peer's BTP link, with ledger files and claim stores opened once each
- * and shared by the peers that name the same file.
+ * The payment channels of a node's peers (config `peers[].settlement`), each carried by the
+ * peer's BTP link: SQLite-ledger channels (ledger files and claim stores opened once and shared
+ * by the peers that name the same file), Ethereum PaymentChannel channels (one JSON-RPC
+ * connection per URL, a watcher per peer), XRP Ledger claims (channels as the config declares
+ * them; redemptions signed on request). Claims of the chain-backed kinds are kept in SQLite.
  */
 export class SettlementChannels {
-  readonly #ledgers = new Map<string, SqliteLedger>()
-  readonly #stores = new Map<string, SqliteClaimStore>()
-  readonly #channels: SqliteChannel[] = []
+  readonly #sqliteLedgers = new Map<string, SqliteLedger>()
+  readonly #sqliteStores = new Map<string, SqliteClaimStore>()
+  readonly #ethereumLedgers = new Map<string, Promise<EthereumLedger>>()
+  readonly #opened = new Map<string, Opened>()
+  readonly #xrp = new Map<string, XrpClaimChannel>()
 
   constructor(private readonly options: { now: () => number; logger: Logger }) {}
 
-  open(peerId: string, config: SettlementConfig, link: Link & Channel): SqliteChannel {
-    const { now, logger } = this.options
-    let ledger = this.#ledgers.get(config.ledger)
+  async open(peerId: string, config: SettlementConfig, link: Link & Channel): Promise<Channel> {
+    const { channel, opened } =
+      config.kind === 'sqlite' ? this.#openSqlite(peerId, config, link)
+      : config.kind === 'ethereum' ? await this.#openEthereum(peerId, config, link)
+      : this.#openXrp(peerId, config, link)
+    this.#opened.set(peerId, opened)
+    return channel
+  }
+
+  /** Every peer's channel state: what we sent on ours, the best claim we hold on each of theirs. */
+  summary(): Record<string, SettlementSummary> {
+    return Object.fromEntries([...this.#opened].map(([peerId, opened]) => [peerId, opened.summary()]))
+  }
+
+  /**
+   * A signed PaymentChannelClaim redeeming the best claim we hold from an XRP peer, for the
+   * operator to submit (no XRP Ledger server is contacted here). `channelId` may be left out
+   * when we hold claims on one channel only.
+   */
+  async xrpRedemption(peerId: string, request: RedemptionFields & { channelId?: string }): Promise<Redemption> {
+    const channel = this.#xrp.get(peerId)
+    if (channel === undefined) throw new RedemptionRequestError(`peer ${peerId} has no xrp settlement`)
+    let channelId = request.channelId
+    if (channelId === undefined) {
+      const held = channel.summary().incoming
+      if (held.length !== 1) throw new RedemptionRequestError(`we hold claims on ${held.length} channels of ${peerId}: name the channelId`)
+      channelId = held[0]?.channelId as string
+    }
+    return channel.redemption(channelId, request)
+  }
+
+  /** Closes every channel (redeeming what the peers paid us where a ledger is reachable), then the stores and ledgers. */
+  async close(): Promise<void> {
+    for (const opened of [...this.#opened.values()].reverse()) await opened.close()
+    this.#opened.clear()
+    this.#xrp.clear()
+    for (const store of this.#sqliteStores.values()) store.close()
+    for (const ledger of this.#sqliteLedgers.values()) ledger.close()
+    this.#sqliteStores.clear()
+    this.#sqliteLedgers.clear()
+    this.#ethereumLedgers.clear()
+  }
+
+  #warn(peerId: string): (message: string, details?: unknown) => void {
+    return (message, details) =>
+      this.options.logger.warn({ peer: peerId, component: 'settlement', err: details instanceof Error ? `${details.name}: ${details.message}` : details }, message)
+  }
+
+  #openSqlite(peerId: string, config: SqliteSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
+    const { now } = this.options
+    let ledger = this.#sqliteLedgers.get(config.ledger)
     if (ledger === undefined) {
       ledger = SqliteLedger.open(config.ledger, { now })
-      this.#ledgers.set(config.ledger, ledger)
+      this.#sqliteLedgers.set(config.ledger, ledger)
     }
-    let store = this.#stores.get(config.claims)
+    let store = this.#sqliteStores.get(config.claims)
     if (store === undefined) {
       store = SqliteClaimStore.open(config.claims)
-      this.#stores.set(config.claims, store)
+      this.#sqliteStores.set(config.claims, store)
     }
     const channel = new SqliteChannel({
       ledger,
@@ -38,18 +117,91 @@ export class SettlementChannels {
       funding: { deposit: config.deposit, settleDelayMs: config.settleDelayMs, ...(config.topUpBelow === undefined ? {} : { topUpBelow: config.topUpBelow }) },
       ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
       watch: { intervalMs: config.watchIntervalMs, ...(config.idleRedeemMs === undefined ? {} : { idleRedeemMs: config.idleRedeemMs }) },
-      logger: { warn: (message, details) => logger.warn({ peer: peerId, component: 'settlement', err: details instanceof Error ? `${details.name}: ${details.message}` : details }, message) },
+      logger: { warn: this.#warn(peerId) },
     })
-    this.#channels.push(channel)
-    return channel
+    return { channel, opened: { summary: () => ({ kind: 'sqlite', ...channel.summary() }), close: () => channel.close() } }
   }
 
-  /** Closes every channel (redeeming what the peers paid us), then the stores and ledgers. */
-  async close(): Promise<void> {
-    for (const channel of this.#channels.splice(0)) await channel.close()
-    for (const store of this.#stores.values()) store.close()
-    for (const ledger of this.#ledgers.values()) ledger.close()
-    this.#stores.clear()
-    this.#ledgers.clear()
+  async #openEthereum(peerId: string, config: EthereumSettlementConfig, link: Link & Channel): Promise<{ channel: Channel; opened: Opened }> {
+    // One connection per endpoint, holding each key once: one nonce sequence per account.
+    let connecting = this.#ethereumLedgers.get(config.rpcUrl)
+    if (connecting === undefined) {
+      connecting = EthereumLedger.connect({ connection: { rpcUrl: config.rpcUrl }, pollingIntervalMs: config.pollingIntervalMs })
+      this.#ethereumLedgers.set(config.rpcUrl, connecting)
+    }
+    const ledger = await connecting
+    const address = privateKeyToAddress(config.privateKey)
+    const account = address.toLowerCase()
+    if (!(await ledger.listAccounts()).some((known) => known.id === account)) await ledger.importAccount(account, { privateKey: config.privateKey })
+    const code = await ledger.publicClient.getCode({ address: config.contract })
+    if (code === undefined || code === '0x') throw new Error(`peer ${peerId}: no contract at ${config.contract} on chain ${ledger.chainId} (${config.rpcUrl})`)
+    const store = EthereumClaimStore.open(config.claims, { chainId: ledger.chainId, contract: config.contract, account: address, peer: config.peerAddress })
+    const channel = new EthereumChannel({
+      ledger,
+      contract: config.contract,
+      account,
+      peerAddress: config.peerAddress,
+      carrier: link,
+      store,
+      ...(config.funding === undefined ? {} : { funding: config.funding }),
+      ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
+    })
+    // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
+    const warn = this.#warn(peerId)
+    let ticking: Promise<unknown> = Promise.resolve()
+    const timer = setInterval(() => {
+      ticking = channel.tick().catch((error: unknown) => warn('ethereum channel watch failed', error))
+    }, config.watchIntervalMs)
+    timer.unref()
+    const summary = (): SettlementSummary => {
+      const outgoing = store.getOutgoing()
+      return {
+        kind: 'ethereum',
+        address,
+        contract: config.contract,
+        outgoing: outgoing === undefined ? undefined : { channelId: outgoing.channelId, deposit: outgoing.deposit, sent: outgoing.sent },
+        incoming: store.listIncoming().map((claim) => ({ channelId: claim.channelId, best: claim.amount })),
+      }
+    }
+    const close = async (): Promise<void> => {
+      clearInterval(timer)
+      await ticking
+      try {
+        await channel.close() // redeems what the peer paid us, on chain
+      } finally {
+        store.close()
+      }
+    }
+    return { channel, opened: { summary, close } }
+  }
+
+  #openXrp(peerId: string, config: XrpSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
+    // The channels as the ledger shows them, from the config: no server is asked (README).
+    const directory = new MemoryChannelDirectory()
+    const keys = config.outgoing === undefined ? undefined : claimKeyPairFromSeed(config.outgoing.claimSecret)
+    if (config.outgoing !== undefined && keys !== undefined) {
+      directory.set({ channelId: config.outgoing.channelId, account: config.account, destination: config.peerAccount, publicKey: keys.publicKey, amount: config.outgoing.amount, balance: 0n })
+    }
+    for (const incoming of config.incoming) directory.set({ ...incoming, account: config.peerAccount, destination: config.account })
+    const store = XrpClaimStore.open(config.claims, { account: config.account, peerAccount: config.peerAccount })
+    const channel = new XrpClaimChannel({
+      account: config.account,
+      peerAccount: config.peerAccount,
+      carrier: link,
+      store,
+      directory,
+      now: this.options.now,
+      ...(config.outgoing === undefined || keys === undefined ? {} : { outgoing: { channelId: config.outgoing.channelId, keys } }),
+      ...(config.secret === undefined ? {} : { wallet: walletFromSeed(config.secret) }),
+    })
+    this.#xrp.set(peerId, channel)
+    const close = async (): Promise<void> => {
+      try {
+        await channel.close() // the claims stay in the store, for a redemption after a restart
+      } finally {
+        store.close()
+      }
+    }
+    return { channel, opened: { summary: () => ({ kind: 'xrp', ...channel.summary() }), close } }
   }
 }

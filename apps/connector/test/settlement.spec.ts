@@ -143,7 +143,7 @@ describe('peers[].settlement in the configuration', () => {
     const http = { url: 'http://127.0.0.1:1', token: 't', incomingToken: 'u' }
     let error: unknown
     try {
-      validateConfig(doc({ http, settlement: { ...settlement, kind: 'evm', deposit: '0', claims: undefined } }))
+      validateConfig(doc({ http, settlement: { ...settlement, deposit: '0', claims: undefined } }))
     } catch (caught) {
       error = caught
     }
@@ -152,7 +152,7 @@ describe('peers[].settlement in the configuration', () => {
       'peers[0].settlement',
       'peers[0].settlement.claims',
       'peers[0].settlement.deposit',
-      'peers[0].settlement.kind',
     ])
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp/)
   })
 })

@@ -2,8 +2,9 @@
  * What a channel endpoint must not forget: as payer, the channel it pays from and the
  * cumulative amount the peer accepted; as payee, the best claim on each incoming channel (a
  * claim not yet redeemed is money only while it is kept). Synchronous on purpose: each call is
- * one atomic write, made before the value is credited. `MemoryClaimStore` is the one shipped;
- * a durable store implements the same interface.
+ * one atomic write, made before the value is credited. A store holds our channels with one
+ * peer: `MemoryClaimStore` forgets them when the process ends (for tests); `SqliteClaimStore`
+ * (sqlite-claim-store.ts) keeps them in a file across restarts.
  */
 import type { Address, Hex } from 'viem'
 

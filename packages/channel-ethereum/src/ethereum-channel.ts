@@ -43,7 +43,7 @@ export interface EthereumChannelOptions {
   /** The peer's address: the receiver of our channel, the sender of the channels we accept claims on. */
   readonly peerAddress: Address
   readonly carrier: ClaimCarrier
-  /** Default: a MemoryClaimStore. */
+  /** Default: a MemoryClaimStore, forgotten on restart; a SqliteClaimStore keeps the claims in a file. */
   readonly store?: ClaimStore
   /** Without it, `sendValue` needs a channel opened with `openChannel`. */
   readonly funding?: ChannelFunding

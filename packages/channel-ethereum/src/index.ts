@@ -31,6 +31,8 @@ export { CLAIM_PROOF_LENGTH, CLAIM_PROOF_VERSION, decodeClaimProof, encodeClaimP
 export type { ClaimProof } from './claim-proof.js'
 export { MemoryClaimStore } from './claim-store.js'
 export type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
+export { SqliteClaimStore } from './sqlite-claim-store.js'
+export type { ClaimStoreScope } from './sqlite-claim-store.js'
 export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export {
   ChannelShutDownError,

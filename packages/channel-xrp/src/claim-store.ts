@@ -2,7 +2,8 @@
  * What a channel endpoint must not forget across a restart: as payer, the cumulative drops the
  * peer acknowledged on our channel; as payee, the best claim on each incoming channel (a claim
  * not yet redeemed is money only while it is kept). Synchronous: one atomic write per call,
- * made before value is credited.
+ * made before value is credited. Two implementations: `MemoryClaimStore` here, which forgets
+ * on restart, and `SqliteClaimStore` (sqlite-claim-store.ts), which does not.
  */
 export interface IncomingClaim {
   readonly channelId: string

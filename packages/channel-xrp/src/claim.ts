@@ -61,6 +61,12 @@ export function generateClaimKeyPair(algorithm: KeyAlgorithm = 'ed25519'): Claim
   return { algorithm, ...deriveKeypair(seed) }
 }
 
+/** The claim key pair of an XRP Ledger seed (`s…`; its encoding says which algorithm). */
+export function claimKeyPairFromSeed(seed: string): ClaimKeyPair {
+  const keys = deriveKeypair(seed)
+  return { algorithm: keys.publicKey.toUpperCase().startsWith('ED') ? 'ed25519' : 'secp256k1', ...keys }
+}
+
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex').toUpperCase()
 }

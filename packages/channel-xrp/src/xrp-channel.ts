@@ -7,6 +7,7 @@ import {
   type SignedTransaction,
   type XrpWallet
 } from '@stack/ledger-xrp'
+import { checkOption } from './check-option.js'
 import { signClaim, type ClaimKeyPair } from './claim.js'
 import { decodeClaimProof, encodeClaimProof } from './claim-proof.js'
 import type { ClaimStore, IncomingClaim } from './claim-store.js'
@@ -209,14 +210,6 @@ export class XrpClaimChannel implements Channel {
         throw error
       }
     })
-  }
-}
-
-function checkOption<T>(field: string, check: () => T): T {
-  try {
-    return check()
-  } catch (error) {
-    throw new InvalidChannelOptionError(field, undefined, error instanceof Error ? error.message : String(error))
   }
 }
 

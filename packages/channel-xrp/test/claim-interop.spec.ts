@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeForSigningClaim, signPaymentChannelClaim, verifyPaymentChannelClaim } from 'xrpl'
-import { dropsToXrp, MAX_DROPS, type KeyAlgorithm } from '@stack/ledger-xrp'
-import { claimSigningData, generateClaimKeyPair, signClaim, verifyClaim } from '../src/index.js'
+import { dropsToXrp, generateWallet, MAX_DROPS, type KeyAlgorithm } from '@stack/ledger-xrp'
+import { claimKeyPairFromSeed, claimSigningData, generateClaimKeyPair, signClaim, verifyClaim } from '../src/index.js'
 
 // Claims in the XRP Ledger's own format, checked against xrpl.js 5.3.0's own claim signing and
 // verification, both ways, for both key types, over random channel ids and drop amounts.
@@ -86,5 +86,21 @@ describe.each(algorithms)('%s claims against xrpl.js', (algorithm) => {
     expect(verifyClaim(keys.publicKey, channelId, 5n, 'zz')).toBe(false)
     expect(verifyClaim(keys.publicKey, channelId, 5n, '')).toBe(false)
     expect(verifyClaim(keys.publicKey, channelId, 5n, '00'.repeat(70))).toBe(false)
+  })
+})
+
+describe('claim keys from a seed', () => {
+  it.each(algorithms)('are the %s keys of an xrpl.js wallet from the same seed, and sign claims it accepts', (algorithm) => {
+    for (let i = 0; i < 20; i++) {
+      const wallet = generateWallet(algorithm)
+      const keys = claimKeyPairFromSeed(wallet.seed as string)
+      expect(keys).toEqual({ algorithm, publicKey: wallet.publicKey, privateKey: wallet.privateKey })
+      const channelId = 'C1'.repeat(32)
+      expect(verifyPaymentChannelClaim(channelId, dropsToXrp(1_234n), signClaim(keys.privateKey, channelId, 1_234n), wallet.publicKey)).toBe(true)
+    }
+  })
+
+  it('refuses what is not a seed', () => {
+    expect(() => claimKeyPairFromSeed('sNotASeed')).toThrow()
   })
 })

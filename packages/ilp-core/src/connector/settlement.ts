@@ -36,7 +36,11 @@ export class Settlement {
     this.#logger = logger
   }
 
-  /** Starts a settlement if the peer is at its threshold; resolves when it is over. */
+  /**
+   * Starts a settlement if the peer is at its threshold; resolves when it is over. After one
+   * succeeds, the threshold is checked again: packets fulfilled while it was out (a chain-backed
+   * channel may take seconds) may have put the peer over it with no packet left to notice.
+   */
   maybeSettle(peer: PeerAccount): Promise<void> {
     const { channel, settleThreshold } = peer
     if (channel === undefined || settleThreshold === undefined || this.#inFlight.has(peer.id)) return Promise.resolve()
@@ -62,15 +66,21 @@ export class Settlement {
             // against what we owe the peer, and nobody is left with an unhandled rejection.
             this.#logger.warn(`settled ${amount} to peer ${peer.id} but could not record it; the hold stays pending`, error)
           }
+          return true
         },
         (error: unknown) => {
           hold.release()
           this.counters.failed++
           this.counters.failedAmount += amount
           this.#logger.warn(`settlement of ${amount} to peer ${peer.id} failed; balance restored`, error)
+          return false
         },
       )
-      .finally(() => this.#inFlight.delete(peer.id))
+      .then((settled) => {
+        this.#inFlight.delete(peer.id)
+        // Not after a failure: the next packet tries again, rather than a loop against a dead channel.
+        if (settled) return this.maybeSettle(peer)
+      })
   }
 
   /** Value the peer sent us over its Channel: we owe it that much more. */

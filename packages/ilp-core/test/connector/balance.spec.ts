@@ -217,6 +217,27 @@ describe('Settlement', () => {
     expect(settlement.counters).toMatchObject({ sent: 1, sentAmount: 80n, failed: 0 })
   })
 
+  it('settles again at once when packets fulfilled during a settlement put the peer over the threshold', async () => {
+    const store = new InMemoryBalanceStore()
+    const settlement = new Settlement(store, recordingLogger())
+    const sent: bigint[] = []
+    const gates = [deferred<void>(), deferred<void>()]
+    const peer = peerAccount({ id: 'bob', settleThreshold: 100n, settleTo: 0n, channel: { sendValue: async (a) => gates[sent.push(a) - 1]?.promise, setValueHandler: () => undefined } })
+    store.adjust('bob', 100n)
+    const done = settlement.maybeSettle(peer)
+    await settle()
+    store.adjust('bob', 150n) // fulfilled while the first settlement is out: nothing else will look
+    await settlement.maybeSettle(peer)
+    expect(sent).toEqual([100n])
+    gates[0]?.resolve()
+    await settle()
+    expect(sent).toEqual([100n, 150n])
+    gates[1]?.resolve()
+    await done
+    expect(store.get('bob')).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
+    expect(settlement.counters).toMatchObject({ sent: 2, sentAmount: 250n, failed: 0 })
+  })
+
   it('restores the balance and logs when the Channel fails', async () => {
     const store = new InMemoryBalanceStore()
     const logger = recordingLogger()

@@ -1,0 +1,145 @@
+/**
+ * The ClaimStore in a small SQLite file (WAL, synchronous = FULL): the cumulative drops the peer
+ * acknowledged on our channel, and the best unredeemed claim on each of its channels to us.
+ * One file may serve every peer of a node: each peer's endpoint opens its own store on it with
+ * its scope (our account, the peer's), and every row is keyed by that scope, so one peer's
+ * store never sees another's claims. Channel ids are kept uppercase, as XrpClaimChannel uses
+ * them; drops as decimal TEXT (a UInt64 does not fit SQLite's signed INTEGER).
+ */
+import Database from 'better-sqlite3'
+import { checkAddress } from '@stack/ledger-xrp'
+import { checkOption } from './check-option.js'
+import type { ClaimStore, IncomingClaim } from './claim-store.js'
+import { InvalidChannelOptionError } from './errors.js'
+
+/** Whose claims a store holds: one endpoint (our account) with one peer. Classic addresses. */
+export interface ClaimStoreScope {
+  readonly account: string
+  readonly peerAccount: string
+}
+
+// Table names carry `xrp_` so that a file shared with another package's store cannot be read as
+// ours. STRICT: a REAL where an integer belongs is refused, not stored.
+// `seq` is the insertion order listIncoming returns (an INTEGER PRIMARY KEY, which VACUUM keeps).
+const schema = `
+CREATE TABLE IF NOT EXISTS xrp_sent (
+  account      TEXT NOT NULL,
+  peer_account TEXT NOT NULL,
+  channel_id   TEXT NOT NULL,
+  sent         TEXT NOT NULL,
+  PRIMARY KEY (account, peer_account, channel_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS xrp_incoming (
+  seq          INTEGER PRIMARY KEY,
+  account      TEXT NOT NULL,
+  peer_account TEXT NOT NULL,
+  channel_id   TEXT NOT NULL,
+  amount       TEXT NOT NULL,
+  signature    TEXT NOT NULL,
+  received_at  INTEGER NOT NULL,
+  UNIQUE (account, peer_account, channel_id)
+) STRICT;
+`
+
+interface IncomingRow {
+  channel_id: string
+  amount: string
+  signature: string
+  received_at: number
+}
+
+/** The ClaimStore that survives a restart. Every call is one statement: one atomic, durable write. */
+export class SqliteClaimStore implements ClaimStore {
+  readonly #db: Database.Database
+  readonly #getSent: Database.Statement<[string, string, string], { sent: string }>
+  readonly #putSent: Database.Statement<[string, string, string, string]>
+  readonly #getIncoming: Database.Statement<[string, string, string], IncomingRow>
+  readonly #putIncoming: Database.Statement<[string, string, string, string, string, number]>
+  readonly #deleteIncoming: Database.Statement<[string, string, string]>
+  readonly #listIncoming: Database.Statement<[string, string], IncomingRow>
+  readonly #account: string
+  readonly #peer: string
+
+  private constructor(db: Database.Database, scope: ClaimStoreScope) {
+    this.#db = db
+    this.#account = scope.account
+    this.#peer = scope.peerAccount
+    this.#getSent = db.prepare('SELECT sent FROM xrp_sent WHERE account = ? AND peer_account = ? AND channel_id = ?')
+    this.#putSent = db.prepare(
+      `INSERT INTO xrp_sent (account, peer_account, channel_id, sent) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account, peer_account, channel_id) DO UPDATE SET sent = excluded.sent`
+    )
+    this.#getIncoming = db.prepare(
+      'SELECT channel_id, amount, signature, received_at FROM xrp_incoming WHERE account = ? AND peer_account = ? AND channel_id = ?'
+    )
+    // An update keeps the row's `seq`: a better claim does not move its channel in listIncoming.
+    this.#putIncoming = db.prepare(
+      `INSERT INTO xrp_incoming (account, peer_account, channel_id, amount, signature, received_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, peer_account, channel_id) DO UPDATE SET
+         amount = excluded.amount, signature = excluded.signature, received_at = excluded.received_at`
+    )
+    this.#deleteIncoming = db.prepare('DELETE FROM xrp_incoming WHERE account = ? AND peer_account = ? AND channel_id = ?')
+    this.#listIncoming = db.prepare(
+      'SELECT channel_id, amount, signature, received_at FROM xrp_incoming WHERE account = ? AND peer_account = ? ORDER BY seq'
+    )
+  }
+
+  /**
+   * Opens (creating if needed) the claim store at `file`, or `:memory:`, for `scope`. Several
+   * scopes may open the same file at once, each as its own store.
+   * @throws InvalidChannelOptionError for a scope that is not two different classic addresses
+   */
+  static open(file: string, scope: ClaimStoreScope): SqliteClaimStore {
+    const account = checkOption('account', () => checkAddress('account', scope.account))
+    const peerAccount = checkOption('peerAccount', () => checkAddress('peerAccount', scope.peerAccount))
+    if (account === peerAccount) throw new InvalidChannelOptionError('peerAccount', peerAccount, 'must differ from account')
+    const db = new Database(file)
+    try {
+      // First, so that switching to WAL and creating the tables wait for another connection.
+      db.pragma('busy_timeout = 5000')
+      db.pragma('journal_mode = WAL')
+      // FULL: a claim we credited the peer for survives a power loss, not only a crash.
+      db.pragma('synchronous = FULL')
+      db.exec(schema)
+      return new SqliteClaimStore(db, { account, peerAccount })
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  }
+
+  getSent(channelId: string): bigint {
+    const row = this.#getSent.get(this.#account, this.#peer, channelId.toUpperCase())
+    return row === undefined ? 0n : BigInt(row.sent)
+  }
+
+  putSent(channelId: string, amount: bigint): void {
+    this.#putSent.run(this.#account, this.#peer, channelId.toUpperCase(), amount.toString())
+  }
+
+  getIncoming(channelId: string): IncomingClaim | undefined {
+    const row = this.#getIncoming.get(this.#account, this.#peer, channelId.toUpperCase())
+    return row === undefined ? undefined : toClaim(row)
+  }
+
+  putIncoming(claim: IncomingClaim): void {
+    this.#putIncoming.run(this.#account, this.#peer, claim.channelId.toUpperCase(), claim.amount.toString(), claim.signature, claim.receivedAt)
+  }
+
+  deleteIncoming(channelId: string): void {
+    this.#deleteIncoming.run(this.#account, this.#peer, channelId.toUpperCase())
+  }
+
+  listIncoming(): readonly IncomingClaim[] {
+    return this.#listIncoming.all(this.#account, this.#peer).map(toClaim)
+  }
+
+  /** Closes the file. Every write is on disk already; the store is unusable afterwards. */
+  close(): void {
+    this.#db.close()
+  }
+}
+
+function toClaim(row: IncomingRow): IncomingClaim {
+  return { channelId: row.channel_id, amount: BigInt(row.amount), signature: row.signature, receivedAt: row.received_at }
+}

@@ -5,7 +5,8 @@ export default defineConfig({
     // The chain runs in-process (ganache) and thousands of claims are signed and checked.
     testTimeout: 60_000,
     include: ['test/**/*.spec.ts'],
-    // The contract's ABI and bytecode are compiled from contracts/PaymentChannel.sol first.
-    globalSetup: ['test/compile.global-setup.ts']
+    // The contract's ABI and bytecode are compiled from contracts/PaymentChannel.sol first, and
+    // dist/ is built: the CLI's tests run the bin.
+    globalSetup: ['test/build.global-setup.ts']
   }
 })

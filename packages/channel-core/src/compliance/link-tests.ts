@@ -91,7 +91,7 @@ export function linkTests(options: LinkTestOptions): void {
       const replies = await Promise.all(requests.map((data) => pair.a.request(data)))
       replies.forEach((reply, i) => expect(dec.decode(reversed(reply))).toBe(`request ${i}`))
       expect(answered).toBe(concurrency)
-    })
+    }, 30_000) // correctness, not speed: thousands of round trips on a loaded 2-core CI machine
 
     it('rejects with LinkRemoteError when the peer handler throws, and stays usable', async () => {
       let fail = true

@@ -2,30 +2,38 @@
 // The second demo: one payment crosses three different layer-2 systems, through two connectors
 // peered over BTP on loopback, with rates between three assets.
 //
-//   USD (embedded SQLite ledger)     ETH (in-process ganache chain)       XRP (claims, XRPL format)
+//   USD (embedded SQLite ledger)     ETH (ganache, JSON-RPC on loopback)  XRP (claims, XRPL format)
 //   alice ──SQLite channel──▶ connector A ──Ethereum channel──▶ connector B ──XRP claims──▶ bob
 //                           (USD → ETH)                         (ETH → XRP)
 //
-// Alice pays Bob's payment pointer with STREAM (SPSP, quote, pay). A pays B with EIP-712 claims
-// on the PaymentChannel contract (deployed here, on a ganache chain in this process); B pays Bob
-// with XRP Ledger payment channel claims. No XRP Ledger server can run here: Bob's best claim is
-// verified and a signed PaymentChannelClaim that redeems it is produced, but nothing submits it.
+// Connectors A and B are `stack-connector` processes (apps/connector), each started from a
+// configuration file this demo writes to its temp dir, with the keys and seeds passed in
+// STACK_CONNECTOR__ environment variables rather than written in the files. Each settles by its
+// own settleThreshold/settleTo over the channel its config names: A takes Alice's claims on the
+// USD ledger file she also opens (SQLite, WAL: two processes on one file) and pays B with
+// EIP-712 claims on the PaymentChannel contract (deployed here, on a ganache chain this process
+// serves over HTTP); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
+// process. No XRP Ledger server can run here: Bob's best claim is verified and a signed
+// PaymentChannelClaim that redeems it is produced, but nothing submits it.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import ganache from 'ganache'
 import { decodeFunctionData, type Address, type Hex } from 'viem'
-import { BtpClient, BtpServer } from '@stack/channel-btp'
-import { EthereumChannel, PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
+import { privateKeyToAddress } from 'viem/accounts'
+import { BtpClient } from '@stack/channel-btp'
+import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { generateClaimKeyPair, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel } from '@stack/channel-xrp'
-import { Connector, ildcpFetch, RoutingTable, StaticRateBackend, type AssetDetails } from '@stack/ilp-core'
+import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel } from '@stack/channel-xrp'
+import { ildcpFetch, type AssetDetails } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { buildPaymentChannelCreate, generateWallet, paymentChannelId, signTransaction } from '@stack/ledger-xrp'
 import { pay, quote, spspReceiver, SpspServer, type QuerySpspOptions } from '@stack/spsp'
 import { createServer } from '@stack/stream'
+import { connectorBin, ConnectorProcess, type AdminBook } from './connector-process.js'
 import { sendOver, serveOn } from './ilp-over-link.js'
 
 export const USD: AssetDetails = { code: 'USD', scale: 2 }
@@ -34,10 +42,11 @@ export const ETH: AssetDetails = { code: 'ETH', scale: 18 }
 /** Drops. */
 export const XRP: AssetDetails = { code: 'XRP', scale: 6 }
 /** Prices in USD: 1 ETH = 2 500 USD, 1 XRP = 0.50 USD (static, plausible, made up). */
-const RATES = { USD: 1, ETH: '0.0004', XRP: 2 }
+const RATES = { USD: '1', ETH: '0.0004', XRP: '2' }
 const SPREAD = '0.01'
 const ALICE_USD = 50_000n // 500.00 USD
 const ETH_DEPOSIT = 10n ** 18n // A's channel to B: 1 ETH
+const ETH_TIMEOUT_SECONDS = 3_600n // B's window to close after A starts a reclaim
 const XRP_CHANNEL = 10_000_000_000n // B's channel to Bob: 10 000 XRP
 
 const log = (who: string, line: string) => console.log(`${who.padEnd(11)} ${line}`)
@@ -61,32 +70,44 @@ export interface ThreeL2Result {
   redemptionHash: string
 }
 
+/** A connector's GET /settlement, the fields read here (amounts as strings). */
+type SettlementView = Record<string, { kind: string; outgoing?: { channelId: string; sent: string }; incoming: { channelId: string; best: string }[] }>
+
 export async function runThreeL2(options: { amount?: string } = {}): Promise<ThreeL2Result> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-l2-'))
   const stops: (() => Promise<unknown> | unknown)[] = []
+  const connectors: ConnectorProcess[] = []
+  // Whatever way this process ends (an error, a signal turned into exit), no connector outlives it.
+  const killConnectors = () => {
+    for (const connector of connectors) connector.kill()
+  }
+  process.on('exit', killConnectors)
   try {
     // ---- L1s ---------------------------------------------------------------------------------
-    const usdLedger = SqliteLedger.create(join(dir, 'usd.ledger'), { asset: USD })
+    const usdFile = join(dir, 'usd.ledger')
+    const usdLedger = SqliteLedger.create(usdFile, { asset: USD })
     stops.push(() => usdLedger.close())
     for (const id of ['alice', 'connector-a']) await usdLedger.createAccount(id)
     await usdLedger.mint({ account: 'alice', amount: ALICE_USD })
 
-    const provider = ganache.provider({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 3 }, chain: { chainId: 1337 } })
-    stops.push(() => provider.disconnect())
-    const keys = Object.values(await provider.getInitialAccounts()).map((account) => account.secretKey as Hex)
-    // Each party its own connection holding only its own key, as three processes would.
-    const ethLedger = (id: string, index: number) =>
-      EthereumLedger.connect({ connection: { provider }, accounts: { [id]: { privateKey: keys[index] as Hex } }, pollingIntervalMs: 20 })
-    const [operator, ethA, ethB] = await Promise.all([ethLedger('operator', 0), ethLedger('connector-a', 1), ethLedger('connector-b', 2)])
-    const parties: [string, EthereumLedger, string][] = [['operator', operator, 'operator'], ['connector-a', ethA, 'connector-a'], ['connector-b', ethB, 'connector-b']]
-    const ethBefore = new Map<string, bigint>()
-    for (const [name, ledger, id] of parties) ethBefore.set(name, await ledger.getBalance(id))
+    const chain = ganache.server({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 3 }, chain: { chainId: 1337 } })
+    const rpcPort = await freePort()
+    await chain.listen(rpcPort, '127.0.0.1')
+    stops.push(() => chain.close())
+    const rpcUrl = `http://127.0.0.1:${rpcPort}`
+    const [operatorKey, keyA, keyB] = Object.values(await chain.provider.getInitialAccounts()).map((account) => account.secretKey as Hex) as [Hex, Hex, Hex]
+    const addressOf = { operator: privateKeyToAddress(operatorKey), 'connector-a': privateKeyToAddress(keyA), 'connector-b': privateKeyToAddress(keyB) }
+    const operator = await EthereumLedger.connect({ connection: { rpcUrl }, accounts: { operator: { privateKey: operatorKey } }, pollingIntervalMs: 20 })
+    const client = operator.publicClient
+    const ethBalances = async () => new Map(await Promise.all(Object.entries(addressOf).map(async ([name, address]) => [name, await client.getBalance({ address })] as const)))
+    const ethBefore = await ethBalances()
     const { contract, transaction: deployTx } = await PaymentChannelContract.deploy(operator, 'operator')
 
     const xrpDirectory = new MemoryChannelDirectory() // what a server's account_channels would say
     const walletB = generateWallet('ed25519')
     const walletBob = generateWallet('secp256k1')
-    const claimKeysB = generateClaimKeyPair('ed25519')
+    const claimSeedB = generateWallet('ed25519').seed as string // B's claim key: its public key goes into the PaymentChannelCreate
+    const claimKeysB = claimKeyPairFromSeed(claimSeedB)
     const createTx = buildPaymentChannelCreate({
       account: walletB.classicAddress, destination: walletBob.classicAddress, amount: XRP_CHANNEL,
       settleDelay: 86_400, publicKey: claimKeysB.publicKey, fee: 12n, sequence: 1, lastLedgerSequence: 1_000,
@@ -95,55 +116,66 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const xrpChannelId = paymentChannelId(walletB.classicAddress, walletBob.classicAddress, 1)
     xrpDirectory.set({ channelId: xrpChannelId, account: walletB.classicAddress, destination: walletBob.classicAddress, publicKey: claimKeysB.publicKey, amount: XRP_CHANNEL, balance: 0n })
 
-    log('L1 USD', `embedded SQLite ledger: alice ${usd(ALICE_USD)}, connector-a 0.00`)
-    log('L1 ETH', `ganache (in process, chain 1337): PaymentChannel contract ${contract.address}, deploy gas ${deployTx.gasUsed}`)
+    log('L1 USD', `embedded SQLite ledger ${relative(dir, usdFile)} (WAL; this process and connector A open it): alice ${usd(ALICE_USD)}, connector-a 0.00`)
+    log('L1 ETH', `ganache (in this process, JSON-RPC at ${rpcUrl}, chain 1337): PaymentChannel contract ${contract.address}, deploy gas ${deployTx.gasUsed}`)
     log('L1 XRP', `no server: B's channel ${xrpChannelId.slice(0, 16)}… to Bob assumed created (PaymentChannelCreate signed, ${xrp(XRP_CHANNEL)} XRP, tx ${createSigned.hash.slice(0, 16)}…, NOT submitted)`)
 
+    // ---- connectors A (USD → ETH) and B (ETH → XRP): stack-connector processes ----------------
     const token = () => randomBytes(16).toString('hex')
-    const rates = new StaticRateBackend(RATES)
-
-    // ---- connector B (ETH in, XRP out) -------------------------------------------------------
-    const tokensB = { a: token(), bob: token() }
-    const serverB = new BtpServer({ accounts: tokensB })
-    const portB = await serverB.listen()
-    stops.push(() => serverB.close())
-    const routesB = new RoutingTable()
-    routesB.setStatic('test.b.bob', 'bob')
-    routesB.setStatic('test.a', 'a')
-    const connectorB = new Connector({ address: 'test.b', routes: { nextHop: (d) => routesB.lookup(d)?.nextHop }, rates, spread: SPREAD })
-    const ethChannelB = new EthereumChannel({ ledger: ethB, contract: contract.address, account: 'connector-b', peerAddress: ethA.addressOf('connector-a'), carrier: serverB.link('a') })
-    const xrpChannelB = new XrpClaimChannel({
-      account: walletB.classicAddress, peerAccount: walletBob.classicAddress, carrier: serverB.link('bob'),
-      store: new MemoryClaimStore(), directory: xrpDirectory, outgoing: { channelId: xrpChannelId, keys: claimKeysB }, wallet: walletB,
+    const tokens = { alice: token(), b: token(), bob: token() }
+    const common = { rates: { static: RATES }, spread: SPREAD, admin: { port: 0 }, listen: { btp: { port: 0 } }, log: { level: 'info' } }
+    const ethereum = { kind: 'ethereum', rpcUrl, contract: contract.address, pollingIntervalMs: 20, watchIntervalMs: 1_000 }
+    const fileA = writeConfig(dir, 'connector-a.json', {
+      address: 'test.a',
+      asset: USD,
+      ...common,
+      balances: { path: 'connector-a.balances' },
+      peers: [
+        {
+          id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: '-2000', maxPacketAmount: '200',
+          // Alice pays with claims on her channel; A redeems when she asks to close. (A never pays
+          // Alice, but the kind needs the deposit of a channel A would open to her.)
+          settlement: { kind: 'sqlite', ledger: 'usd.ledger', account: 'connector-a', peerAccount: 'alice', claims: 'connector-a.usd-claims', deposit: '2000', settleDelayMs: 60_000, watchIntervalMs: 50 },
+        },
+        {
+          id: 'b', relation: 'peer', asset: ETH, btp: { token: tokens.b }, settleThreshold: '1', settleTo: '0',
+          settlement: { ...ethereum, peerAddress: addressOf['connector-b'], claims: 'connector-a.eth-claims', deposit: String(ETH_DEPOSIT), timeoutSeconds: Number(ETH_TIMEOUT_SECONDS) },
+        },
+      ],
+      routes: [{ prefix: 'test.b', peer: 'b' }],
     })
-    stops.push(() => ethChannelB.close(), () => xrpChannelB.close())
-    connectorB.addPeer({ id: 'a', relation: 'peer', asset: ETH, link: serverB.link('a'), channel: ethChannelB })
-    connectorB.addPeer({ id: 'bob', relation: 'child', asset: XRP, link: serverB.link('bob'), channel: xrpChannelB, settleThreshold: 1n, settleTo: 0n })
-
-    // ---- connector A (USD in, ETH out) -------------------------------------------------------
-    const tokensA = { alice: token() }
-    const serverA = new BtpServer({ accounts: tokensA })
-    const portA = await serverA.listen()
-    stops.push(() => serverA.close())
-    const uplinkAB = new BtpClient({ url: `btp+ws://a:${tokensB.a}@127.0.0.1:${portB}`, reconnect: false })
-    await uplinkAB.connect()
-    stops.push(() => uplinkAB.close())
-    const routesA = new RoutingTable()
-    routesA.setStatic('test.a.alice', 'alice')
-    routesA.setStatic('test.b', 'b')
-    const connectorA = new Connector({ address: 'test.a', routes: { nextHop: (d) => routesA.lookup(d)?.nextHop }, rates, spread: SPREAD })
-    const sqliteChannelA = new SqliteChannel({ ledger: usdLedger, account: 'connector-a', peerAccount: 'alice', carrier: serverA.link('alice'), store: SqliteClaimStore.open(join(dir, 'a.claims')) })
-    const ethChannelA = new EthereumChannel({
-      ledger: ethA, contract: contract.address, account: 'connector-a', peerAddress: ethB.addressOf('connector-b'), carrier: uplinkAB,
-      funding: { deposit: ETH_DEPOSIT, timeoutSeconds: 3_600n },
+    const a = await ConnectorProcess.start({ name: 'A', configFile: fileA, env: { STACK_CONNECTOR__PEERS__B__SETTLEMENT__PRIVATE_KEY: keyA } })
+    connectors.push(a)
+    const fileB = writeConfig(dir, 'connector-b.json', {
+      address: 'test.b',
+      asset: ETH,
+      ...common,
+      balances: { path: 'connector-b.balances' },
+      peers: [
+        // B only receives on the contract: no deposit.
+        { id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${a.ports.btp}` }, settlement: { ...ethereum, peerAddress: addressOf['connector-a'], claims: 'connector-b.eth-claims' } },
+        {
+          id: 'bob', relation: 'child', asset: XRP, btp: { token: tokens.bob }, settleThreshold: '1', settleTo: '0',
+          settlement: { kind: 'xrp', account: walletB.classicAddress, peerAccount: walletBob.classicAddress, claims: 'connector-b.xrp-claims', outgoing: { channelId: xrpChannelId, amount: String(XRP_CHANNEL) } },
+        },
+      ],
+      routes: [{ prefix: 'test.a', peer: 'a' }],
     })
-    stops.push(() => sqliteChannelA.close(), () => ethChannelA.close())
-    connectorA.addPeer({ id: 'alice', relation: 'child', asset: USD, link: serverA.link('alice'), channel: sqliteChannelA, minBalance: -2_000n, maxPacketAmount: 200n })
-    connectorA.addPeer({ id: 'b', relation: 'peer', asset: ETH, link: uplinkAB, channel: ethChannelA, settleThreshold: 1n, settleTo: 0n })
-    log('connectors', `A (test.a, BTP :${portA}) USD → ETH, B (test.b, BTP :${portB}) ETH → XRP; 1 ETH = 2500 USD, 1 XRP = 0.50 USD, ${Number(SPREAD) * 100}% spread each`)
+    const b = await ConnectorProcess.start({
+      name: 'B', configFile: fileB,
+      env: { STACK_CONNECTOR__PEERS__A__SETTLEMENT__PRIVATE_KEY: keyB, STACK_CONNECTOR__PEERS__BOB__SETTLEMENT__OUTGOING__CLAIM_SECRET: claimSeedB },
+    })
+    connectors.push(b)
+    const peerState = async (node: ConnectorProcess, id: string) => (await node.admin<{ id: string; state: string }[]>('/peers')).find((peer) => peer.id === id)?.state
+    await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 10_000, 'A and B to connect')
+    const bin = relative(process.cwd(), connectorBin())
+    log('connectors', `two stack-connector processes (node ${bin} --config FILE), keys and seeds in STACK_CONNECTOR__ variables, not in the files`)
+    log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice USD (sqlite channel), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)
+    log('connector B', `pid ${b.pid}, ${relative(dir, fileB)}: test.b, BTP :${b.ports.btp}, admin :${b.ports.admin}; a ETH (PaymentChannel, receives), bob XRP (claims)`)
+    log('connectors', `USD → ETH at A, ETH → XRP at B; 1 ETH = 2500 USD, 1 XRP = 0.50 USD, ${Number(SPREAD) * 100}% spread each; settle at 1 unit owed`)
 
     // ---- Bob: XRP, STREAM behind SPSP ---------------------------------------------------------
-    const bobLink = new BtpClient({ url: `btp+ws://bob:${tokensB.bob}@127.0.0.1:${portB}`, reconnect: false })
+    const bobLink = new BtpClient({ url: `btp+ws://bob:${tokens.bob}@127.0.0.1:${b.ports.btp}`, reconnect: false })
     await bobLink.connect()
     stops.push(() => bobLink.close())
     const bobInfo = await ildcpFetch((packet) => bobLink.request(packet))
@@ -163,12 +195,14 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspServer.url}`)
 
     // ---- Alice: USD, pays A with SQLite channel claims -----------------------------------------
-    const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokensA.alice}@127.0.0.1:${portA}`, reconnect: false })
+    const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokens.alice}@127.0.0.1:${a.ports.btp}`, reconnect: false })
     await aliceLink.connect()
     stops.push(() => aliceLink.close())
     const aliceInfo = await ildcpFetch((packet) => aliceLink.request(packet))
+    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'))
+    stops.push(() => aliceClaims.close())
     const aliceChannel = new SqliteChannel({
-      ledger: usdLedger, account: 'alice', peerAccount: 'connector-a', carrier: aliceLink, store: SqliteClaimStore.open(join(dir, 'alice.claims')),
+      ledger: usdLedger, account: 'alice', peerAccount: 'connector-a', carrier: aliceLink, store: aliceClaims,
       funding: { deposit: 20_000n, topUpBelow: 5_000n, settleDelayMs: 60_000 },
     })
     stops.push(() => aliceChannel.close())
@@ -184,35 +218,72 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       })
     }
 
-    // ---- the payment ---------------------------------------------------------------------------
-    const q = await quote({ destination: pointer, spsp, sendPrepare: sendOver(aliceLink), sourceAsset: USD, amountToSend: options.amount ?? '50.00', slippage: '0.02' })
+    // ---- the payment (a connector dying fails it at once) --------------------------------------
+    const unlessAConnectorDies = <T>(work: Promise<T>): Promise<T> => Promise.race([work, a.died, b.died])
+    const q = await unlessAConnectorDies(
+      quote({ destination: pointer, spsp, sendPrepare: sendOver(aliceLink), sourceAsset: USD, amountToSend: options.amount ?? '50.00', slippage: '0.02' }),
+    )
     log('alice', `quote: send ${usd(q.maxSourceAmount)} USD, Bob gets at least ${xrp(q.minDeliveryAmount)} XRP`)
-    const result = await pay(q, { progressIntervalMs: 10, onProgress: (p) => settleUpTo(p.amountSent) })
+    const result = await unlessAConnectorDies(pay(q, { progressIntervalMs: 10, onProgress: (p) => settleUpTo(p.amountSent) }))
     log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${usd(result.amountSent)} USD, delivered ${xrp(result.amountDelivered)} XRP`)
 
-    // ---- settle and close ----------------------------------------------------------------------
+    // ---- settle, read the books, close, stop -------------------------------------------------
     settleUpTo(result.amountSent)
-    await settling
-    // A settlement may still be in flight (the first ETH one opens the channel on chain): wait
-    // until each connector owes its next hop nothing, settling again as needed.
-    await settleFully(connectorA, 'b')
-    await settleFully(connectorB, 'bob')
-    const redeemedUsd = await sqliteChannelA.redeem()
-    for (const { channelId } of sqliteChannelA.summary().incoming) await usdLedger.requestChannelClose({ channelId, by: 'receiver' })
-    const ethChannelBefore = await ethChannelA.outgoingChannel()
-    const redeemedEth = await ethChannelB.settle() // B closes with A's best claim; the rest goes back to A
+    await unlessAConnectorDies(settling)
+    // Each connector settles by its own threshold (and again after a settlement if packets came
+    // meanwhile; the first ETH settlement opens the channel on chain): wait until every book is square.
+    type Books = Record<string, AdminBook>
+    const square = (books: Books) => Object.values(books).every((s) => s.balance === '0' && s.pendingDebit === '0' && s.pendingCredit === '0')
+    const books: { A: Books; B: Books } = { A: {}, B: {} }
+    await b.waitFor(async () => {
+      books.A = await a.admin<Books>('/balances')
+      books.B = await b.admin<Books>('/balances')
+      return square(books.A) && square(books.B)
+    }, 30_000, 'every connector book to be square')
+    // Alice asks to close her channel: A's watcher redeems her best claim and closes it at once
+    // (the rest of her deposit goes back to her), well before the settle delay would let her close alone.
+    const aliceChannelId = aliceChannel.summary().outgoing?.channelId
+    await aliceChannel.requestClose()
+    if (aliceChannelId !== undefined) await a.waitFor(async () => (await usdLedger.getChannel(aliceChannelId)).status === 'closed', 10_000, "A to close Alice's channel")
+    const settlementA = await a.admin<SettlementView>('/settlement')
+    const settlementB = await b.admin<SettlementView>('/settlement')
+    const countsA = await a.settlementCounts()
+    const countsB = await b.settlementCounts()
+    // SIGTERM: each node answers what is in flight, closes its channels (B redeems A's best
+    // claim on chain) and exits 0; anything else fails the demo with the node's output.
+    await Promise.all([a.stop(), b.stop()])
+    log('connectors', `stopped with SIGTERM: A and B exited 0 (B redeemed its best EIP-712 claim on the way out)`)
+
+    // A's channel on the contract keeps the rest of A's deposit until A reclaims it: A's
+    // operator (A's key, the node stopped) starts the reclaim, the timeout passes (ganache's
+    // clock moved forward), and A withdraws.
+    const ethChannelId = settlementA.b?.outgoing?.channelId as Hex | undefined
+    let reclaimed = 0n
+    if (ethChannelId !== undefined) {
+      const operatorA = await EthereumLedger.connect({ connection: { rpcUrl }, accounts: { 'connector-a': { privateKey: keyA } }, pollingIntervalMs: 20 })
+      const contractA = new PaymentChannelContract(operatorA, contract.address)
+      const open = await contractA.getChannel(ethChannelId)
+      if (open !== undefined && !open.closed) {
+        await contractA.startReclaim('connector-a', ethChannelId)
+        await chain.provider.request({ method: 'evm_increaseTime', params: [Number(open.timeoutSeconds) + 1] })
+        await chain.provider.request({ method: 'evm_mine', params: [] })
+        await contractA.reclaim('connector-a', ethChannelId)
+        reclaimed = open.deposit - open.claimed
+      }
+    }
 
     // ---- report: SQLite -----------------------------------------------------------------------
     const lines: string[] = []
-    const usdBalances = new Map((await usdLedger.listAccounts()).map((a) => [a.id, a.balance] as const))
-    lines.push(`[USD/SQLite] balances: ${[...usdBalances].map(([id, b]) => `${id} ${usd(b)}`).join(', ')}`)
-    for (const c of await usdLedger.listChannels()) lines.push(`[USD/SQLite] channel ${c.sender} → ${c.receiver}: deposit ${usd(c.deposit)}, claimed ${usd(c.claimed)}, ${c.status}`)
-    lines.push(`[USD/SQLite] connector-a redeemed ${usd(redeemedUsd)} USD`)
+    const usdBalances = new Map((await usdLedger.listAccounts()).map((account) => [account.id, account.balance] as const))
+    lines.push(`[USD/SQLite] balances: ${[...usdBalances].map(([id, balance]) => `${id} ${usd(balance)}`).join(', ')}`)
+    const usdChannels = await usdLedger.listChannels()
+    for (const c of usdChannels) lines.push(`[USD/SQLite] channel ${c.sender} → ${c.receiver}: deposit ${usd(c.deposit)}, claimed ${usd(c.claimed)}, ${c.status}`)
+    const redeemedUsd = usdChannels.filter((c) => c.receiver === 'connector-a').reduce((sum, c) => sum + c.claimed, 0n)
+    lines.push(`[USD/SQLite] connector-a (its process) redeemed ${usd(redeemedUsd)} USD and closed the channel when alice asked to close`)
     const usdAudit = usdLedger.audit().ok
 
     // ---- report: Ethereum ---------------------------------------------------------------------
-    const client = operator.publicClient
-    const names = new Map<string, string>(parties.map(([name, ledger, id]) => [ledger.addressOf(id).toLowerCase(), name]))
+    const names = new Map<string, string>(Object.entries(addressOf).map(([name, address]) => [address.toLowerCase(), name]))
     let gasUsed = 0n
     let fees = 0n
     const feesBy = new Map<string, bigint>()
@@ -238,57 +309,60 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
         txLines.push(`${what} by ${from}: gas ${receipt.gasUsed}`)
       }
     }
-    const ethAfter = new Map<string, bigint>()
-    for (const [name, ledger, id] of parties) ethAfter.set(name, await ledger.getBalance(id))
+    const ethAfter = await ethBalances()
     const contractBalance = await client.getBalance({ address: contract.address as Address })
-    lines.push(`[ETH/ganache] balances: ${parties.map(([name]) => `${name} ${eth(ethAfter.get(name) ?? 0n)}`).join(', ')}; contract ${eth(contractBalance)}`)
-    if (ethChannelBefore !== undefined) {
-      const closed = await contract.getChannel(ethChannelBefore.id)
-      lines.push(`[ETH/ganache] channel connector-a → connector-b ${ethChannelBefore.id.slice(0, 18)}…: deposit ${eth(ethChannelBefore.deposit)}, claimed ${eth(closed?.claimed ?? 0n)}, ${closed === undefined || closed.closed ? 'closed' : 'open'}`)
+    lines.push(`[ETH/ganache] balances: ${[...ethAfter].map(([name, balance]) => `${name} ${eth(balance)}`).join(', ')}; contract ${eth(contractBalance)}`)
+    const onChain = ethChannelId === undefined ? undefined : await contract.getChannel(ethChannelId)
+    if (ethChannelId !== undefined) {
+      lines.push(`[ETH/ganache] channel connector-a → connector-b ${ethChannelId.slice(0, 18)}…: deposit ${eth(onChain?.deposit ?? 0n)}, claimed ${eth(onChain?.claimed ?? 0n)}, ${onChain === undefined || onChain.closed ? 'closed' : 'open'}`)
     }
     lines.push(`[ETH/ganache] transactions: ${txLines.join('; ')}`)
-    lines.push(`[ETH/ganache] gas used ${gasUsed} in total, fees ${eth(fees)} ETH; connector-b closed with the best of ${connectorA.counters().settlement.sent} EIP-712 claims, redeemed ${eth(redeemedEth)} ETH`)
+    const paidA = BigInt(settlementA.b?.outgoing?.sent ?? 0)
+    const heldB = BigInt(settlementB.a?.incoming[0]?.best ?? 0)
+    lines.push(
+      `[ETH/ganache] gas used ${gasUsed} in total, fees ${eth(fees)} ETH; A sent ${countsA.sent} EIP-712 claims (${countsA.failed} failed) for ${eth(paidA)} ETH, ` +
+        `B redeemed the best (${eth(onChain?.claimed ?? 0n)} ETH) at SIGTERM, A reclaimed the other ${eth(reclaimed)} ETH after the ${ETH_TIMEOUT_SECONDS} s timeout (ganache's clock moved on)`,
+    )
 
     // ---- report: XRP --------------------------------------------------------------------------
     const best = bobStore.getIncoming(xrpChannelId)
     const bobBest = best?.amount ?? 0n
     const bestVerifies = best !== undefined && verifyClaim(claimKeysB.publicKey, xrpChannelId, best.amount, best.signature)
-    const bSentXrp = xrpChannelB.summary().outgoing?.sent ?? 0n
+    const bSentXrp = BigInt(settlementB.bob?.outgoing?.sent ?? 0)
     const redemption = await bobChannel.redemption(xrpChannelId, { fee: 12n, sequence: 1, lastLedgerSequence: 1_000, close: true })
-    lines.push(`[XRP/claims] Bob holds claims on ${bobStore.listIncoming().length} channel(s): best ${xrp(bobBest)} XRP on ${xrpChannelId.slice(0, 16)}… (signature ${bestVerifies ? 'verifies' : 'DOES NOT verify'} against B's claim key); B's books: paid ${xrp(bSentXrp)} XRP in ${connectorB.counters().settlement.sent} claim(s)`)
+    lines.push(`[XRP/claims] Bob holds claims on ${bobStore.listIncoming().length} channel(s): best ${xrp(bobBest)} XRP on ${xrpChannelId.slice(0, 16)}… (signature ${bestVerifies ? 'verifies' : 'DOES NOT verify'} against B's claim key); B's books: paid ${xrp(bSentXrp)} XRP in ${countsB.sent} claim(s)`)
     lines.push(`[XRP/claims] redemption: PaymentChannelClaim signed by Bob, ${redemption.txBlob.length / 2} bytes, hash ${redemption.hash}`)
     lines.push('[XRP/claims] NOTE: no XRP Ledger server runs here: the PaymentChannelCreate and this PaymentChannelClaim were signed but NOT submitted to any ledger')
-    for (const [name, book] of [['A', connectorA.balances()], ['B', connectorB.balances()]] as const) {
-      lines.push(`[books ${name}] ${Object.entries(book).map(([peer, b]) => `${peer} ${b.balance} (pending ${b.pendingDebit}/${b.pendingCredit})`).join(', ')}`)
+    for (const [name, book] of Object.entries(books)) {
+      lines.push(`[books ${name}] ${Object.entries(book).map(([peer, s]) => `${peer} ${s.balance} (pending ${s.pendingDebit}/${s.pendingCredit})`).join(', ')} (GET /balances before SIGTERM)`)
     }
     for (const line of lines) console.log(line)
 
     // ---- conservation ---------------------------------------------------------------------------
     const sumOf = (m: Map<string, bigint>) => [...m.values()].reduce((s, v) => s + v, 0n)
-    const counterA = connectorA.counters().settlement
-    const counterB = connectorB.counters().settlement
     const ethGainB = (ethAfter.get('connector-b') ?? 0n) - (ethBefore.get('connector-b') ?? 0n) + (feesBy.get('connector-b') ?? 0n)
     const ethSpentA = (ethBefore.get('connector-a') ?? 0n) - (ethAfter.get('connector-a') ?? 0n) - (feesBy.get('connector-a') ?? 0n)
-    const books = [connectorA.balances(), connectorB.balances()]
     const checks: [string, boolean][] = [
       ['USD ledger: SQLite journal balanced, nothing created or destroyed', usdAudit],
       ['USD ledger: alice spent exactly what she sent', ALICE_USD - (usdBalances.get('alice') ?? 0n) === result.amountSent],
       ['USD ledger: connector-a holds exactly what alice sent', (usdBalances.get('connector-a') ?? 0n) === result.amountSent],
       ['ETH chain: balances before == balances after + contract + gas fees', sumOf(ethBefore) === sumOf(ethAfter) + contractBalance + fees],
-      ['ETH chain: contract holds nothing after the close', contractBalance === 0n],
-      ["ETH chain: connector-b gained (net of its gas) what A's books paid it", counterA.sentAmount > 0n && ethGainB === counterA.sentAmount && counterA.sentAmount === counterB.receivedAmount],
-      ['ETH chain: connector-a lost (net of its gas) exactly that', ethSpentA === counterA.sentAmount],
+      ["ETH chain: contract holds nothing after B's redemption and A's reclaim", contractBalance === 0n],
+      ["ETH chain: connector-b gained (net of its gas) what A's books paid it", paidA > 0n && ethGainB === paidA && paidA === heldB],
+      ['ETH chain: connector-a lost (net of its gas) exactly that', ethSpentA === paidA],
       ["XRP claims: Bob's best claim verifies (XRPL claim format)", bestVerifies],
-      ["XRP claims: Bob's best claim == what B's books say it paid", bobBest > 0n && bobBest === bSentXrp && bSentXrp === counterB.sentAmount],
+      ["XRP claims: Bob's best claim == what B's books say it paid", bobBest > 0n && bobBest === bSentXrp],
       ['XRP claims: Bob holds exactly what STREAM delivered', bobBest === result.amountDelivered],
       ['XRP claims: the redemption redeems the best claim', redemption.balance === bobBest],
-      ['every connector book is square', books.every((b) => Object.values(b).every((s) => s.balance === 0n && s.pendingDebit === 0n && s.pendingCredit === 0n))],
+      ['every connector book is square', square(books.A) && square(books.B)],
     ]
     for (const [what, ok] of checks) log('check', `${ok ? 'ok  ' : 'FAIL'} ${what}`)
     if (checks.some(([, ok]) => !ok)) throw new Error('value is not conserved')
-    log('summary', `${usd(result.amountSent)} USD on SQLite → ${eth(counterA.sentAmount)} ETH on ganache → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
+    log('summary', `${usd(result.amountSent)} USD on SQLite → ${eth(paidA)} ETH on ganache → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
     return { sent: result.amountSent, delivered: result.amountDelivered, checks, ethGasUsed: gasUsed, bobBestClaim: bobBest, redemptionHash: redemption.hash }
   } finally {
+    killConnectors()
+    process.off('exit', killConnectors)
     for (const stop of stops.reverse()) {
       try {
         await stop()
@@ -300,18 +374,25 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
   }
 }
 
-/** Settles with `peer` until nothing is owed or in flight (at most 30 s). */
-async function settleFully(connector: Connector, peer: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-    const book = connector.balances()[peer]
-    if (book === undefined || (book.balance === 0n && book.pendingDebit === 0n && book.pendingCredit === 0n)) return
-    if (book.pendingDebit === 0n) await connector.settle(peer)
-    else await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`settlement with ${peer} did not finish`)
+/** Writes a connector configuration file (JSON: the connector reads `.json` as JSON) and returns its path. */
+function writeConfig(dir: string, name: string, config: object): string {
+  const file = join(dir, name)
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
+  return file
+}
+
+/** A port free now on 127.0.0.1 (ganache's server takes a port, not 0). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  return port
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // A signal ends the run through process.exit, so the 'exit' hook above stops the connectors.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
   const started = Date.now()
   runThreeL2()
     .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))

@@ -6,13 +6,21 @@
  * `peerDependencies`, and every entry of `dependencies` is imported somewhere in src/.
  * Imports are read with the same visitors as the layering rule, from a real parse, so
  * an import written in a doc comment does not count.
+ *
+ * One allowance: an app may run another workspace app's bin as a child process (the demo
+ * starts `stack-connector`). That is composition of processes, not of modules: nothing
+ * imports an app (the layering rule), yet the app is a dependency, so that turbo builds it
+ * first and pnpm links it. Such a dependency is named in the manifest's `layering.spawns`
+ * list, and is accepted without an import only when it is a workspace app with a `bin` and
+ * some file in src/ resolves it by name (`require.resolve('@stack/x/package.json')` or
+ * `import.meta.resolve(…)`), which is how the spawning code finds the bin.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import * as path from 'node:path'
 import { Linter } from 'eslint'
 import tseslint from 'typescript-eslint'
-import { importSourceVisitors } from './import-sources.js'
+import { importSourceVisitors, resolveSourceVisitors } from './import-sources.js'
 
 const sourceFile = /\.(?:[cm]?[jt]s|[jt]sx)$/
 
@@ -37,11 +45,31 @@ export function packageNameOf(specifier) {
  * @returns {string[]}
  */
 export function importSpecifiers(code, fileName) {
+  return specifiersFound(code, fileName, importSourceVisitors)
+}
+
+/**
+ * Every specifier resolved without an import (`require.resolve`, `import.meta.resolve`) in one source text.
+ * @param {string} code
+ * @param {string} fileName used for its extension and in parse errors
+ * @returns {string[]}
+ */
+export function resolvedSpecifiers(code, fileName) {
+  return specifiersFound(code, fileName, resolveSourceVisitors)
+}
+
+/**
+ * @param {string} code
+ * @param {string} fileName
+ * @param {(onSource: (specifier: string) => void) => Record<string, (node: any) => void>} visitors
+ * @returns {string[]}
+ */
+function specifiersFound(code, fileName, visitors) {
   /** @type {string[]} */
   const found = []
   const collect = {
     meta: { type: 'problem', schema: [] },
-    create: () => importSourceVisitors((specifier) => found.push(specifier)),
+    create: () => visitors((specifier) => found.push(specifier)),
   }
   const linter = new Linter({ configType: 'flat' })
   const messages = linter.verify(
@@ -76,20 +104,24 @@ function sourceFilesUnder(folder) {
 }
 
 /**
- * @typedef {{ name?: string, dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} Manifest
+ * @typedef {{ name?: string, bin?: string | Record<string, string>, dependencies?: Record<string, string>, peerDependencies?: Record<string, string>, layering?: { spawns?: string[] } }} Manifest
  * @typedef {{ file: string, code: string }} Source
+ * @typedef {{ workspaceBins?: ReadonlySet<string> }} CheckOptions workspaceBins: names of the workspace's apps that have a `bin`
  */
 
 /**
  * Compare one manifest with its sources.
  * @param {Manifest} manifest
  * @param {Source[]} sources file paths as they should appear in messages
+ * @param {CheckOptions} [options]
  * @returns {string[]} one line per mismatch, empty when they agree
  */
-export function dependencyMismatches(manifest, sources) {
+export function dependencyMismatches(manifest, sources, options = {}) {
   const name = manifest.name ?? '(unnamed package)'
   /** @type {Map<string, string[]>} package → files importing it */
   const imported = new Map()
+  /** @type {Set<string>} packages resolved by name without an import */
+  const resolved = new Set()
   for (const { file, code } of sources) {
     for (const specifier of importSpecifiers(code, file)) {
       const target = packageNameOf(specifier)
@@ -97,6 +129,10 @@ export function dependencyMismatches(manifest, sources) {
       const files = imported.get(target) ?? []
       if (!files.includes(file)) files.push(file)
       imported.set(target, files)
+    }
+    for (const specifier of resolvedSpecifiers(code, file)) {
+      const target = packageNameOf(specifier)
+      if (target !== undefined) resolved.add(target)
     }
   }
   const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])
@@ -107,8 +143,20 @@ export function dependencyMismatches(manifest, sources) {
       mismatches.push(`${name}: imports ${target} (${files.join(', ')}) but lists it in neither dependencies nor peerDependencies`)
     }
   }
+  // The allowance (header): a workspace app whose bin is spawned, found by a resolve in src/.
+  const spawns = new Set(manifest.layering?.spawns ?? [])
+  const workspaceBins = options.workspaceBins ?? new Set()
+  for (const spawned of [...spawns].sort()) {
+    if (!(spawned in (manifest.dependencies ?? {}))) {
+      mismatches.push(`${name}: layering.spawns names ${spawned}, which is not in dependencies`)
+    } else if (!workspaceBins.has(spawned)) {
+      mismatches.push(`${name}: layering.spawns names ${spawned}, which is not a workspace app with a bin`)
+    } else if (!resolved.has(spawned)) {
+      mismatches.push(`${name}: layering.spawns names ${spawned}, but no file in src/ resolves it (require.resolve or import.meta.resolve)`)
+    }
+  }
   for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) {
-    if (!imported.has(dependency)) {
+    if (!imported.has(dependency) && !spawns.has(dependency)) {
       mismatches.push(`${name}: dependency ${dependency} is imported by no file in src/ (unused runtime dependency)`)
     }
   }
@@ -128,24 +176,29 @@ export function checkWorkspace(root) {
   const checked = []
   /** @type {string[]} */
   const skipped = []
+  /** @type {{ group: string, dir: string, manifest: Manifest }[]} */
+  const found = []
   for (const group of ['packages', 'apps']) {
     const groupFolder = path.join(root, group)
     if (!existsSync(groupFolder)) continue
     for (const dir of readdirSync(groupFolder).sort()) {
       const manifestPath = path.join(groupFolder, dir, 'package.json')
-      if (!existsSync(manifestPath)) continue
-      /** @type {Manifest} */
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-      const where = `${group}/${dir}`
-      const files = sourceFilesUnder(path.join(groupFolder, dir, 'src'))
-      if (files.length === 0) {
-        skipped.push(where)
-        continue
-      }
-      checked.push(where)
-      const sources = files.map((file) => ({ file: path.relative(root, file), code: readFileSync(file, 'utf8') }))
-      mismatches.push(...dependencyMismatches(manifest, sources))
+      if (existsSync(manifestPath)) found.push({ group, dir, manifest: JSON.parse(readFileSync(manifestPath, 'utf8')) })
     }
+  }
+  const workspaceBins = new Set(
+    found.filter(({ group, manifest }) => group === 'apps' && manifest.name !== undefined && manifest.bin !== undefined).map(({ manifest }) => /** @type {string} */ (manifest.name)),
+  )
+  for (const { group, dir, manifest } of found) {
+    const where = `${group}/${dir}`
+    const files = sourceFilesUnder(path.join(root, group, dir, 'src'))
+    if (files.length === 0) {
+      skipped.push(where)
+      continue
+    }
+    checked.push(where)
+    const sources = files.map((file) => ({ file: path.relative(root, file), code: readFileSync(file, 'utf8') }))
+    mismatches.push(...dependencyMismatches(manifest, sources, { workspaceBins }))
   }
   return { mismatches, checked, skipped }
 }

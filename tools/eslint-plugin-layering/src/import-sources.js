@@ -53,3 +53,27 @@ export function importSourceVisitors(onSource) {
     TSImportType: (node) => visit(node.source ?? node.argument?.literal),
   }
 }
+
+/**
+ * Module names resolved to a path without being loaded: `require.resolve('a/package.json')`
+ * (a `require` from `createRequire`, or `createRequire(…).resolve`) and `import.meta.resolve('a/x.js')`. Not imports: a
+ * process that spawns another package's bin finds it this way (see dependency-check.js).
+ * @param {OnSource} onSource called once per resolved specifier
+ * @returns {Record<string, (node: any) => void>}
+ */
+export function resolveSourceVisitors(onSource) {
+  return {
+    CallExpression: (node) => {
+      const callee = node.callee
+      if (callee.type !== 'MemberExpression' || callee.computed || callee.property.name !== 'resolve') return
+      const object = callee.object
+      const isRequire =
+        (object.type === 'Identifier' && object.name === 'require') ||
+        (object.type === 'CallExpression' && object.callee.type === 'Identifier' && object.callee.name === 'createRequire')
+      const isImportMeta = object.type === 'MetaProperty' && object.meta.name === 'import' && object.property.name === 'meta'
+      if (!isRequire && !isImportMeta) return
+      const text = literalText(node.arguments[0])
+      if (text !== undefined) onSource(text, node.arguments[0])
+    },
+  }
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkWorkspace, dependencyMismatches, importSpecifiers, packageNameOf } from '../src/dependency-check.js'
+import { checkWorkspace, dependencyMismatches, importSpecifiers, packageNameOf, resolvedSpecifiers } from '../src/dependency-check.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
@@ -58,6 +58,24 @@ describe('importSpecifiers', () => {
   })
 })
 
+describe('resolvedSpecifiers', () => {
+  it('reads require.resolve and import.meta.resolve, and neither imports nor other resolve calls', () => {
+    const code = [
+      "import { createRequire } from 'node:module'",
+      "import * as path from 'node:path'",
+      'const require = createRequire(import.meta.url)',
+      "const a = require.resolve('@stack/connector/package.json')",
+      "const b = import.meta.resolve('spawned/dist/main.js')",
+      "const f = createRequire(import.meta.url).resolve('inline/package.json')",
+      "const c = path.resolve('not-a-module')",
+      "const d = other.resolve('not-either')",
+      "const e = require('imported')",
+      'export { a, b, c, d, e, f }',
+    ].join('\n')
+    expect(resolvedSpecifiers(code, 'spawn.ts').sort()).toEqual(['@stack/connector/package.json', 'inline/package.json', 'spawned/dist/main.js'])
+  })
+})
+
 describe('dependencyMismatches', () => {
   const sources = [
     { file: 'src/a.ts', code: "import { Writer } from 'oer-utils'\nimport { createHash } from 'node:crypto'\nimport 'fs'\n" },
@@ -75,6 +93,39 @@ describe('dependencyMismatches', () => {
       '@stack/x: imports @stack/channel-core (src/b.ts) but lists it in neither dependencies nor peerDependencies',
       '@stack/x: dependency ws is imported by no file in src/ (unused runtime dependency)',
     ])
+  })
+
+  describe('a workspace app spawned for its bin (layering.spawns)', () => {
+    const resolving = [{ file: 'src/run.ts', code: "import { createRequire } from 'node:module'\nexport const bin = createRequire(import.meta.url).resolve('@stack/node/package.json')\n" }]
+    const notResolving = [{ file: 'src/run.ts', code: "import * as path from 'node:path'\nexport const bin = path.resolve('@stack/node/dist/main.js')\n" }]
+    const workspaceBins = new Set(['@stack/node'])
+    const manifest = { name: '@stack/demo', dependencies: { '@stack/node': 'workspace:*' }, layering: { spawns: ['@stack/node'] } }
+
+    it('is accepted without an import when it is a workspace app with a bin that src/ resolves by name', () => {
+      expect(dependencyMismatches(manifest, resolving, { workspaceBins })).toEqual([])
+    })
+
+    it('is refused when no file in src/ resolves it as a module (a path.resolve is not one)', () => {
+      expect(dependencyMismatches(manifest, notResolving, { workspaceBins })).toEqual([
+        '@stack/demo: layering.spawns names @stack/node, but no file in src/ resolves it (require.resolve or import.meta.resolve)',
+      ])
+    })
+
+    it('is refused when it is not a workspace app with a bin, or not a dependency', () => {
+      expect(dependencyMismatches(manifest, resolving, { workspaceBins: new Set() })).toEqual([
+        '@stack/demo: layering.spawns names @stack/node, which is not a workspace app with a bin',
+      ])
+      expect(dependencyMismatches({ ...manifest, dependencies: {} }, resolving, { workspaceBins })).toEqual([
+        '@stack/demo: layering.spawns names @stack/node, which is not in dependencies',
+      ])
+    })
+
+    it('leaves every other dependency to the ordinary check: resolving one is not using it', () => {
+      const plain = { name: '@stack/demo', dependencies: { '@stack/node': 'workspace:*' } }
+      expect(dependencyMismatches(plain, resolving, { workspaceBins })).toEqual([
+        '@stack/demo: dependency @stack/node is imported by no file in src/ (unused runtime dependency)',
+      ])
+    })
   })
 
   it('does not require an unimported peer dependency, nor a self-import as a dependency', () => {
@@ -108,5 +159,30 @@ describe('checkWorkspace on a small workspace on disk', () => {
       `@stack/ilp-core: imports bignumber.js (${path.join('packages', 'ilp-core', 'src', 'deep', 'packet.ts')}) but lists it in neither dependencies nor peerDependencies`,
       '@stack/demo: dependency ws is imported by no file in src/ (unused runtime dependency)',
     ])
+  })
+
+  it('knows which apps have a bin: one app may spawn another, a package may not be spawned', () => {
+    const apps = mkdtempSync(path.join(tmpdir(), 'dependency-check-spawn-'))
+    try {
+      /** @param {string} relative @param {string} text */
+      const put = (relative, text) => {
+        mkdirSync(path.dirname(path.join(apps, relative)), { recursive: true })
+        writeFileSync(path.join(apps, relative), text)
+      }
+      const spawning = "import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\nexport const node = require.resolve('@stack/node/package.json')\nexport const codec = require.resolve('@stack/codec/package.json')\n"
+      put('apps/node/package.json', JSON.stringify({ name: '@stack/node', bin: { 'stack-node': './dist/main.js' } }))
+      put('apps/node/src/main.ts', 'export {}\n')
+      put('packages/codec/package.json', JSON.stringify({ name: '@stack/codec', bin: { codec: './dist/cli.js' } }))
+      put('packages/codec/src/index.ts', 'export {}\n')
+      put('apps/demo/package.json', JSON.stringify({
+        name: '@stack/demo',
+        dependencies: { '@stack/node': 'workspace:*', '@stack/codec': 'workspace:*' },
+        layering: { spawns: ['@stack/node', '@stack/codec'] },
+      }))
+      put('apps/demo/src/run.ts', spawning)
+      expect(checkWorkspace(apps).mismatches).toEqual(['@stack/demo: layering.spawns names @stack/codec, which is not a workspace app with a bin'])
+    } finally {
+      rmSync(apps, { recursive: true, force: true })
+    }
   })
 })

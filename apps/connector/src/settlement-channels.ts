@@ -78,9 +78,18 @@ export class SettlementChannels {
     return channel.redemption(channelId, request)
   }
 
-  /** Closes every channel (redeeming what the peers paid us where a ledger is reachable), then the stores and ledgers. */
+  /**
+   * Closes every channel (redeeming what the peers paid us where a ledger is reachable), then the
+   * stores and ledgers. One peer's failure (its chain unreachable) is logged and the others still close.
+   */
   async close(): Promise<void> {
-    for (const opened of [...this.#opened.values()].reverse()) await opened.close()
+    for (const [peerId, opened] of [...this.#opened].reverse()) {
+      try {
+        await opened.close()
+      } catch (error) {
+        this.#warn(peerId)('could not close the payment channel; its claims stay in the claim store for the next start', error)
+      }
+    }
     this.#opened.clear()
     this.#xrp.clear()
     for (const store of this.#sqliteStores.values()) store.close()
@@ -91,8 +100,7 @@ export class SettlementChannels {
   }
 
   #warn(peerId: string): (message: string, details?: unknown) => void {
-    return (message, details) =>
-      this.options.logger.warn({ peer: peerId, component: 'settlement', err: details instanceof Error ? `${details.name}: ${details.message}` : details }, message)
+    return (message, details) => this.options.logger.warn({ peer: peerId, component: 'settlement', err: errorLine(details) }, message)
   }
 
   #openSqlite(peerId: string, config: SqliteSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
@@ -204,4 +212,11 @@ export class SettlementChannels {
     }
     return { channel, opened: { summary: () => ({ kind: 'xrp', ...channel.summary() }), close } }
   }
+}
+
+/** An error as one short line: viem's errors carry the ABI and request in their message. */
+function errorLine(error: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  const short = (error as { shortMessage?: unknown }).shortMessage
+  return `${error.name}: ${typeof short === 'string' ? short : error.message.split('\n', 1)[0]}`
 }

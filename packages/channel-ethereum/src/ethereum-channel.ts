@@ -84,6 +84,7 @@ export class EthereumChannel implements Channel {
   readonly #channels = new Map<Hex, { readonly channel: OnChainChannel; readonly readAt: number }>()
   #handler: ValueHandler | undefined
   #closed = false
+  #outgoingChecked = false
 
   constructor(options: EthereumChannelOptions) {
     if (!isAddress(options.contract)) throw new InvalidChannelOptionError('contract', options.contract, 'must be an address')
@@ -154,6 +155,20 @@ export class EthereumChannel implements Channel {
 
   async #prepareOutgoing(amount: bigint): Promise<OutgoingState> {
     let state = this.#store.getOutgoing()
+    // Once per process, the stored channel against the contract: it may have been reclaimed or
+    // topped up out of band while we were down (an operator's tool, another process).
+    if (state !== undefined && !this.#outgoingChecked) {
+      const onChain = await this.contract.getChannel(state.channelId)
+      if (onChain === undefined || onChain.closed || onChain.reclaimAt !== undefined) {
+        // Closed, or closing: the peer may close it any moment, so a claim on it could be lost.
+        state = undefined
+        this.#store.putOutgoing(undefined)
+      } else if (onChain.deposit !== state.deposit) {
+        state = { ...state, deposit: onChain.deposit }
+        this.#store.putOutgoing(state)
+      }
+    }
+    this.#outgoingChecked = true
     if (state === undefined) {
       if (this.#funding === undefined) throw new NoOutgoingChannelError(this.#peer)
       state = await this.#open(max(this.#funding.deposit, amount), this.#funding.timeoutSeconds)

@@ -312,4 +312,29 @@ describe('EthereumChannel on SqliteClaimStore', () => {
     expect(bobGained).toBe(aliceSpent)
     expect(await chain.alice.getAddressBalance(chain.address)).toBe(0n)
   })
+  it('opens a new channel after a restart when the stored one was closed while it was down', async () => {
+    const aliceScope: ClaimStoreScope = { chainId: chain.alice.chainId, contract: chain.address, account: chain.alice.addressOf('alice'), peer: chain.bob.addressOf('bob') }
+    const bobScope: ClaimStoreScope = { chainId: chain.bob.chainId, contract: chain.address, account: chain.bob.addressOf('bob'), peer: chain.alice.addressOf('alice') }
+    const aliceFile = freshFile()
+    const bobFile = freshFile()
+    const funding = { deposit: 1_000_000n, timeoutSeconds: 600n }
+    const aliceStore = openStore(aliceFile, aliceScope)
+    const bobStore = openStore(bobFile, bobScope)
+    const before = new Pair(chain, { alice: { funding, store: aliceStore }, bob: { store: bobStore } })
+    await before.alice.sendValue(100_000n)
+    const { channelId: first } = decodeClaimProof(before.carriers[0].sent[0] as Uint8Array)
+    // Alice goes down; meanwhile bob closes her channel with the best claim (an operator's
+    // reclaim would close it too). Her store still names that channel.
+    before.carriers[0].setValueHandler(undefined)
+    closeStore(aliceStore)
+    expect(await before.bob.settle()).toBe(100_000n)
+    before.carriers[1].setValueHandler(undefined)
+
+    const after = new Pair(chain, { alice: { funding, store: openStore(aliceFile, aliceScope) }, bob: { store: bobStore } })
+    await after.alice.sendValue(50_000n)
+    const claim = decodeClaimProof(after.carriers[0].sent[0] as Uint8Array)
+    expect(claim.channelId).not.toBe(first)
+    expect(claim.amount).toBe(50_000n)
+    expect(after.credited.map((value) => value.amount)).toEqual([50_000n])
+  })
 })

@@ -122,7 +122,9 @@ export class SettlementChannels {
       carrier: link,
       store,
       now,
-      funding: { deposit: config.deposit, settleDelayMs: config.settleDelayMs, ...(config.topUpBelow === undefined ? {} : { topUpBelow: config.topUpBelow }) },
+      ...(config.deposit === undefined || config.settleDelayMs === undefined
+        ? {}
+        : { funding: { deposit: config.deposit, settleDelayMs: config.settleDelayMs, ...(config.topUpBelow === undefined ? {} : { topUpBelow: config.topUpBelow }) } }),
       ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
       watch: { intervalMs: config.watchIntervalMs, ...(config.idleRedeemMs === undefined ? {} : { idleRedeemMs: config.idleRedeemMs }) },
       logger: { warn: this.#warn(peerId) },

@@ -24,11 +24,11 @@ export interface SqliteSettlementConfig {
   peerAccount: string
   /** Our claim store (key, amount sent, best claims held); may be shared by several peers. */
   claims: string
-  /** Deposit of the channel we open on demand, and when to top it up. */
-  deposit: bigint
+  /** Deposit of the channel we open on demand, and when to top it up; absent: we only receive. */
+  deposit?: bigint
   topUpBelow?: bigint
-  /** Settle delay of the channels we open: the peer's time to redeem once we ask to close. */
-  settleDelayMs: number
+  /** Settle delay of the channels we open (needed with deposit): the peer's time to redeem once we ask to close. */
+  settleDelayMs?: number
   /** Redeem incoming claims once this much is unredeemed (default: on close, when idle, in a dispute). */
   redeemThreshold?: bigint
   /** How often we look for the peer closing its channel; well below its settle delay. */
@@ -121,13 +121,19 @@ function checkSqlite(c: Checker, value: unknown, path: string, file: FileField):
   const claims = file(s, 'claims')
   const account = c.string(s.account, `${path}.account`)
   const peerAccount = c.string(s.peerAccount, `${path}.peerAccount`)
-  const deposit = c.amount(s.deposit, `${path}.deposit`, 1n, MAX_UINT64)
-  const settleDelayMs = c.integer(s.settleDelayMs, `${path}.settleDelayMs`, 0, 365 * DAY_MS)
   const watchIntervalMs = s.watchIntervalMs === undefined ? 1_000 : c.integer(s.watchIntervalMs, `${path}.watchIntervalMs`, 10, DAY_MS)
+  let funding: Pick<SqliteSettlementConfig, 'deposit' | 'settleDelayMs' | 'topUpBelow'> | undefined = {}
+  if (s.deposit !== undefined) {
+    const deposit = c.amount(s.deposit, `${path}.deposit`, 1n, MAX_UINT64)
+    const settleDelayMs = s.settleDelayMs === undefined ? c.fail(`${path}.settleDelayMs`, 'is needed with deposit') : c.integer(s.settleDelayMs, `${path}.settleDelayMs`, 0, 365 * DAY_MS)
+    funding = deposit === undefined || settleDelayMs === undefined ? undefined : { deposit, settleDelayMs }
+    if (funding !== undefined && s.topUpBelow !== undefined) funding.topUpBelow = c.amount(s.topUpBelow, `${path}.topUpBelow`, 0n, MAX_UINT64) ?? 0n
+  } else {
+    for (const key of ['settleDelayMs', 'topUpBelow']) if (s[key] !== undefined) c.fail(`${path}.${key}`, 'is only for a channel we open: needs deposit')
+  }
   if (ledger === undefined || claims === undefined || account === undefined || peerAccount === undefined) return undefined
-  if (deposit === undefined || settleDelayMs === undefined || watchIntervalMs === undefined) return undefined
-  const settlement: SqliteSettlementConfig = { kind: 'sqlite', ledger, account, peerAccount, claims, deposit, settleDelayMs, watchIntervalMs }
-  if (s.topUpBelow !== undefined) settlement.topUpBelow = c.amount(s.topUpBelow, `${path}.topUpBelow`, 0n, MAX_UINT64) ?? 0n
+  if (funding === undefined || watchIntervalMs === undefined) return undefined
+  const settlement: SqliteSettlementConfig = { kind: 'sqlite', ledger, account, peerAccount, claims, ...funding, watchIntervalMs }
   if (s.redeemThreshold !== undefined) settlement.redeemThreshold = c.amount(s.redeemThreshold, `${path}.redeemThreshold`, 1n, MAX_UINT64) ?? 1n
   if (s.idleRedeemMs !== undefined) settlement.idleRedeemMs = c.integer(s.idleRedeemMs, `${path}.idleRedeemMs`, 1, 365 * DAY_MS) ?? DAY_MS
   return settlement

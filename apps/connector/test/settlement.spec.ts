@@ -61,7 +61,8 @@ describe('settlement over a sqlite payment channel between two connectors', () =
       peers: [
         {
           id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${a.ports.btp}` },
-          settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-b', peerAccount: 'conn-a', claims: join(dir, 'b.claims'), deposit: '100000', settleDelayMs: DAY_MS, watchIntervalMs: 50, ...bSettlement },
+          // B only receives: no deposit, no channel of its own.
+          settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-b', peerAccount: 'conn-a', claims: join(dir, 'b.claims'), watchIntervalMs: 50, ...bSettlement },
         },
         { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
       ],
@@ -154,5 +155,12 @@ describe('peers[].settlement in the configuration', () => {
       'peers[0].settlement.deposit',
     ])
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp/)
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, deposit: undefined } }))).toThrow(/settlement.settleDelayMs: is only for a channel we open: needs deposit/)
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, settleDelayMs: undefined } }))).toThrow(/settlement.settleDelayMs: is needed with deposit/)
+  })
+
+  it('takes a receive-only peer without a deposit', () => {
+    const receiveOnly = { kind: 'sqlite', ledger: 'usd.ledger', account: 'conn-a', peerAccount: 'conn-b', claims: 'a.claims' }
+    expect(validateConfig(doc({ btp: { token: 't' }, settlement: receiveOnly })).peers[0]?.settlement).toEqual({ ...receiveOnly, watchIntervalMs: 1_000 })
   })
 })

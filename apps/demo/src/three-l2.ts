@@ -133,9 +133,8 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       peers: [
         {
           id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: '-2000', maxPacketAmount: '200',
-          // Alice pays with claims on her channel; A redeems when she asks to close. (A never pays
-          // Alice, but the kind needs the deposit of a channel A would open to her.)
-          settlement: { kind: 'sqlite', ledger: 'usd.ledger', account: 'connector-a', peerAccount: 'alice', claims: 'connector-a.usd-claims', deposit: '2000', settleDelayMs: 60_000, watchIntervalMs: 50 },
+          // Alice pays with claims on her channel; A redeems when she asks to close. A only receives.
+          settlement: { kind: 'sqlite', ledger: 'usd.ledger', account: 'connector-a', peerAccount: 'alice', claims: 'connector-a.usd-claims', watchIntervalMs: 50 },
         },
         {
           id: 'b', relation: 'peer', asset: ETH, btp: { token: tokens.b }, settleThreshold: '1', settleTo: '0',

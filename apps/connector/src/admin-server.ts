@@ -135,11 +135,12 @@ const MAX_BODY = 16 * 1024
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = []
   let length = 0
+  // Read to the end even when too long: leaving the loop early would destroy the socket before the 400.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     length += chunk.length
-    if (length > MAX_BODY) return undefined
-    chunks.push(chunk)
+    if (length <= MAX_BODY) chunks.push(chunk)
   }
+  if (length > MAX_BODY) return undefined
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
   } catch {

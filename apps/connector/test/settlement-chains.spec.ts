@@ -217,6 +217,7 @@ describe('settlement with XRP Ledger payment channel claims between two connecto
     expect(verifyPaymentChannelClaim(c.channelId, dropsToXrp(2_400n), tx.Signature as string, c.publicKey)).toBe(true)
 
     expect((await post('a', { fee: 12, sequence: 1 })).status).toBe(400)
+    expect((await post('a', { fee: '12', sequence: 1, pad: 'x'.repeat(20_000) })).status).toBe(400)
     expect((await post('receiver', { fee: '12', sequence: 1 })).status).toBe(422)
     expect((await admin(b2, '/settlement/a/redemption')).status).toBe(405)
   })

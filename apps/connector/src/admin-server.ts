@@ -64,7 +64,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const redemption = redemptionPath.exec(path)
     if (redemption !== null) {
       if (req.method !== 'POST') return answer(res, 405, { error: 'method not allowed' }, { Allow: 'POST' })
-      return answerRedemption(req, res, decodeURIComponent(redemption[1] as string))
+      const peerId = decodePathSegment(redemption[1] as string)
+      if (peerId === undefined) return answer(res, 400, { error: 'the peer id in the path is not valid percent-encoding' })
+      return answerRedemption(req, res, peerId)
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'method not allowed' }))
@@ -161,5 +163,13 @@ function redemptionFields(body: unknown): (RedemptionFields & { channelId?: stri
     ...(lastLedgerSequence === undefined ? {} : { lastLedgerSequence }),
     ...(close === undefined ? {} : { close }),
     ...(channelId === undefined ? {} : { channelId }),
+  }
+}
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined // URIError: a malformed %-sequence
   }
 }

@@ -1,7 +1,7 @@
 import type { Channel, Link } from '@stack/channel-core'
 import { EthereumChannel, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { claimKeyPairFromSeed, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel, type Redemption, type RedemptionFields } from '@stack/channel-xrp'
+import { claimKeyPairFromSeed, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel, type Redemption, type RedemptionFields, type XrpOutgoingChannel } from '@stack/channel-xrp'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { walletFromSeed } from '@stack/ledger-xrp'
@@ -188,9 +188,11 @@ export class SettlementChannels {
   #openXrp(peerId: string, config: XrpSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
     // The channels as the ledger shows them, from the config: no server is asked (README).
     const directory = new MemoryChannelDirectory()
-    const keys = config.outgoing === undefined ? undefined : claimKeyPairFromSeed(config.outgoing.claimSecret)
-    if (config.outgoing !== undefined && keys !== undefined) {
-      directory.set({ channelId: config.outgoing.channelId, account: config.account, destination: config.peerAccount, publicKey: keys.publicKey, amount: config.outgoing.amount, balance: 0n })
+    let outgoing: XrpOutgoingChannel | undefined
+    if (config.outgoing !== undefined) {
+      const { channelId, claimSecret, amount } = config.outgoing
+      outgoing = { channelId, keys: claimKeyPairFromSeed(claimSecret) }
+      directory.set({ channelId, account: config.account, destination: config.peerAccount, publicKey: outgoing.keys.publicKey, amount, balance: 0n })
     }
     for (const incoming of config.incoming) directory.set({ ...incoming, account: config.peerAccount, destination: config.account })
     const store = XrpClaimStore.open(config.claims, { account: config.account, peerAccount: config.peerAccount })
@@ -201,7 +203,7 @@ export class SettlementChannels {
       store,
       directory,
       now: this.options.now,
-      ...(config.outgoing === undefined || keys === undefined ? {} : { outgoing: { channelId: config.outgoing.channelId, keys } }),
+      ...(outgoing === undefined ? {} : { outgoing }),
       ...(config.secret === undefined ? {} : { wallet: walletFromSeed(config.secret) }),
     })
     this.#xrp.set(peerId, channel)

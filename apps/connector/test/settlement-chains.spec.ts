@@ -220,6 +220,7 @@ describe('settlement with XRP Ledger payment channel claims between two connecto
     expect((await post('a', { fee: '12', sequence: 1, pad: 'x'.repeat(20_000) })).status).toBe(400)
     expect((await post('receiver', { fee: '12', sequence: 1 })).status).toBe(422)
     expect((await admin(b2, '/settlement/a/redemption')).status).toBe(405)
+    expect((await post('%E0%A4%A', { fee: '12', sequence: 1 })).status).toBe(400)
   })
 
   it('stops settling when the channel is exhausted, keeping the debt on the books', async () => {

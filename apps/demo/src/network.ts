@@ -4,9 +4,10 @@ import { BtpClient, BtpServer } from '@stack/channel-btp'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import { Connector, ildcpFetch, RoutingTable, StaticRateBackend, type AssetDetails, type PrepareHandler } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
-import { spspReceiver, SpspServer, type QuerySpspOptions } from '@stack/spsp'
-import { createServer } from '@stack/stream'
-import { sendOver, serveOn } from './ilp-over-link.js'
+import type { QuerySpspOptions } from '@stack/spsp'
+import { sendOver } from './ilp-over-link.js'
+import { servePayee } from './payee.js'
+import { settleAsSent } from './settle-as-sent.js'
 
 export const USD: AssetDetails = { code: 'USD', scale: 2 }
 export const EUR: AssetDetails = { code: 'EUR', scale: 2 }
@@ -109,18 +110,9 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
   const bobInfo = await ildcpFetch((packet) => bobLink.request(packet))
   const bobChannel = channel('bob ← connector-b', 'EUR', eur, 'bob', 'connector-b', bobLink, false)
   bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
-  const stream = await createServer({ serverSecret: randomBytes(32), serverAddress: bobInfo.clientAddress, assetDetails: EUR })
-  serveOn(bobLink, stream.handlePrepare)
-  const spspServer = new SpspServer({ endpoints: { '/.well-known/pay': spspReceiver({ streamServer: stream }) } })
-  await spspServer.listen()
-  stops.push(() => spspServer.close())
-  // $bob.wallet.test would be https://bob.wallet.test/.well-known/pay; on loopback there is no
-  // DNS or TLS for it, so the query goes to the local SPSP server instead.
-  const pointer = '$bob.wallet.test'
-  const spsp: QuerySpspOptions = {
-    fetch: (input, init) => fetch(String(input).replace('https://bob.wallet.test', spspServer.url.replace(/\/$/, '')), init),
-  }
-  log('bob', `${bobInfo.clientAddress} (EUR), paid over a channel by B; SPSP for ${pointer} at ${spspServer.url}`)
+  const payee = await servePayee(bobLink, bobInfo.clientAddress, EUR)
+  stops.push(() => payee.close())
+  log('bob', `${bobInfo.clientAddress} (EUR), paid over a channel by B; SPSP for ${payee.pointer} at ${payee.url}`)
 
   // Alice: child of A; pays A with claims on her USD channel as her packets are fulfilled.
   const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokensA.alice}@127.0.0.1:${portA}`, reconnect: false })
@@ -129,24 +121,15 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
   const aliceInfo = await ildcpFetch((packet) => aliceLink.request(packet))
   const aliceChannel = channel('alice → connector-a', 'USD', usd, 'alice', 'connector-a', aliceLink, true)
   log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by claims`)
-  let settled = 0n
-  let settling = Promise.resolve()
-  const settleUpTo = (amountSent: bigint): void => {
-    settling = settling.then(async () => {
-      if (amountSent <= settled) return
-      const amount = amountSent - settled
-      await aliceChannel.sendValue(amount)
-      settled += amount
-    })
-  }
+  const { settleUpTo, settled } = settleAsSent(aliceChannel)
 
   return {
     alice: { sendPrepare: sendOver(aliceLink), settleUpTo },
-    pointer,
-    spsp,
+    pointer: payee.pointer,
+    spsp: payee.spsp,
     async settleAndClose(aliceSent) {
       settleUpTo(aliceSent)
-      await settling
+      await settled()
       await connectorA.settle('b')
       await connectorB.settle('bob')
       // Receivers redeem their best claims, then close the channels at once (a receiver's

@@ -31,10 +31,11 @@ import { ildcpFetch, type AssetDetails } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { buildPaymentChannelCreate, generateWallet, paymentChannelId, signTransaction } from '@stack/ledger-xrp'
-import { pay, quote, spspReceiver, SpspServer, type QuerySpspOptions } from '@stack/spsp'
-import { createServer } from '@stack/stream'
+import { pay, quote } from '@stack/spsp'
 import { connectorBin, ConnectorProcess, type AdminBook } from './connector-process.js'
-import { sendOver, serveOn } from './ilp-over-link.js'
+import { sendOver } from './ilp-over-link.js'
+import { servePayee } from './payee.js'
+import { settleAsSent } from './settle-as-sent.js'
 
 export const USD: AssetDetails = { code: 'USD', scale: 2 }
 /** Wei: ILP amounts are the chain's own unit, so a settlement is < 2^64 wei (≈ 18.4 ETH). */
@@ -182,16 +183,9 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const bobChannel = new XrpClaimChannel({ account: walletBob.classicAddress, peerAccount: walletB.classicAddress, carrier: bobLink, store: bobStore, directory: xrpDirectory, wallet: walletBob })
     bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
     stops.push(() => bobChannel.close())
-    const stream = await createServer({ serverSecret: randomBytes(32), serverAddress: bobInfo.clientAddress, assetDetails: XRP })
-    serveOn(bobLink, stream.handlePrepare)
-    const spspServer = new SpspServer({ endpoints: { '/.well-known/pay': spspReceiver({ streamServer: stream }) } })
-    await spspServer.listen()
-    stops.push(() => spspServer.close())
-    const pointer = '$bob.wallet.test'
-    const spsp: QuerySpspOptions = {
-      fetch: (input, init) => fetch(String(input).replace('https://bob.wallet.test', spspServer.url.replace(/\/$/, '')), init),
-    }
-    log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspServer.url}`)
+    const { pointer, spsp, url: spspUrl, close: closePayee } = await servePayee(bobLink, bobInfo.clientAddress, XRP)
+    stops.push(closePayee)
+    log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspUrl}`)
 
     // ---- Alice: USD, pays A with SQLite channel claims -----------------------------------------
     const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokens.alice}@127.0.0.1:${a.ports.btp}`, reconnect: false })
@@ -206,16 +200,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     })
     stops.push(() => aliceChannel.close())
     log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by SQLite channel claims`)
-    let settled = 0n
-    let settling = Promise.resolve()
-    const settleUpTo = (amountSent: bigint): void => {
-      settling = settling.then(async () => {
-        if (amountSent <= settled) return
-        const amount = amountSent - settled
-        await aliceChannel.sendValue(amount)
-        settled += amount
-      })
-    }
+    const { settleUpTo, settled } = settleAsSent(aliceChannel)
 
     // ---- the payment (a connector dying fails it at once) --------------------------------------
     const unlessAConnectorDies = <T>(work: Promise<T>): Promise<T> => Promise.race([work, a.died, b.died])
@@ -228,7 +213,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
 
     // ---- settle, read the books, close, stop -------------------------------------------------
     settleUpTo(result.amountSent)
-    await unlessAConnectorDies(settling)
+    await unlessAConnectorDies(settled())
     // Each connector settles by its own threshold (and again after a settlement if packets came
     // meanwhile; the first ETH settlement opens the channel on chain): wait until every book is square.
     type Books = Record<string, AdminBook>

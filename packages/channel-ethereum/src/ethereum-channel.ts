@@ -4,7 +4,7 @@
  * keeps and redeems the peer's claims on its channel to us.
  */
 import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
-import type { AccountId } from '@stack/ledger-core'
+import { SerialQueue, type AccountId } from '@stack/ledger-core'
 import type { EthereumLedger, TransactionSummary } from '@stack/ledger-ethereum'
 import { isAddress, type Address, type Hex } from 'viem'
 import { signClaim, verifyClaim, type ClaimDomain } from './claim.js'
@@ -335,15 +335,4 @@ function max(a: bigint, b: bigint): bigint {
 function checkPositive(field: string, value: bigint | undefined): void {
   if (value === undefined) return
   if (typeof value !== 'bigint' || value < 1n) throw new InvalidChannelOptionError(field, value, 'must be a bigint of at least 1')
-}
-
-/** Runs tasks one after another: one claim at a time per direction, so cumulative amounts never race. */
-class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve()
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task)
-    this.#tail = result.catch(() => undefined)
-    return result
-  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
-import { ChannelNotFoundError, hasPaymentChannels, type Ledger, type PaymentChannel, type PaymentChannelCapability } from '@stack/ledger-core'
+import { ChannelNotFoundError, hasPaymentChannels, SerialQueue, type Ledger, type PaymentChannel, type PaymentChannelCapability } from '@stack/ledger-core'
 import { generateClaimKeyPair, signClaim, verifyClaim } from '@stack/ledger-sqlite'
 import { decodeClaimProof, encodeClaimProof } from './claim-proof.js'
 import type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
@@ -422,15 +422,4 @@ function min(a: bigint, b: bigint): bigint {
 function checkPositive(field: string, value: bigint | undefined): void {
   if (value === undefined) return
   if (typeof value !== 'bigint' || value < 1n || value > MAX_UINT64) throw new InvalidChannelOptionError(field, value, 'must be a UInt64 of at least 1')
-}
-
-/** Runs tasks one after another: one claim at a time per direction, so cumulative amounts never race. */
-class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve()
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task)
-    this.#tail = result.catch(() => undefined)
-    return result
-  }
 }

@@ -1,4 +1,5 @@
 import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { SerialQueue } from '@stack/ledger-core'
 import {
   buildPaymentChannelClaim,
   checkAddress,
@@ -210,16 +211,5 @@ export class XrpClaimChannel implements Channel {
         throw error
       }
     })
-  }
-}
-
-/** Runs tasks one after another: one claim at a time per direction, so cumulative amounts never race. */
-class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve()
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task)
-    this.#tail = result.catch(() => undefined)
-    return result
   }
 }

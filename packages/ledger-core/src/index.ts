@@ -43,6 +43,7 @@ export type {
 export { hasPaymentChannels } from './payment-channel.js'
 export { MAX_UINT64, checkAmount } from './amount.js'
 export { checkAccountId, checkIdempotencyKey } from './account-id.js'
+export { SerialQueue } from './serial-queue.js'
 export {
   AccountExistsError,
   ChannelClosedError,

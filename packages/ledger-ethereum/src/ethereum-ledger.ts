@@ -40,6 +40,7 @@ import {
   IdempotencyConflictError,
   InsufficientFundsError,
   InvalidArgumentError,
+  SerialQueue,
   UnknownAccountError,
   checkAccountId,
   checkAmount,
@@ -54,7 +55,6 @@ import {
   type TransferRequest
 } from '@stack/ledger-core'
 import { ContractRevertedError } from './errors.js'
-import { SerialQueue } from './serial-queue.js'
 
 /**
  * The provider shape of EIP-1193: what `ganache.provider()`, a browser wallet or viem's own

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Makes a fresh machine ready: the pinned pnpm (from package.json "packageManager",
-// installed with npm when missing or different) and the workspace's dependencies.
-// Needs only Node and npm. Safe to run again: it does nothing that is already done.
+// Makes a fresh clone ready: the workspace's dependencies, installed by the pnpm version that
+// package.json "packageManager" pins. Needs only Node and npm, and changes nothing outside the
+// clone but npm's own download cache: when no pnpm of that version is on PATH, it runs pnpm
+// through `npm exec` (fetched into npm's cache, never installed globally). The workspace then
+// has that pnpm as a dev dependency, so npm scripts (`npm test`, `npm run demo`) find it in
+// node_modules/.bin. Safe to run again: `pnpm install --frozen-lockfile` changes nothing that
+// is already installed.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
-const root = new URL('..', import.meta.url)
-const { packageManager } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+const root = fileURLToPath(new URL('..', import.meta.url))
+const { packageManager } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const wanted = packageManager.replace(/^pnpm@/, '')
 
 function run(command, args) {
@@ -19,19 +24,20 @@ function run(command, args) {
   }
 }
 
-function installedPnpm() {
+function versionOf(pnpm) {
   try {
-    return execFileSync('pnpm', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return execFileSync(pnpm, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
     return undefined
   }
 }
 
-const found = installedPnpm()
-if (found !== wanted) {
-  console.log(`pnpm ${found ?? 'is missing'}; installing pnpm@${wanted}`)
-  run('npm', ['install', '--global', `pnpm@${wanted}`])
-  const now = installedPnpm()
-  if (now !== wanted) throw new Error(`pnpm ${wanted} was installed but \`pnpm --version\` says ${now}`)
+const local = fileURLToPath(new URL('../node_modules/.bin/pnpm', import.meta.url))
+if (existsSync(local) && versionOf(local) === wanted) {
+  run(local, ['install', '--frozen-lockfile'])
+} else if (versionOf('pnpm') === wanted) {
+  run('pnpm', ['install', '--frozen-lockfile'])
+} else {
+  console.log(`bootstrap: pnpm ${wanted} is not on PATH; running it through npm exec (npm's cache, no global install)`)
+  run('npm', ['exec', '--yes', `--package=pnpm@${wanted}`, '--', 'pnpm', 'install', '--frozen-lockfile'])
 }
-run('pnpm', ['install', '--frozen-lockfile'])

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeFulfill, decodePrepare, decodeReject, encodeFulfill, encodePrepare, encodeReject } from '../src/index.js'
 
-// The public vectors of ilp-packet, kept in ../shared/vectors beside the repository.
-const dir = join(import.meta.dirname, '../../../../shared/vectors/ilp-packet')
+// The public vectors of ilp-packet; source and license in vectors/README.md.
+const dir = join(import.meta.dirname, 'vectors/ilp-packet')
 
 function vector(type: string) {
   const file = join(dir, type, 'valid/example01.json')

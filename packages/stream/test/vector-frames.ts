@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FrameType, type Frame, type StreamPacket } from '../src/index.js'
 
-// The public RFC 0029 vectors (ilp-protocol-stream test/fixtures/packets.json), kept in
-// ../shared/vectors beside the repository; format in ../shared/vectors/README.md.
-const file = join(import.meta.dirname, '../../../../shared/vectors/ilp-protocol-stream/packets.json')
+// The public RFC 0029 vectors (ilp-protocol-stream test/fixtures/packets.json); source,
+// license and format in vectors/README.md.
+const file = join(import.meta.dirname, 'vectors/packets.json')
 
 type JsonFrame = Record<string, string | number> & { type: number; name: string }
 

@@ -25,10 +25,19 @@ export interface RunningBin {
   metrics(): Promise<string>
 }
 
+const started = new Set<ChildProcess>()
+
+/** SIGKILLs every bin a test started and left running (afterAll: a failed test leaves none behind). */
+export function killBins(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  started.clear()
+}
+
 /** Writes `config` as JSON to `path`, starts the bin on it, resolves once it logs `connector started`. */
 export async function startBin(path: string, config?: Record<string, unknown>): Promise<RunningBin> {
   if (config !== undefined) writeFileSync(path, JSON.stringify(config))
   const child = fork(main, ['--config', path], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  started.add(child)
   let out = ''
   let err = ''
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { book, buildBin, metric, startBin, type RunningBin } from './bin.js'
+import { book, buildBin, killBins, metric, startBin, type RunningBin } from './bin.js'
 import { freePort, host, intents, token, waitFor, type Host } from './harness.js'
 
 // What a crash or a stall of a connector costs (README: "What a crash or a stall can cost").
@@ -23,6 +23,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stack-connector-crash-window-'))
 }, 130_000)
 afterAll(() => {
+  killBins()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -278,7 +279,6 @@ describe('a middle connector that stalls or dies with Fulfills on their way up',
     } finally {
       await l.alice.close()
       await l.bob.close()
-      for (const bin of [l.a, l.b, l.c]) bin.child.kill('SIGKILL')
     }
   }, 150_000)
 })

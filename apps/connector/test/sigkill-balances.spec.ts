@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
-import { book, buildBin, startBin, type RunningBin } from './bin.js'
+import { book, buildBin, killBins, startBin, type RunningBin } from './bin.js'
 import { freePort, host, intents, token, type Host } from './harness.js'
 
 // The bin with the SQLite balance store, in its own process, killed with SIGKILL while packets
@@ -20,6 +20,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stack-connector-sigkill-'))
 }, 130_000)
 afterAll(() => {
+  killBins()
   rmSync(dir, { recursive: true, force: true })
 })
 

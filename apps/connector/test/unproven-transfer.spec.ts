@@ -5,7 +5,7 @@ import { BtpClient } from '@stack/channel-btp'
 import { LinkRemoteError } from '@stack/channel-core'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { book, buildBin, metric, startBin, type RunningBin } from './bin.js'
+import { book, buildBin, killBins, metric, startBin, type RunningBin } from './bin.js'
 import { freePort, host, intents, token, waitFor, type Host } from './harness.js'
 
 // A BTP TRANSFER is an amount and, for a payment channel, a claim. A peer without a settlement
@@ -18,6 +18,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stack-connector-unproven-'))
 }, 130_000)
 afterAll(() => {
+  killBins()
   rmSync(dir, { recursive: true, force: true })
 })
 

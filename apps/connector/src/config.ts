@@ -40,7 +40,10 @@ export interface PeerEntry {
   /** CCP: default true for peers (and both ways with ilp-connector's advertise policy for parents). */
   sendRoutes?: boolean
   receiveRoutes?: boolean
-  /** How value moves to and from the peer; absent: the BTP link's plain TRANSFER (no proof). */
+  /**
+   * How value moves to and from the peer (settlement-config.ts). Absent: none does — its
+   * TRANSFERs are refused and it has no settleThreshold.
+   */
   settlement?: SettlementConfig
 }
 
@@ -299,6 +302,9 @@ function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset
   if (p.settlement !== undefined) {
     if (p.btp === undefined) c.fail(`${path}.settlement`, 'needs a btp peer: claims ride its TRANSFER')
     peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, { configDir, asset })
+  } else if (peer.settleThreshold !== undefined) {
+    // Paying with no settlement kind would be a plain TRANSFER: value the peer cannot verify.
+    c.fail(`${path}.settleThreshold`, 'needs settlement: a peer without one is never paid (settlement.kind: sqlite, ethereum, xrp, or trusted-transfer for plain TRANSFERs)')
   }
   if (id === undefined || relation === undefined || asset === undefined || transport === undefined) return undefined
   const entry: PeerEntry = { id, relation, asset, transport }

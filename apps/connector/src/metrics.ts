@@ -1,5 +1,6 @@
 import type { ConnectorCountersSnapshot, PacketCounters } from '@stack/ilp-core'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { UnprovenTransfers } from './settlement-channels.js'
 
 /**
  * Prometheus metrics (prom-client) on a registry of our own. Packet and amount counters are
@@ -12,7 +13,10 @@ export interface MetricsSource {
   /** What we owe each peer (negative: it owes us), in its units. */
   balances(): Iterable<[string, bigint]>
   peerStates(): Iterable<[string, boolean]>
+  /** Each peer's asset: the unit of its amounts. */
+  assets(): ReadonlyMap<string, { code: string; scale: number }>
   routeCount(): number
+  unprovenTransfers(): Iterable<[string, Readonly<UnprovenTransfers>]>
 }
 
 export interface NodeMetrics {
@@ -76,6 +80,51 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
       }
     },
   })
+
+  // Prepares not yet answered: each one counted as prepared ends as fulfilled or rejected.
+  new Gauge({
+    name: 'ilp_connector_in_flight_packets',
+    help: 'Prepares not yet answered, by direction and peer (outgoing: forwarded to that next hop)',
+    labelNames: ['direction', 'peer'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      byDirection((direction, peer, c) => this.set({ direction, peer }, c.prepared - c.fulfilled - c.rejected))
+    },
+  })
+
+  new Gauge({
+    name: 'ilp_connector_in_flight_amount',
+    help: 'Their amounts in the peer\'s base units; outgoing is the most a crash or stall of this node can cost it (README: What a crash or a stall can cost)',
+    labelNames: ['direction', 'peer', 'asset', 'scale'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      const assets = source.assets()
+      byDirection((direction, peer, c) => {
+        const asset = assets.get(peer)
+        const labels = { direction, peer, asset: asset?.code ?? '', scale: asset === undefined ? '' : String(asset.scale) }
+        this.set(labels, Number(c.preparedAmount - c.fulfilledAmount - c.rejectedAmount))
+      })
+    },
+  })
+
+  const unproven = (name: string, help: string, value: (u: Readonly<UnprovenTransfers>, result: 'refused' | 'credited') => number): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['peer', 'result'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        for (const [peer, u] of source.unprovenTransfers()) {
+          for (const result of ['refused', 'credited'] as const) this.inc({ peer, result }, value(u, result))
+        }
+      },
+    })
+  }
+  unproven('ilp_connector_unproven_transfers_total', 'BTP TRANSFERs with no proof we check: refused (the peer has no settlement kind) or credited (trusted-transfer)', (u, result) => u[result])
+  unproven('ilp_connector_unproven_transfer_amount_total', 'Their amounts in the peer\'s base units (a float: may lose precision past 2^53)', (u, result) => Number(result === 'refused' ? u.refusedAmount : u.creditedAmount))
 
   new Gauge({
     name: 'ilp_connector_balance',

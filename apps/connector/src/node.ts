@@ -167,10 +167,12 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     // Payment channels before any packet is routed: a chain-backed one connects to its chain first.
-    // A BTP link is a Channel too (TRANSFER); with `settlement` it carries payment-channel claims.
+    // A BTP link carries value as TRANSFER; without `settlement` none is accepted (no proof).
     const channels = new Map<string, Channel>()
     for (const { entry, raw } of runtimes.values()) {
-      if (isChannel(raw)) channels.set(entry.id, entry.settlement === undefined ? raw : await settlements.open(entry.id, entry.settlement, raw))
+      if (!isChannel(raw)) continue
+      if (entry.settlement === undefined) settlements.refuseTransfers(entry.id, raw)
+      else channels.set(entry.id, await settlements.open(entry.id, entry.settlement, raw))
     }
 
     const dial = (runtime: PeerRuntime, attempt = 0): Promise<void> =>
@@ -263,10 +265,13 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       logger: { warn: (message, details) => logger.warn({ details: details instanceof Error ? errorText(details) : details }, message) },
     })
 
+    const peerAssets = new Map(config.peers.map((peer) => [peer.id, peer.asset]))
     const metrics = createMetrics({
       counters: () => connector.counters(),
       balances: () => Object.entries(connector.balances()).map(([id, b]): [string, bigint] => [id, b.balance]),
       peerStates: () => [...runtimes.values()].map((r): [string, boolean] => [r.entry.id, r.link.state === 'connected']),
+      assets: () => peerAssets,
+      unprovenTransfers: () => settlements.unprovenTransfers(),
       routeCount: () => [...routingTable.routes()].length,
     })
 

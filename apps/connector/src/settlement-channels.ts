@@ -1,4 +1,4 @@
-import type { Channel, Link } from '@stack/channel-core'
+import type { Channel, IncomingValue, Link, ValueHandler } from '@stack/channel-core'
 import { EthereumChannel, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import { claimKeyPairFromSeed, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel, type Redemption, type RedemptionFields, type XrpOutgoingChannel } from '@stack/channel-xrp'
@@ -8,6 +8,14 @@ import { walletFromSeed } from '@stack/ledger-xrp'
 import type { Logger } from 'pino'
 import { privateKeyToAddress } from 'viem/accounts'
 import type { EthereumSettlementConfig, SettlementConfig, SqliteSettlementConfig, XrpSettlementConfig } from './settlement-config.js'
+
+/** TRANSFERs of one peer that carried no proof we check: refused (no settlement kind) or credited (trusted-transfer). */
+export interface UnprovenTransfers {
+  refused: number
+  refusedAmount: bigint
+  credited: number
+  creditedAmount: bigint
+}
 
 /** A peer's channel as the admin API shows it (`GET /settlement`). */
 export type SettlementSummary =
@@ -20,6 +28,15 @@ export type SettlementSummary =
       incoming: { channelId: string; best: bigint }[]
     }
   | ({ kind: 'xrp' } & ReturnType<XrpClaimChannel['summary']>)
+  | { kind: 'trusted-transfer'; credited: bigint }
+
+/** A TRANSFER from a peer without a settlement kind: answered with a BTP Error, nothing credited. */
+export class UnprovenTransferError extends Error {
+  override readonly name = 'UnprovenTransferError'
+  constructor(readonly peerId: string, readonly amount: bigint) {
+    super(`TRANSFER of ${amount} refused: peer ${peerId} has no settlement configured, so nothing proves the payment`)
+  }
+}
 
 /** No XRP channel with that peer, or the request cannot be signed. */
 export class RedemptionRequestError extends Error {
@@ -44,6 +61,7 @@ export class SettlementChannels {
   readonly #ethereumLedgers = new Map<string, Promise<EthereumLedger>>()
   readonly #opened = new Map<string, Opened>()
   readonly #xrp = new Map<string, XrpClaimChannel>()
+  readonly #unproven = new Map<string, UnprovenTransfers>()
 
   constructor(private readonly options: { now: () => number; logger: Logger }) {}
 
@@ -51,9 +69,30 @@ export class SettlementChannels {
     const { channel, opened } =
       config.kind === 'sqlite' ? this.#openSqlite(peerId, config, link)
       : config.kind === 'ethereum' ? await this.#openEthereum(peerId, config, link)
-      : this.#openXrp(peerId, config, link)
+      : config.kind === 'xrp' ? this.#openXrp(peerId, config, link)
+      : this.#openTrusted(peerId, link)
     this.#opened.set(peerId, opened)
     return channel
+  }
+
+  /**
+   * A BTP peer with no settlement kind: its link is no Channel of the connector, and each
+   * TRANSFER it sends is answered with an Error (RFC 0023 §Transfer: the balance MUST NOT have
+   * changed), logged and counted. The reference ilp-plugin-btp answers one the same way (F00).
+   */
+  refuseTransfers(peerId: string, link: Link & Channel): void {
+    link.setValueHandler(({ amount }) => {
+      const counts = this.#unprovenOf(peerId)
+      counts.refused++
+      counts.refusedAmount += amount
+      this.options.logger.warn({ peer: peerId, component: 'settlement', amount: amount.toString() }, 'TRANSFER refused: the peer has no settlement kind; its balance is unchanged')
+      throw new UnprovenTransferError(peerId, amount)
+    })
+  }
+
+  /** Every peer's unproven TRANSFERs so far. */
+  unprovenTransfers(): ReadonlyMap<string, Readonly<UnprovenTransfers>> {
+    return this.#unproven
   }
 
   /** Every peer's channel state: what we sent on ours, the best claim we hold on each of theirs. */
@@ -101,6 +140,32 @@ export class SettlementChannels {
 
   #warn(peerId: string): (message: string, details?: unknown) => void {
     return (message, details) => this.options.logger.warn({ peer: peerId, component: 'settlement', err: errorLine(details) }, message)
+  }
+
+  #unprovenOf(peerId: string): UnprovenTransfers {
+    let counts = this.#unproven.get(peerId)
+    if (counts === undefined) {
+      counts = { refused: 0, refusedAmount: 0n, credited: 0, creditedAmount: 0n }
+      this.#unproven.set(peerId, counts)
+    }
+    return counts
+  }
+
+  // The BTP link itself, its incoming amounts counted once the connector has credited them.
+  #openTrusted(peerId: string, link: Link & Channel): { channel: Channel; opened: Opened } {
+    const counts = this.#unprovenOf(peerId)
+    const channel: Channel = {
+      sendValue: (amount, options) => link.sendValue(amount, options),
+      setValueHandler: (handler: ValueHandler | undefined) => {
+        link.setValueHandler(handler && (async (value: IncomingValue): Promise<void> => {
+          await handler(value)
+          counts.credited++
+          counts.creditedAmount += value.amount
+          this.options.logger.info({ peer: peerId, component: 'settlement', amount: value.amount.toString() }, 'TRANSFER credited without proof (trusted-transfer)')
+        }))
+      },
+    }
+    return { channel, opened: { summary: () => ({ kind: 'trusted-transfer', credited: counts.creditedAmount }), close: () => Promise.resolve() } }
   }
 
   #openSqlite(peerId: string, config: SqliteSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {

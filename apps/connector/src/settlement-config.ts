@@ -1,7 +1,9 @@
 /**
- * `peers[].settlement`: the payment channel that settles with a peer, one of three kinds. Claims
- * ride the peer's BTP link (TRANSFER) in every kind; amounts are the peer's asset's base units,
- * which is why each chain-backed kind fixes the asset scale (wei, drops).
+ * `peers[].settlement`: how value moves to and from a peer, over its BTP link (TRANSFER). Three
+ * payment channel kinds, where each TRANSFER carries a claim the receiver verifies and only its
+ * proven growth is credited, and `trusted-transfer`, the operator's opt-in to credit plain
+ * amounts. Amounts are the peer's asset's base units, which is why each chain-backed kind fixes
+ * the asset scale (wei, drops). A peer without `settlement` never moves a balance by TRANSFER.
  */
 import { isAbsolute, join as joinPath } from 'node:path'
 import { MAX_UINT64 } from '@stack/ilp-core'
@@ -9,7 +11,16 @@ import { checkAddress, checkChannelId, checkDrops, checkPublicKey, walletFromSee
 import { claimKeyPairFromSeed } from '@stack/channel-xrp'
 import { DAY_MS, describe, type Checker, type Obj } from './config-checker.js'
 
-export type SettlementConfig = SqliteSettlementConfig | EthereumSettlementConfig | XrpSettlementConfig
+export type SettlementConfig = SqliteSettlementConfig | EthereumSettlementConfig | XrpSettlementConfig | TrustedTransferSettlementConfig
+
+/**
+ * No proof: a TRANSFER's amount is credited as the peer states it, and we pay it the same way.
+ * For a peer the operator trusts to report payments made elsewhere (a bank transfer, a ledger
+ * we do not read); each credit is logged and counted (`ilp_connector_unproven_transfers_total`).
+ */
+export interface TrustedTransferSettlementConfig {
+  kind: 'trusted-transfer'
+}
 
 /**
  * A payment channel on an embedded ledger-sqlite file that holds both our account and the
@@ -80,7 +91,7 @@ export interface XrpSettlementConfig {
   incoming: { channelId: string; publicKey: string; amount: bigint; balance: bigint }[]
 }
 
-const SETTLEMENT_KINDS = ['sqlite', 'ethereum', 'xrp'] as const
+const SETTLEMENT_KINDS = ['sqlite', 'ethereum', 'xrp', 'trusted-transfer'] as const
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const HEX_KEY = /^0x[0-9a-fA-F]{64}$/
 
@@ -99,6 +110,7 @@ export function checkSettlement(c: Checker, value: unknown, path: string, contex
     return f === undefined || context.configDir === undefined || isAbsolute(f) ? f : joinPath(context.configDir, f)
   }
   if (kind === 'sqlite') return checkSqlite(c, value, path, file)
+  if (kind === 'trusted-transfer') return c.object(value, path, ['kind']) === undefined ? undefined : { kind }
   // Wei and drops: a peer whose asset has another scale would be paid 10^k times too much or too little.
   const scale = kind === 'ethereum' ? 18 : 6
   if (kind !== undefined && context.asset !== undefined && context.asset.scale !== scale) {

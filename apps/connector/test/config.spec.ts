@@ -43,7 +43,7 @@ describe('validateConfig', () => {
   it('reads amounts as bigints, from strings of digits or safe integers', () => {
     const config = validateConfig({
       ...minimal(),
-      peers: [{ id: 'bob', relation: 'peer', btp: { url: 'btp+ws://a:b@127.0.0.1:1' }, maxPacketAmount: '18446744073709551615', minBalance: -500, settleThreshold: '100', settleTo: '10', rateLimit: { packetsPerSecond: 10, valuePerSecond: '1000' } }],
+      peers: [{ id: 'bob', relation: 'peer', btp: { url: 'btp+ws://a:b@127.0.0.1:1' }, maxPacketAmount: '18446744073709551615', minBalance: -500, settleThreshold: '100', settleTo: '10', rateLimit: { packetsPerSecond: 10, valuePerSecond: '1000' }, settlement: { kind: 'trusted-transfer' } }],
     })
     expect(config.peers[0]).toMatchObject({ maxPacketAmount: 18446744073709551615n, minBalance: -500n, settleThreshold: 100n, settleTo: 10n, rateLimit: { packetsPerSecond: 10, valuePerSecond: 1000n } })
   })

@@ -154,9 +154,27 @@ describe('peers[].settlement in the configuration', () => {
       'peers[0].settlement.claims',
       'peers[0].settlement.deposit',
     ])
-    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp/)
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp, trusted-transfer/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, deposit: undefined } }))).toThrow(/settlement.settleDelayMs: is only for a channel we open: needs deposit/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, settleDelayMs: undefined } }))).toThrow(/settlement.settleDelayMs: is needed with deposit/)
+  })
+
+  it('has no settleThreshold without a settlement kind, and takes trusted-transfer as the opt-in to plain TRANSFERs', () => {
+    let error: unknown
+    try {
+      validateConfig(doc({ btp: { token: 't' }, settleThreshold: '100' }))
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError)
+    expect((error as InvalidConfigError).issues).toEqual([
+      { path: 'peers[0].settleThreshold', message: expect.stringMatching(/^needs settlement: a peer without one is never paid .*trusted-transfer/) },
+    ])
+    const http = { url: 'http://127.0.0.1:1', token: 't', incomingToken: 'u' }
+    expect(() => validateConfig(doc({ http, settleThreshold: '100' }))).toThrow(/peers\[0\]\.settleThreshold: needs settlement/)
+    const trusted = validateConfig(doc({ btp: { token: 't' }, settleThreshold: '100', settlement: { kind: 'trusted-transfer' } }))
+    expect(trusted.peers[0]).toMatchObject({ settleThreshold: 100n, settlement: { kind: 'trusted-transfer' } })
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { kind: 'trusted-transfer', claims: 'x' } }))).toThrow(/peers\[0\]\.settlement\.claims: unknown field \(expected one of: kind\)/)
   })
 
   it('takes a receive-only peer without a deposit', () => {

@@ -1,58 +1,33 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
+import { book, buildBin, killBins, startBin, type RunningBin } from './bin.js'
 import { freePort, host, intents, token, type Host } from './harness.js'
 
 // The bin with the SQLite balance store, in its own process, killed with SIGKILL while packets
 // flow through it over BTP on loopback, restarted on the same file: its balances must be the
 // packets that were fulfilled, each counted once (sqlite-balance-store.ts has the rule).
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const main = join(root, 'dist', 'main.js')
 const CONCURRENCY = 8
 const MAX_PACKETS_PER_ROUND = 4_000
 
 let dir: string
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), '-b'], { cwd: root, timeout: 120_000 })
+  buildBin()
   dir = mkdtempSync(join(tmpdir(), 'stack-connector-sigkill-'))
 }, 130_000)
 afterAll(() => {
+  killBins()
   rmSync(dir, { recursive: true, force: true })
 })
 
-interface Running {
-  child: ChildProcess
-  exited: Promise<NodeJS.Signals | number | null>
-  admin: number
-}
-
-async function start(configPath: string): Promise<Running> {
-  const child = fork(main, ['--config', configPath], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)))
-  for (let i = 0; i < 400; i++) {
-    const line = out.split('\n').find((l) => l.includes('"connector started"'))
-    if (line !== undefined) return { child, exited, admin: (JSON.parse(line) as { ports: { admin: number } }).ports.admin }
-    if (child.exitCode !== null) break
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`connector did not start:\n${out}\n${err}`)
-}
-
-async function adminBalances(admin: number): Promise<{ alice: bigint; bob: bigint; pending: bigint }> {
-  const body = (await (await fetch(`http://127.0.0.1:${admin}/balances`)).json()) as Record<string, { balance: string; pendingDebit: string; pendingCredit: string } | undefined>
-  const pending = Object.values(body).reduce((sum, b) => sum - BigInt(b?.pendingDebit ?? 0) + BigInt(b?.pendingCredit ?? 0), 0n)
-  return { alice: BigInt(body.alice?.balance ?? 0), bob: BigInt(body.bob?.balance ?? 0), pending }
+async function adminBalances(running: RunningBin): Promise<{ alice: bigint; bob: bigint; pending: bigint }> {
+  const [alice, bob] = [await book(running, 'alice'), await book(running, 'bob')]
+  const pending = -alice.pendingDebit + alice.pendingCredit - bob.pendingDebit + bob.pendingCredit
+  return { alice: alice.balance, bob: bob.balance, pending }
 }
 
 /** What the end hosts saw in one round. */
@@ -72,7 +47,7 @@ interface Round {
  * last packet is held by the receiver, so no Fulfill is anywhere between the hosts. `flowing`: the
  * kill comes at a random moment while Fulfills stream back through the node.
  */
-async function round(running: Running, url: (id: string, secret: string) => string, secrets: { alice: string; bob: string }, mode: 'held' | 'flowing'): Promise<Round> {
+async function round(running: RunningBin, url: (id: string, secret: string) => string, secrets: { alice: string; bob: string }, mode: 'held' | 'flowing'): Promise<Round> {
   const shared = intents()
   const receiver: Host = await host(url('bob', secrets.bob), shared)
   const sender: Host = await host(url('alice', secrets.alice), shared)
@@ -154,8 +129,8 @@ describe('a connector killed with SIGKILL mid-traffic (SQLite balances)', () => 
     }))
     const url = (id: string, secret: string): string => `btp+ws://${id}:${secret}@127.0.0.1:${btpPort}`
 
-    let running = await start(configPath)
-    let before = await adminBalances(running.admin)
+    let running = await startBin(configPath)
+    let before = await adminBalances(running)
     expect(before).toEqual({ alice: 0n, bob: 0n, pending: 0n })
     let sent = 0n
     let fulfilledCount = 0
@@ -163,8 +138,8 @@ describe('a connector killed with SIGKILL mid-traffic (SQLite balances)', () => 
     const modes = ['held', 'flowing', 'held', 'flowing', 'flowing', 'held'] as const
     for (const mode of modes) {
       const seen = await round(running, url, secrets, mode)
-      running = await start(configPath)
-      const after = await adminBalances(running.admin)
+      running = await startBin(configPath)
+      const after = await adminBalances(running)
       // Pending holds of the dead process are gone: none of them was fulfilled upstream.
       expect(after.pending).toBe(0n)
       const charged = before.alice - after.alice // what alice now owes us more

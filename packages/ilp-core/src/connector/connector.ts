@@ -66,7 +66,7 @@ export interface PeerConfig {
   rateLimit?: RateLimitConfig
   /** Lowest the peer's balance (what we owe it) may go: −credit we extend. Unset: no limit. */
   minBalance?: bigint
-  /** We pay the peer over its Channel when we owe it this much… */
+  /** We pay the peer over its Channel (needed) when we owe it this much… */
   settleThreshold?: bigint
   /** …bringing what we owe down to this. Default 0. */
   settleTo?: bigint
@@ -316,6 +316,10 @@ function checkPeerConfig(config: PeerConfig): void {
   if (!Number.isInteger(scale) || scale < 0 || scale > 255) throw new InvalidPeerConfigError('asset.scale', `${scale} is not a UInt8`)
   if (config.maxPacketAmount !== undefined && (config.maxPacketAmount < 0n || config.maxPacketAmount > MAX_UINT64)) {
     throw new InvalidPeerConfigError('maxPacketAmount', `${config.maxPacketAmount} is not a UInt64`)
+  }
+  // RFC 0032 §"Settlement Threshold": a threshold names when to pay over the peer's Channel.
+  if (config.settleThreshold !== undefined && config.channel === undefined) {
+    throw new InvalidPeerConfigError('settleThreshold', 'needs a channel: a peer without one is never paid')
   }
   if (config.settleThreshold !== undefined && config.settleTo !== undefined && config.settleTo >= config.settleThreshold) {
     throw new InvalidPeerConfigError('settleTo', `${config.settleTo} must be below settleThreshold ${config.settleThreshold}`)

@@ -214,7 +214,10 @@ describe('Connector', () => {
   it('refuses a peer config that cannot work', () => {
     const node = connector({ address: 'test.connector', clock: new FakeClock() })
     expect(() => node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 256 } })).toThrow(InvalidPeerConfigError)
-    expect(() => node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 2 }, settleThreshold: 10n, settleTo: 10n })).toThrow(InvalidPeerConfigError)
+    const [channel] = createFakeChannelPair()
+    expect(() => node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel, settleThreshold: 10n, settleTo: 10n })).toThrow(/^settleTo: /)
+    // No channel, no way to pay: a threshold would be a promise the node cannot keep.
+    expect(() => node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 2 }, settleThreshold: 10n })).toThrow(/^settleThreshold: needs a channel/)
     node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 2 } })
     expect(() => node.addPeer({ id: 'x', relation: 'peer', asset: { code: 'USD', scale: 2 } })).toThrow(InvalidPeerConfigError)
     expect(node.removePeer('x')).toBe(true)

@@ -1,4 +1,4 @@
-import type { ConnectorCountersSnapshot, PacketCounters } from '@stack/ilp-core'
+import type { ConnectorCountersSnapshot, PacketCounters, RouteRefusal } from '@stack/ilp-core'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { UnprovenTransfers } from './settlement-channels.js'
 
@@ -23,6 +23,8 @@ export interface NodeMetrics {
   readonly registry: Registry
   /** One Prepare from a peer answered after `seconds`; `fulfilled` false for a Reject. */
   observePacket(seconds: number, fulfilled: boolean): void
+  /** A route the peer advertised was not taken (ccp-route-filter in ilp-core). */
+  routeRefused(peer: string, reason: RouteRefusal): void
 }
 
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -157,6 +159,13 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
     },
   })
 
+  const refused = new Counter({
+    name: 'ilp_connector_routes_refused_total',
+    help: 'Routes peers advertised that were not taken, by peer and reason (own-address, child, global-prefix, outside-global-prefix, invalid, loop)',
+    labelNames: ['peer', 'reason'],
+    registers: [registry],
+  })
+
   const latency = new Histogram({
     name: 'ilp_connector_packet_duration_seconds',
     help: 'Time from a Prepare arriving on a link to its reply leaving, by result',
@@ -172,6 +181,9 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
     registry,
     observePacket(seconds, ok) {
       ;(ok ? fulfilled : rejected).observe(seconds)
+    },
+    routeRefused(peer, reason) {
+      refused.inc({ peer, reason })
     },
   }
 }

@@ -249,6 +249,11 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       if (prepare.destination === CCP_CONTROL_DESTINATION) handled = ccp.onRouteControl(peerId, prepare, now())
       else if (prepare.destination === CCP_UPDATE_DESTINATION) handled = ccp.onRouteUpdate(peerId, prepare, now())
       else throw new IlpError(IlpErrorCode.F02_UNREACHABLE, `${prepare.destination} is not served here`)
+      for (const { prefix, reason } of handled.refused) {
+        // The prefix is the peer's text (an ASN.1 Address, up to 1023 characters): cut for the log.
+        logger.warn({ peer: peerId, prefix: prefix.slice(0, 128), reason }, 'route refused')
+        metrics.routeRefused(peerId, reason)
+      }
       send(handled.send)
       return handled.reply
     }

@@ -49,7 +49,9 @@ describe('admin API and metrics', () => {
 
   it('GET /routes lists the routes in force', async () => {
     const routes = JSON.parse((await get('/routes')).body) as unknown[]
+    // Our own address routes to no peer: a Prepare for it, or under it to no child, ends here.
     expect(routes).toEqual([
+      { prefix: 'test.a', nextHop: '', path: [], source: 'static' },
       { prefix: 'test.a.receiver', nextHop: 'receiver', path: [], source: 'static' },
       { prefix: 'test.a.sender', nextHop: 'sender', path: [], source: 'static' },
     ])
@@ -84,7 +86,7 @@ describe('admin API and metrics', () => {
     has('ilp_connector_amount_total{direction="outgoing",peer="receiver",result="fulfilled"} 500')
     has('ilp_connector_balance{peer="sender"} -1000')
     has('ilp_connector_peer_connected{peer="receiver"} 1')
-    has('ilp_connector_routes 2')
+    has('ilp_connector_routes 3')
     has('ilp_connector_packet_duration_seconds_count{result="fulfilled"} 1')
     has('ilp_connector_packet_duration_seconds_count{result="rejected"} 2')
     expect(res.body).toContain('process_cpu_seconds_total')

@@ -11,6 +11,7 @@ import {
   IlpPacketType,
   type IlpReply,
 } from '@stack/ilp-core'
+import type { Logger } from 'pino'
 import { validateConfig, type ConnectorConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { startNode, waitFor, type ConnectorNode } from '../src/node.js'
@@ -29,10 +30,17 @@ export async function freePort(): Promise<number> {
 /** Fast CCP for tests: routes converge in tens of milliseconds, lapse in two seconds. */
 export const FAST_CCP = { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200, advertise: 'ilp-connector' }
 
-/** Starts a node from a raw (file-shaped) configuration, silent unless LOG_LEVEL is set. */
-export async function node(raw: Record<string, unknown>): Promise<ConnectorNode> {
+/** Starts a node from a raw (file-shaped) configuration, silent unless LOG_LEVEL is set (or given a logger). */
+export async function node(raw: Record<string, unknown>, logger?: Logger): Promise<ConnectorNode> {
   const config: ConnectorConfig = validateConfig({ ccp: FAST_CCP, packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 }, shutdownTimeoutMs: 5_000, ...raw })
-  return startNode(config, { logger: createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent') })
+  return startNode(config, { logger: logger ?? createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent') })
+}
+
+/** A logger that keeps every line (as parsed JSON) in `lines`, from `level` up. */
+export function capturingLogger(level: 'info' | 'warn' = 'warn'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = []
+  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+  return { logger, lines }
 }
 
 export type Behaviour = 'fulfill' | 'hold' | 'ignore' | 'wrong'

@@ -66,9 +66,9 @@ describe('three connectors in a line over BTP', () => {
     const route = a.ccp.routingTable.get('test.c')
     expect(route).toMatchObject({ nextHop: 'b', source: 'learned', path: ['test.b', 'test.c'] })
     expect(c.ccp.routingTable.get('test.a')).toMatchObject({ nextHop: 'b', path: ['test.b', 'test.a'] })
-    // The only static routes anywhere are the nodes' own children.
-    const statics = [a, b, c].flatMap((n) => [...n.ccp.routingTable.routes()].filter((r) => r.source === 'static').map((r) => r.prefix))
-    expect(statics.sort()).toEqual(['test.a.sender', 'test.c.receiver'])
+    // The only static routes anywhere are the nodes' own addresses (to no peer) and children.
+    const statics = [a, b, c].flatMap((n) => [...n.ccp.routingTable.routes()].filter((r) => r.source === 'static').map((r) => `${r.prefix}→${r.nextHop}`))
+    expect(statics.sort()).toEqual(['test.a→', 'test.a.sender→sender', 'test.b→', 'test.c→', 'test.c.receiver→receiver'].sort())
   })
 
   it('pays end to end with the exchange rates applied at each hop, and every hop agrees on the balances', async () => {

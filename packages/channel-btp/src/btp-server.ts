@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { LinkClosedError } from '@stack/channel-core'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
+import { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js'
 import { BtpCodecError } from './btp-errors.js'
 import type { BtpFrame } from './btp-frame.js'
 import { BtpType } from './btp-frame.js'
@@ -28,7 +30,12 @@ export interface BtpServerOptions extends BtpLinkOptions {
   readonly accounts: Readonly<Record<string, string>> | BtpAuthenticator
   /** A client that has not authenticated by then is disconnected. Default 10 000 ms. */
   readonly authTimeoutMs?: number
+  /** Throttling of failed authentications per remote address (see auth-throttle.ts). */
+  readonly authThrottle?: AuthThrottleOptions
 }
+
+/** WebSocket close code 1013 (RFC 6455 registry): try again later. Not a refusal of credentials. */
+const TRY_AGAIN_LATER = 1013
 
 const digest = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest()
 
@@ -55,11 +62,13 @@ export class BtpServer {
   readonly #authenticate: BtpAuthenticator
   readonly #links = new Map<string, BtpServerLink>()
   readonly #listeners = new Set<ConnectionListener>()
+  readonly #throttle: AuthThrottle
   #wss: WebSocketServer | undefined
 
   constructor(options: BtpServerOptions) {
     this.#options = options
     this.#authenticate = typeof options.accounts === 'function' ? options.accounts : accountsAuthenticator(options.accounts)
+    this.#throttle = new AuthThrottle(options.authThrottle)
   }
 
   /** The port listened on (after `listen`). */
@@ -82,7 +91,7 @@ export class BtpServer {
       wss.once('error', reject)
     })
     wss.on('error', (error) => this.#logger.warn('server error', { error: error.message }))
-    wss.on('connection', (ws) => this.#accept(ws))
+    wss.on('connection', (ws, request) => this.#accept(ws, request))
     return this.port
   }
 
@@ -115,26 +124,59 @@ export class BtpServer {
     return this.#options.logger ?? { warn() {}, info() {} }
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, request: IncomingMessage): void {
     ws.binaryType = 'nodebuffer'
     ws.on('error', (error) => this.#logger.warn('websocket error', { error: error.message }))
+    const remote = remoteAddress(request)
+    if (!this.#throttle.admit(remote, Date.now())) {
+      this.#logger.info('authentication throttled: too many connections awaiting their verdict', { remote })
+      ws.close(TRY_AGAIN_LATER, 'too many authentication attempts, try again later')
+      return
+    }
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      this.#throttle.release(remote)
+    }
+    let holding = false
     const timer = setTimeout(() => {
       // RFC 0023 §Authentication: too long without auth data, the server closes.
-      this.#logger.warn('authentication timed out')
+      this.#logger.warn('authentication timed out', { remote })
+      this.#throttle.failed(remote, Date.now())
+      release()
       ws.close(1008, 'authentication timed out')
     }, this.#options.authTimeoutMs ?? 10_000)
-    ws.once('close', () => clearTimeout(timer))
+    ws.once('close', () => {
+      clearTimeout(timer)
+      // A held refusal keeps its place even if the client leaves: hanging up early must not
+      // buy the address its next attempt sooner.
+      if (!holding) release()
+    })
     ws.once('message', (data) => {
       clearTimeout(timer)
-      this.#authenticateFirst(ws, messageBytes(data))
+      const refusal = this.#authenticateFirst(ws, messageBytes(data), remote)
+      if (refusal === undefined) {
+        release()
+        return
+      }
+      // Held, keeping its place: the address gets its verdicts no faster (auth-throttle.ts).
+      holding = true
+      setTimeout(() => {
+        release()
+        if (ws.readyState !== ws.OPEN) return
+        if (refusal.frame !== undefined) ws.send(encodeBtpFrame(refusal.frame))
+        ws.close(1008, 'authentication refused')
+      }, this.#throttle.failed(remote, Date.now())).unref()
     })
   }
 
-  #authenticateFirst(ws: WebSocket, bytes: Uint8Array): void {
-    const refuse = (requestId: number | undefined, code: string, name: string, detail: string): void => {
-      this.#logger.warn('authentication refused', { detail })
-      if (requestId !== undefined) ws.send(encodeBtpFrame(errorFrame(requestId, code, name, detail)))
-      ws.close(1008, 'authentication refused')
+  /** Authenticates the first message; returns the refusal to send, or undefined once accepted. */
+  #authenticateFirst(ws: WebSocket, bytes: Uint8Array, remote: string): { frame?: BtpFrame } | undefined {
+    const refuse = (requestId: number | undefined, code: string, name: string, detail: string, account?: string): { frame?: BtpFrame } => {
+      // The account tried, never the token; cut, as the client chose it.
+      this.#logger.warn('authentication refused', { remote, ...(account === undefined ? {} : { account: account.slice(0, 64) }), detail })
+      return requestId === undefined ? {} : { frame: errorFrame(requestId, code, name, detail) }
     }
     let frame: BtpFrame
     try {
@@ -143,47 +185,39 @@ export class BtpServer {
       const header = readBtpHeader(bytes)
       const isRequest = header !== undefined && (header.type === BtpType.Message || header.type === BtpType.Transfer)
       const detail = error instanceof BtpCodecError ? error.message : 'unreadable auth message'
-      refuse(isRequest ? header.requestId : undefined, 'F01', 'InvalidFieldsError', detail)
-      return
+      return refuse(isRequest ? header.requestId : undefined, 'F01', 'InvalidFieldsError', detail)
     }
     if (frame.type !== BtpType.Message && frame.type !== BtpType.Transfer) {
-      refuse(undefined, 'F00', 'NotAcceptedError', 'first frame must be the auth message')
-      return
+      return refuse(undefined, 'F00', 'NotAcceptedError', 'first frame must be the auth message')
     }
     if (frame.type !== BtpType.Message || frame.protocolData[0]?.protocolName !== 'auth') {
-      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'first message must be the auth message (primary sub-protocol auth)')
-      return
-    }
-    const names = new Set<string>()
-    for (const entry of frame.protocolData) {
-      if (names.has(entry.protocolName)) {
-        refuse(frame.requestId, 'F01', 'InvalidFieldsError', `duplicate sub-protocol ${entry.protocolName}`)
-        return
-      }
-      names.add(entry.protocolName)
-    }
-    const token = frame.protocolData.find((entry) => entry.protocolName === 'auth_token')
-    if (token === undefined) {
-      refuse(frame.requestId, 'F01', 'InvalidFieldsError', 'auth_token sub-protocol is required')
-      return
+      return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'first message must be the auth message (primary sub-protocol auth)')
     }
     const usernameEntry = frame.protocolData.find((entry) => entry.protocolName === 'auth_username')
     const username = usernameEntry === undefined ? '' : new TextDecoder().decode(usernameEntry.data)
-    const account = this.#authenticate(username, token.data)
-    if (account === undefined) {
-      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'invalid auth_username or auth_token')
-      return
+    const names = new Set<string>()
+    for (const entry of frame.protocolData) {
+      if (names.has(entry.protocolName)) return refuse(frame.requestId, 'F01', 'InvalidFieldsError', `duplicate sub-protocol ${entry.protocolName}`, username)
+      names.add(entry.protocolName)
     }
-    const link = this.link(account)
-    if (link.state === 'closed') {
-      refuse(frame.requestId, 'F00', 'NotAcceptedError', 'account is closed')
-      return
-    }
+    const token = frame.protocolData.find((entry) => entry.protocolName === 'auth_token')
+    if (token === undefined) return refuse(frame.requestId, 'F01', 'InvalidFieldsError', 'auth_token sub-protocol is required', username)
+    const authenticated = this.#authenticate(username, token.data)
+    if (authenticated === undefined) return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'invalid auth_username or auth_token', username)
+    const link = this.link(authenticated)
+    if (link.state === 'closed') return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'account is closed', username)
     ws.send(encodeBtpFrame({ type: BtpType.Response, requestId: frame.requestId, protocolData: [] }))
     link.attach(ws)
-    this.#logger.info('client authenticated', { account })
-    for (const listener of this.#listeners) listener(link, account)
+    this.#logger.info('client authenticated', { account: authenticated, remote })
+    for (const listener of this.#listeners) listener(link, authenticated)
+    return undefined
   }
+}
+
+/** The peer's IP address, an IPv4 one without its IPv6 mapping (`::ffff:`). */
+function remoteAddress(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? 'unknown'
+  return address.startsWith('::ffff:') ? address.slice(7) : address
 }
 
 /** One account of a `BtpServer`: a Link and Channel to whichever client holds the account. */

@@ -1,5 +1,5 @@
 import { Writer } from 'oer-utils'
-import { isValidAddress } from './address.js'
+import { isValidAddress, MAX_ADDRESS_LENGTH } from './address.js'
 import { asBuffer } from './bytes.js'
 import { InvalidFieldError } from './codec-errors.js'
 import { FieldReader } from './field-reader.js'
@@ -44,7 +44,11 @@ export interface CcpRouteProperty {
   value: Uint8Array
 }
 
-/** NewRoute: a prefix the speaker can reach, and the connectors on the way, speaker first. */
+/**
+ * NewRoute: a prefix the speaker can reach, and the connectors on the way, speaker first.
+ * The codec checks prefix and hops against the ASN.1 Address type only (its characters and
+ * length): whether they are addresses a receiver takes (RFC 0015) is its call, per route.
+ */
 export interface CcpRoute {
   prefix: string
   path: string[]
@@ -99,14 +103,14 @@ export function encodeRouteUpdateRequest(request: CcpRouteUpdateRequest): Uint8A
   writer.writeVarUInt(request.newRoutes.length)
   request.newRoutes.forEach((route, i) => writeRoute(writer, `ccp.update.newRoutes[${i}]`, route))
   writer.writeVarUInt(request.withdrawnRoutes.length)
-  request.withdrawnRoutes.forEach((prefix, i) => writeAddress(writer, `ccp.update.withdrawnRoutes[${i}]`, prefix))
+  request.withdrawnRoutes.forEach((prefix, i) => writeAddressText(writer, `ccp.update.withdrawnRoutes[${i}]`, prefix))
   return writer.getBuffer()
 }
 
 function writeRoute(writer: Writer, field: string, route: CcpRoute): void {
-  writeAddress(writer, `${field}.prefix`, route.prefix)
+  writeAddressText(writer, `${field}.prefix`, route.prefix)
   writer.writeVarUInt(route.path.length)
-  route.path.forEach((hop, i) => writeAddress(writer, `${field}.path[${i}]`, hop))
+  route.path.forEach((hop, i) => writeAddressText(writer, `${field}.path[${i}]`, hop))
   if (route.auth.length !== AUTH_LENGTH) {
     throw new InvalidFieldError(`${field}.auth`, `must be ${AUTH_LENGTH} bytes, got ${route.auth.length}`)
   }
@@ -134,6 +138,18 @@ function writeUInt32(writer: Writer, field: string, value: number): void {
 function writeAddress(writer: Writer, field: string, address: string): void {
   if (!isValidAddress(address)) throw new InvalidFieldError(field, `"${String(address)}" is not a valid ILP address`)
   writer.writeVarOctetString(Buffer.from(address, 'latin1'))
+}
+
+function writeAddressText(writer: Writer, field: string, text: string): void {
+  if (!isAddressText(text)) throw new InvalidFieldError(field, `"${String(text).slice(0, 64)}" is not an ASN.1 Address`)
+  writer.writeVarOctetString(Buffer.from(text, 'latin1'))
+}
+
+// InterledgerTypes.asn `Address`: IA5 letters, digits and - . _ ~, up to 1023 of them ('' too).
+const ADDRESS_TEXT = /^[-.\w~]*$/
+
+function isAddressText(text: string): boolean {
+  return typeof text === 'string' && text.length <= MAX_ADDRESS_LENGTH && ADDRESS_TEXT.test(text)
 }
 
 function checkUInt(field: string, value: number, max: number): void {
@@ -176,16 +192,16 @@ export function decodeRouteUpdateRequest(data: Uint8Array): CcpRouteUpdateReques
   const withdrawnCount = readQuantity(reader, 'ccp.update.withdrawnRoutes')
   const withdrawnRoutes: string[] = []
   for (let i = 0; i < withdrawnCount; i++) {
-    withdrawnRoutes.push(readAddress(reader, `ccp.update.withdrawnRoutes[${i}]`))
+    withdrawnRoutes.push(readAddressText(reader, `ccp.update.withdrawnRoutes[${i}]`))
   }
   return { routingTableId, currentEpochIndex, fromEpochIndex, toEpochIndex, holdDownTime, speaker, newRoutes, withdrawnRoutes }
 }
 
 function readRoute(reader: FieldReader, field: string): CcpRoute {
-  const prefix = readAddress(reader, `${field}.prefix`)
+  const prefix = readAddressText(reader, `${field}.prefix`)
   const hops = readQuantity(reader, `${field}.path`)
   const path: string[] = []
-  for (let i = 0; i < hops; i++) path.push(readAddress(reader, `${field}.path[${i}]`))
+  for (let i = 0; i < hops; i++) path.push(readAddressText(reader, `${field}.path[${i}]`))
   const auth = reader.octets(`${field}.auth`, AUTH_LENGTH)
   const propCount = readQuantity(reader, `${field}.props`)
   const props: CcpRouteProperty[] = []
@@ -212,6 +228,16 @@ function readAddress(reader: FieldReader, field: string): string {
   const address = reader.varLatin1(field)
   if (!isValidAddress(address)) throw new InvalidFieldError(field, `"${address.slice(0, 64)}" is not a valid ILP address`)
   return address
+}
+
+/**
+ * A route's prefix or hop: the characters of an Address, not its RFC 0015 rules, so that one
+ * route a receiver will refuse (the bare scheme `g`, another scheme) does not sink the update.
+ */
+function readAddressText(reader: FieldReader, field: string): string {
+  const text = reader.varLatin1(field)
+  if (!isAddressText(text)) throw new InvalidFieldError(field, `"${text.slice(0, 64)}" is not an ASN.1 Address`)
+  return text
 }
 
 /**

@@ -4,6 +4,7 @@ import { CCP_REQUEST_LIFETIME_MS, ccpFulfill, readRouteControlPrepare, readRoute
 import type { CcpRouteControlRequest, CcpRouteUpdateRequest } from './ccp-codec.js'
 import { ForwardingTable, type ForwardingRoute } from './ccp-forwarding-table.js'
 import { CcpReceiver } from './ccp-receiver.js'
+import { routeRefusal, type RefusedRoute, type RouteScope } from './ccp-route-filter.js'
 import { CcpSender } from './ccp-sender.js'
 import { IlpErrorCode } from './error-codes.js'
 import { IlpPacketType, type IlpPrepare, type IlpReply } from './packet.js'
@@ -24,6 +25,8 @@ export type CcpMessage =
 export interface CcpHandled {
   reply: IlpReply
   send: CcpMessage[]
+  /** Routes of a route update that were not taken, for the caller to log and count. */
+  refused: RefusedRoute[]
 }
 
 export interface CcpNodeOptions {
@@ -68,6 +71,7 @@ export class CcpNode {
   private readonly globalPrefix: string
   private readonly config: Required<Omit<CcpNodeOptions, 'routingTable' | 'globalPrefix' | 'routingTableId' | 'ownAddress'>>
   private readonly peers = new Map<string, PeerState>()
+  private readonly scope: RouteScope
 
   constructor(options: CcpNodeOptions) {
     this.ownAddress = options.ownAddress
@@ -84,9 +88,20 @@ export class CcpNode {
       minUpdateInterval: options.minUpdateInterval ?? 150,
       advertise: options.advertise ?? advertiseValleyFree,
     }
-    // We are the destination for our own address: advertised to everyone with nextHop ''.
+    // We are the destination for our own address: advertised to everyone with nextHop '',
+    // and routed to no peer (a Prepare for it, or under it but to no child, ends here).
     this.forwardingTable.set(this.ownAddress, { nextHop: '', path: [this.ownAddress], auth: sha256(ZERO_AUTH) })
+    this.routingTable.setStatic(this.ownAddress, '')
     for (const route of this.routingTable.routes()) this.updateForwarding(route.prefix)
+    const table = this.routingTable
+    this.scope = {
+      ownAddress: this.ownAddress,
+      globalPrefix: this.globalPrefix,
+      isChildPrefix: (prefix) => {
+        const cover = table.staticCover(prefix)
+        return cover !== undefined && table.relationOf(cover.nextHop) === 'child'
+      },
+    }
   }
 
   addPeer(peerId: string, options: CcpPeerOptions, now: number): CcpMessage[] {
@@ -104,7 +119,7 @@ export class CcpNode {
       })
     }
     if (options.receiveRoutes ?? exchange) {
-      state.receiver = new CcpReceiver({ ownAddress: this.ownAddress, ...this.config })
+      state.receiver = new CcpReceiver({ refuse: (route) => routeRefusal(route, this.scope), ...this.config })
     }
     this.peers.set(peerId, state)
     this.changed(this.routingTable.setRelation(peerId, options.relation))
@@ -138,11 +153,11 @@ export class CcpNode {
   }
 
   setStaticRoute(prefix: string, nextHop: string, options?: StaticRouteOptions): void {
-    if (this.routingTable.setStatic(prefix, nextHop, options)) this.updateForwarding(prefix)
+    this.changed(this.routingTable.setStatic(prefix, nextHop, options))
   }
 
   removeStaticRoute(prefix: string): void {
-    if (this.routingTable.removeStatic(prefix)) this.updateForwarding(prefix)
+    this.changed(this.routingTable.removeStatic(prefix))
   }
 
   /** A Prepare to peer.route.control from `peerId`: switch our sender to the mode it asks for. */
@@ -157,7 +172,7 @@ export class CcpNode {
     }
     if (prepare.expiresAt.getTime() <= now) return this.reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'route control request expired')
     sender.handleControl(request)
-    return { reply: this.fulfill(), send: this.collect(now) }
+    return { reply: this.fulfill(), send: this.collect(now), refused: [] }
   }
 
   /** A Prepare to peer.route.update from `peerId`: apply it, and pass on what changed. */
@@ -187,7 +202,8 @@ export class CcpNode {
     const send: CcpMessage[] = []
     if (decision.resync !== undefined) send.push(this.controlMessage(peerId, decision.resync, now))
     send.push(...this.collect(now))
-    return { reply: this.fulfill(), send }
+    // Refused routes do not fail the update: a Reject would have the speaker send it again.
+    return { reply: this.fulfill(), send, refused: decision.refused }
   }
 
   /** The reply to a message we sent, or undefined if it failed without one (timeout, link down). */
@@ -274,7 +290,7 @@ export class CcpNode {
   }
 
   private reject(code: string, message: string): CcpHandled {
-    return { reply: { type: IlpPacketType.Reject, code, triggeredBy: this.ownAddress, message, data: new Uint8Array(0) }, send: [] }
+    return { reply: { type: IlpPacketType.Reject, code, triggeredBy: this.ownAddress, message, data: new Uint8Array(0) }, send: [], refused: [] }
   }
 }
 

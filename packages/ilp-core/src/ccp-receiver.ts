@@ -1,4 +1,5 @@
 import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './ccp-codec.js'
+import type { RefusedRoute, RouteRefusal } from './ccp-route-filter.js'
 
 /**
  * The listening side of CCP towards one peer, sans I/O: the Incoming Routing Table's
@@ -14,9 +15,11 @@ export const NIL_ROUTING_TABLE_ID = '00000000-0000-0000-0000-000000000000'
 export interface CcpReceiveDecision {
   /** The speaker's table changed (it restarted): drop every route learned from it first. */
   reset: boolean
+  /** Withdrawn prefixes, and the refused ones: what the peer taught us for them before is stale. */
   withdrawn: string[]
-  /** New routes, minus the ones whose path holds our address (their prefixes are in `withdrawn`). */
   learned: CcpRoute[]
+  /** New routes we do not take (see ccp-route-filter.ts). */
+  refused: RefusedRoute[]
   /** The peer's routes hold until then (now + its holdDownTime). */
   expiresAt: number
   /** Updates were missed: send this route control to get them again. */
@@ -24,7 +27,8 @@ export interface CcpReceiveDecision {
 }
 
 export interface CcpReceiverOptions {
-  ownAddress: string
+  /** Why a route is not taken, or undefined to take it. */
+  refuse: (route: CcpRoute) => RouteRefusal | undefined
   /** Wait before re-sending a route control the peer rejected or left unanswered (ilp-connector: 30 s). */
   controlRetryInterval: number
   requestTimeout: number
@@ -54,7 +58,7 @@ export class CcpReceiver {
   handleUpdate(update: CcpRouteUpdateRequest, now: number): CcpReceiveDecision {
     // Any update, even one we cannot use, shows the speaker is alive.
     this.expiresAt = Math.max(this.expiresAt ?? 0, now + update.holdDownTime)
-    const decision: CcpReceiveDecision = { reset: false, withdrawn: [], learned: [], expiresAt: this.expiresAt }
+    const decision: CcpReceiveDecision = { reset: false, withdrawn: [], learned: [], refused: [], expiresAt: this.expiresAt }
     if (update.routingTableId !== this.routingTableId) {
       // Draft §"Epoch": a new table id restarts the epochs at 0.
       this.routingTableId = update.routingTableId
@@ -68,13 +72,18 @@ export class CcpReceiver {
     // Older than what we hold. An overlap is applied whole: each entry is the latest
     // state of its prefix up to toEpochIndex, so applying it again changes nothing.
     if (update.toEpochIndex < this.epoch) return decision
-    const { ownAddress } = this.options
     decision.withdrawn.push(...update.withdrawnRoutes)
     for (const route of update.newRoutes) {
-      // Loop prevention (the path-vector rule of BGP, RFC 4271 §9.1.2): a path through us comes back to us.
-      if (route.path.includes(ownAddress)) decision.withdrawn.push(route.prefix)
-      else decision.learned.push(route)
+      const reason = this.options.refuse(route)
+      if (reason === undefined) {
+        decision.learned.push(route)
+      } else {
+        decision.refused.push({ prefix: route.prefix, reason })
+        decision.withdrawn.push(route.prefix)
+      }
     }
+    // Refused routes are log entries read all the same: the epochs are ours, or the speaker
+    // would be asked for them again and again, and would resend what we refuse.
     this.epoch = update.toEpochIndex
     return decision
   }

@@ -114,6 +114,7 @@ export {
   routeUpdatePrepare,
 } from './ccp.js'
 export { CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp-node.js'
+export type { RefusedRoute, RouteRefusal } from './ccp-route-filter.js'
 export {
   Connector,
   InvalidPeerConfigError,

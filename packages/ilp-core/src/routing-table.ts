@@ -1,9 +1,16 @@
-import { ALLOCATION_SCHEMES, assertAddress, isValidAddress } from './address.js'
+import { ALLOCATION_SCHEMES, assertAddress, isAddressPrefix, isValidAddress, parentAddress } from './address.js'
 
 /**
  * The connector's routing table (RFC 0015 §"Routing", draft RFC "Route Broadcasting
  * Protocol" §"Routing Table"): prefix → next-hop peer, from static configuration and
  * from routes learned over CCP, with longest-prefix match per address segment.
+ *
+ * A static route to an address prefix is the operator's word for everything under it:
+ * a learned route for that prefix or a longer one under it is not used (as interledger-rs
+ * does; ilp-connector takes the longer learned one). Addresses are allocated down the tree,
+ * so the holder of `g.bank` serves `g.bank.vault` too: a longer learned prefix under it is
+ * at best a detour, at worst a peer taking that traffic. The default route ('') and a
+ * scheme route (`g`) say nothing about who holds what: learned routes refine them.
  */
 
 /** How a peer stands to us: it is our parent (provider), our peer, or our child (customer). */
@@ -12,7 +19,7 @@ export type PeerRelation = 'parent' | 'peer' | 'child'
 export interface Route {
   /** '' is the default route; otherwise a scheme (`g`) or an address prefix (`g.a.b`). */
   readonly prefix: string
-  /** The peer id a packet for this prefix is handed to. */
+  /** The peer id a packet for this prefix is handed to; '' for our own address (no peer: F02 here). */
   readonly nextHop: string
   /** Connectors on the way, next hop first ([] for a static route). */
   readonly path: readonly string[]
@@ -137,23 +144,35 @@ export class RoutingTable {
     return [...(entry.static ? [entry.static] : []), ...entry.learned.values()]
   }
 
-  /** Configured routes win over learned ones. Returns whether the route in force changed. */
-  setStatic(prefix: string, nextHop: string, options: StaticRouteOptions = {}): boolean {
+  /**
+   * Configured routes win over learned ones, for their prefix and (for an address prefix)
+   * every prefix under it. Returns the prefixes whose route in force changed.
+   */
+  setStatic(prefix: string, nextHop: string, options: StaticRouteOptions = {}): string[] {
     if (!isRoutePrefix(prefix)) assertAddress(prefix, 'prefix')
     this.entry(prefix).static = { prefix, nextHop, path: options.path ?? [], source: 'static', auth: options.auth }
-    return this.select(prefix)
+    return this.reselectFrom(prefix)
   }
 
   /** The default route: the '' prefix. */
-  setDefault(nextHop: string): boolean {
+  setDefault(nextHop: string): string[] {
     return this.setStatic('', nextHop)
   }
 
-  removeStatic(prefix: string): boolean {
+  removeStatic(prefix: string): string[] {
     const entry = this.candidates.get(prefix)
-    if (entry?.static === undefined) return false
+    if (entry?.static === undefined) return []
     delete entry.static
-    return this.select(prefix)
+    return this.reselectFrom(prefix)
+  }
+
+  /** The static route for `prefix` or the nearest address prefix above it, if any (not '' or a scheme). */
+  staticCover(prefix: string): Route | undefined {
+    for (let p: string | undefined = prefix; p !== undefined && p.includes('.'); p = parentAddress(p)) {
+      const route = this.candidates.get(p)?.static
+      if (route !== undefined) return route
+    }
+    return undefined
   }
 
   /** A route `peerId` advertised (over CCP). Returns whether the route in force changed. */
@@ -220,6 +239,15 @@ export class RoutingTable {
     return entry
   }
 
+  /** `prefix` and, for an address prefix, every known prefix under it. */
+  private reselectFrom(prefix: string): string[] {
+    const prefixes = [prefix]
+    if (prefix.includes('.')) {
+      for (const other of this.candidates.keys()) if (other !== prefix && isAddressPrefix(prefix, other)) prefixes.push(other)
+    }
+    return this.reselect(prefixes)
+  }
+
   private reselect(prefixes: Iterable<string>): string[] {
     const changed: string[] = []
     for (const prefix of prefixes) if (this.select(prefix)) changed.push(prefix)
@@ -230,7 +258,9 @@ export class RoutingTable {
   private select(prefix: string): boolean {
     const entry = this.candidates.get(prefix)
     let chosen: MutableRoute | undefined = entry?.static
-    if (chosen === undefined && entry !== undefined) {
+    const parent = parentAddress(prefix)
+    const shadowed = parent !== undefined && this.staticCover(parent) !== undefined
+    if (chosen === undefined && entry !== undefined && !shadowed) {
       for (const route of entry.learned.values()) {
         if (chosen === undefined || this.better(route, chosen)) chosen = route
       }

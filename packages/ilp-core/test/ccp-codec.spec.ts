@@ -15,6 +15,7 @@ import { controlVector, heartbeatVector, updateVector } from './ccp-vectors.js'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'))
+const latin1Hex = (text: string) => Buffer.from(text, 'latin1').toString('hex')
 
 /** Decoded values hold Buffer-backed views; compare them as plain data. */
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? hex(v) : v)))
@@ -48,6 +49,17 @@ describe('CCP codec: known answers', () => {
     expect(Buffer.from(PEER_PROTOCOL_CONDITION).toString('base64')).toBe('Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU=')
   })
 
+  it('reads route prefixes and hops as the ASN.1 Address type, leaving RFC 0015 to the receiver per route', () => {
+    // A bare scheme, another scheme, '' and a hop without a scheme: each an Address, none a valid ILP address.
+    const route = { ...updateVector.value.newRoutes[0]!, props: [] }
+    const odd = {
+      ...updateVector.value,
+      newRoutes: [{ ...route, prefix: 'test' }, { ...route, prefix: 'g.x' }, { ...route, prefix: '' }, { ...route, path: ['nope'] }],
+      withdrawnRoutes: ['g', ''],
+    }
+    expect(decodeRouteUpdateRequest(encodeRouteUpdateRequest(odd))).toEqual(odd)
+  })
+
   it('ignores bytes after the last field, as the draft asks', () => {
     expect(decodeRouteControlRequest(fromHex(controlVector.hex + 'abcd'))).toEqual(controlVector.value)
   })
@@ -67,7 +79,8 @@ describe('CCP codec: bad input is a typed error naming the field', () => {
     ['an encoder given a negative epoch', () => encodeRouteUpdateRequest({ ...heartbeatVector.value, fromEpochIndex: -1 }), 'ccp.update.fromEpochIndex'],
     ['an encoder given 2^32', () => encodeRouteUpdateRequest({ ...heartbeatVector.value, holdDownTime: 2 ** 32 }), 'ccp.update.holdDownTime'],
     ['an encoder given a short auth', () => encodeRouteUpdateRequest({ ...updateVector.value, newRoutes: [{ ...updateVector.value.newRoutes[0]!, auth: new Uint8Array(31) }] }), 'ccp.update.newRoutes[0].auth'],
-    ['an encoder given an invalid path hop', () => encodeRouteUpdateRequest({ ...updateVector.value, newRoutes: [{ ...updateVector.value.newRoutes[0]!, path: ['test.a', 'nope'] }] }), 'ccp.update.newRoutes[0].path[1]'],
+    ['an encoder given a path hop with a space', () => encodeRouteUpdateRequest({ ...updateVector.value, newRoutes: [{ ...updateVector.value.newRoutes[0]!, path: ['test.a', 'test.b c'] }] }), 'ccp.update.newRoutes[0].path[1]'],
+    ['a prefix with a character outside the Address type', () => decodeRouteUpdateRequest(fromHex(updateVector.hex.replace(latin1Hex('\x06test.b'), latin1Hex('\x06test.\xe9')))), 'ccp.update.newRoutes[0].prefix'],
   ]
   it.each(cases)('refuses %s', (_name, run, field) => {
     expect(run).toThrow(IlpCodecError)

@@ -60,9 +60,9 @@ describe('RoutingTable route choice', () => {
   it('prefers a static route over learned ones', () => {
     const table = new RoutingTable()
     table.learn('peer1', 'g.x', learned(['g.peer1']))
-    expect(table.setStatic('g.x', 'manual')).toBe(true)
+    expect(table.setStatic('g.x', 'manual')).toEqual(['g.x'])
     expect(table.get('g.x')?.nextHop).toBe('manual')
-    expect(table.removeStatic('g.x')).toBe(true)
+    expect(table.removeStatic('g.x')).toEqual(['g.x'])
     expect(table.get('g.x')?.source).toBe('learned')
   })
 
@@ -105,6 +105,73 @@ describe('RoutingTable route choice', () => {
     expect(table.expire(100)).toEqual(['g.1'])
     expect(table.get('g.2')?.expiresAt).toBe(500)
     expect(table.expire(500)).toEqual(['g.2'])
+  })
+})
+
+describe('RoutingTable: a static route to an address prefix covers everything under it', () => {
+  it('shadows a learned longer prefix under it, whichever came first, and revives it when removed', () => {
+    const table = new RoutingTable()
+    table.learn('carol', 'g.bank.vault', learned(['g.carol']))
+    expect(table.setStatic('g.bank', 'bank').sort()).toEqual(['g.bank', 'g.bank.vault'])
+    expect(table.lookup('g.bank.vault.x')?.nextHop).toBe('bank')
+    expect(table.get('g.bank.vault')).toBeUndefined()
+    expect(table.candidatesFor('g.bank.vault')).toHaveLength(1)
+    expect(table.learn('carol', 'g.bank.vault.deep', learned(['g.carol']))).toBe(false)
+    expect(table.lookup('g.bank.vault.deep')?.nextHop).toBe('bank')
+    expect(table.removeStatic('g.bank').sort()).toEqual(['g.bank', 'g.bank.vault', 'g.bank.vault.deep'])
+    expect(table.lookup('g.bank.vault.deep')?.nextHop).toBe('carol')
+  })
+
+  it('lets learned routes refine a default or scheme route, and a longer static one win', () => {
+    const table = new RoutingTable()
+    table.setDefault('parent')
+    table.setStatic('g', 'upstream')
+    table.learn('peer', 'g.x', learned(['g.peer']))
+    table.setStatic('g.a', 'alice')
+    table.setStatic('g.a.b', 'bob')
+    expect(table.lookup('g.x.y')?.nextHop).toBe('peer')
+    expect(table.lookup('g.a.b.c')?.nextHop).toBe('bob')
+    expect(table.staticCover('g.a.b.c')?.prefix).toBe('g.a.b')
+    expect(table.staticCover('g.x.y')).toBeUndefined()
+  })
+
+  it('agrees with a model: the longest static prefix, or a learned one that no static address prefix covers', () => {
+    const prefix = fc.array(fc.constantFrom('a', 'b'), { minLength: 0, maxLength: 3 }).map((s) => ['g', ...s].join('.'))
+    const op = fc.record({ prefix, kind: fc.constantFrom('static', 'remove', 'learn', 'unlearn'), hop: fc.constantFrom('p1', 'p2') })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+        // Learned routes come from one peer, `lp`: ranking among peers is tested above.
+        const table = new RoutingTable()
+        const statics = new Map<string, string>()
+        const learnedPrefixes = new Set<string>()
+        for (const { prefix, kind, hop } of ops) {
+          if (kind === 'static') {
+            table.setStatic(prefix, hop)
+            statics.set(prefix, hop)
+          } else if (kind === 'remove') {
+            table.removeStatic(prefix)
+            statics.delete(prefix)
+          } else if (kind === 'learn') {
+            table.learn('lp', prefix, learned(['g.lp']))
+            learnedPrefixes.add(prefix)
+          } else {
+            table.unlearn('lp', prefix)
+            learnedPrefixes.delete(prefix)
+          }
+        }
+        const covered = (p: string) => [...statics.keys()].some((s) => s.includes('.') && isAddressPrefix(s, p))
+        for (const destination of ['g', 'g.a', 'g.b', 'g.a.b', 'g.a.a.b', 'g.b.b.a.x']) {
+          let best: { prefix: string; hop: string } | undefined
+          const consider = (p: string, hop: string) => {
+            if (isAddressPrefix(p, destination) && (best === undefined || p.length > best.prefix.length)) best = { prefix: p, hop }
+          }
+          for (const [p, hop] of statics) consider(p, hop)
+          for (const p of learnedPrefixes) if (!statics.has(p) && !covered(p)) consider(p, 'lp')
+          expect(table.lookup(destination)?.nextHop).toBe(best?.hop)
+        }
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { IlpErrorCode, IlpPacketType, MAX_UINT64, conditionOf, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
 import { ConnectionError, type SendFailureReason } from './connection-error.js'
 import { CongestionController } from './controllers/congestion.js'
-import { ExchangeRateController, type ExchangeRateOptions } from './controllers/exchange-rate.js'
+import { ExchangeRateController, type ExchangeRateOptions, type ProbeCause, type ProbeOutcome } from './controllers/exchange-rate.js'
 import { MaxPacketAmountController } from './controllers/max-packet-amount.js'
 import { RetryController, type RetryOptions } from './controllers/retry.js'
 import { SequenceController } from './controllers/sequence.js'
@@ -74,7 +74,11 @@ export interface OutgoingRequest {
   readonly data: Array<{ stream: StreamState; segment: DataSegment }>
   readonly closes: StreamState[]
   readonly advertised: StreamState[]
+  /** Streams whose StreamMoneyBlocked rides on this packet. */
+  readonly moneyBlocked: StreamState[]
   readonly probe: boolean
+  /** The rate measurement (ExchangeRateController.epoch) the packet was priced with. */
+  readonly rateEpoch: number
   readonly carriesAddress: boolean
   readonly connectionClose: boolean
 }
@@ -94,7 +98,6 @@ export type ConnectionStatus =
   | { type: 'closing' }
   | { type: 'closed'; error: ConnectionError | undefined }
 
-const MAX_PROBE_ROUNDS = 6
 /** Bytes of a packet kept for frames other than StreamData (addresses are ≤ 1023 bytes). */
 const CONTROL_RESERVE = 2048
 const DATA_FRAME_OVERHEAD = 24
@@ -229,10 +232,14 @@ export class ConnectionCore {
 
   // ── Sending ─────────────────────────────────────────────────────────────────────────
 
-  /** Starts probing the path's rate (RFC 0029 §3.4), unless it is known or being probed. */
+  /** Starts probing the path's rate (RFC 0029 §3.4) if that has not begun. */
   startProbe(): void {
-    if (this.rate.state.type === 'known' || this.rate.state.type === 'probing') return
-    this.probeQueue = this.rate.startProbe(this.maxPacket.limit)
+    if (this.rate.state.type === 'unknown') this.probeQueue = this.rate.startProbe(this.maxPacket.limit, 'initial')
+  }
+
+  /** Measures a known rate again at the amounts the path now carries; money waits for it. */
+  private reprobe(cause: ProbeCause): void {
+    if (this.rate.state.type === 'known') this.probeQueue = this.rate.startProbe(this.maxPacket.limit, cause)
   }
 
   nextRequest(now: number): NextStep {
@@ -264,6 +271,7 @@ export class ConnectionCore {
       data: [],
       closes: [],
       advertised: [],
+      moneyBlocked: [],
       probe: true,
       carriesAddress,
       connectionClose: false,
@@ -295,6 +303,7 @@ export class ConnectionCore {
     let amount = 0n
     let minDestination = 0n
     let moneyStream: StreamState | undefined
+    const moneyBlocked: StreamState[] = []
     const ids = [...this.streams.keys()]
     for (let i = 0; i < ids.length && moneyStream === undefined; i++) {
       const stream = this.streams.get(ids[(this.roundRobin + i) % ids.length] as number) as StreamState
@@ -320,6 +329,7 @@ export class ConnectionCore {
           // RFC 0029 §4.4.4: tell the receiver we would send more.
           frames.push({ type: FrameType.StreamMoneyBlocked, streamId: BigInt(stream.id), sendMax: stream.sendMax, totalSent: stream.totalSent })
           stream.moneyBlockedSent = true
+          moneyBlocked.push(stream)
           meaningful = true
         }
       }
@@ -393,6 +403,7 @@ export class ConnectionCore {
       data,
       closes,
       advertised,
+      moneyBlocked,
       probe: false,
       carriesAddress,
       connectionClose,
@@ -456,7 +467,7 @@ export class ConnectionCore {
     minDestination: bigint,
     frames: Frame[],
     now: number,
-    rest: Omit<OutgoingRequest, 'sequence' | 'prepare' | 'fulfillment' | 'amount' | 'minDestination'>,
+    rest: Omit<OutgoingRequest, 'sequence' | 'prepare' | 'fulfillment' | 'amount' | 'minDestination' | 'rateEpoch'>,
   ): OutgoingRequest {
     const data = encrypt(this.encryptionKey, encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence, prepareAmount: minDestination, frames }))
     let fulfillment: Uint8Array | undefined
@@ -475,7 +486,7 @@ export class ConnectionCore {
       destination: this.destinationAccount as string,
       data,
     }
-    return { sequence, prepare, fulfillment, amount, minDestination, ...rest }
+    return { sequence, prepare, fulfillment, amount, minDestination, rateEpoch: this.rate.epoch, ...rest }
   }
 
   /** Settles one of our Prepares with its Fulfill or Reject. */
@@ -496,6 +507,10 @@ export class ConnectionCore {
       if (heard) this.addressAcknowledged = true
     }
     for (const stream of request.advertised) if (!heard) stream.advertise = stream.advertiseUrgent = true
+    for (const stream of request.moneyBlocked) {
+      if (heard) stream.blockedAnswered = true
+      else stream.moneyBlockedSent = false
+    }
     for (const stream of request.closes) {
       if (heard) {
         stream.localCloseDone = true
@@ -523,41 +538,63 @@ export class ConnectionCore {
     } else {
       for (const { stream, segment } of request.data) stream.outgoing.nack(segment)
       if (request.connectionClose && heard) this.closeConnection(undefined)
-      else if (request.probe) this.onProbeReject(request, reply, response, now)
+      else if (request.probe) this.onProbeReply(request, reply, response, now)
       else if (reply.type === IlpPacketType.Reject) this.onReject(request, reply, response, now)
       else this.retry.onTemporaryFailure(now) // a Fulfill that does not match: count nothing, try again
     }
     if (response !== undefined) this.handleFrames(response.frames, true)
+    for (const stream of moneyStream === undefined ? request.moneyBlocked : [moneyStream, ...request.moneyBlocked]) this.checkReceiverBlocked(stream)
     if (moneyStream !== undefined) this.maybeFinishStream(moneyStream)
+  }
+
+  /**
+   * The receiver's limit stops the stream: nothing in flight, no room for a packet that
+   * delivers anything, and the receiver answered our StreamMoneyBlocked without raising it.
+   */
+  private checkReceiverBlocked(stream: StreamState): void {
+    stream.receiverBlocked = stream.blockedAnswered && stream.inFlight === 0n && stream.available > 0n && this.remoteSourceRoom(stream) === 0n
   }
 
   private readonly receiverRejects = new Map<number, number>()
 
-  private onProbeReject(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): void {
-    if (reply.type !== IlpPacketType.Reject) return
-    let delivered: bigint | undefined
-    if (response !== undefined) delivered = response.prepareAmount
-    else if (reply.code === IlpErrorCode.F08_AMOUNT_TOO_LARGE) this.maxPacket.onAmountTooLarge(request.amount, reply.data)
-    else if (reply.code[0] === 'T' || reply.code[0] === 'R') this.retry.onTemporaryFailure(now)
-    this.rate.onProbeReply(request.amount, delivered)
-    if (this.rate.state.type !== 'probing' || this.rate.state.pending > 0) return
-    if (this.rate.finishProbe()) {
-      this.events.push({ type: 'rate', ok: true })
-    } else if (this.rate.state.attempt >= MAX_PROBE_ROUNDS || this.maxPacket.limit === 0n) {
-      this.rate.fail('no probe reached the receiver')
-      this.events.push({ type: 'rate', ok: false })
-    } else {
-      this.probeQueue = this.rate.startProbe(this.maxPacket.limit)
+  private onProbeReply(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): void {
+    const step = this.rate.onProbeReply(request.amount, this.probeOutcome(request, reply, response, now), this.maxPacket.limit)
+    if (step.type === 'round') this.probeQueue = step.amounts
+    else if (step.type === 'done') this.events.push({ type: 'rate', ok: step.ok })
+  }
+
+  private probeOutcome(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): ProbeOutcome {
+    if (response !== undefined) return { type: 'delivered', amount: response.prepareAmount }
+    if (reply.type !== IlpPacketType.Reject) return { type: 'final' }
+    // RFC 0027 R01: a connector had nothing left to forward, as if it had delivered 0.
+    if (reply.code === IlpErrorCode.R01_INSUFFICIENT_SOURCE_AMOUNT) return { type: 'delivered', amount: 0n }
+    if (reply.code === IlpErrorCode.F08_AMOUNT_TOO_LARGE) {
+      this.maxPacket.onAmountTooLarge(request.amount, reply.data)
+      return { type: 'too-large' }
     }
+    if (reply.code[0] === 'T' || reply.code[0] === 'R') {
+      this.retry.onTemporaryFailure(now)
+      return { type: 'temporary' }
+    }
+    return { type: 'final' }
   }
 
   private onReject(request: OutgoingRequest, reply: IlpReply & { type: IlpPacketType.Reject }, response: StreamPacket | undefined, now: number): void {
     const { code } = reply
     const stream = request.stream
     if (code === IlpErrorCode.F08_AMOUNT_TOO_LARGE && response === undefined) {
-      if (this.maxPacket.onAmountTooLarge(request.amount, reply.data) === 0n) {
+      const limit = this.maxPacket.onAmountTooLarge(request.amount, reply.data)
+      if (limit === 0n) {
         for (const s of this.streams.values()) this.failMoney(s, 'path-unusable')
+      } else if (limit < (this.rate.measurement?.sent ?? 0n)) {
+        // The rate was measured on a packet larger than the path now carries: rounding on
+        // smaller packets may make it worse (RFC 0029 §3.4).
+        this.reprobe('max-packet')
       }
+      return
+    }
+    if (stream !== undefined && request.amount > 0n && (code === IlpErrorCode.R01_INSUFFICIENT_SOURCE_AMOUNT || (response !== undefined && (code === IlpErrorCode.F04_INSUFFICIENT_DESTINATION_AMOUNT || response.prepareAmount < request.minDestination)))) {
+      this.onRateReject(stream, request)
       return
     }
     if (code === IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY) this.congestion.onInsufficientLiquidity(request.amount)
@@ -567,11 +604,6 @@ export class ConnectionCore {
     }
     if (response !== undefined) {
       // The receiver read the packet and declined it (RFC 0029 §3.6).
-      if (stream !== undefined && request.amount > 0n && this.rate.belowMinimum(request.amount, response.prepareAmount)) {
-        // RFC 0029 §3.4: the rate fell below what the application accepts.
-        this.failMoney(stream, 'exchange-rate-too-low')
-        return
-      }
       if (stream !== undefined) {
         const count = (this.receiverRejects.get(stream.id) ?? 0) + 1
         this.receiverRejects.set(stream.id, count)
@@ -582,6 +614,18 @@ export class ConnectionCore {
     }
     // A final error from the path (F02 unreachable, F06 wrong secret…): nothing will get through.
     this.closeConnection(new ConnectionError(StreamErrorCode.InternalError, `${code} from ${reply.triggeredBy}: ${reply.message}`))
+  }
+
+  /**
+   * A money packet arrived below its minimum (F04, or R01: nothing left on the way). The rate
+   * may have moved: measure it again, and let money go on if it still meets the minimum. A
+   * packet priced with a measurement taken because of such a reject, and refused again, is
+   * one the path cannot carry at the minimum rate (rounding at its size): its stream stops.
+   */
+  private onRateReject(stream: StreamState, request: OutgoingRequest): void {
+    if (this.rate.state.type !== 'known' || request.rateEpoch < this.rate.epoch) return
+    if (this.rate.cause === 'rate') this.failMoney(stream, 'exchange-rate-too-low')
+    else this.reprobe('rate')
   }
 
   /** The receiver's STREAM reply inside a Fulfill or Reject, if it is one and answers this request. */
@@ -887,7 +931,7 @@ export class ConnectionCore {
           if (stream === undefined) break
           // RFC 0029 §4.4.4: limits only grow; unlimited until first told.
           if (stream.remoteReceiveMax === MAX_UINT64 || frame.receiveMax > stream.remoteReceiveMax) {
-            if (frame.receiveMax !== stream.remoteReceiveMax) stream.moneyBlockedSent = false
+            if (frame.receiveMax !== stream.remoteReceiveMax) stream.moneyBlockedSent = stream.blockedAnswered = stream.receiverBlocked = false
             stream.remoteReceiveMax = frame.receiveMax
           }
           if (frame.totalReceived > stream.remoteTotalReceived) stream.remoteTotalReceived = frame.totalReceived
@@ -963,7 +1007,7 @@ export class ConnectionCore {
     if (this.canSend && this.destinationAccount !== undefined && !this.sequence.exhausted) {
       const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' }]
       request = this.seal(this.sequence.take() as bigint, 0n, 0n, frames, now, {
-        stream: undefined, data: [], closes: [], advertised: [], probe: false, carriesAddress: false, connectionClose: true,
+        stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: true,
       })
     }
     this.closeConnection(error)
@@ -975,7 +1019,7 @@ export class ConnectionCore {
     this.status = { type: 'closed', error }
     this.probeQueue = []
     if (this.rate.state.type === 'probing' || this.rate.state.type === 'unknown') {
-      this.rate.fail('connection closed')
+      this.rate.fail('connection-closed')
       this.events.push({ type: 'rate', ok: false })
     }
     for (const stream of this.streams.values()) {

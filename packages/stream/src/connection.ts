@@ -1,6 +1,6 @@
 import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
-import { ConnectionError } from './connection-error.js'
+import { ConnectionError, type RateProbeFailure } from './connection-error.js'
 import { StreamErrorCode } from './error-codes.js'
 import { Emitter } from './emitter.js'
 import type { StreamState } from './stream-state.js'
@@ -97,10 +97,9 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     return this.core.inFlight
   }
 
-  /** The probed rate as destination/source units, once known (RFC 0029 §3.4). */
+  /** The probed rate: `sent` source units delivered `delivered` (> 0) destination units (RFC 0029 §3.4). */
   get exchangeRate(): { sent: bigint; delivered: bigint } | undefined {
-    const state = this.core.rate.state
-    return state.type === 'known' ? { sent: state.sent, delivered: state.delivered } : undefined
+    return this.core.rate.measurement
   }
 
   /** The largest packet the path forwards, as learned from F08 rejects (RFC 0027). */
@@ -167,14 +166,16 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     this.core.canSend = true
   }
 
-  /** @internal Probes the path's rate; resolves true once known. */
-  probe(): Promise<boolean> {
-    if (this.core.rate.known) return Promise.resolve(true)
-    if (this.core.rate.state.type === 'failed') return Promise.resolve(false)
-    const done = new Promise<boolean>((resolve) => this.rateWaiters.push(resolve))
-    this.core.startProbe()
-    this.poke()
-    return done
+  /** @internal Probes the path's rate; resolves with why that failed, or undefined once it is known. */
+  async probe(): Promise<RateProbeFailure | undefined> {
+    if (this.core.rate.state.type === 'unknown') {
+      const done = new Promise<boolean>((resolve) => this.rateWaiters.push(resolve))
+      this.core.startProbe()
+      this.poke()
+      await done
+    }
+    const state = this.core.rate.state
+    return state.type === 'failed' ? state.reason : undefined
   }
 
   private whenClosed(): Promise<void> {

@@ -122,9 +122,16 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     this.host.poke()
   }
 
-  /** Sends until `totalSent` reaches `amount`; resolves with the outcome once nothing is in flight. */
+  /**
+   * Sends until `totalSent` reaches `amount`; resolves with the outcome once nothing is in
+   * flight: 'sent', or 'failed' with why, as soon as the stream cannot go on (the receiver's
+   * limit stops it, the stream or connection closed, the rate…).
+   */
   sendTotal(amount: bigint): Promise<SendOutcome> {
+    // A new send asks the receiver again (StreamMoneyBlocked) before its limit stops it.
+    this.state.moneyBlockedSent = this.state.blockedAnswered = this.state.receiverBlocked = false
     if (amount > this.state.sendMax) this.setSendMax(amount)
+    else this.host.poke()
     return new Promise((resolve) => {
       this.sendWaiters.push({ target: amount, resolve })
       this.settle()
@@ -239,14 +246,14 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   settle(): void {
     const state = this.state
     if (this.sendWaiters.length > 0) {
-      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || this.closed)
+      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || this.closed)
       this.sendWaiters = this.sendWaiters.filter((waiter) => {
         if (state.totalSent >= waiter.target) {
           waiter.resolve({ type: 'sent', totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }
         if (finished) {
-          const reason = state.moneyFailure ?? 'stream-closed'
+          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : 'stream-closed')
           waiter.resolve({ type: 'failed', reason, totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }

@@ -100,27 +100,22 @@ describe('end to end: data, streams, close, receipts', () => {
     expect(client.closed && serverConnection.closed).toBe(true)
   })
 
-  it('respects per-stream receive limits, and resumes when the receiver raises them', async () => {
+  it('settles a send the receiver limit blocks at once, and resumes when the receiver raises it', async () => {
     const { client, serverConnection } = await pair({ maxPacketAmount: 100n })
-    let remote: Stream | undefined
-    let received = 0n
-    const reached = new Promise<void>((resolve) =>
+    const opened = new Promise<Stream>((resolve) =>
       serverConnection.on('stream', (stream) => {
-        remote = stream
         stream.setReceiveMax(1_000n)
-        stream.on('money', (amount) => {
-          received += amount
-          if (received === 1_000n) resolve()
-        })
+        resolve(stream)
       }),
     )
     const stream = client.createStream()
-    const sending = stream.sendTotal(5_000n)
-    await reached
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(stream.totalSent + stream.inFlight).toBe(1_000n)
-    remote?.setReceiveMax(10_000n)
-    expect(await sending).toEqual({ type: 'sent', totalSent: 5_000n, totalDelivered: 5_000n })
+    // RFC 0029 §4.4.4: blocked, told the receiver (StreamMoneyBlocked), its answer kept the limit.
+    expect(await stream.sendTotal(5_000n)).toEqual({ type: 'failed', reason: 'receiver-limit', totalSent: 1_000n, totalDelivered: 1_000n })
+    expect(stream.inFlight).toBe(0n)
+    const remote = await opened
+    expect(remote.totalReceived).toBe(1_000n)
+    remote.setReceiveMax(10_000n)
+    expect(await stream.sendTotal(5_000n)).toEqual({ type: 'sent', totalSent: 5_000n, totalDelivered: 5_000n })
     expect(serverConnection.totalReceived).toBe(5_000n)
   })
 

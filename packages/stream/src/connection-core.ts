@@ -310,7 +310,8 @@ export class ConnectionCore {
       const available = stream.available
       if (available === 0n || stream.id > this.remoteMaxStreamId) continue
       if (this.rate.state.type !== 'known') {
-        if (this.rate.state.type === 'failed') this.failMoney(stream, 'exchange-rate-unknown')
+        // A re-probe that found nothing arriving at the amounts the path now carries: a rate of 0.
+        if (this.rate.state.type === 'failed') this.failMoney(stream, this.rate.state.reason === 'rate-rounds-to-zero' ? 'exchange-rate-too-low' : 'exchange-rate-unknown')
         else this.startProbe()
         continue
       }

@@ -103,6 +103,11 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     return this.closedWith !== undefined
   }
 
+  /** @internal The application awaits something of this stream. */
+  get waiting(): boolean {
+    return this.sendWaiters.length > 0 || this.writeWaiters.length > 0 || this.closeWaiters.length > 0 || this.reader !== undefined
+  }
+
   /**
    * The receiver's limit for this stream, its units (RFC 0029 §5.3.9 StreamMaxMoney), and
    * what it said it has received; `receiveMax` is undefined until it sets a limit.
@@ -186,7 +191,9 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
         continue
       }
       if (this.ended) return
-      await new Promise<void>((resolve) => (this.reader = resolve))
+      const next = new Promise<void>((resolve) => (this.reader = resolve))
+      this.host.poke() // the connection holds the process open while we wait
+      await next
     }
   }
 

@@ -21,6 +21,8 @@ export class DataSender {
   private readonly resend: DataSegment[] = []
   /** offset → length of every segment sent and not yet acknowledged. */
   private readonly outstanding = new Map<number, number>()
+  /** Bytes from this offset on were dropped unacknowledged (`discard`): never acknowledged. */
+  private droppedFrom = Number.POSITIVE_INFINITY
 
   constructor(initialRemoteMaxOffset = 16_384) {
     this.remoteMaxOffset = initialRemoteMaxOffset
@@ -34,7 +36,7 @@ export class DataSender {
 
   /** Everything written is acknowledged up to this offset. */
   get acknowledgedThrough(): number {
-    let lowest = this.assigned
+    let lowest = Math.min(this.assigned, this.droppedFrom)
     for (const offset of this.outstanding.keys()) if (offset < lowest) lowest = offset
     return lowest
   }
@@ -92,6 +94,7 @@ export class DataSender {
 
   /** Drops everything not yet acknowledged (the stream closed). */
   discard(): void {
+    this.droppedFrom = this.acknowledgedThrough
     this.queue.length = 0
     this.resend.length = 0
     this.outstanding.clear()

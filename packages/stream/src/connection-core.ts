@@ -539,11 +539,14 @@ export class ConnectionCore {
     } else {
       for (const { stream, segment } of request.data) stream.outgoing.nack(segment)
       if (request.connectionClose && heard) this.closeConnection(undefined)
-      else if (request.probe) this.onProbeReply(request, reply, response, now)
-      else if (reply.type === IlpPacketType.Reject) this.onReject(request, reply, response, now)
+      else if (request.probe) {
+        // Its frames first: a ConnectionClose in the receiver's reply ends probing with the connection.
+        if (response !== undefined) this.handleFrames(response.frames, true)
+        this.onProbeReply(request, reply, response, now)
+      } else if (reply.type === IlpPacketType.Reject) this.onReject(request, reply, response, now)
       else this.retry.onTemporaryFailure(now) // a Fulfill that does not match: count nothing, try again
     }
-    if (response !== undefined) this.handleFrames(response.frames, true)
+    if (response !== undefined && !request.probe) this.handleFrames(response.frames, true)
     for (const stream of moneyStream === undefined ? request.moneyBlocked : [moneyStream, ...request.moneyBlocked]) this.checkReceiverBlocked(stream)
     if (moneyStream !== undefined) this.maybeFinishStream(moneyStream)
   }

@@ -4,6 +4,7 @@ import { ConnectionError, type SendFailureReason } from './connection-error.js'
 import { CongestionController } from './controllers/congestion.js'
 import { ExchangeRateController, type ExchangeRateOptions, type ProbeCause, type ProbeOutcome } from './controllers/exchange-rate.js'
 import { MaxPacketAmountController } from './controllers/max-packet-amount.js'
+import { RemoteAddressController } from './controllers/remote-address.js'
 import { RetryController, type RetryOptions } from './controllers/retry.js'
 import { SequenceController } from './controllers/sequence.js'
 import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, MAX_STREAM_PACKET_LENGTH, randomCondition } from './crypto.js'
@@ -81,6 +82,8 @@ export interface OutgoingRequest {
   readonly rateEpoch: number
   readonly carriesAddress: boolean
   readonly connectionClose: boolean
+  /** A packet with no money or data to an announced address, to validate it (RFC 0029 §4.3.2). */
+  readonly validates: string | undefined
 }
 
 export type CoreEvent =
@@ -114,7 +117,6 @@ export class ConnectionCore {
   readonly role: 'client' | 'server'
   readonly streams = new Map<number, StreamState>()
   status: ConnectionStatus = { type: 'open' }
-  destinationAccount: string | undefined
   readonly sourceAccount: string | undefined
   readonly assetDetails: AssetDetails | undefined
   remoteAssetDetails: AssetDetails | undefined
@@ -130,6 +132,7 @@ export class ConnectionCore {
   readonly rate: ExchangeRateController
   readonly congestion: CongestionController
   readonly retry: RetryController
+  private readonly remoteAddress: RemoteAddressController
 
   private readonly encryptionKey: Uint8Array
   private readonly fulfillmentKey: Uint8Array
@@ -162,7 +165,7 @@ export class ConnectionCore {
     this.role = options.role
     this.encryptionKey = encryptionKey(options.sharedSecret)
     this.fulfillmentKey = fulfillmentKey(options.sharedSecret)
-    this.destinationAccount = options.destinationAccount
+    this.remoteAddress = new RemoteAddressController(options.destinationAccount, options.sourceAccount)
     this.sourceAccount = options.sourceAccount
     this.assetDetails = options.assetDetails
     this.canSend = options.canSend
@@ -178,6 +181,11 @@ export class ConnectionCore {
     // RFC 0029 §4.4.1: clients open odd streams from 1, servers even from 2.
     this.nextStreamId = this.role === 'client' ? 1 : 2
     this.maxRemoteStreamId = 2 * (options.maxRemoteStreams ?? 10)
+  }
+
+  /** Where our Prepares go: given, or announced by the other end and validated. */
+  get destinationAccount(): string | undefined {
+    return this.remoteAddress.current
   }
 
   takeEvents(): CoreEvent[] {
@@ -243,13 +251,19 @@ export class ConnectionCore {
   }
 
   nextRequest(now: number): NextStep {
-    if (this.status.type === 'closed' || !this.canSend || this.destinationAccount === undefined) return { type: 'none' }
+    if (this.status.type === 'closed' || !this.canSend || (this.destinationAccount === undefined && !this.remoteAddress.pending)) return { type: 'none' }
     if (!this.congestion.canSendPacket) return { type: 'none' }
     if (!this.retry.ready(now)) return { type: 'wait', until: this.retry.notBefore }
     if (this.sequence.exhausted) {
       this.closeConnection(new ConnectionError(StreamErrorCode.InternalError, 'sent 2^31 packets (RFC 0029 §5.1.3)'))
       return { type: 'none' }
     }
+    const validate = this.remoteAddress.takeValidation()
+    if (validate !== undefined) {
+      const rest = { stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: false, validates: validate }
+      return { type: 'send', request: this.seal(this.sequence.take() as bigint, 0n, 0n, [], now, rest) }
+    }
+    if (this.destinationAccount === undefined) return { type: 'none' }
     const probeAmount = this.probeQueue.shift()
     if (probeAmount !== undefined) return { type: 'send', request: this.buildProbe(probeAmount, now) }
     const request = this.buildPacket(now)
@@ -275,6 +289,7 @@ export class ConnectionCore {
       probe: true,
       carriesAddress,
       connectionClose: false,
+      validates: undefined,
     })
   }
 
@@ -408,6 +423,7 @@ export class ConnectionCore {
       probe: false,
       carriesAddress,
       connectionClose,
+      validates: undefined,
     })
   }
 
@@ -484,7 +500,7 @@ export class ConnectionCore {
       amount,
       expiresAt: new Date(now + this.packetLifetime),
       executionCondition,
-      destination: this.destinationAccount as string,
+      destination: rest.validates ?? (this.destinationAccount as string),
       data,
     }
     return { sequence, prepare, fulfillment, amount, minDestination, rateEpoch: this.rate.epoch, ...rest }
@@ -503,6 +519,11 @@ export class ConnectionCore {
     // means it read our control frames (it handles them before judging the money).
     const heard = fulfilled || response !== undefined
     if (heard) this.lastActive = now
+    if (request.validates !== undefined) {
+      const temporary = reply.type === IlpPacketType.Reject && (reply.code[0] === 'T' || reply.code[0] === 'R')
+      if (!heard && temporary) this.retry.onTemporaryFailure(now)
+      this.remoteAddress.onValidation(request.validates, heard ? 'heard' : temporary ? 'temporary' : 'final')
+    }
     if (request.carriesAddress) {
       this.addressInFlight = false
       if (heard) this.addressAcknowledged = true
@@ -539,7 +560,9 @@ export class ConnectionCore {
     } else {
       for (const { stream, segment } of request.data) stream.outgoing.nack(segment)
       if (request.connectionClose && heard) this.closeConnection(undefined)
-      else if (request.probe) {
+      else if (request.validates !== undefined) {
+        // Settled above: a failed validation only means the address is not used.
+      } else if (request.probe) {
         // Its frames first: a ConnectionClose in the receiver's reply ends probing with the connection.
         if (response !== undefined) this.handleFrames(response.frames, true)
         this.onProbeReply(request, reply, response, now)
@@ -881,7 +904,7 @@ export class ConnectionCore {
       switch (frame.type) {
         case FrameType.ConnectionNewAddress:
           if (!inReply && frame.sourceAccount !== '') {
-            this.destinationAccount = frame.sourceAccount
+            this.remoteAddress.announce(frame.sourceAccount)
             // RFC 0029 §4.3.1: the client answers with its limits and asset details.
             this.advertiseConnection = true
           }
@@ -1011,7 +1034,7 @@ export class ConnectionCore {
     if (this.canSend && this.destinationAccount !== undefined && !this.sequence.exhausted) {
       const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' }]
       request = this.seal(this.sequence.take() as bigint, 0n, 0n, frames, now, {
-        stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: true,
+        stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: true, validates: undefined,
       })
     }
     this.closeConnection(error)

@@ -9,7 +9,7 @@ import { RetryController, type RetryOptions } from './controllers/retry.js'
 import { SequenceController } from './controllers/sequence.js'
 import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, MAX_STREAM_PACKET_LENGTH, randomCondition } from './crypto.js'
 import { StreamErrorCode } from './error-codes.js'
-import type { DataSegment } from './flow/data-sender.js'
+import { INITIAL_CONNECTION_WINDOW, INITIAL_STREAM_WINDOW, type DataSegment } from './flow/data-sender.js'
 import { FrameType } from './frames/frame-type.js'
 import type { Frame } from './frames/frame.js'
 import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from './packet.js'
@@ -45,9 +45,9 @@ export interface ConnectionCoreOptions {
   maxRemoteStreams?: number
   /** Default receive limit of a new stream, our units. Default unlimited. */
   receiveMax?: bigint
-  /** Bytes buffered per stream before StreamMaxData stops the sender. Default 65 534. */
+  /** Bytes buffered per stream before StreamMaxData stops the sender. Default 65 534, at least 16 384. */
   streamBufferSize?: number
-  /** Bytes buffered on the connection (ConnectionMaxData). Default 4 × streamBufferSize. */
+  /** Bytes buffered on the connection (ConnectionMaxData). Default 4 × streamBufferSize, at least 65 534. */
   connectionBufferSize?: number
   /** Lifetime of our Prepares, ms. Default 30 000. */
   packetLifetime?: number
@@ -145,7 +145,7 @@ export class ConnectionCore {
   private nextStreamId: number
   private maxRemoteStreamId: number
   private remoteMaxStreamId = 20
-  private remoteConnectionMaxOffset = 65_534
+  private remoteConnectionMaxOffset = INITIAL_CONNECTION_WINDOW
   private dataAssigned = 0
   private incomingConsumed = 0
   private incomingHighest = 0
@@ -173,8 +173,9 @@ export class ConnectionCore {
     this.congestion = new CongestionController({ maxInFlightPackets: options.maxInFlightPackets })
     this.retry = new RetryController(options.retry)
     this.receiveMax = options.receiveMax ?? MAX_UINT64
-    this.streamBufferSize = options.streamBufferSize ?? 65_534
-    this.connectionBufferSize = options.connectionBufferSize ?? 4 * this.streamBufferSize
+    // Never below what a sender may send before it hears our windows: it would break them.
+    this.streamBufferSize = Math.max(options.streamBufferSize ?? 65_534, INITIAL_STREAM_WINDOW)
+    this.connectionBufferSize = Math.max(options.connectionBufferSize ?? 4 * this.streamBufferSize, INITIAL_CONNECTION_WINDOW)
     this.packetLifetime = options.packetLifetime ?? 30_000
     this.receipt = options.receipt
     this.onStream = options.onStream

@@ -119,6 +119,19 @@ describe('end to end: data, streams, close, receipts', () => {
     expect(serverConnection.totalReceived).toBe(5_000n)
   })
 
+  it('keeps a receive buffer below the initial window from being broken before the sender hears it', async () => {
+    // A sender may send 16 384 bytes per stream before the first StreamMaxData (RFC 0029 §4.4.4).
+    const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server', streamBufferSize: 1_000 })
+    const got: Uint8Array[] = []
+    server.on('connection', (connection) => connection.on('stream', (stream) => stream.on('data', (chunk) => got.push(chunk))))
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: server.handlePrepare })
+    await client.createStream().write(new Uint8Array(5_000).fill(5))
+    expect(Buffer.concat(got)).toEqual(Buffer.alloc(5_000, 5))
+    expect(client.closed).toBe(false)
+    client.destroy()
+  })
+
   it('fails a send whose exchange rate is below the minimum', async () => {
     const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server' })
     const path = faultyPath(() => server.handlePrepare, { rate: { numerator: 1n, denominator: 2n } })

@@ -172,6 +172,8 @@ export type QuoteFailure =
   | 'invalid-exchange-rate'
   /** No probe reached the receiver (RFC 0029 §3.4): no route, the receiver refused, the path fails. */
   | 'rate-probe-failed'
+  /** Probes reached the receiver, but the largest packet the path carries delivers nothing. */
+  | 'rate-rounds-to-zero'
   /** The probed rate is below the caller's minExchangeRate: nothing was sent. */
   | 'exchange-rate-too-low'
   /** A floor in asset units needs the receiver's asset, and it did not tell it (RFC 0029 §4.3.3). */

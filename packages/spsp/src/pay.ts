@@ -49,7 +49,10 @@ export interface PayOptions {
   readonly signal?: AbortSignal
   /** Give up when nothing is fulfilled for this long (ms). Default 30 000. */
   readonly stallTimeoutMs?: number
-  /** Give up when the receiver's limit has blocked us, nothing in flight, for this long (ms). Default 2 000. */
+  /**
+   * @deprecated Ignored: a payment the receiver's limit blocks ends at once, once the receiver
+   * has answered STREAM's StreamMoneyBlocked without raising it.
+   */
   readonly receiverBlockedTimeoutMs?: number
   /** Default 100 ms. */
   readonly progressIntervalMs?: number
@@ -78,7 +81,6 @@ interface Stop {
 export async function pay(quote: Quote, options: PayOptions = {}): Promise<PaymentResult> {
   const { connection } = quote
   const stallTimeoutMs = options.stallTimeoutMs ?? 30_000
-  const blockedTimeoutMs = options.receiverBlockedTimeoutMs ?? 2_000
   let closeError: ConnectionError | undefined
   connection.once('close', (error) => (closeError = error))
   if (connection.closed) {
@@ -103,7 +105,6 @@ export async function pay(quote: Quote, options: PayOptions = {}): Promise<Payme
   const progress = (): PaymentProgress => ({ amountSent: stream.totalSent, amountDelivered: stream.totalDelivered, inFlight: stream.inFlight })
   let last = progress()
   let lastMove = Date.now()
-  let blockedSince: number | undefined
   const ticker = setInterval(() => {
     const now = Date.now()
     const current = progress()
@@ -113,12 +114,6 @@ export async function pay(quote: Quote, options: PayOptions = {}): Promise<Payme
       options.onProgress?.(current)
     }
     if (stopped !== undefined) return
-    if (receiverBlocked(stream, quote)) {
-      blockedSince ??= now
-      if (now - blockedSince >= blockedTimeoutMs) {
-        stop('receiver-limit', limitMessage(stream, quote))
-      }
-    } else blockedSince = undefined
     if (stream.inFlight === 0n && now - lastMove >= stallTimeoutMs) {
       // Stuck with the receiver's limit short of the target: that limit is why.
       if (limitShort(stream, quote)) stop('receiver-limit', limitMessage(stream, quote))
@@ -159,11 +154,11 @@ export async function pay(quote: Quote, options: PayOptions = {}): Promise<Payme
 
   const end = progress()
   options.onProgress?.(end)
-  const failure = stopped ?? failureOf(quote, end, outcome, closeError)
+  const failure = stopped ?? failureOf(quote, stream, end, outcome, closeError)
   return failure === undefined ? { type: 'complete', ...end } : { type: 'failed', ...failure, ...end }
 }
 
-function failureOf(quote: Quote, end: PaymentProgress, outcome: SendOutcome | undefined, closeError: ConnectionError | undefined): Stop | undefined {
+function failureOf(quote: Quote, stream: Stream, end: PaymentProgress, outcome: SendOutcome | undefined, closeError: ConnectionError | undefined): Stop | undefined {
   if (quote.target.type === 'fixed-send' ? end.amountSent >= quote.target.amount : end.amountDelivered >= quote.target.amount) return undefined
   if (outcome === undefined || outcome.type === 'sent') {
     return { reason: 'max-source-amount-reached', message: `the most this quote allows, ${quote.maxSourceAmount}, is spent` }
@@ -172,6 +167,8 @@ function failureOf(quote: Quote, end: PaymentProgress, outcome: SendOutcome | un
     case 'exchange-rate-too-low':
     case 'exchange-rate-unknown':
       return { reason: 'exchange-rate-too-low', message: 'the exchange rate fell below the quote\'s minimum' }
+    case 'receiver-limit':
+      return { reason: 'receiver-limit', message: limitMessage(stream, quote) }
     case 'path-unusable':
       return { reason: 'path-unusable', message: 'the path forwards no packet of one unit' }
     case 'rejected-by-receiver':
@@ -182,19 +179,6 @@ function failureOf(quote: Quote, end: PaymentProgress, outcome: SendOutcome | un
       if (closeError !== undefined) return { reason: 'connection-closed', message: `the connection closed: ${closeError.message}` }
       return { reason: 'receiver-closed', message: 'the receiver closed the payment' }
   }
-}
-
-/**
- * The receiver's limit leaves no room for a packet that delivers anything: the next packet
- * the connection could send (room × sent / delivered source units, its own rule) would
- * arrive as nothing at the probed rate. Nothing in flight.
- */
-function receiverBlocked(stream: Stream, quote: Quote): boolean {
-  const room = receiverRoom(stream)
-  if (room === undefined || stream.inFlight > 0n) return false
-  const { sent, delivered } = quote.probedRate
-  const source = (room * sent) / delivered
-  return room <= 0n || (source * delivered) / sent === 0n
 }
 
 function limitMessage(stream: Stream, quote: Quote): string {

@@ -1,5 +1,5 @@
 import { IlpErrorCode, IlpPacketType, type IlpReject, type PrepareHandler } from '@stack/ilp-core'
-import { createConnection, type AssetDetails, type Connection, type ConnectionOptions } from '@stack/stream'
+import { createConnection, RateProbeError, type AssetDetails, type Connection, type ConnectionOptions } from '@stack/stream'
 import { QuoteError } from './errors.js'
 import {
   meetsAssetRate,
@@ -114,6 +114,9 @@ export async function quote(options: QuoteOptions): Promise<Quote> {
       slippage: Number(slippageText),
     })
   } catch (error) {
+    if (error instanceof RateProbeError && error.reason === 'rate-rounds-to-zero') {
+      throw new QuoteError('rate-rounds-to-zero', `the largest packet the path to ${destination.destinationAccount} carries delivers nothing: the rate rounds to zero`, { cause: error })
+    }
     throw new QuoteError('rate-probe-failed', `could not reach the receiver ${destination.destinationAccount}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
   const fail = (error: QuoteError): never => {
@@ -121,10 +124,8 @@ export async function quote(options: QuoteOptions): Promise<Quote> {
     throw error
   }
   if (options.signal?.aborted === true) fail(new QuoteError('aborted', 'the quote was aborted', { cause: options.signal.reason }))
-  const probedRate = connection.exchangeRate
-  if (probedRate === undefined || probedRate.delivered === 0n) {
-    return fail(new QuoteError('rate-probe-failed', 'the probe delivered nothing: the rate rounds to zero'))
-  }
+  // Known once createConnection resolved; never 0 (RFC 0029 §3.4: a probe that delivered nothing is no rate).
+  const probedRate = connection.exchangeRate as ProbedRate
   const destinationAsset = connection.destinationAsset
   let target: PaymentTarget
   try {

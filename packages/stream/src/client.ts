@@ -1,9 +1,14 @@
 import type { PrepareHandler } from '@stack/ilp-core'
 import { fetchAccountDetails } from './account-details.js'
 import type { AssetDetails } from './connection-core.js'
-import { ConnectionError } from './connection-error.js'
+import { RateProbeError, type RateProbeFailure } from './connection-error.js'
 import { Connection, type ConnectionOptions } from './connection.js'
-import { StreamErrorCode } from './error-codes.js'
+
+const PROBE_FAILURES: Record<RateProbeFailure, string> = {
+  unreachable: 'could not determine the exchange rate: no test packet large enough to measure it reached the receiver',
+  'rate-rounds-to-zero': 'the exchange rate rounds to zero: the largest packet the path carries delivers nothing',
+  'connection-closed': 'the connection closed before the exchange rate was known',
+}
 
 export interface CreateConnectionOptions extends ConnectionOptions {
   /** The server's address for this connection (from SPSP or `generateAddressAndSecret`). */
@@ -28,7 +33,7 @@ export interface CreateConnectionOptions extends ConnectionOptions {
 /**
  * Opens a STREAM connection as client: probes the path's exchange rate and packet limit
  * with unfulfillable test packets (RFC 0029 §3.4), then resolves. Rejects with a
- * ConnectionError if no probe reaches the receiver.
+ * RateProbeError saying why no rate could be measured.
  */
 export async function createConnection(options: CreateConnectionOptions): Promise<Connection> {
   const { destinationAccount, sharedSecret, sendPrepare, slippage, minExchangeRate, probe, ...rest } = options
@@ -51,9 +56,10 @@ export async function createConnection(options: CreateConnectionOptions): Promis
     sendPrepare,
     { idleTimeout: rest.idleTimeout },
   )
-  if (probe !== false && !(await connection.probe())) {
+  const failure = probe === false ? undefined : await connection.probe()
+  if (failure !== undefined) {
     connection.destroy()
-    throw new ConnectionError(StreamErrorCode.InternalError, 'could not determine the exchange rate: no test packet reached the receiver')
+    throw new RateProbeError(failure, PROBE_FAILURES[failure])
   }
   return connection
 }

@@ -2,13 +2,14 @@ import { timingSafeEqual } from 'node:crypto'
 import { IlpErrorCode, IlpPacketType, MAX_UINT64, conditionOf, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
 import { ConnectionError, type SendFailureReason } from './connection-error.js'
 import { CongestionController } from './controllers/congestion.js'
-import { ExchangeRateController, type ExchangeRateOptions } from './controllers/exchange-rate.js'
+import { ExchangeRateController, type ExchangeRateOptions, type ProbeCause, type ProbeOutcome } from './controllers/exchange-rate.js'
 import { MaxPacketAmountController } from './controllers/max-packet-amount.js'
+import { RemoteAddressController } from './controllers/remote-address.js'
 import { RetryController, type RetryOptions } from './controllers/retry.js'
 import { SequenceController } from './controllers/sequence.js'
 import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, MAX_STREAM_PACKET_LENGTH, randomCondition } from './crypto.js'
 import { StreamErrorCode } from './error-codes.js'
-import type { DataSegment } from './flow/data-sender.js'
+import { INITIAL_CONNECTION_WINDOW, INITIAL_STREAM_WINDOW, type DataSegment } from './flow/data-sender.js'
 import { FrameType } from './frames/frame-type.js'
 import type { Frame } from './frames/frame.js'
 import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from './packet.js'
@@ -44,9 +45,9 @@ export interface ConnectionCoreOptions {
   maxRemoteStreams?: number
   /** Default receive limit of a new stream, our units. Default unlimited. */
   receiveMax?: bigint
-  /** Bytes buffered per stream before StreamMaxData stops the sender. Default 65 534. */
+  /** Bytes buffered per stream before StreamMaxData stops the sender. Default 65 534, at least 16 384. */
   streamBufferSize?: number
-  /** Bytes buffered on the connection (ConnectionMaxData). Default 4 × streamBufferSize. */
+  /** Bytes buffered on the connection (ConnectionMaxData). Default 4 × streamBufferSize, at least 65 534. */
   connectionBufferSize?: number
   /** Lifetime of our Prepares, ms. Default 30 000. */
   packetLifetime?: number
@@ -74,9 +75,15 @@ export interface OutgoingRequest {
   readonly data: Array<{ stream: StreamState; segment: DataSegment }>
   readonly closes: StreamState[]
   readonly advertised: StreamState[]
+  /** Streams whose StreamMoneyBlocked rides on this packet. */
+  readonly moneyBlocked: StreamState[]
   readonly probe: boolean
+  /** The rate measurement (ExchangeRateController.epoch) the packet was priced with. */
+  readonly rateEpoch: number
   readonly carriesAddress: boolean
   readonly connectionClose: boolean
+  /** A packet with no money or data to an announced address, to validate it (RFC 0029 §4.3.2). */
+  readonly validates: string | undefined
 }
 
 export type CoreEvent =
@@ -94,7 +101,6 @@ export type ConnectionStatus =
   | { type: 'closing' }
   | { type: 'closed'; error: ConnectionError | undefined }
 
-const MAX_PROBE_ROUNDS = 6
 /** Bytes of a packet kept for frames other than StreamData (addresses are ≤ 1023 bytes). */
 const CONTROL_RESERVE = 2048
 const DATA_FRAME_OVERHEAD = 24
@@ -111,7 +117,6 @@ export class ConnectionCore {
   readonly role: 'client' | 'server'
   readonly streams = new Map<number, StreamState>()
   status: ConnectionStatus = { type: 'open' }
-  destinationAccount: string | undefined
   readonly sourceAccount: string | undefined
   readonly assetDetails: AssetDetails | undefined
   remoteAssetDetails: AssetDetails | undefined
@@ -127,6 +132,7 @@ export class ConnectionCore {
   readonly rate: ExchangeRateController
   readonly congestion: CongestionController
   readonly retry: RetryController
+  private readonly remoteAddress: RemoteAddressController
 
   private readonly encryptionKey: Uint8Array
   private readonly fulfillmentKey: Uint8Array
@@ -139,7 +145,7 @@ export class ConnectionCore {
   private nextStreamId: number
   private maxRemoteStreamId: number
   private remoteMaxStreamId = 20
-  private remoteConnectionMaxOffset = 65_534
+  private remoteConnectionMaxOffset = INITIAL_CONNECTION_WINDOW
   private dataAssigned = 0
   private incomingConsumed = 0
   private incomingHighest = 0
@@ -159,7 +165,7 @@ export class ConnectionCore {
     this.role = options.role
     this.encryptionKey = encryptionKey(options.sharedSecret)
     this.fulfillmentKey = fulfillmentKey(options.sharedSecret)
-    this.destinationAccount = options.destinationAccount
+    this.remoteAddress = new RemoteAddressController(options.destinationAccount, options.sourceAccount)
     this.sourceAccount = options.sourceAccount
     this.assetDetails = options.assetDetails
     this.canSend = options.canSend
@@ -167,14 +173,20 @@ export class ConnectionCore {
     this.congestion = new CongestionController({ maxInFlightPackets: options.maxInFlightPackets })
     this.retry = new RetryController(options.retry)
     this.receiveMax = options.receiveMax ?? MAX_UINT64
-    this.streamBufferSize = options.streamBufferSize ?? 65_534
-    this.connectionBufferSize = options.connectionBufferSize ?? 4 * this.streamBufferSize
+    // Never below what a sender may send before it hears our windows: it would break them.
+    this.streamBufferSize = Math.max(options.streamBufferSize ?? 65_534, INITIAL_STREAM_WINDOW)
+    this.connectionBufferSize = Math.max(options.connectionBufferSize ?? 4 * this.streamBufferSize, INITIAL_CONNECTION_WINDOW)
     this.packetLifetime = options.packetLifetime ?? 30_000
     this.receipt = options.receipt
     this.onStream = options.onStream
     // RFC 0029 §4.4.1: clients open odd streams from 1, servers even from 2.
     this.nextStreamId = this.role === 'client' ? 1 : 2
     this.maxRemoteStreamId = 2 * (options.maxRemoteStreams ?? 10)
+  }
+
+  /** Where our Prepares go: given, or announced by the other end and validated. */
+  get destinationAccount(): string | undefined {
+    return this.remoteAddress.current
   }
 
   takeEvents(): CoreEvent[] {
@@ -229,20 +241,30 @@ export class ConnectionCore {
 
   // ── Sending ─────────────────────────────────────────────────────────────────────────
 
-  /** Starts probing the path's rate (RFC 0029 §3.4), unless it is known or being probed. */
+  /** Starts probing the path's rate (RFC 0029 §3.4) if that has not begun. */
   startProbe(): void {
-    if (this.rate.state.type === 'known' || this.rate.state.type === 'probing') return
-    this.probeQueue = this.rate.startProbe(this.maxPacket.limit)
+    if (this.rate.state.type === 'unknown') this.probeQueue = this.rate.startProbe(this.maxPacket.limit, 'initial')
+  }
+
+  /** Measures a known rate again at the amounts the path now carries; money waits for it. */
+  private reprobe(cause: ProbeCause): void {
+    if (this.rate.state.type === 'known') this.probeQueue = this.rate.startProbe(this.maxPacket.limit, cause)
   }
 
   nextRequest(now: number): NextStep {
-    if (this.status.type === 'closed' || !this.canSend || this.destinationAccount === undefined) return { type: 'none' }
+    if (this.status.type === 'closed' || !this.canSend || (this.destinationAccount === undefined && !this.remoteAddress.pending)) return { type: 'none' }
     if (!this.congestion.canSendPacket) return { type: 'none' }
     if (!this.retry.ready(now)) return { type: 'wait', until: this.retry.notBefore }
     if (this.sequence.exhausted) {
       this.closeConnection(new ConnectionError(StreamErrorCode.InternalError, 'sent 2^31 packets (RFC 0029 §5.1.3)'))
       return { type: 'none' }
     }
+    const validate = this.remoteAddress.takeValidation()
+    if (validate !== undefined) {
+      const rest = { stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: false, validates: validate }
+      return { type: 'send', request: this.seal(this.sequence.take() as bigint, 0n, 0n, [], now, rest) }
+    }
+    if (this.destinationAccount === undefined) return { type: 'none' }
     const probeAmount = this.probeQueue.shift()
     if (probeAmount !== undefined) return { type: 'send', request: this.buildProbe(probeAmount, now) }
     const request = this.buildPacket(now)
@@ -264,9 +286,11 @@ export class ConnectionCore {
       data: [],
       closes: [],
       advertised: [],
+      moneyBlocked: [],
       probe: true,
       carriesAddress,
       connectionClose: false,
+      validates: undefined,
     })
   }
 
@@ -295,13 +319,15 @@ export class ConnectionCore {
     let amount = 0n
     let minDestination = 0n
     let moneyStream: StreamState | undefined
+    const moneyBlocked: StreamState[] = []
     const ids = [...this.streams.keys()]
     for (let i = 0; i < ids.length && moneyStream === undefined; i++) {
       const stream = this.streams.get(ids[(this.roundRobin + i) % ids.length] as number) as StreamState
       const available = stream.available
       if (available === 0n || stream.id > this.remoteMaxStreamId) continue
       if (this.rate.state.type !== 'known') {
-        if (this.rate.state.type === 'failed') this.failMoney(stream, 'exchange-rate-unknown')
+        // A re-probe that found nothing arriving at the amounts the path now carries: a rate of 0.
+        if (this.rate.state.type === 'failed') this.failMoney(stream, this.rate.state.reason === 'rate-rounds-to-zero' ? 'exchange-rate-too-low' : 'exchange-rate-unknown')
         else this.startProbe()
         continue
       }
@@ -320,6 +346,7 @@ export class ConnectionCore {
           // RFC 0029 §4.4.4: tell the receiver we would send more.
           frames.push({ type: FrameType.StreamMoneyBlocked, streamId: BigInt(stream.id), sendMax: stream.sendMax, totalSent: stream.totalSent })
           stream.moneyBlockedSent = true
+          moneyBlocked.push(stream)
           meaningful = true
         }
       }
@@ -393,9 +420,11 @@ export class ConnectionCore {
       data,
       closes,
       advertised,
+      moneyBlocked,
       probe: false,
       carriesAddress,
       connectionClose,
+      validates: undefined,
     })
   }
 
@@ -456,7 +485,7 @@ export class ConnectionCore {
     minDestination: bigint,
     frames: Frame[],
     now: number,
-    rest: Omit<OutgoingRequest, 'sequence' | 'prepare' | 'fulfillment' | 'amount' | 'minDestination'>,
+    rest: Omit<OutgoingRequest, 'sequence' | 'prepare' | 'fulfillment' | 'amount' | 'minDestination' | 'rateEpoch'>,
   ): OutgoingRequest {
     const data = encrypt(this.encryptionKey, encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence, prepareAmount: minDestination, frames }))
     let fulfillment: Uint8Array | undefined
@@ -472,10 +501,10 @@ export class ConnectionCore {
       amount,
       expiresAt: new Date(now + this.packetLifetime),
       executionCondition,
-      destination: this.destinationAccount as string,
+      destination: rest.validates ?? (this.destinationAccount as string),
       data,
     }
-    return { sequence, prepare, fulfillment, amount, minDestination, ...rest }
+    return { sequence, prepare, fulfillment, amount, minDestination, rateEpoch: this.rate.epoch, ...rest }
   }
 
   /** Settles one of our Prepares with its Fulfill or Reject. */
@@ -491,11 +520,20 @@ export class ConnectionCore {
     // means it read our control frames (it handles them before judging the money).
     const heard = fulfilled || response !== undefined
     if (heard) this.lastActive = now
+    if (request.validates !== undefined) {
+      const temporary = reply.type === IlpPacketType.Reject && (reply.code[0] === 'T' || reply.code[0] === 'R')
+      if (!heard && temporary) this.retry.onTemporaryFailure(now)
+      this.remoteAddress.onValidation(request.validates, heard ? 'heard' : temporary ? 'temporary' : 'final')
+    }
     if (request.carriesAddress) {
       this.addressInFlight = false
       if (heard) this.addressAcknowledged = true
     }
     for (const stream of request.advertised) if (!heard) stream.advertise = stream.advertiseUrgent = true
+    for (const stream of request.moneyBlocked) {
+      if (heard) stream.blockedAnswered = true
+      else stream.moneyBlockedSent = false
+    }
     for (const stream of request.closes) {
       if (heard) {
         stream.localCloseDone = true
@@ -523,41 +561,68 @@ export class ConnectionCore {
     } else {
       for (const { stream, segment } of request.data) stream.outgoing.nack(segment)
       if (request.connectionClose && heard) this.closeConnection(undefined)
-      else if (request.probe) this.onProbeReject(request, reply, response, now)
-      else if (reply.type === IlpPacketType.Reject) this.onReject(request, reply, response, now)
+      else if (request.validates !== undefined) {
+        // Settled above: a failed validation only means the address is not used.
+      } else if (request.probe) {
+        // Its frames first: a ConnectionClose in the receiver's reply ends probing with the connection.
+        if (response !== undefined) this.handleFrames(response.frames, true)
+        this.onProbeReply(request, reply, response, now)
+      } else if (reply.type === IlpPacketType.Reject) this.onReject(request, reply, response, now)
       else this.retry.onTemporaryFailure(now) // a Fulfill that does not match: count nothing, try again
     }
-    if (response !== undefined) this.handleFrames(response.frames, true)
+    if (response !== undefined && !request.probe) this.handleFrames(response.frames, true)
+    for (const stream of moneyStream === undefined ? request.moneyBlocked : [moneyStream, ...request.moneyBlocked]) this.checkReceiverBlocked(stream)
     if (moneyStream !== undefined) this.maybeFinishStream(moneyStream)
+  }
+
+  /**
+   * The receiver's limit stops the stream: nothing in flight, no room for a packet that
+   * delivers anything, and the receiver answered our StreamMoneyBlocked without raising it.
+   */
+  private checkReceiverBlocked(stream: StreamState): void {
+    stream.receiverBlocked = stream.blockedAnswered && stream.inFlight === 0n && stream.available > 0n && this.remoteSourceRoom(stream) === 0n
   }
 
   private readonly receiverRejects = new Map<number, number>()
 
-  private onProbeReject(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): void {
-    if (reply.type !== IlpPacketType.Reject) return
-    let delivered: bigint | undefined
-    if (response !== undefined) delivered = response.prepareAmount
-    else if (reply.code === IlpErrorCode.F08_AMOUNT_TOO_LARGE) this.maxPacket.onAmountTooLarge(request.amount, reply.data)
-    else if (reply.code[0] === 'T' || reply.code[0] === 'R') this.retry.onTemporaryFailure(now)
-    this.rate.onProbeReply(request.amount, delivered)
-    if (this.rate.state.type !== 'probing' || this.rate.state.pending > 0) return
-    if (this.rate.finishProbe()) {
-      this.events.push({ type: 'rate', ok: true })
-    } else if (this.rate.state.attempt >= MAX_PROBE_ROUNDS || this.maxPacket.limit === 0n) {
-      this.rate.fail('no probe reached the receiver')
-      this.events.push({ type: 'rate', ok: false })
-    } else {
-      this.probeQueue = this.rate.startProbe(this.maxPacket.limit)
+  private onProbeReply(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): void {
+    const step = this.rate.onProbeReply(request.amount, this.probeOutcome(request, reply, response, now), this.maxPacket.limit)
+    if (step.type === 'round') this.probeQueue = step.amounts
+    else if (step.type === 'done') this.events.push({ type: 'rate', ok: step.ok })
+  }
+
+  private probeOutcome(request: OutgoingRequest, reply: IlpReply, response: StreamPacket | undefined, now: number): ProbeOutcome {
+    if (response !== undefined) return { type: 'delivered', amount: response.prepareAmount }
+    if (reply.type !== IlpPacketType.Reject) return { type: 'final' }
+    // RFC 0027 R01: a connector had nothing left to forward, as if it had delivered 0.
+    if (reply.code === IlpErrorCode.R01_INSUFFICIENT_SOURCE_AMOUNT) return { type: 'delivered', amount: 0n }
+    if (reply.code === IlpErrorCode.F08_AMOUNT_TOO_LARGE) {
+      this.maxPacket.onAmountTooLarge(request.amount, reply.data)
+      return { type: 'too-large' }
     }
+    if (reply.code[0] === 'T' || reply.code[0] === 'R') {
+      this.retry.onTemporaryFailure(now)
+      return { type: 'temporary' }
+    }
+    return { type: 'final' }
   }
 
   private onReject(request: OutgoingRequest, reply: IlpReply & { type: IlpPacketType.Reject }, response: StreamPacket | undefined, now: number): void {
     const { code } = reply
     const stream = request.stream
     if (code === IlpErrorCode.F08_AMOUNT_TOO_LARGE && response === undefined) {
-      if (this.maxPacket.onAmountTooLarge(request.amount, reply.data) === 0n) {
+      const limit = this.maxPacket.onAmountTooLarge(request.amount, reply.data)
+      if (limit === 0n) {
         for (const s of this.streams.values()) this.failMoney(s, 'path-unusable')
+      } else if (limit < (this.rate.measurement?.sent ?? 0n)) {
+        // The rate was measured on a packet larger than the path now carries: rounding on
+        // smaller packets may make it worse (RFC 0029 §3.4).
+        this.reprobe('max-packet')
       }
+      return
+    }
+    if (stream !== undefined && request.amount > 0n && (code === IlpErrorCode.R01_INSUFFICIENT_SOURCE_AMOUNT || (response !== undefined && (code === IlpErrorCode.F04_INSUFFICIENT_DESTINATION_AMOUNT || response.prepareAmount < request.minDestination)))) {
+      this.onRateReject(stream, request)
       return
     }
     if (code === IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY) this.congestion.onInsufficientLiquidity(request.amount)
@@ -567,11 +632,6 @@ export class ConnectionCore {
     }
     if (response !== undefined) {
       // The receiver read the packet and declined it (RFC 0029 §3.6).
-      if (stream !== undefined && request.amount > 0n && this.rate.belowMinimum(request.amount, response.prepareAmount)) {
-        // RFC 0029 §3.4: the rate fell below what the application accepts.
-        this.failMoney(stream, 'exchange-rate-too-low')
-        return
-      }
       if (stream !== undefined) {
         const count = (this.receiverRejects.get(stream.id) ?? 0) + 1
         this.receiverRejects.set(stream.id, count)
@@ -582,6 +642,18 @@ export class ConnectionCore {
     }
     // A final error from the path (F02 unreachable, F06 wrong secret…): nothing will get through.
     this.closeConnection(new ConnectionError(StreamErrorCode.InternalError, `${code} from ${reply.triggeredBy}: ${reply.message}`))
+  }
+
+  /**
+   * A money packet arrived below its minimum (F04, or R01: nothing left on the way). The rate
+   * may have moved: measure it again, and let money go on if it still meets the minimum. A
+   * packet priced with a measurement taken because of such a reject, and refused again, is
+   * one the path cannot carry at the minimum rate (rounding at its size): its stream stops.
+   */
+  private onRateReject(stream: StreamState, request: OutgoingRequest): void {
+    if (this.rate.state.type !== 'known' || request.rateEpoch < this.rate.epoch) return
+    if (this.rate.cause === 'rate') this.failMoney(stream, 'exchange-rate-too-low')
+    else this.reprobe('rate')
   }
 
   /** The receiver's STREAM reply inside a Fulfill or Reject, if it is one and answers this request. */
@@ -833,7 +905,7 @@ export class ConnectionCore {
       switch (frame.type) {
         case FrameType.ConnectionNewAddress:
           if (!inReply && frame.sourceAccount !== '') {
-            this.destinationAccount = frame.sourceAccount
+            this.remoteAddress.announce(frame.sourceAccount)
             // RFC 0029 §4.3.1: the client answers with its limits and asset details.
             this.advertiseConnection = true
           }
@@ -887,7 +959,7 @@ export class ConnectionCore {
           if (stream === undefined) break
           // RFC 0029 §4.4.4: limits only grow; unlimited until first told.
           if (stream.remoteReceiveMax === MAX_UINT64 || frame.receiveMax > stream.remoteReceiveMax) {
-            if (frame.receiveMax !== stream.remoteReceiveMax) stream.moneyBlockedSent = false
+            if (frame.receiveMax !== stream.remoteReceiveMax) stream.moneyBlockedSent = stream.blockedAnswered = stream.receiverBlocked = false
             stream.remoteReceiveMax = frame.receiveMax
           }
           if (frame.totalReceived > stream.remoteTotalReceived) stream.remoteTotalReceived = frame.totalReceived
@@ -963,7 +1035,7 @@ export class ConnectionCore {
     if (this.canSend && this.destinationAccount !== undefined && !this.sequence.exhausted) {
       const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' }]
       request = this.seal(this.sequence.take() as bigint, 0n, 0n, frames, now, {
-        stream: undefined, data: [], closes: [], advertised: [], probe: false, carriesAddress: false, connectionClose: true,
+        stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: true, validates: undefined,
       })
     }
     this.closeConnection(error)
@@ -975,7 +1047,7 @@ export class ConnectionCore {
     this.status = { type: 'closed', error }
     this.probeQueue = []
     if (this.rate.state.type === 'probing' || this.rate.state.type === 'unknown') {
-      this.rate.fail('connection closed')
+      this.rate.fail('connection-closed')
       this.events.push({ type: 'rate', ok: false })
     }
     for (const stream of this.streams.values()) {

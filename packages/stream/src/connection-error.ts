@@ -19,6 +19,27 @@ export type SendFailureReason =
   | 'exchange-rate-too-low'
   | 'exchange-rate-unknown'
   | 'path-unusable'
+  /** The receiver's limit (StreamMaxMoney) leaves no room, and its answer to StreamMoneyBlocked kept it so. */
+  | 'receiver-limit'
   | 'rejected-by-receiver'
   | 'stream-closed'
   | 'connection-closed'
+
+/** Why no exchange rate could be measured (RFC 0029 §3.4). */
+export type RateProbeFailure =
+  /** No probe large enough to measure a rate got the receiver's reply (no route, a wrong secret, a failing path). */
+  | 'unreachable'
+  /** Probes arrived, and the largest amount the path carries delivered nothing too. */
+  | 'rate-rounds-to-zero'
+  | 'connection-closed'
+
+/** `createConnection` could not measure the path's exchange rate. */
+export class RateProbeError extends Error {
+  override readonly name = 'RateProbeError'
+  readonly reason: RateProbeFailure
+
+  constructor(reason: RateProbeFailure, message: string) {
+    super(message)
+    this.reason = reason
+  }
+}

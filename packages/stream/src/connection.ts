@@ -1,6 +1,6 @@
 import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
-import { ConnectionError } from './connection-error.js'
+import { ConnectionError, type RateProbeFailure } from './connection-error.js'
 import { StreamErrorCode } from './error-codes.js'
 import { Emitter } from './emitter.js'
 import type { StreamState } from './stream-state.js'
@@ -97,10 +97,9 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     return this.core.inFlight
   }
 
-  /** The probed rate as destination/source units, once known (RFC 0029 §3.4). */
+  /** The probed rate: `sent` source units delivered `delivered` (> 0) destination units (RFC 0029 §3.4). */
   get exchangeRate(): { sent: bigint; delivered: bigint } | undefined {
-    const state = this.core.rate.state
-    return state.type === 'known' ? { sent: state.sent, delivered: state.delivered } : undefined
+    return this.core.rate.measurement
   }
 
   /** The largest packet the path forwards, as learned from F08 rejects (RFC 0027). */
@@ -157,7 +156,9 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
         continue
       }
       if (this.closed) return
-      await new Promise<void>((resolve) => (this.incomingReader = resolve))
+      const next = new Promise<void>((resolve) => (this.incomingReader = resolve))
+      this.holdOpen()
+      await next
     }
   }
 
@@ -167,14 +168,16 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     this.core.canSend = true
   }
 
-  /** @internal Probes the path's rate; resolves true once known. */
-  probe(): Promise<boolean> {
-    if (this.core.rate.known) return Promise.resolve(true)
-    if (this.core.rate.state.type === 'failed') return Promise.resolve(false)
-    const done = new Promise<boolean>((resolve) => this.rateWaiters.push(resolve))
-    this.core.startProbe()
-    this.poke()
-    return done
+  /** @internal Probes the path's rate; resolves with why that failed, or undefined once it is known. */
+  async probe(): Promise<RateProbeFailure | undefined> {
+    if (this.core.rate.state.type === 'unknown') {
+      const done = new Promise<boolean>((resolve) => this.rateWaiters.push(resolve))
+      this.core.startProbe()
+      this.poke()
+      await done
+    }
+    const state = this.core.rate.state
+    return state.type === 'failed' ? state.reason : undefined
   }
 
   private whenClosed(): Promise<void> {
@@ -228,16 +231,23 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   }
 
   private dispatch(sendPrepare: PrepareHandler, request: OutgoingRequest): void {
+    let answered = false
+    const answer = (reply: IlpReply): void => {
+      if (answered) return
+      answered = true
+      clearTimeout(expiry)
+      this.onReply(request, reply)
+    }
+    // RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
+    // was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
+    const expiry = setTimeout(() => answer(expired()), Math.max(0, request.prepare.expiresAt.getTime() - Date.now()))
     let pending: Promise<IlpReply>
     try {
       pending = sendPrepare(request.prepare)
     } catch (error) {
       pending = Promise.reject(error)
     }
-    pending.then(
-      (reply) => this.onReply(request, reply),
-      (error: unknown) => this.onReply(request, internalError(error)),
-    )
+    pending.then(answer, (error: unknown) => answer(internalError(error)))
   }
 
   private onReply(request: OutgoingRequest, reply: IlpReply): void {
@@ -279,6 +289,18 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       }
     }
     for (const stream of this.streamShells.values()) stream.settle()
+    this.holdOpen()
+  }
+
+  /**
+   * While the application awaits something of this connection, the idle timer keeps the
+   * process alive, so that the wait ends (at the idle timeout at the latest) rather than
+   * the process exiting with the promise never settled. Otherwise it lets the process exit.
+   */
+  private holdOpen(): void {
+    const waiting = this.rateWaiters.length > 0 || this.closeWaiters.length > 0 || this.incomingReader !== undefined || [...this.streamShells.values()].some((stream) => stream.waiting)
+    if (waiting) this.idleTimer?.ref?.()
+    else this.idleTimer?.unref?.()
   }
 
   private onClosed(error: ConnectionError | undefined): void {
@@ -312,11 +334,16 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
         return
       }
       this.idleTimer = setTimeout(check, this.idleTimeout - idleFor)
-      this.idleTimer.unref?.()
+      this.holdOpen()
     }
     this.idleTimer = setTimeout(check, this.idleTimeout)
-    this.idleTimer.unref?.()
+    this.holdOpen()
   }
+}
+
+/** A Prepare unanswered at its expiry, as a connector would have answered it (RFC 0027 R00). */
+function expired(): IlpReply {
+  return { type: IlpPacketType.Reject, code: IlpErrorCode.R00_TRANSFER_TIMED_OUT, triggeredBy: '', message: 'no reply before the Prepare expired', data: new Uint8Array(0) }
 }
 
 /** A sendPrepare that threw: the path failed us, as a temporary error (RFC 0027 T00). */

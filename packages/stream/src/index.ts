@@ -88,7 +88,7 @@ export { createServer, Server, type ServerOptions, type ServerEvents, type Gener
 export { createConnection, type CreateConnectionOptions } from './client.js'
 export { Connection, type ConnectionEvents, type ConnectionOptions } from './connection.js'
 export { Stream, type StreamEvents, type SendOutcome } from './stream.js'
-export { ConnectionError, type SendFailureReason } from './connection-error.js'
+export { ConnectionError, RateProbeError, type RateProbeFailure, type SendFailureReason } from './connection-error.js'
 export { InvalidConnectionTagError } from './server-token.js'
 export {
   ConnectionCore,

@@ -1,10 +1,17 @@
 import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import type { AssetDetails } from './connection-core.js'
 import { Connection, type ConnectionOptions } from './connection.js'
-import { decrypt, encryptionKey } from './crypto.js'
+import { decrypt, encrypt, encryptionKey } from './crypto.js'
+import { StreamErrorCode } from './error-codes.js'
+import { FrameType } from './frames/frame-type.js'
+import type { Frame } from './frames/frame.js'
+import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from './packet.js'
 import { Emitter } from './emitter.js'
 import { fetchAccountDetails } from './account-details.js'
 import { createConnectionToken, openConnectionToken } from './server-token.js'
+
+/** Closed connections remembered, so that their Prepares are refused rather than reopen them. */
+const MAX_CLOSED_CONNECTIONS = 100_000
 
 export interface ServerOptions extends ConnectionOptions {
   /** 32 random bytes: every connection's shared secret derives from it (RFC 0029 §4.1). */
@@ -39,8 +46,8 @@ export interface ServerEvents {
 
 /**
  * A STREAM server: a PrepareHandler for Prepares to `serverAddress.*`. Connection details
- * are stateless (see server-token.ts); a connection exists from its first packet that
- * decrypts, until it closes.
+ * are stateless (see server-token.ts); a connection exists from its first STREAM Prepare
+ * until it closes, and is not reopened after (the last 100 000 closed are remembered).
  */
 export class Server extends Emitter<ServerEvents> implements AsyncIterable<Connection> {
   readonly serverAddress: string
@@ -49,6 +56,8 @@ export class Server extends Emitter<ServerEvents> implements AsyncIterable<Conne
   private readonly sendPrepare: PrepareHandler | undefined
   private readonly options: ConnectionOptions
   private readonly connections = new Map<string, Connection>()
+  /** Address segments of connections that closed: their Prepares are refused (tombstones). */
+  private readonly closedConnections = new Set<string>()
   private readonly prefix: string
   private readonly pending: Connection[] = []
   private reader: (() => void) | undefined
@@ -100,11 +109,22 @@ export class Server extends Emitter<ServerEvents> implements AsyncIterable<Conne
       if (this.closed) return this.reject(IlpErrorCode.F99_APPLICATION_ERROR, 'server closed')
       const token = openConnectionToken(this.serverSecret, segment)
       if (token === undefined) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'unknown connection')
+      const key = encryptionKey(token.sharedSecret)
+      let packet: StreamPacket
       try {
-        // RFC 0029 §4.2: data that does not decrypt under the derived secret is not for us.
-        decrypt(encryptionKey(token.sharedSecret), prepare.data)
+        // RFC 0029 §4.2: data that does not decrypt under the derived secret is not for us;
+        // nor is data that decrypts but is no STREAM Prepare (§5.2): no connection for it.
+        packet = decodeStreamPacket(decrypt(key, prepare.data))
       } catch {
-        return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'cannot decrypt')
+        return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM packet of this connection')
+      }
+      if (packet.ilpPacketType !== IlpPacketType.Prepare) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM Prepare')
+      if (this.closedConnections.has(segment)) {
+        // A closed connection stays closed (the address and secret are stateless: without this
+        // memory its next Prepare would open it again). RFC 0029 §5.3.1: tell the sender.
+        const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: StreamErrorCode.NoError, errorMessage: 'connection closed' }]
+        const data = encrypt(key, encodeStreamPacket({ ilpPacketType: IlpPacketType.Reject, sequence: packet.sequence, prepareAmount: prepare.amount, frames }))
+        return { type: IlpPacketType.Reject, code: IlpErrorCode.F99_APPLICATION_ERROR, triggeredBy: this.serverAddress, message: 'connection closed', data }
       }
       const created = new Connection(
         {
@@ -122,6 +142,9 @@ export class Server extends Emitter<ServerEvents> implements AsyncIterable<Conne
       this.connections.set(segment, created)
       created.once('close', () => {
         if (this.connections.get(segment) === created) this.connections.delete(segment)
+        this.closedConnections.add(segment)
+        // Bounded: the oldest closed connections are forgotten first.
+        if (this.closedConnections.size > MAX_CLOSED_CONNECTIONS) this.closedConnections.delete(this.closedConnections.values().next().value as string)
       })
       if (this.listenerCount('connection') > 0) this.emit('connection', created)
       else {

@@ -21,7 +21,12 @@ export class StreamState {
   remoteTotalReceived = 0n
   /** Money we may not send any more (the exchange rate fell below the minimum, the path failed…). */
   moneyFailure: SendFailureReason | undefined
+  /** StreamMoneyBlocked sent for the current remote limit… */
   moneyBlockedSent = false
+  /** …and answered by the receiver without a higher limit. */
+  blockedAnswered = false
+  /** Money waits on the receiver's limit alone (RFC 0029 §4.4.4): what a pending send settles on. */
+  receiverBlocked = false
   /** StreamDataBlocked sent for the current remote limit. */
   dataBlockedSent = false
   /** The other side said it is blocked on our data window. */

@@ -103,6 +103,11 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     return this.closedWith !== undefined
   }
 
+  /** @internal The application awaits something of this stream. */
+  get waiting(): boolean {
+    return this.sendWaiters.length > 0 || this.writeWaiters.length > 0 || this.closeWaiters.length > 0 || this.reader !== undefined
+  }
+
   /**
    * The receiver's limit for this stream, its units (RFC 0029 §5.3.9 StreamMaxMoney), and
    * what it said it has received; `receiveMax` is undefined until it sets a limit.
@@ -122,9 +127,16 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     this.host.poke()
   }
 
-  /** Sends until `totalSent` reaches `amount`; resolves with the outcome once nothing is in flight. */
+  /**
+   * Sends until `totalSent` reaches `amount`; resolves with the outcome once nothing is in
+   * flight: 'sent', or 'failed' with why, as soon as the stream cannot go on (the receiver's
+   * limit stops it, the stream or connection closed, the rate…).
+   */
   sendTotal(amount: bigint): Promise<SendOutcome> {
+    // A new send asks the receiver again (StreamMoneyBlocked) before its limit stops it.
+    this.state.moneyBlockedSent = this.state.blockedAnswered = this.state.receiverBlocked = false
     if (amount > this.state.sendMax) this.setSendMax(amount)
+    else this.host.poke()
     return new Promise((resolve) => {
       this.sendWaiters.push({ target: amount, resolve })
       this.settle()
@@ -179,7 +191,9 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
         continue
       }
       if (this.ended) return
-      await new Promise<void>((resolve) => (this.reader = resolve))
+      const next = new Promise<void>((resolve) => (this.reader = resolve))
+      this.host.poke() // the connection holds the process open while we wait
+      await next
     }
   }
 
@@ -239,14 +253,14 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   settle(): void {
     const state = this.state
     if (this.sendWaiters.length > 0) {
-      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || this.closed)
+      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || this.closed)
       this.sendWaiters = this.sendWaiters.filter((waiter) => {
         if (state.totalSent >= waiter.target) {
           waiter.resolve({ type: 'sent', totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }
         if (finished) {
-          const reason = state.moneyFailure ?? 'stream-closed'
+          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : 'stream-closed')
           waiter.resolve({ type: 'failed', reason, totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }

@@ -100,28 +100,36 @@ describe('end to end: data, streams, close, receipts', () => {
     expect(client.closed && serverConnection.closed).toBe(true)
   })
 
-  it('respects per-stream receive limits, and resumes when the receiver raises them', async () => {
+  it('settles a send the receiver limit blocks at once, and resumes when the receiver raises it', async () => {
     const { client, serverConnection } = await pair({ maxPacketAmount: 100n })
-    let remote: Stream | undefined
-    let received = 0n
-    const reached = new Promise<void>((resolve) =>
+    const opened = new Promise<Stream>((resolve) =>
       serverConnection.on('stream', (stream) => {
-        remote = stream
         stream.setReceiveMax(1_000n)
-        stream.on('money', (amount) => {
-          received += amount
-          if (received === 1_000n) resolve()
-        })
+        resolve(stream)
       }),
     )
     const stream = client.createStream()
-    const sending = stream.sendTotal(5_000n)
-    await reached
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(stream.totalSent + stream.inFlight).toBe(1_000n)
-    remote?.setReceiveMax(10_000n)
-    expect(await sending).toEqual({ type: 'sent', totalSent: 5_000n, totalDelivered: 5_000n })
+    // RFC 0029 §4.4.4: blocked, told the receiver (StreamMoneyBlocked), its answer kept the limit.
+    expect(await stream.sendTotal(5_000n)).toEqual({ type: 'failed', reason: 'receiver-limit', totalSent: 1_000n, totalDelivered: 1_000n })
+    expect(stream.inFlight).toBe(0n)
+    const remote = await opened
+    expect(remote.totalReceived).toBe(1_000n)
+    remote.setReceiveMax(10_000n)
+    expect(await stream.sendTotal(5_000n)).toEqual({ type: 'sent', totalSent: 5_000n, totalDelivered: 5_000n })
     expect(serverConnection.totalReceived).toBe(5_000n)
+  })
+
+  it('keeps a receive buffer below the initial window from being broken before the sender hears it', async () => {
+    // A sender may send 16 384 bytes per stream before the first StreamMaxData (RFC 0029 §4.4.4).
+    const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server', streamBufferSize: 1_000 })
+    const got: Uint8Array[] = []
+    server.on('connection', (connection) => connection.on('stream', (stream) => stream.on('data', (chunk) => got.push(chunk))))
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: server.handlePrepare })
+    await client.createStream().write(new Uint8Array(5_000).fill(5))
+    expect(Buffer.concat(got)).toEqual(Buffer.alloc(5_000, 5))
+    expect(client.closed).toBe(false)
+    client.destroy()
   })
 
   it('fails a send whose exchange rate is below the minimum', async () => {

@@ -13,7 +13,9 @@ import {
   FrameType,
   InvalidConnectionTagError,
   randomCondition,
+  RateProbeError,
   verifyReceipt,
+  type Connection,
 } from '../src/index.js'
 import { openConnectionToken } from '../src/server-token.js'
 
@@ -47,6 +49,38 @@ describe('stateless connection details', () => {
     const prepare = { amount: 1n, expiresAt: new Date(Date.now() + 1000), executionCondition: randomCondition(), destination: destinationAccount, data: new Uint8Array(40) }
     expect(await server.handlePrepare(prepare)).toMatchObject({ type: IlpPacketType.Reject, code: 'F06' })
     expect(await server.handlePrepare({ ...prepare, destination: 'test.other.x' })).toMatchObject({ code: 'F02' })
+  })
+
+  it('opens no connection for a Prepare that decrypts but is not a STREAM Prepare', async () => {
+    const server = await createServer({ serverSecret: secret(), serverAddress: 'test.server' })
+    const opened: Connection[] = []
+    server.on('connection', (connection) => opened.push(connection))
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const key = encryptionKey(sharedSecret)
+    const garbage = encrypt(key, new Uint8Array([0xff, 0x00, 0x01]))
+    const onFulfill = encrypt(key, encodeStreamPacket({ ilpPacketType: IlpPacketType.Fulfill, sequence: 1n, prepareAmount: 0n, frames: [] }))
+    for (const data of [garbage, onFulfill]) {
+      const prepare = { amount: 1n, expiresAt: new Date(Date.now() + 1000), executionCondition: randomCondition(), destination: destinationAccount, data }
+      expect(await server.handlePrepare(prepare)).toMatchObject({ type: IlpPacketType.Reject, code: 'F06' })
+    }
+    expect(opened).toEqual([])
+    expect(server.connectionCount).toBe(0)
+  })
+
+  it('refuses the Prepares of a closed connection, telling ConnectionClose, instead of opening it again', async () => {
+    const server = await createServer({ serverSecret: secret(), serverAddress: 'test.server' })
+    const opened: Connection[] = []
+    server.on('connection', (connection) => opened.push(connection))
+    const details = server.generateAddressAndSecret()
+    const client = await createConnection({ ...details, sendPrepare: server.handlePrepare })
+    expect(await client.createStream().sendTotal(10n)).toMatchObject({ type: 'sent' })
+    await client.end()
+    expect(server.connectionCount).toBe(0)
+    const again = await createConnection({ ...details, sendPrepare: server.handlePrepare }).catch((error: unknown) => error)
+    expect(again).toBeInstanceOf(RateProbeError)
+    expect(again).toMatchObject({ reason: 'connection-closed' })
+    expect(opened).toHaveLength(1)
+    expect(server.connectionCount).toBe(0)
   })
 
   it('answers an unfulfillable Prepare with F99 carrying the encrypted reply and the amount that arrived', () => {

@@ -1,4 +1,5 @@
 import { MAX_UINT64 } from '@stack/ilp-core'
+import type { RateProbeFailure } from '../connection-error.js'
 
 /** A non-negative rational, destination units per source unit. */
 export interface Ratio {
@@ -20,15 +21,39 @@ export function parseRatio(value: number | string): Ratio {
   return { numerator: BigInt(text.slice(0, dot) + text.slice(dot + 1)), denominator: 10n ** BigInt(decimals) }
 }
 
+/** One probe that arrived: `sent` source units were `delivered` destination units (> 0). */
+export interface Measurement {
+  sent: bigint
+  delivered: bigint
+}
+
 /**
- * The path's exchange rate, and how it is known (RFC 0029 §3.4): not yet, being probed
- * with unfulfillable test packets, or from the probe that delivered the most units.
+ * The path's exchange rate, and how it is known (RFC 0029 §3.4): not yet, being probed with
+ * unfulfillable test packets (again, after F08 or F04, with the measurement it replaces), from
+ * the probe that delivered the most, or not at all.
  */
 export type RateState =
   | { type: 'unknown' }
-  | { type: 'probing'; attempt: number; pending: number; best: { sent: bigint; delivered: bigint } | undefined }
-  | { type: 'known'; sent: bigint; delivered: bigint }
-  | { type: 'failed'; reason: string }
+  | { type: 'probing'; previous: Measurement | undefined }
+  | ({ type: 'known' } & Measurement)
+  | { type: 'failed'; reason: RateProbeFailure }
+
+/** How one probe came back. */
+export type ProbeOutcome =
+  /** The receiver's reply said this much arrived; R01 (nothing left to forward on the way) is 0. */
+  | { type: 'delivered'; amount: bigint }
+  /** F08: the max packet amount has been lowered. */
+  | { type: 'too-large' }
+  /** T or R: worth another try. */
+  | { type: 'temporary' }
+  /** Any other reject without the receiver's reply: this amount does not get through. */
+  | { type: 'final' }
+
+/** What to do after a probe's reply. */
+export type ProbeStep = { type: 'wait' } | { type: 'round'; amounts: bigint[] } | { type: 'done'; ok: boolean }
+
+/** Why the rate is being (re-)probed: the first time, a lower max packet amount, or a receiver's F04. */
+export type ProbeCause = 'initial' | 'max-packet' | 'rate'
 
 export interface ExchangeRateOptions {
   /** Accepted loss against the probed rate, as a fraction. Default 0.01. */
@@ -37,14 +62,40 @@ export interface ExchangeRateOptions {
   minExchangeRate?: number | string
 }
 
-/** RFC 0029 §3.4 probes: one per order of magnitude, capped by what the path forwards. */
-export const PROBE_AMOUNTS = [1n, 1_000n, 1_000_000n, 1_000_000_000n, 1_000_000_000_000n]
+/**
+ * Probe amounts: every third power of ten, then the UInt64 maximum, each capped at the path's
+ * max packet amount, which is probed too once an F08 has told it.
+ */
+export const PROBE_AMOUNTS = [1n, 10n ** 3n, 10n ** 6n, 10n ** 9n, 10n ** 12n, 10n ** 15n, 10n ** 18n, MAX_UINT64]
+/** A probe delivering this much gives the rate to 6 significant digits: larger ones add nothing. */
+const PRECISE_DELIVERY = 1_000_000n
+/** Rounds of probes that learn nothing new (every one a temporary reject) before giving up. */
+const MAX_IDLE_ROUNDS = 6
 const SCALE = 1_000_000_000n
+
+interface Session {
+  cause: ProbeCause
+  /** Smaller probes tell less than the measurement being replaced: a re-probe starts here. */
+  from: bigint
+  outcomes: Map<bigint, ProbeOutcome['type'] | 'pending'>
+  /** The probe that delivered the most so far, 0 included. */
+  best: { sent: bigint; delivered: bigint } | undefined
+  pending: number
+  idleRounds: number
+  learned: boolean
+}
 
 export class ExchangeRateController {
   state: RateState = { type: 'unknown' }
+  /** Measurements completed; a money packet remembers the one it was priced with. */
+  epoch = 0
+  /** What started the session that produced the current measurement. */
+  cause: ProbeCause = 'initial'
+  private session: Session | undefined
   private readonly slippageComplement: bigint
   private readonly floor: Ratio | undefined
+  /** RFC 0029 §3.4: fixed by the first measurement, so that re-probes never lower it. */
+  private minimum: Ratio | undefined
 
   constructor(options: ExchangeRateOptions = {}) {
     const slippage = options.slippage ?? 0.01
@@ -57,79 +108,137 @@ export class ExchangeRateController {
     return this.state.type === 'known'
   }
 
-  /** Starts a round of probes; returns their amounts (below `maxPacket`, no duplicates). */
-  startProbe(maxPacket: bigint): bigint[] {
-    const attempt = this.state.type === 'probing' ? this.state.attempt + 1 : 1
-    const amounts = new Set<bigint>()
-    for (const amount of PROBE_AMOUNTS) amounts.add(amount < maxPacket ? amount : maxPacket)
-    if (maxPacket !== MAX_UINT64) amounts.add(maxPacket)
-    amounts.delete(0n)
-    const best = this.state.type === 'probing' ? this.state.best : undefined
-    this.state = { type: 'probing', attempt, pending: amounts.size, best }
-    return [...amounts]
+  /** The latest measurement, also while a re-probe is under way. */
+  get measurement(): Measurement | undefined {
+    if (this.state.type === 'known') return { sent: this.state.sent, delivered: this.state.delivered }
+    return this.state.type === 'probing' ? this.state.previous : undefined
   }
 
-  /** One probe came back with the receiver's STREAM reply: `delivered` arrived for `sent`. */
-  onProbeReply(sent: bigint, delivered: bigint | undefined): void {
-    if (this.state.type !== 'probing') return
-    this.state.pending--
-    // The probe that delivered the most has the most significant digits (RFC 0029 §3.4).
-    if (delivered !== undefined && (this.state.best === undefined || delivered > this.state.best.delivered)) {
-      this.state.best = { sent, delivered }
+  /**
+   * Starts probing, or re-probing a known rate at the amounts the path now carries; returns
+   * the first round's amounts (none while a session is under way or after a failure).
+   */
+  startProbe(maxPacket: bigint, cause: ProbeCause): bigint[] {
+    if (this.state.type === 'probing' || this.state.type === 'failed') return []
+    const previous = this.measurement
+    this.state = { type: 'probing', previous }
+    const from = previous === undefined ? 0n : previous.sent < maxPacket ? previous.sent : maxPacket
+    this.session = { cause, from, outcomes: new Map(), best: undefined, pending: 0, idleRounds: 0, learned: false }
+    return this.round(maxPacket)
+  }
+
+  /** One probe came back; `maxPacket` is the limit after it (an F08 lowers it). */
+  onProbeReply(sent: bigint, outcome: ProbeOutcome, maxPacket: bigint): ProbeStep {
+    const session = this.session
+    if (this.state.type !== 'probing' || session === undefined) return { type: 'wait' }
+    session.pending--
+    session.outcomes.set(sent, outcome.type)
+    if (outcome.type === 'too-large') session.learned = true
+    if (outcome.type === 'delivered' && better(outcome.amount, sent, session.best)) {
+      session.best = { sent, delivered: outcome.amount }
+      session.learned = true
     }
+    if (session.pending > 0) return { type: 'wait' }
+    const best = session.best
+    const next = best !== undefined && best.delivered >= PRECISE_DELIVERY ? [] : this.plan(maxPacket)
+    if (next.length > 0 && (session.learned || ++session.idleRounds < MAX_IDLE_ROUNDS)) return { type: 'round', amounts: this.round(maxPacket) }
+    this.session = undefined
+    if (best !== undefined && best.delivered > 0n) {
+      this.state = { type: 'known', sent: best.sent, delivered: best.delivered }
+      this.epoch++
+      this.cause = session.cause
+      this.minimum ??= this.floor ?? { numerator: best.delivered * this.slippageComplement, denominator: best.sent * SCALE }
+      return { type: 'done', ok: true }
+    }
+    // RFC 0029 §3.4 gives no rate for a probe that delivered nothing: only when the largest
+    // amount the path carries delivered nothing too does the rate round to zero.
+    this.fail(best !== undefined && next.length === 0 ? 'rate-rounds-to-zero' : 'unreachable')
+    return { type: 'done', ok: false }
   }
 
-  /** After the last probe of a round: the rate if one probe got through. */
-  finishProbe(): boolean {
-    if (this.state.type !== 'probing' || this.state.pending > 0) return false
-    const { best } = this.state
-    if (best === undefined) return false
-    this.state = { type: 'known', sent: best.sent, delivered: best.delivered }
-    return true
-  }
-
-  fail(reason: string): void {
+  fail(reason: RateProbeFailure): void {
+    this.session = undefined
     this.state = { type: 'failed', reason }
   }
 
-  /** The minimum acceptable rate: the application's floor, or the probed rate less slippage. */
+  /** Amounts worth probing: not yet answered, within the path's limit, larger than the best so far. */
+  private plan(maxPacket: bigint): bigint[] {
+    const session = this.session as Session
+    const above = session.best?.sent ?? 0n
+    const from = session.from < maxPacket ? session.from : maxPacket
+    const amounts = new Set<bigint>()
+    for (const candidate of [...PROBE_AMOUNTS, maxPacket]) {
+      const amount = candidate < maxPacket ? candidate : maxPacket
+      if (amount <= 0n || amount < from || amount <= above) continue
+      const outcome = session.outcomes.get(amount)
+      if (outcome === undefined || outcome === 'temporary') amounts.add(amount)
+    }
+    return [...amounts]
+  }
+
+  private round(maxPacket: bigint): bigint[] {
+    const session = this.session as Session
+    const amounts = this.plan(maxPacket)
+    for (const amount of amounts) session.outcomes.set(amount, 'pending')
+    session.pending = amounts.length
+    session.learned = false
+    return amounts
+  }
+
+  /** The minimum acceptable rate: the application's floor, or the first probed rate less slippage. */
   get minimumRate(): Ratio | undefined {
-    if (this.floor !== undefined) return this.floor
-    if (this.state.type !== 'known') return undefined
-    return { numerator: this.state.delivered * this.slippageComplement, denominator: this.state.sent * SCALE }
+    return this.minimum
   }
 
-  /** Whether the probed rate meets the application's floor (always, without one). */
+  /**
+   * Whether the latest measurement meets the minimum as a packet would: the probe delivered
+   * at least what a packet of its amount must (a re-probe at a smaller amount measures less
+   * precisely, and is judged with the same rounding as the packets it prices).
+   */
   get acceptable(): boolean {
-    if (this.state.type !== 'known') return false
-    if (this.floor === undefined) return true
-    return this.state.delivered * this.floor.denominator >= this.floor.numerator * this.state.sent
+    return this.state.type === 'known' && this.minimum !== undefined && this.state.delivered >= this.minDestination(this.state.sent)
   }
 
-  /** RFC 0029 §3.4: what the receiver must get at least for `amount`, rounded down. */
+  /**
+   * RFC 0029 §3.4: what the receiver must get at least for `amount`, so that it refuses a
+   * worse rate than the minimum: rounded down, and never nothing (a packet that delivers
+   * nothing has no rate at all).
+   */
   minDestination(amount: bigint): bigint {
-    const rate = this.minimumRate
+    const rate = this.minimum
     if (rate === undefined) return 0n
-    return (amount * rate.numerator) / rate.denominator
+    const min = (amount * rate.numerator) / rate.denominator
+    return min === 0n && amount > 0n && rate.numerator > 0n ? 1n : min
   }
 
-  /** Source amount that, at the probed rate, delivers at most `destination` (the receiver's room). */
+  /**
+   * The largest source amount that cannot deliver more than `destination` (the receiver's
+   * room): the measurement bounds the rate below (delivered + 1) / sent, and rounding on the
+   * path only lowers what arrives. 0 when there is no room.
+   */
   maxSourceFor(destination: bigint): bigint {
-    if (this.state.type !== 'known' || this.state.delivered === 0n) return MAX_UINT64
-    const source = (destination * this.state.sent) / this.state.delivered
+    const rate = this.measurement
+    if (rate === undefined) return MAX_UINT64
+    if (destination <= 0n) return 0n
+    const source = ((destination + 1n) * rate.sent + rate.delivered) / (rate.delivered + 1n) - 1n
     return source > MAX_UINT64 ? MAX_UINT64 : source
   }
 
-  /** Destination units `amount` is expected to deliver at the probed rate (for in-flight estimates). */
+  /** The most `amount` can deliver at the measured rate (in-flight packets, held against the receiver's room). */
   expectedDestination(amount: bigint): bigint {
-    if (this.state.type !== 'known') return 0n
-    return (amount * this.state.delivered) / this.state.sent
+    const rate = this.measurement
+    if (rate === undefined) return 0n
+    return (amount * (rate.delivered + 1n)) / rate.sent
   }
+}
 
-  /** Whether a packet that delivered `delivered` for `sent` is below the minimum rate. */
-  belowMinimum(sent: bigint, delivered: bigint): boolean {
-    const rate = this.minimumRate
-    if (rate === undefined) return false
-    return delivered * rate.denominator < sent * rate.numerator
-  }
+/**
+ * The probe that delivered the most has the most significant digits. Of two that delivered
+ * the same, the smaller bounds the rate tighter from below (and, when that is 0, the larger
+ * from above).
+ */
+function better(delivered: bigint, sent: bigint, best: { sent: bigint; delivered: bigint } | undefined): boolean {
+  if (best === undefined || delivered > best.delivered) return true
+  if (delivered < best.delivered) return false
+  return delivered === 0n ? sent > best.sent : sent < best.sent
 }

@@ -1,3 +1,12 @@
+/**
+ * RFC 0029 §4.4.4 leaves the window before the first StreamMaxData unsaid: a sender assumes
+ * this much per stream (as ilp-protocol-stream does), so a receiver never offers less.
+ */
+export const INITIAL_STREAM_WINDOW = 16_384
+
+/** The same before the first ConnectionMaxData (§4.5), over all streams. */
+export const INITIAL_CONNECTION_WINDOW = 65_534
+
 /** A run of stream bytes at a fixed offset: once sent, resent exactly (RFC 0029 §5.3.11). */
 export interface DataSegment {
   offset: number
@@ -16,13 +25,15 @@ export class DataSender {
   written = 0
   /** Bytes given an offset in a packet (the next new offset). */
   assigned = 0
-  /** RFC 0029 §5.3.12: the receiver's StreamMaxData; 16384 until it says (as ilp-protocol-stream assumes). */
+  /** RFC 0029 §5.3.12: the receiver's StreamMaxData; INITIAL_STREAM_WINDOW until it says. */
   remoteMaxOffset: number
   private readonly resend: DataSegment[] = []
   /** offset → length of every segment sent and not yet acknowledged. */
   private readonly outstanding = new Map<number, number>()
+  /** Bytes from this offset on were dropped unacknowledged (`discard`): never acknowledged. */
+  private droppedFrom = Number.POSITIVE_INFINITY
 
-  constructor(initialRemoteMaxOffset = 16_384) {
+  constructor(initialRemoteMaxOffset = INITIAL_STREAM_WINDOW) {
     this.remoteMaxOffset = initialRemoteMaxOffset
   }
 
@@ -34,7 +45,7 @@ export class DataSender {
 
   /** Everything written is acknowledged up to this offset. */
   get acknowledgedThrough(): number {
-    let lowest = this.assigned
+    let lowest = Math.min(this.assigned, this.droppedFrom)
     for (const offset of this.outstanding.keys()) if (offset < lowest) lowest = offset
     return lowest
   }
@@ -92,6 +103,7 @@ export class DataSender {
 
   /** Drops everything not yet acknowledged (the stream closed). */
   discard(): void {
+    this.droppedFrom = this.acknowledgedThrough
     this.queue.length = 0
     this.resend.length = 0
     this.outstanding.clear()

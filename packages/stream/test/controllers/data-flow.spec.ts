@@ -4,6 +4,17 @@ import { DataReceiver } from '../../src/flow/data-receiver.js'
 import { DataSender, type DataSegment } from '../../src/flow/data-sender.js'
 
 describe('DataSender', () => {
+  it('does not count what it discards as acknowledged', () => {
+    const s = new DataSender(100)
+    s.write(new Uint8Array(30))
+    const a = s.take(10, 100) as DataSegment
+    s.take(10, 100)
+    s.ack(a)
+    s.discard()
+    expect(s.acknowledgedThrough).toBe(10)
+    expect(s.idle).toBe(true)
+  })
+
   it('respects the remote window, resends NACKed segments exactly, and tracks acknowledgement', () => {
     const s = new DataSender(10)
     s.write(new Uint8Array(8).fill(1))

@@ -89,7 +89,7 @@ describe('pay through a connector over BTP', () => {
   it('reports a partial payment exactly when the receiver\'s limit is reached', async () => {
     const { network, receiver, alice } = await setUp({ receiveMax: 3_000n, maxPacketAmount: 500n })
     const q = await quote({ destination: receiver.url, spsp: { allowInsecure: true }, sendPrepare: alice.sendPrepare, sourceAsset: usd, amountToSend: 10_000n, connection: fast })
-    const result = await pay(q, { receiverBlockedTimeoutMs: 300 })
+    const result = await pay(q)
     expect(result).toMatchObject({ type: 'failed', reason: 'receiver-limit', inFlight: 0n })
     expect(result.amountDelivered).toBeLessThanOrEqual(3_000n)
     expect(result.amountDelivered).toBeGreaterThan(2_900n)

@@ -49,11 +49,6 @@ export interface PayOptions {
   readonly signal?: AbortSignal
   /** Give up when nothing is fulfilled for this long (ms). Default 30 000. */
   readonly stallTimeoutMs?: number
-  /**
-   * @deprecated Ignored: a payment the receiver's limit blocks ends at once, once the receiver
-   * has answered STREAM's StreamMoneyBlocked without raising it.
-   */
-  readonly receiverBlockedTimeoutMs?: number
   /** Default 100 ms. */
   readonly progressIntervalMs?: number
   /** How long to wait for the receiver to acknowledge the close before dropping it (ms). Default 2 000. */

@@ -10,7 +10,7 @@ import type { Io } from '../io.js'
 /** Quote failures that are the caller's input, not the network's. */
 const USAGE_QUOTE_ERRORS = new Set(['invalid-amount', 'invalid-slippage', 'invalid-exchange-rate'])
 /** Quote failures that refuse the payment itself (nothing sent): a failed payment. */
-const REFUSED_QUOTE_ERRORS = new Set(['exchange-rate-too-low', 'unenforceable-delivery', 'unknown-destination-asset', 'aborted'])
+const REFUSED_QUOTE_ERRORS = new Set(['exchange-rate-too-low', 'rate-rounds-to-zero', 'unenforceable-delivery', 'unknown-destination-asset', 'aborted'])
 
 export async function payCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

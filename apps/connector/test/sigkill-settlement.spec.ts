@@ -23,8 +23,8 @@ import { freePort, token } from './harness.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const main = join(root, 'dist', 'main.js')
 const killHook = fileURLToPath(new URL('./fixtures/kill-at-settlement-write.mjs', import.meta.url))
-// SIGKILL_TEST_CHAOS_MS: a longer run, by hand.
-const CHAOS_MS = Number(process.env.SIGKILL_TEST_CHAOS_MS ?? 30_000)
+// Kills of each node before the calm (SIGKILL_TEST_KILLS: a longer run, by hand).
+const KILLS = Number(process.env.SIGKILL_TEST_KILLS ?? 8)
 const CONCURRENCY = 6
 const THRESHOLD = 2_000n
 const MINTED = 100_000_000n
@@ -196,7 +196,7 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
 
     // Chaos: each node runs, is killed (by the hook after 1–60 settlement writes, or from here
     // 0.3–3 s after its link with the other came up, whichever comes first) and is started
-    // again, until CHAOS_MS.
+    // again, until each was killed KILLS times.
     const stats = { a: { external: 0, self: 0 }, b: { external: 0, self: 0 } }
     let repairs = 0
     const live = new Set<Proc>()
@@ -209,9 +209,11 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
       })
       return proc
     }
-    let chaosEnd = Date.now() + CHAOS_MS
+    const kills = (name: 'a' | 'b'): number => stats[name].external + stats[name].self
+    let stopped = false
     const chaos = async (name: 'a' | 'b'): Promise<void> => {
-      while (Date.now() < chaosEnd) {
+      // Both go on until both are done: a node alone would only wait for its peer.
+      while (!stopped && (kills('a') < KILLS || kills('b') < KILLS)) {
         const proc = run(name, 1 + random(60))
         let external = false
         const kill = (): void => {
@@ -265,7 +267,7 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
         expect(code).toBe(0) // B's close redeems its best claim on the ledger
       }
     } finally {
-      chaosEnd = 0
+      stopped = true
       traffic = false
       for (const proc of live) proc.child.kill('SIGKILL')
       await Promise.all([...live].map((proc) => proc.exited))
@@ -310,8 +312,6 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
       expect(residue).toBeLessThanOrEqual(0n)
       expect(-residue).toBeLessThanOrEqual(lostInFlight)
       expect(report.books.aOwesB + report.books.bOwesA).toBe(residue)
-      expect(stats.a.external + stats.a.self).toBeGreaterThanOrEqual(5)
-      expect(stats.b.external + stats.b.self).toBeGreaterThanOrEqual(5)
       expect(aJournal.downRows).toBeGreaterThanOrEqual(10)
 
       // The totals each side keeps agree with all of the above.
@@ -332,5 +332,5 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
       bClaims.close()
       ledger.close()
     }
-  }, 90_000)
+  }, 180_000)
 })

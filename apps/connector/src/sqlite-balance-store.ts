@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import type { ChannelTotals } from '@stack/channel-core'
 import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type Reservation } from '@stack/ilp-core'
 
 /**
@@ -48,6 +49,11 @@ import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type Res
  * count twice. The hot path writes one row (the journal) instead of two (journal and balance):
  * half the cost (README.md). `audit()` proves balance = Σ journal per peer.
  * Amounts are TEXT: a UInt64 and the sums of them do not fit SQLite's signed 64-bit integer.
+ *
+ * Settlement (balance-store.ts, `applySettled`): the channel totals the books applied are kept per
+ * peer in `peer_settled`, written in one transaction with the journal row of the change they
+ * make. The claim store is another file; at start the node applies what its totals hold beyond
+ * these (a crash between the two writes), once, since the same totals again change nothing.
  *
  * Durability: WAL with synchronous=NORMAL by default. A committed transaction is in the WAL file
  * when `commit()` returns, which survives the death of the process (the operating system holds
@@ -101,7 +107,9 @@ export interface BalanceAudit {
   readonly journalRows: number
 }
 
-const SCHEMA_VERSION = '1'
+// 2: peer_settled. A file of version 1 is taken up (nothing settled by totals yet); a binary
+// that knows only 1 refuses a 2, which it would settle without keeping peer_settled.
+const SCHEMA_VERSION = '2'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -124,6 +132,12 @@ CREATE TABLE IF NOT EXISTS balance_journal (
   at INTEGER NOT NULL,
   PRIMARY KEY (run, seq)
 ) STRICT, WITHOUT ROWID;
+-- Per peer: the channel totals (channel-core ChannelTotals, decimal text) the journal applied.
+CREATE TABLE IF NOT EXISTS peer_settled (
+  peer TEXT PRIMARY KEY,
+  sent TEXT NOT NULL,
+  received TEXT NOT NULL
+) STRICT;
 `
 
 type JournalKind = 'packet' | 'value'
@@ -167,12 +181,16 @@ export class SqliteBalanceStore implements BalanceStore {
     // One transaction takes the exclusive lock (held until close), folds the journal of earlier
     // runs into peer_balance and takes a new run number.
     const restored = new Map<string, bigint>()
+    const settled = new Map<string, ChannelTotals>()
     this.run = db.transaction((): number => {
       const meta = (key: string): string | undefined => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value
       const setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       const version = meta('schema')
-      if (version === undefined) setMeta.run('schema', SCHEMA_VERSION)
+      if (version === undefined || version === '1') setMeta.run('schema', SCHEMA_VERSION)
       else if (version !== SCHEMA_VERSION) throw new BalanceStoreCorruptError(path, `schema version ${version}, expected ${SCHEMA_VERSION}`)
+      for (const row of db.prepare<[], { peer: string; sent: string; received: string }>('SELECT peer, sent, received FROM peer_settled').all()) {
+        settled.set(row.peer, { sent: parseAmount(path, row.sent), received: parseAmount(path, row.received) })
+      }
       const folded = BigInt(meta('folded') ?? '0')
       const balances = new Map<string, bigint>()
       for (const row of db.prepare<[], { peer: string; balance: string }>('SELECT peer, balance FROM peer_balance').all()) {
@@ -195,16 +213,29 @@ export class SqliteBalanceStore implements BalanceStore {
     const insertJournal = db.prepare<[bigint, bigint, string, string, JournalKind, bigint]>(
       'INSERT INTO balance_journal (run, seq, peer, delta, kind, at) VALUES (?, ?, ?, ?, ?, ?)',
     )
+    const upsertSettled = db.prepare<[string, string, string]>(
+      'INSERT INTO peer_settled (peer, sent, received) VALUES (?, ?, ?) ON CONFLICT (peer) DO UPDATE SET sent = excluded.sent, received = excluded.received',
+    )
+    // A change of the settled totals: one transaction with its journal row (none if it moves no balance).
+    const withSettled = db.transaction((journal: () => void, peer: string, totals: ChannelTotals) => {
+      journal()
+      upsertSettled.run(peer, totals.sent.toString(), totals.received.toString())
+    })
     const run = BigInt(this.run)
     // Write-through (see the top of the file): the row is written before the change is made
-    // in memory; a failed write throws out of commit()/adjust() and changes nothing.
+    // in memory; a failed write throws out of commit()/adjust()/applySettled() and changes nothing.
     this.#memory = new InMemoryBalanceStore({
       balances: restored,
-      record: (peer, delta, kind) => {
+      settled,
+      record: (peer, delta, kind, totals) => {
         if (this.#closed) throw new BalanceStoreClosedError(this.path)
         const seq = ++this.#seq
+        const journal = (): void => {
+          if (delta !== 0n) insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind, BigInt(this.#now()))
+        }
         try {
-          insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind, BigInt(this.#now()))
+          if (totals === undefined) journal()
+          else withSettled(journal, peer, totals)
         } catch (error) {
           // Journaled before: counting it again would count it twice. (Unreachable unless the
           // file was edited: a run is above every run in the journal.)
@@ -221,6 +252,18 @@ export class SqliteBalanceStore implements BalanceStore {
 
   adjust(peerId: string, delta: bigint): bigint {
     return this.#memory.adjust(peerId, delta)
+  }
+
+  applySettled(peerId: string, totals: ChannelTotals): ChannelTotals {
+    return this.#memory.applySettled(peerId, totals)
+  }
+
+  adoptSettled(peerId: string, totals: ChannelTotals): boolean {
+    return this.#memory.adoptSettled(peerId, totals)
+  }
+
+  settled(peerId: string): ChannelTotals | undefined {
+    return this.#memory.settled(peerId)
   }
 
   get(peerId: string): BalanceSnapshot {

@@ -11,6 +11,7 @@ import {
   BalanceStoreLockedError,
   SqliteBalanceStore,
 } from '../src/sqlite-balance-store.js'
+import { Crash, CrashPoints } from './fixtures/crash-points.js'
 
 let dir: string
 let seq = 0
@@ -155,6 +156,50 @@ describe('SqliteBalanceStore', () => {
     expect(() => tampered.audit()).toThrow(BalanceStoreCorruptError)
     expect(() => tampered.audit()).toThrow(/peer bob: balance 11 but its journal through run 2 sums to 10/)
     tampered.close()
+  })
+
+  it('keeps the settled totals across a reopen, written with their journal row or not at all', () => {
+    // Killed after each write of applySettled: the journal row, the totals, the commit.
+    for (const after of [1, 2, 3]) {
+      const path = file()
+      const points = new CrashPoints([path])
+      const store = SqliteBalanceStore.open(path)
+      store.adoptSettled('bob', { sent: 0n, received: 0n }) // the first start with the channel
+      store.reserve('bob', 500n).commit()
+      points.arm(after)
+      expect(() => store.applySettled('bob', { sent: 300n, received: 20n })).toThrow(Crash)
+      store.close()
+      points.dispose()
+      const reopened = SqliteBalanceStore.open(path)
+      const durable = after === 3
+      expect(reopened.settled('bob')).toEqual(durable ? { sent: 300n, received: 20n } : { sent: 0n, received: 0n })
+      expect(reopened.get('bob').balance).toBe(durable ? 220n : 500n)
+      // What the next start does: apply the channel's totals; once, whatever the kill left.
+      reopened.applySettled('bob', { sent: 300n, received: 20n })
+      expect(reopened.get('bob').balance).toBe(220n)
+      expect(reopened.audit()).toEqual([{ peerId: 'bob', balance: 220n, journalSum: 220n, journalRows: 2 }])
+      reopened.close()
+    }
+  })
+
+  it('takes up a file of schema version 1 (no settled totals yet) and refuses a later version', () => {
+    const path = file()
+    const store = SqliteBalanceStore.open(path)
+    store.reserve('bob', 10n).commit()
+    store.close()
+    const db = new Database(path)
+    db.exec(`DROP TABLE peer_settled; UPDATE meta SET value = '1' WHERE key = 'schema'`)
+    db.close()
+    const upgraded = SqliteBalanceStore.open(path)
+    expect(upgraded.get('bob').balance).toBe(10n)
+    expect(upgraded.settled('bob')).toBeUndefined()
+    upgraded.applySettled('bob', { sent: 4n, received: 0n })
+    upgraded.close()
+    const later = new Database(path)
+    expect(later.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get()).toEqual({ value: '2' })
+    later.exec(`UPDATE meta SET value = '3' WHERE key = 'schema'`)
+    later.close()
+    expect(() => SqliteBalanceStore.open(path)).toThrow(/schema version 3, expected 2/)
   })
 })
 

@@ -19,10 +19,27 @@ export interface IncomingValue {
  */
 export type ValueHandler = (value: IncomingValue) => void | Promise<void>
 
+/**
+ * All the value that moved over a channel, each way, as its durable store keeps it: the truth of
+ * what was paid, which the books of layer 3 follow (a crash between the channel's write and the
+ * books' leaves a difference that is applied once, at the next start).
+ */
+export interface ChannelTotals {
+  /** The amounts the peer accepted from `sendValue`, summed; recorded before `sendValue` resolves. */
+  readonly sent: bigint
+  /**
+   * The amounts passed to the value handler and not refused, summed; recorded before the handler
+   * is called (so a handler that reads the totals sees the value it is offered), taken back if it refuses.
+   */
+  readonly received: bigint
+}
+
 export interface Channel {
   /** Sends `amount` (UInt64) to the peer; resolves once the peer accepted it. */
   sendValue(amount: bigint, options?: RequestOptions): Promise<void>
   setValueHandler(handler: ValueHandler | undefined): void
+  /** Only a channel whose store outlives the process has totals; one without forgets what moved. */
+  totals?(): ChannelTotals
 }
 
 export interface ClaimCarrierOptions extends RequestOptions {

@@ -15,7 +15,7 @@
  * ```
  */
 export type { Link, LinkState, RequestHandler, RequestOptions, IncomingRequestContext, StateListener } from './link.js'
-export type { Channel, ClaimCarrier, ClaimCarrierOptions, IncomingValue, ValueHandler } from './channel.js'
+export type { Channel, ChannelTotals, ClaimCarrier, ClaimCarrierOptions, IncomingValue, ValueHandler } from './channel.js'
 export { MAX_UINT64 } from './channel.js'
 export {
   HandlerAlreadyRegisteredError,

@@ -4,8 +4,11 @@
  * claim not yet redeemed is money only while it is kept). Synchronous on purpose: each call is
  * one atomic write, made before the value is credited. A store holds our channels with one
  * peer: `MemoryClaimStore` forgets them when the process ends (for tests); `SqliteClaimStore`
- * (sqlite-claim-store.ts) keeps them in a file across restarts.
+ * (sqlite-claim-store.ts) keeps them in a file across restarts. And, for the books, the
+ * channel's totals with the peer (channel-core `ChannelTotals`), written in the same atomic
+ * write as the claim that moves them.
  */
+import type { ChannelTotals } from '@stack/channel-core'
 import type { Address, Hex } from 'viem'
 
 export interface OutgoingState {
@@ -26,35 +29,48 @@ export interface IncomingClaim {
 
 export interface ClaimStore {
   getOutgoing(): OutgoingState | undefined
-  putOutgoing(state: OutgoingState | undefined): void
+  /** With `sent`: also the new total sent to the peer, in the same write. */
+  putOutgoing(state: OutgoingState | undefined, sent?: bigint): void
   getIncoming(channelId: Hex): IncomingClaim | undefined
-  putIncoming(claim: IncomingClaim): void
-  deleteIncoming(channelId: Hex): void
+  /** With `received`: also the new total received from the peer, in the same write. */
+  putIncoming(claim: IncomingClaim, received?: bigint): void
+  /** With `received`: also the new total received from the peer, in the same write. */
+  deleteIncoming(channelId: Hex, received?: bigint): void
   listIncoming(): readonly IncomingClaim[]
+  /** What we sent to the peer and received from it, over every channel (zeros before any). */
+  getTotals(): ChannelTotals
 }
 
 export class MemoryClaimStore implements ClaimStore {
   #outgoing: OutgoingState | undefined
   readonly #incoming = new Map<Hex, IncomingClaim>()
+  #totals: ChannelTotals = { sent: 0n, received: 0n }
 
   getOutgoing(): OutgoingState | undefined {
     return this.#outgoing
   }
 
-  putOutgoing(state: OutgoingState | undefined): void {
+  putOutgoing(state: OutgoingState | undefined, sent?: bigint): void {
     this.#outgoing = state
+    if (sent !== undefined) this.#totals = { ...this.#totals, sent }
   }
 
   getIncoming(channelId: Hex): IncomingClaim | undefined {
     return this.#incoming.get(channelId)
   }
 
-  putIncoming(claim: IncomingClaim): void {
+  putIncoming(claim: IncomingClaim, received?: bigint): void {
     this.#incoming.set(claim.channelId, claim)
+    if (received !== undefined) this.#totals = { ...this.#totals, received }
   }
 
-  deleteIncoming(channelId: Hex): void {
+  deleteIncoming(channelId: Hex, received?: bigint): void {
     this.#incoming.delete(channelId)
+    if (received !== undefined) this.#totals = { ...this.#totals, received }
+  }
+
+  getTotals(): ChannelTotals {
+    return this.#totals
   }
 
   listIncoming(): readonly IncomingClaim[] {

@@ -3,7 +3,7 @@
  * one peer: pays with EIP-712 cumulative claims on our channel to the peer, and receives, checks,
  * keeps and redeems the peer's claims on its channel to us.
  */
-import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ChannelTotals, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import { SerialQueue, type AccountId } from '@stack/ledger-core'
 import type { EthereumLedger, TransactionSummary } from '@stack/ledger-ethereum'
 import { isAddress, type Address, type Hex } from 'viem'
@@ -66,6 +66,9 @@ export interface EthereumChannelOptions {
  * handler refuses, the stored claim is put back. `redeem` claims on chain without closing,
  * `settle` closes with the best claim, `tick` closes any channel whose sender started a reclaim
  * (the dispute window is ours to close in).
+ *
+ * Totals (`totals()`): each accepted payment and each credited claim adds to the store's total
+ * sent or received in the same write as the claim, for the books to follow (channel-core `ChannelTotals`).
  */
 export class EthereumChannel implements Channel {
   readonly contract: PaymentChannelContract
@@ -122,8 +125,13 @@ export class EthereumChannel implements Channel {
       const cumulative = state.sent + amount
       const signature = await signClaim(this.#ledger, this.#account, this.#domain, state.channelId, cumulative)
       await this.#carrier.sendValue(amount, { ...options, proof: encodeClaimProof({ channelId: state.channelId, amount: cumulative, signature }) })
-      this.#store.putOutgoing({ ...state, sent: cumulative })
+      this.#store.putOutgoing({ ...state, sent: cumulative }, this.totals().sent + amount)
     })
+  }
+
+  /** What the peer accepted from us and we from it, in all, from the claim store (channel-core `ChannelTotals`). */
+  totals(): ChannelTotals {
+    return this.#store.getTotals()
   }
 
   /** Opens our channel to the peer now (instead of on the first payment). Replaces a channel we had. */
@@ -267,15 +275,18 @@ export class EthereumChannel implements Channel {
       const handler = this.#handler
       if (handler === undefined) throw new NoValueHandlerError()
       const next: IncomingClaim = { channelId: channel.id, sender: channel.sender, amount: claim.amount, signature: claim.signature }
-      // Stored before it is credited: a crash in between loses the peer a credit, never us a claim.
-      this.#store.putIncoming(next)
+      // Credit the growth over the best claim, not the carrier's amount: after a lost
+      // acknowledgement the payer's next claim covers what we hold already.
+      const growth = claim.amount - best
+      // Stored, with the total received, before it is credited: after a crash in between, the
+      // books find the total ahead of them and credit the difference.
+      const { received } = this.totals()
+      this.#store.putIncoming(next, received + growth)
       try {
-        // Credit the growth over the best claim, not the carrier's amount: after a lost
-        // acknowledgement the payer's next claim covers what we hold already.
-        await handler({ amount: claim.amount - best, proof: value.proof })
+        await handler({ amount: growth, proof: value.proof })
       } catch (error) {
-        if (previous === undefined) this.#store.deleteIncoming(channel.id)
-        else this.#store.putIncoming(previous)
+        if (previous === undefined) this.#store.deleteIncoming(channel.id, received)
+        else this.#store.putIncoming(previous, received)
         throw error
       }
       if (this.#redeemThreshold !== undefined && claim.amount - channel.claimed >= this.#redeemThreshold) await this.#redeem(next, 'claim')

@@ -5,8 +5,10 @@
  *
  * One file may serve every peer of a node, on any number of contracts and chains: each peer is
  * opened as its own store (its own connection) with its scope, and every row is keyed by that
- * scope, so one peer's store never sees another's claims.
+ * scope, so one peer's store never sees another's claims. A channel total (`eth_totals`) is
+ * written in one transaction with the claim that moves it.
  */
+import type { ChannelTotals } from '@stack/channel-core'
 import Database from 'better-sqlite3'
 import { isAddress, type Address, type Hex } from 'viem'
 import type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
@@ -45,6 +47,15 @@ CREATE TABLE IF NOT EXISTS eth_incoming (
   signature  TEXT NOT NULL,
   PRIMARY KEY (chain_id, contract, account, peer, channel_id)
 );
+CREATE TABLE IF NOT EXISTS eth_totals (
+  chain_id   INTEGER NOT NULL,
+  contract   TEXT NOT NULL,
+  account    TEXT NOT NULL,
+  peer       TEXT NOT NULL,
+  sent       TEXT NOT NULL,
+  received   TEXT NOT NULL,
+  PRIMARY KEY (chain_id, contract, account, peer)
+);
 `
 
 const scopeColumns = 'chain_id = @chainId AND contract = @contract AND account = @account AND peer = @peer'
@@ -78,6 +89,9 @@ interface Statements {
   putIncoming: Database.Statement<[ScopeParams & { channelId: string; sender: string; amount: string; signature: string }]>
   deleteIncoming: Database.Statement<[ScopeParams & { channelId: string }]>
   listIncoming: Database.Statement<[ScopeParams], IncomingRow>
+  getTotals: Database.Statement<[ScopeParams], { sent: string; received: string }>
+  setSent: Database.Statement<[ScopeParams & { amount: string }]>
+  setReceived: Database.Statement<[ScopeParams & { amount: string }]>
 }
 
 export class SqliteClaimStore implements ClaimStore {
@@ -106,7 +120,16 @@ export class SqliteClaimStore implements ClaimStore {
            sender = excluded.sender, amount = excluded.amount, signature = excluded.signature`
       ),
       deleteIncoming: db.prepare(`DELETE FROM eth_incoming WHERE ${scopeColumns} AND channel_id = @channelId`),
-      listIncoming: db.prepare(`SELECT channel_id, sender, amount, signature FROM eth_incoming WHERE ${scopeColumns} ORDER BY rowid`)
+      listIncoming: db.prepare(`SELECT channel_id, sender, amount, signature FROM eth_incoming WHERE ${scopeColumns} ORDER BY rowid`),
+      getTotals: db.prepare(`SELECT sent, received FROM eth_totals WHERE ${scopeColumns}`),
+      setSent: db.prepare(
+        `INSERT INTO eth_totals (chain_id, contract, account, peer, sent, received) VALUES (@chainId, @contract, @account, @peer, @amount, '0')
+         ON CONFLICT (chain_id, contract, account, peer) DO UPDATE SET sent = excluded.sent`
+      ),
+      setReceived: db.prepare(
+        `INSERT INTO eth_totals (chain_id, contract, account, peer, sent, received) VALUES (@chainId, @contract, @account, @peer, '0', @amount)
+         ON CONFLICT (chain_id, contract, account, peer) DO UPDATE SET received = excluded.received`
+      )
     }
   }
 
@@ -138,12 +161,12 @@ export class SqliteClaimStore implements ClaimStore {
   }
 
   /** Records our channel to the peer; `undefined` forgets it (reclaimed). */
-  putOutgoing(state: OutgoingState | undefined): void {
-    if (state === undefined) {
-      this.#statements.deleteOutgoing.run(this.#scope)
-      return
-    }
-    this.#statements.putOutgoing.run({ ...this.#scope, channelId: state.channelId, deposit: String(state.deposit), sent: String(state.sent) })
+  putOutgoing(state: OutgoingState | undefined, sent?: bigint): void {
+    this.#db.transaction(() => {
+      if (state === undefined) this.#statements.deleteOutgoing.run(this.#scope)
+      else this.#statements.putOutgoing.run({ ...this.#scope, channelId: state.channelId, deposit: String(state.deposit), sent: String(state.sent) })
+      if (sent !== undefined) this.#statements.setSent.run({ ...this.#scope, amount: String(sent) })
+    })()
   }
 
   getIncoming(channelId: Hex): IncomingClaim | undefined {
@@ -151,18 +174,29 @@ export class SqliteClaimStore implements ClaimStore {
     return row === undefined ? undefined : toClaim(row)
   }
 
-  putIncoming(claim: IncomingClaim): void {
-    this.#statements.putIncoming.run({
-      ...this.#scope,
-      channelId: claim.channelId,
-      sender: claim.sender,
-      amount: String(claim.amount),
-      signature: claim.signature
-    })
+  putIncoming(claim: IncomingClaim, received?: bigint): void {
+    this.#db.transaction(() => {
+      this.#statements.putIncoming.run({
+        ...this.#scope,
+        channelId: claim.channelId,
+        sender: claim.sender,
+        amount: String(claim.amount),
+        signature: claim.signature
+      })
+      if (received !== undefined) this.#statements.setReceived.run({ ...this.#scope, amount: String(received) })
+    })()
   }
 
-  deleteIncoming(channelId: Hex): void {
-    this.#statements.deleteIncoming.run({ ...this.#scope, channelId })
+  deleteIncoming(channelId: Hex, received?: bigint): void {
+    this.#db.transaction(() => {
+      this.#statements.deleteIncoming.run({ ...this.#scope, channelId })
+      if (received !== undefined) this.#statements.setReceived.run({ ...this.#scope, amount: String(received) })
+    })()
+  }
+
+  getTotals(): ChannelTotals {
+    const row = this.#statements.getTotals.get(this.#scope)
+    return { sent: BigInt(row?.sent ?? 0), received: BigInt(row?.received ?? 0) }
   }
 
   /** The incoming claims in the order their channels were first stored. */

@@ -76,8 +76,10 @@ describe('EthereumChannel paying', () => {
     pair.carriers[0].loseAcks = true
     await expect(pair.alice.sendValue(200n)).rejects.toThrow()
     pair.carriers[0].loseAcks = false
+    expect([pair.alice.totals(), pair.bob.totals()]).toEqual([{ sent: 300n, received: 0n }, { sent: 0n, received: 500n }])
     await pair.alice.sendValue(200n) // signs 500 again over the 300 alice knows was accepted
     expect(pair.credited.map((v) => v.amount)).toEqual([300n, 200n])
+    expect([pair.alice.totals(), pair.bob.totals()]).toEqual([{ sent: 500n, received: 0n }, { sent: 0n, received: 500n }])
     await pair.alice.sendValue(600n) // 1 100 unredeemed ≥ 1 000: bob claims on chain
     const channel = await pair.alice.outgoingChannel()
     expect(channel).toMatchObject({ claimed: 1_100n, closed: false })

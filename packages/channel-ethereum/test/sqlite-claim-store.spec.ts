@@ -30,7 +30,7 @@ const claim = (n: number, amount: bigint): IncomingClaim => ({ channelId: channe
 
 /** What a ClaimStore shows through its interface, for the ids it may hold. */
 function observe(store: ClaimStore, ids: readonly Hex[]): unknown {
-  return { outgoing: store.getOutgoing(), incoming: store.listIncoming(), byId: ids.map((id) => store.getIncoming(id)) }
+  return { outgoing: store.getOutgoing(), incoming: store.listIncoming(), byId: ids.map((id) => store.getIncoming(id)), totals: store.getTotals() }
 }
 
 let dir: string
@@ -193,14 +193,16 @@ describe('SqliteClaimStore', () => {
     const hex = (length: number) => fc.uint8Array({ minLength: length, maxLength: length }).map((bytes) => toHex(bytes))
     const outgoing = fc.record({ channelId: fc.constantFrom(...ids), deposit: amount, sent: amount })
     const incoming = fc.record({ channelId: fc.constantFrom(...ids), sender: fc.constantFrom(...senders), amount, signature: hex(65) })
+    // A write may carry the new total of its direction (channel-core ChannelTotals), or not.
+    const total = fc.option(amount, { nil: undefined })
     const operation = fc.tuple(
       fc.integer({ min: 0, max: 1 }), // which scope
       fc.oneof(
-        outgoing.map((state) => (store: ClaimStore) => store.putOutgoing(state)),
-        fc.constant((store: ClaimStore) => store.putOutgoing(undefined)),
+        fc.tuple(outgoing, total).map(([state, sent]) => (store: ClaimStore) => store.putOutgoing(state, sent)),
+        total.map((sent) => (store: ClaimStore) => store.putOutgoing(undefined, sent)),
+        fc.tuple(incoming, total).map(([value, received]) => (store: ClaimStore) => store.putIncoming(value, received)),
         incoming.map((value) => (store: ClaimStore) => store.putIncoming(value)),
-        incoming.map((value) => (store: ClaimStore) => store.putIncoming(value)),
-        fc.constantFrom(...ids).map((id) => (store: ClaimStore) => store.deleteIncoming(id))
+        fc.tuple(fc.constantFrom(...ids), total).map(([id, received]) => (store: ClaimStore) => store.deleteIncoming(id, received))
       )
     )
     const scopes: ClaimStoreScope[] = [scope, { ...scope, peer: address(5) }]

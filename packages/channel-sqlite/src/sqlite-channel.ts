@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ChannelTotals, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import { ChannelNotFoundError, hasPaymentChannels, SerialQueue, type Ledger, type PaymentChannel, type PaymentChannelCapability } from '@stack/ledger-core'
 import { generateClaimKeyPair, signClaim, verifyClaim } from '@stack/ledger-sqlite'
 import { decodeClaimProof, encodeClaimProof } from './claim-proof.js'
@@ -86,6 +86,10 @@ const silent: ChannelLogger = { warn() {} }
  * to the value handler; if the handler refuses, the stored claim is put back. The best claim is
  * redeemed at `redeemThreshold`, on `close`, after `idleRedeemMs`, and — the dispute case —
  * as soon as the watcher sees the peer asked to close, before the settle delay runs out.
+ *
+ * Totals (`totals()`): each accepted payment and each credited claim adds to the store's total
+ * sent or received in the same write as the claim, so the books (which follow the totals) can
+ * never be paid twice or miss a credit because a crash came between the two files' writes.
  */
 export class SqliteChannel implements Channel {
   readonly #ledger: Ledger & PaymentChannelCapability
@@ -145,7 +149,7 @@ export class SqliteChannel implements Channel {
       const fromCarry = min(state.carry, amount)
       const rest = amount - fromCarry
       if (rest === 0n) {
-        this.#store.putOutgoing({ ...state, carry: state.carry - fromCarry })
+        this.#store.putOutgoing({ ...state, carry: state.carry - fromCarry }, this.totals().sent + amount)
         return
       }
       state = await this.#prepareOutgoing(state, rest)
@@ -153,8 +157,13 @@ export class SqliteChannel implements Channel {
       const cumulative = state.sent + rest
       const signature = signClaim(state.keys.privateKey, channelId, cumulative)
       await this.#carrier.sendValue(amount, { ...options, proof: encodeClaimProof({ channelId, amount: cumulative, signature }) })
-      this.#store.putOutgoing({ ...state, sent: cumulative, carry: state.carry - fromCarry })
+      this.#store.putOutgoing({ ...state, sent: cumulative, carry: state.carry - fromCarry }, this.totals().sent + amount)
     })
+  }
+
+  /** What the peer accepted from us and we from it, in all, from the claim store (channel-core `ChannelTotals`). */
+  totals(): ChannelTotals {
+    return this.#store.getTotals(this.#account, this.#peer)
   }
 
   /** Opens our channel to the peer with `deposit` now (instead of on the first payment). */
@@ -351,15 +360,18 @@ export class SqliteChannel implements Channel {
       const handler = this.#handler
       if (handler === undefined) throw new NoValueHandlerError()
       const next: IncomingClaim = { channelId: channel.id, sender: channel.sender, receiver: channel.receiver, amount: claim.amount, signature: claim.signature, receivedAt: now }
-      // Stored before it is credited: a crash in between loses the peer a credit, never us a claim.
-      this.#store.putIncoming(next)
+      // Credit the growth over the best claim, not the carrier's amount: after a lost
+      // acknowledgement the payer's next claim covers what we hold already.
+      const growth = claim.amount - best
+      // Stored, with the total received, before it is credited: after a crash in between, the
+      // books find the total ahead of them and credit the difference.
+      const { received } = this.totals()
+      this.#store.putIncoming(next, received + growth)
       try {
-        // Credit the growth over the best claim, not the carrier's amount: after a lost
-        // acknowledgement the payer's next claim covers what we hold already.
-        await handler({ amount: claim.amount - best, proof: value.proof })
+        await handler({ amount: growth, proof: value.proof })
       } catch (error) {
-        if (previous === undefined) this.#store.deleteIncoming(channel.id)
-        else this.#store.putIncoming(previous)
+        if (previous === undefined) this.#store.deleteIncoming(channel.id, received)
+        else this.#store.putIncoming(previous, received)
         throw error
       }
       const unredeemed = claim.amount - channel.claimed

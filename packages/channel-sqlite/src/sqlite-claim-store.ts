@@ -1,8 +1,10 @@
 /**
  * The ClaimStore in its own small SQLite file (WAL, synchronous = FULL), apart from the
  * ledger file: the ledger is shared by every account holder, the claims and the claim key are
- * this endpoint's private state. One file may serve every peer of a node.
+ * this endpoint's private state. One file may serve every peer of a node. A channel total
+ * (`claim_totals`) is written in one transaction with the claim that moves it.
  */
+import type { ChannelTotals } from '@stack/channel-core'
 import Database from 'better-sqlite3'
 import type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
 
@@ -27,6 +29,13 @@ CREATE TABLE IF NOT EXISTS incoming (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS incoming_peer ON incoming (receiver, sender);
+CREATE TABLE IF NOT EXISTS claim_totals (
+  account     TEXT NOT NULL,
+  peer        TEXT NOT NULL,
+  sent        TEXT NOT NULL,
+  received    TEXT NOT NULL,
+  PRIMARY KEY (account, peer)
+);
 `
 
 interface OutgoingRow {
@@ -86,7 +95,14 @@ export class SqliteClaimStore implements ClaimStore {
     }
   }
 
-  putOutgoing(state: OutgoingState): void {
+  putOutgoing(state: OutgoingState, sent?: bigint): void {
+    this.#db.transaction(() => {
+      this.#putOutgoing(state)
+      if (sent !== undefined) this.#setTotal('sent', state.sender, state.receiver, sent)
+    })()
+  }
+
+  #putOutgoing(state: OutgoingState): void {
     this.#db
       .prepare(
         `INSERT INTO outgoing (sender, receiver, channel_id, public_key, private_key, sent, carry, retiring)
@@ -112,7 +128,14 @@ export class SqliteClaimStore implements ClaimStore {
     return row === undefined ? undefined : toClaim(row)
   }
 
-  putIncoming(claim: IncomingClaim): void {
+  putIncoming(claim: IncomingClaim, received?: bigint): void {
+    this.#db.transaction(() => {
+      this.#putIncoming(claim)
+      if (received !== undefined) this.#setTotal('received', claim.receiver, claim.sender, received)
+    })()
+  }
+
+  #putIncoming(claim: IncomingClaim): void {
     this.#db
       .prepare(
         `INSERT INTO incoming (channel_id, sender, receiver, amount, signature, received_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -121,8 +144,27 @@ export class SqliteClaimStore implements ClaimStore {
       .run(claim.channelId, claim.sender, claim.receiver, String(claim.amount), Buffer.from(claim.signature), claim.receivedAt)
   }
 
-  deleteIncoming(channelId: string): void {
-    this.#db.prepare('DELETE FROM incoming WHERE channel_id = ?').run(channelId)
+  deleteIncoming(channelId: string, received?: bigint): void {
+    this.#db.transaction(() => {
+      const claim = this.getIncoming(channelId)
+      this.#db.prepare('DELETE FROM incoming WHERE channel_id = ?').run(channelId)
+      if (claim !== undefined && received !== undefined) this.#setTotal('received', claim.receiver, claim.sender, received)
+    })()
+  }
+
+  getTotals(account: string, peer: string): ChannelTotals {
+    const row = this.#db.prepare('SELECT sent, received FROM claim_totals WHERE account = ? AND peer = ?').get(account, peer) as
+      | { sent: string; received: string }
+      | undefined
+    return { sent: BigInt(row?.sent ?? 0), received: BigInt(row?.received ?? 0) }
+  }
+
+  #setTotal(which: keyof ChannelTotals, account: string, peer: string, amount: bigint): void {
+    const [sent, received] = which === 'sent' ? [amount, 0n] : [0n, amount]
+    // `which` is one of the two column names, never input.
+    this.#db
+      .prepare(`INSERT INTO claim_totals (account, peer, sent, received) VALUES (?, ?, ?, ?) ON CONFLICT (account, peer) DO UPDATE SET ${which} = excluded.${which}`)
+      .run(account, peer, String(sent), String(received))
   }
 
   listIncoming(receiver: string, sender: string): readonly IncomingClaim[] {

@@ -37,6 +37,26 @@ describe('restart', () => {
     expect(pair.credited.map((value) => value.amount)).toEqual([400n, 100n])
   })
 
+  it('keeps the totals with the claims across a restart: a refused claim adds nothing, a lost acceptance adds on the payee side only', async () => {
+    pair = await Pair.create()
+    const p = pair
+    await p.alice.sendValue(300n)
+    p.bob.setValueHandler(() => {
+      throw new Error('no')
+    })
+    await expect(p.alice.sendValue(50n)).rejects.toThrow('no')
+    p.bob.setValueHandler((value) => void p.credited.push(value))
+    p.carriers[0].loseAcks = true
+    await expect(p.alice.sendValue(100n)).rejects.toThrow()
+    p.carriers[0].loseAcks = false
+    expect([p.alice.totals(), p.bob.totals()]).toEqual([{ sent: 300n, received: 0n }, { sent: 0n, received: 400n }])
+    await p.restartBob() // redeems 400 on its way down
+    expect(p.bob.totals()).toEqual({ sent: 0n, received: 400n })
+    await p.alice.sendValue(150n) // signs 450: bob credits the 50 beyond what it holds
+    expect([p.alice.totals(), p.bob.totals()]).toEqual([{ sent: 450n, received: 0n }, { sent: 0n, received: 450n }])
+    expect(p.creditedTotal).toBe(450n)
+  })
+
   it('the payer keeps its channel, key and cumulative amount', async () => {
     pair = await Pair.create()
     await pair.alice.sendValue(100n)

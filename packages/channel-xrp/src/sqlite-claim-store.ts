@@ -4,8 +4,10 @@
  * One file may serve every peer of a node: each peer's endpoint opens its own store on it with
  * its scope (our account, the peer's), and every row is keyed by that scope, so one peer's
  * store never sees another's claims. Channel ids are kept uppercase, as XrpClaimChannel uses
- * them; drops as decimal TEXT (a UInt64 does not fit SQLite's signed INTEGER).
+ * them; drops as decimal TEXT (a UInt64 does not fit SQLite's signed INTEGER). A channel total
+ * (`xrp_totals`) is written in one transaction with the claim that moves it.
  */
+import type { ChannelTotals } from '@stack/channel-core'
 import Database from 'better-sqlite3'
 import { checkAddress } from '@stack/ledger-xrp'
 import { checkOption } from './check-option.js'
@@ -39,6 +41,13 @@ CREATE TABLE IF NOT EXISTS xrp_incoming (
   received_at  INTEGER NOT NULL,
   UNIQUE (account, peer_account, channel_id)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS xrp_totals (
+  account      TEXT NOT NULL,
+  peer_account TEXT NOT NULL,
+  sent         TEXT NOT NULL,
+  received     TEXT NOT NULL,
+  PRIMARY KEY (account, peer_account)
+) STRICT;
 `
 
 interface IncomingRow {
@@ -57,6 +66,9 @@ export class SqliteClaimStore implements ClaimStore {
   readonly #putIncoming: Database.Statement<[string, string, string, string, string, number]>
   readonly #deleteIncoming: Database.Statement<[string, string, string]>
   readonly #listIncoming: Database.Statement<[string, string], IncomingRow>
+  readonly #getTotals: Database.Statement<[string, string], { sent: string; received: string }>
+  readonly #setSent: Database.Statement<[string, string, string]>
+  readonly #setReceived: Database.Statement<[string, string, string]>
   readonly #account: string
   readonly #peer: string
 
@@ -81,6 +93,15 @@ export class SqliteClaimStore implements ClaimStore {
     this.#deleteIncoming = db.prepare('DELETE FROM xrp_incoming WHERE account = ? AND peer_account = ? AND channel_id = ?')
     this.#listIncoming = db.prepare(
       'SELECT channel_id, amount, signature, received_at FROM xrp_incoming WHERE account = ? AND peer_account = ? ORDER BY seq'
+    )
+    this.#getTotals = db.prepare('SELECT sent, received FROM xrp_totals WHERE account = ? AND peer_account = ?')
+    this.#setSent = db.prepare(
+      `INSERT INTO xrp_totals (account, peer_account, sent, received) VALUES (?, ?, ?, '0')
+       ON CONFLICT (account, peer_account) DO UPDATE SET sent = excluded.sent`
+    )
+    this.#setReceived = db.prepare(
+      `INSERT INTO xrp_totals (account, peer_account, sent, received) VALUES (?, ?, '0', ?)
+       ON CONFLICT (account, peer_account) DO UPDATE SET received = excluded.received`
     )
   }
 
@@ -113,8 +134,11 @@ export class SqliteClaimStore implements ClaimStore {
     return row === undefined ? 0n : BigInt(row.sent)
   }
 
-  putSent(channelId: string, amount: bigint): void {
-    this.#putSent.run(this.#account, this.#peer, channelId.toUpperCase(), amount.toString())
+  putSent(channelId: string, amount: bigint, total?: bigint): void {
+    this.#db.transaction(() => {
+      this.#putSent.run(this.#account, this.#peer, channelId.toUpperCase(), amount.toString())
+      if (total !== undefined) this.#setSent.run(this.#account, this.#peer, total.toString())
+    })()
   }
 
   getIncoming(channelId: string): IncomingClaim | undefined {
@@ -122,12 +146,23 @@ export class SqliteClaimStore implements ClaimStore {
     return row === undefined ? undefined : toClaim(row)
   }
 
-  putIncoming(claim: IncomingClaim): void {
-    this.#putIncoming.run(this.#account, this.#peer, claim.channelId.toUpperCase(), claim.amount.toString(), claim.signature, claim.receivedAt)
+  putIncoming(claim: IncomingClaim, received?: bigint): void {
+    this.#db.transaction(() => {
+      this.#putIncoming.run(this.#account, this.#peer, claim.channelId.toUpperCase(), claim.amount.toString(), claim.signature, claim.receivedAt)
+      if (received !== undefined) this.#setReceived.run(this.#account, this.#peer, received.toString())
+    })()
   }
 
-  deleteIncoming(channelId: string): void {
-    this.#deleteIncoming.run(this.#account, this.#peer, channelId.toUpperCase())
+  deleteIncoming(channelId: string, received?: bigint): void {
+    this.#db.transaction(() => {
+      this.#deleteIncoming.run(this.#account, this.#peer, channelId.toUpperCase())
+      if (received !== undefined) this.#setReceived.run(this.#account, this.#peer, received.toString())
+    })()
+  }
+
+  getTotals(): ChannelTotals {
+    const row = this.#getTotals.get(this.#account, this.#peer)
+    return { sent: BigInt(row?.sent ?? 0), received: BigInt(row?.received ?? 0) }
   }
 
   listIncoming(): readonly IncomingClaim[] {

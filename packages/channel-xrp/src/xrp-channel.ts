@@ -1,4 +1,4 @@
-import { InvalidAmountError, MAX_UINT64, type Channel, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
+import { InvalidAmountError, MAX_UINT64, type Channel, type ChannelTotals, type ClaimCarrier, type IncomingValue, type RequestOptions, type ValueHandler } from '@stack/channel-core'
 import { SerialQueue } from '@stack/ledger-core'
 import {
   buildPaymentChannelClaim,
@@ -77,6 +77,8 @@ export interface XrpChannelSummary {
  * it, stored, and only its growth over the best claim held is passed to the value handler.
  * Redeeming: `redemption` signs a PaymentChannelClaim for the best claim with our wallet and
  * returns the blob — submitting it to a server is the operator's (no server here).
+ * Totals (`totals()`): each accepted payment and each credited claim adds to the store's total
+ * sent or received in the same write as the claim, for the books to follow (channel-core `ChannelTotals`).
  */
 export class XrpClaimChannel implements Channel {
   readonly #account: string
@@ -126,8 +128,13 @@ export class XrpClaimChannel implements Channel {
       if (cumulative > channel.amount) throw new DepositExhaustedError(channelId, cumulative, channel.amount)
       const signature = signClaim(keys.privateKey, channelId, cumulative)
       await this.#carrier.sendValue(amount, { ...options, proof: encodeClaimProof({ channelId, amount: cumulative, signature }) })
-      this.#store.putSent(channelId, cumulative)
+      this.#store.putSent(channelId, cumulative, this.totals().sent + amount)
     })
+  }
+
+  /** Drops the peer accepted from us and we from it, in all, from the claim store (channel-core `ChannelTotals`). */
+  totals(): ChannelTotals {
+    return this.#store.getTotals()
   }
 
   setValueHandler(handler: ValueHandler | undefined): void {
@@ -199,15 +206,17 @@ export class XrpClaimChannel implements Channel {
       const handler = this.#handler
       if (handler === undefined) throw new NoValueHandlerError()
       const next: IncomingClaim = { channelId: claim.channelId, amount: claim.amount, signature: claim.signature, receivedAt: this.#now() }
-      // Stored before it is credited: a crash in between loses the peer a credit, never us a claim.
-      this.#store.putIncoming(next)
+      // Stored, with the total received, before it is credited: after a crash in between, the
+      // books find the total ahead of them and credit the difference.
+      const { received } = this.totals()
+      this.#store.putIncoming(next, received + growth)
       try {
         // Credit the growth, not the carrier's amount: after a lost acknowledgement the payer's
         // next claim covers what we hold already.
         await handler({ amount: growth, proof: value.proof })
       } catch (error) {
-        if (previous === undefined) this.#store.deleteIncoming(claim.channelId)
-        else this.#store.putIncoming(previous)
+        if (previous === undefined) this.#store.deleteIncoming(claim.channelId, received)
+        else this.#store.putIncoming(previous, received)
         throw error
       }
     })

@@ -79,7 +79,7 @@ describe.each(['secp256k1', 'ed25519'] as const)('XrpClaimChannel with %s claims
   })
 
   it('refuses a replayed or older claim, and credits only the growth after a lost acknowledgement', async () => {
-    const { alice, a, b, received } = setup(algorithm)
+    const { alice, bob, a, b, received } = setup(algorithm)
     await alice.sendValue(100n)
     await alice.sendValue(20n)
     const first = a.sent[0] as Uint8Array
@@ -87,11 +87,14 @@ describe.each(['secp256k1', 'ed25519'] as const)('XrpClaimChannel with %s claims
     a.loseAcks = true
     await expect(alice.sendValue(50n)).rejects.toThrow()
     a.loseAcks = false
+    // The totals: bob has the 50, alice does not know it.
+    expect([alice.totals(), bob.totals()]).toEqual([{ sent: 120n, received: 0n }, { sent: 0n, received: 170n }])
     await alice.sendValue(50n) // re-signs 150 cumulative: the peer holds it already, accepts, credits nothing
     expect(received).toEqual([100n, 20n, 50n])
     await alice.sendValue(10n)
     expect(received).toEqual([100n, 20n, 50n, 10n])
     expect(alice.summary().outgoing?.sent).toBe(180n)
+    expect([alice.totals(), bob.totals()]).toEqual([{ sent: 180n, received: 0n }, { sent: 0n, received: 180n }])
   })
 
   it('refuses a forged claim and one above the channel amount, crediting nothing', async () => {
@@ -115,6 +118,7 @@ describe.each(['secp256k1', 'ed25519'] as const)('XrpClaimChannel with %s claims
     })
     await expect(alice.sendValue(5n)).rejects.toThrow('no thanks')
     expect(bob.summary().incoming).toMatchObject([{ channelId, best: 10n }])
+    expect([alice.totals(), bob.totals()]).toEqual([{ sent: 10n, received: 0n }, { sent: 0n, received: 10n }])
     bob.setValueHandler(undefined)
     await expect(alice.sendValue(5n)).rejects.toBeInstanceOf(NoValueHandlerError)
   })

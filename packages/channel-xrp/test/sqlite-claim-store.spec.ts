@@ -44,7 +44,8 @@ function observe(store: ClaimStore) {
   return {
     sent: channelIds.map((id) => store.getSent(id)),
     incoming: channelIds.map((id) => store.getIncoming(id)),
-    list: store.listIncoming()
+    list: store.listIncoming(),
+    totals: store.getTotals()
   }
 }
 
@@ -150,11 +151,14 @@ describe('SqliteClaimStore against MemoryClaimStore', () => {
   const scopes = [aliceWithBob, aliceWithCarol] as const
   const channelId = fc.constantFrom(...channelIds)
   const scope = fc.constantFrom(0, 1)
+  // A write may carry the new total of its direction (channel-core ChannelTotals), or not.
+  const total = fc.option(fc.bigInt({ min: 0n, max: 10n ** 20n }), { nil: undefined })
   const operation = fc.oneof(
-    fc.record({ kind: fc.constant('putSent' as const), scope, channelId, amount: fc.bigInt({ min: 0n, max: 10n ** 17n }) }),
+    fc.record({ kind: fc.constant('putSent' as const), scope, channelId, amount: fc.bigInt({ min: 0n, max: 10n ** 17n }), total }),
     fc.record({
       kind: fc.constant('putIncoming' as const),
       scope,
+      total,
       claim: fc.record({
         channelId,
         amount: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
@@ -162,7 +166,7 @@ describe('SqliteClaimStore against MemoryClaimStore', () => {
         receivedAt: fc.maxSafeNat()
       })
     }),
-    fc.record({ kind: fc.constant('deleteIncoming' as const), scope, channelId })
+    fc.record({ kind: fc.constant('deleteIncoming' as const), scope, channelId, total })
   )
 
   it('shows the same state after any sequence of puts and deletes, also after reopening', () => {
@@ -174,9 +178,9 @@ describe('SqliteClaimStore against MemoryClaimStore', () => {
         try {
           for (const op of operations) {
             for (const store of [memory[op.scope], sqlite[op.scope]] as ClaimStore[]) {
-              if (op.kind === 'putSent') store.putSent(op.channelId, op.amount)
-              else if (op.kind === 'putIncoming') store.putIncoming(op.claim)
-              else store.deleteIncoming(op.channelId)
+              if (op.kind === 'putSent') store.putSent(op.channelId, op.amount, op.total)
+              else if (op.kind === 'putIncoming') store.putIncoming(op.claim, op.total)
+              else store.deleteIncoming(op.channelId, op.total)
             }
           }
           for (const i of [0, 1]) expect(observe(sqlite[i] as SqliteClaimStore)).toEqual(observe(memory[i] as MemoryClaimStore))

@@ -130,6 +130,7 @@ export { systemClock, type Clock } from './connector/clock.js'
 export {
   InMemoryBalanceStore,
   InsufficientBalanceError,
+  SettledTotalsBehindError,
   type InMemoryBalanceStoreOptions,
   type RecordBalanceChange,
   type BalanceSnapshot,

@@ -16,7 +16,15 @@
  * A persistent store keeps its authoritative copy in memory and writes each commit through
  * before `commit()` returns (or throws, leaving the hold pending): the rules relay a Fulfill
  * only after its commits, so writing behind would lose Fulfills already relayed on a crash.
+ *
+ * Settlement over a channel with totals (channel-core `ChannelTotals`) is kept as the totals the
+ * books applied (`settled`): `applySettled` applies what the channel's totals add to them, once.
+ * The channel's store and ours are two files, and a crash may come between their writes; with
+ * the books following the channel's totals, the next start applies the difference whichever
+ * write came first, and applying the same totals again changes nothing. Books that have no
+ * totals of a peer yet (new, or in memory) take its channel's as they find them (`adoptSettled`).
  */
+import type { ChannelTotals } from '@stack/channel-core'
 
 export interface BalanceSnapshot {
   /** Committed balance: what we owe the peer (negative: what the peer owes us). */
@@ -45,8 +53,23 @@ export interface BalanceStore {
    * or above `minBalance`, else InsufficientBalanceError and nothing is held).
    */
   reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation
-  /** Applies `delta` at once (incoming value from a Channel). */
+  /** Applies `delta` at once (incoming value from a Channel without totals). */
   adjust(peerId: string, delta: bigint): bigint
+  /**
+   * Brings the peer's balance to its channel's totals: what `totals` add to `settled(peerId)` is
+   * applied (received raises the balance, sent lowers it) and `totals` become the settled ones,
+   * in one write. Returns what was added; the same totals again add nothing. Throws
+   * SettledTotalsBehindError, changing nothing, if either total is below its settled one.
+   */
+  applySettled(peerId: string, totals: ChannelTotals): ChannelTotals
+  /**
+   * If the books have no totals of the peer yet, takes `totals` as theirs without moving the
+   * balance (what moved before is in the balance already, or was forgotten with it) and returns
+   * true; else changes nothing and returns false.
+   */
+  adoptSettled(peerId: string, totals: ChannelTotals): boolean
+  /** The channel totals last applied for the peer; undefined before any (applySettled counts from zeros then). */
+  settled(peerId: string): ChannelTotals | undefined
   get(peerId: string): BalanceSnapshot
   /** Every peer the store has seen. */
   snapshot(): Map<string, BalanceSnapshot>
@@ -65,24 +88,48 @@ export class InsufficientBalanceError extends Error {
   }
 }
 
+/**
+ * A channel's totals below what the books applied already: it is not the channel they settled
+ * with (its claim store was replaced or reset). Nothing is applied: which side is right is the
+ * operator's to find out.
+ */
+export class SettledTotalsBehindError extends Error {
+  override readonly name = 'SettledTotalsBehindError'
+  constructor(
+    readonly peerId: string,
+    readonly totals: ChannelTotals,
+    readonly settled: ChannelTotals,
+  ) {
+    super(
+      `peer ${peerId}: its channel's totals (sent ${totals.sent}, received ${totals.received}) are below those the books applied ` +
+        `(sent ${settled.sent}, received ${settled.received}); was its claim store replaced?`,
+    )
+  }
+}
+
 interface Account {
   balance: bigint
   pendingDebit: bigint
   pendingCredit: bigint
+  settled: ChannelTotals | undefined
 }
 
 const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
+const NO_TOTALS: ChannelTotals = Object.freeze({ sent: 0n, received: 0n })
 
 /**
  * Writes a committed change through to durable storage before it takes effect in memory; a
  * throw leaves the change unmade (a hold stays pending). `kind`: a packet's hold or a value
- * adjustment (settlement, incoming payment).
+ * adjustment (settlement, incoming payment); `settled`, from `applySettled` and `adoptSettled`:
+ * the peer's new settled totals, to be written with the change (which may then be 0), atomically.
  */
-export type RecordBalanceChange = (peerId: string, delta: bigint, kind: 'packet' | 'value') => void
+export type RecordBalanceChange = (peerId: string, delta: bigint, kind: 'packet' | 'value', settled?: ChannelTotals) => void
 
 export interface InMemoryBalanceStoreOptions {
   /** Committed balances to start from (a durable store's restored state). */
   balances?: Iterable<readonly [string, bigint]>
+  /** Settled totals to start from, likewise. */
+  settled?: Iterable<readonly [string, ChannelTotals]>
   record?: RecordBalanceChange
 }
 
@@ -93,6 +140,7 @@ export class InMemoryBalanceStore implements BalanceStore {
   constructor(options: InMemoryBalanceStoreOptions = {}) {
     this.#record = options.record
     for (const [peerId, balance] of options.balances ?? []) this.#account(peerId).balance = balance
+    for (const [peerId, settled] of options.settled ?? []) this.#account(peerId).settled = settled
   }
 
   reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation {
@@ -116,23 +164,54 @@ export class InMemoryBalanceStore implements BalanceStore {
     return account.balance
   }
 
+  applySettled(peerId: string, totals: ChannelTotals): ChannelTotals {
+    const account = this.#account(peerId)
+    const before = account.settled ?? NO_TOTALS
+    const added = { sent: totals.sent - before.sent, received: totals.received - before.received }
+    if (added.sent < 0n || added.received < 0n) throw new SettledTotalsBehindError(peerId, totals, before)
+    if (added.sent === 0n && added.received === 0n && account.settled !== undefined) return NO_TOTALS
+    const settled = { sent: totals.sent, received: totals.received }
+    const delta = added.received - added.sent
+    this.#record?.(peerId, delta, 'value', settled)
+    account.balance += delta
+    account.settled = settled
+    return added
+  }
+
+  adoptSettled(peerId: string, totals: ChannelTotals): boolean {
+    const account = this.#account(peerId)
+    if (account.settled !== undefined) return false
+    const settled = { sent: totals.sent, received: totals.received }
+    this.#record?.(peerId, 0n, 'value', settled)
+    account.settled = settled
+    return true
+  }
+
+  settled(peerId: string): ChannelTotals | undefined {
+    return this.#accounts.get(peerId)?.settled
+  }
+
   get(peerId: string): BalanceSnapshot {
     const account = this.#accounts.get(peerId)
-    return account === undefined ? ZERO : { ...account }
+    return account === undefined ? ZERO : snapshotOf(account)
   }
 
   snapshot(): Map<string, BalanceSnapshot> {
-    return new Map([...this.#accounts].map(([id, account]) => [id, { ...account }]))
+    return new Map([...this.#accounts].map(([id, account]) => [id, snapshotOf(account)]))
   }
 
   #account(peerId: string): Account {
     let account = this.#accounts.get(peerId)
     if (account === undefined) {
-      account = { balance: 0n, pendingDebit: 0n, pendingCredit: 0n }
+      account = { balance: 0n, pendingDebit: 0n, pendingCredit: 0n, settled: undefined }
       this.#accounts.set(peerId, account)
     }
     return account
   }
+}
+
+function snapshotOf({ balance, pendingDebit, pendingCredit }: Account): BalanceSnapshot {
+  return { balance, pendingDebit, pendingCredit }
 }
 
 class Hold implements Reservation {

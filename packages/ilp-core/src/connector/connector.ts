@@ -162,11 +162,16 @@ export class Connector {
     )
   }
 
-  /** Adds a peer and starts answering its link and channel. Throws InvalidPeerConfigError. */
+  /**
+   * Adds a peer and starts answering its link and channel; first, the peer's books take what its
+   * channel's totals hold beyond them (Settlement.reconcile). Throws InvalidPeerConfigError,
+   * SettledTotalsBehindError.
+   */
   addPeer(config: PeerConfig): void {
     const { id, link, channel } = config
     checkPeerConfig(config)
     if (this.#peers.has(id)) throw new InvalidPeerConfigError('id', `peer ${id} already exists`)
+    if (channel !== undefined) this.#settlement.reconcile(id, channel)
     let send: PeerSender | undefined
     if (config.handler !== undefined) {
       const handler = config.handler

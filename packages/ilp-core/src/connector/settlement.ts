@@ -1,5 +1,6 @@
+import type { Channel, ChannelTotals } from '@stack/channel-core'
 import { MAX_UINT64 } from '../packet.js'
-import type { BalanceStore } from './balance-store.js'
+import type { BalanceStore, Reservation } from './balance-store.js'
 import type { PeerAccount } from './pipeline.js'
 
 export interface SettlementLogger {
@@ -22,8 +23,13 @@ export interface SettlementCounters {
  * reaches `settleThreshold`, paying enough to bring it down to `settleTo`.
  *
  * The payment is held against the balance while the Channel works (so a second check does not
- * pay it twice, and the minimum-balance check already counts it), committed when the Channel
- * resolves and released — the revert — if it fails. One settlement per peer at a time.
+ * pay it twice, and the minimum-balance check already counts it). One settlement per peer at a time.
+ *
+ * A Channel with totals (channel-core `ChannelTotals`) is the truth of what was paid: once it
+ * is done, success or not, the books are brought to its totals (BalanceStore.applySettled) and
+ * the hold is released; value from the peer likewise; and `reconcile` at start applies what a
+ * crash left between the channel's write and ours. A Channel without totals has its hold
+ * committed when it resolves and released — the revert — if it fails.
  */
 export class Settlement {
   readonly #store: BalanceStore
@@ -59,20 +65,14 @@ export class Settlement {
         () => {
           this.counters.sent++
           this.counters.sentAmount += amount
-          try {
-            hold.commit()
-          } catch (error) {
-            // The value left; only our books failed. The hold stays pending, so it still counts
-            // against what we owe the peer, and nobody is left with an unhandled rejection.
-            this.#logger.warn(`settled ${amount} to peer ${peer.id} but could not record it; the hold stays pending`, error)
-          }
+          this.#resolve(peer.id, channel, hold, true)
           return true
         },
         (error: unknown) => {
-          hold.release()
           this.counters.failed++
           this.counters.failedAmount += amount
           this.#logger.warn(`settlement of ${amount} to peer ${peer.id} failed; balance restored`, error)
+          this.#resolve(peer.id, channel, hold, false)
           return false
         },
       )
@@ -83,11 +83,51 @@ export class Settlement {
       })
   }
 
-  /** Value the peer sent us over its Channel: we owe it that much more. */
+  /**
+   * Value the peer sent us over its Channel: we owe it that much more — by its totals if it has
+   * them (they count the value already). Throws, and the Channel refuses the value, if the books cannot take it.
+   */
   receive(peer: PeerAccount, amount: bigint): void {
     if (amount <= 0n || amount > MAX_UINT64) throw new RangeError(`incoming value ${amount} is not a positive UInt64`)
-    this.#store.adjust(peer.id, amount)
+    const totals = peer.channel?.totals?.()
+    if (totals === undefined) this.#store.adjust(peer.id, amount)
+    else this.#store.applySettled(peer.id, totals)
     this.counters.received++
     this.counters.receivedAmount += amount
+  }
+
+  /**
+   * At start: the books take whatever the channel's totals hold beyond them (a crash came between
+   * the channel's write and ours). Returns what was applied. Throws SettledTotalsBehindError
+   * if the channel has less than the books applied. Books that have no totals of the peer yet
+   * adopt the channel's, applying nothing.
+   */
+  reconcile(peerId: string, channel: Channel): ChannelTotals | undefined {
+    const totals = channel.totals?.()
+    if (totals === undefined) return undefined
+    // Books without totals of the peer (new, or in memory) take them as they are.
+    if (this.#store.adoptSettled(peerId, totals)) return { sent: 0n, received: 0n }
+    const added = this.#store.applySettled(peerId, totals)
+    if (added.sent !== 0n || added.received !== 0n) {
+      this.#logger.warn(`settlement totals applied to the books at start for peer ${peerId}: sent ${added.sent}, received ${added.received} (a crash came between the channel's write and ours)`)
+    }
+    return added
+  }
+
+  /**
+   * The payment is over: the books follow the channel's totals (or, without them, the hold is
+   * committed if it was paid), then the hold goes. If our books cannot be written, the hold stays
+   * pending: it goes on counting against what we owe, so it is not paid again.
+   */
+  #resolve(peerId: string, channel: Channel, hold: Reservation, paid: boolean): void {
+    try {
+      if (channel.totals !== undefined) {
+        this.#store.applySettled(peerId, channel.totals())
+        hold.release()
+      } else if (paid) hold.commit()
+      else hold.release()
+    } catch (error) {
+      this.#logger.warn(`could not record the settlement with peer ${peerId}; its hold stays pending`, error)
+    }
   }
 }

@@ -2,7 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { IlpError } from '../../src/ilp-error.js'
 import { IlpPacketType, type IlpReply } from '../../src/packet.js'
-import { InMemoryBalanceStore, InsufficientBalanceError, type Reservation } from '../../src/connector/balance-store.js'
+import type { Channel, ChannelTotals } from '@stack/channel-core'
+import { InMemoryBalanceStore, InsufficientBalanceError, SettledTotalsBehindError, type Reservation } from '../../src/connector/balance-store.js'
+import { Connector } from '../../src/connector/connector.js'
 import { compose, type IncomingContext, type OutgoingContext } from '../../src/connector/pipeline.js'
 import { incomingBalanceRule, outgoingBalanceRule } from '../../src/connector/rules/balance.js'
 import { replyDeadlineRule } from '../../src/connector/rules/expire.js'
@@ -191,6 +193,148 @@ describe('InMemoryBalanceStore write-through', () => {
     expect(recorded).toEqual([['bob', -5n, 'packet'], ['bob', 3n, 'value']])
     expect(hold.commit()).toBe(false) // exactly once: nothing recorded again
     expect(recorded).toHaveLength(2)
+  })
+})
+
+describe('InMemoryBalanceStore.applySettled', () => {
+  it('applies what the totals add to the settled ones, once; totals behind them are refused; a failed record changes nothing', () => {
+    const recorded: unknown[][] = []
+    let failing = false
+    const store = new InMemoryBalanceStore({
+      balances: [['bob', 100n]],
+      settled: [['bob', { sent: 10n, received: 5n }]],
+      record: (...change) => {
+        if (failing) throw new Error('disk full')
+        recorded.push(change)
+      },
+    })
+    expect(store.settled('bob')).toEqual({ sent: 10n, received: 5n })
+    expect(store.settled('carol')).toBeUndefined()
+    expect(store.applySettled('bob', { sent: 40n, received: 5n })).toEqual({ sent: 30n, received: 0n })
+    expect(store.get('bob').balance).toBe(70n) // we paid 30: we owe bob less
+    expect(store.applySettled('bob', { sent: 40n, received: 5n })).toEqual({ sent: 0n, received: 0n })
+    expect(store.applySettled('bob', { sent: 45n, received: 25n })).toEqual({ sent: 5n, received: 20n })
+    expect(store.get('bob').balance).toBe(85n)
+    expect(recorded).toEqual([
+      ['bob', -30n, 'value', { sent: 40n, received: 5n }],
+      ['bob', 15n, 'value', { sent: 45n, received: 25n }],
+    ])
+    expect(() => store.applySettled('bob', { sent: 44n, received: 99n })).toThrow(SettledTotalsBehindError)
+    failing = true
+    expect(() => store.applySettled('bob', { sent: 50n, received: 25n })).toThrow('disk full')
+    expect(store.settled('bob')).toEqual({ sent: 45n, received: 25n })
+    expect(store.get('bob')).toEqual({ balance: 85n, pendingDebit: 0n, pendingCredit: 0n })
+  })
+
+  it('adopts the first totals of a peer without moving its balance, and only the first', () => {
+    const recorded: unknown[][] = []
+    const store = new InMemoryBalanceStore({ record: (...change) => void recorded.push(change) })
+    store.reserve('bob', 40n).commit()
+    expect(store.adoptSettled('bob', { sent: 900n, received: 0n })).toBe(true)
+    expect(store.adoptSettled('bob', { sent: 950n, received: 0n })).toBe(false)
+    expect(store.get('bob').balance).toBe(40n)
+    expect(store.settled('bob')).toEqual({ sent: 900n, received: 0n })
+    expect(recorded).toEqual([['bob', 40n, 'packet'], ['bob', 0n, 'value', { sent: 900n, received: 0n }]])
+    // Without adoption the first totals count from zero: a new peer's first payment is applied.
+    expect(store.applySettled('carol', { sent: 7n, received: 0n })).toEqual({ sent: 7n, received: 0n })
+    expect(store.get('carol').balance).toBe(-7n)
+  })
+})
+
+/** A channel with totals: `pay` records a payment in `kept` (its store) as the real ones do, before it resolves. */
+function totalsChannel(pay: (amount: bigint, totals: { sent: bigint; received: bigint }) => Promise<void>): Channel & { totals(): ChannelTotals; kept: { sent: bigint; received: bigint } } {
+  const kept = { sent: 0n, received: 0n }
+  return { kept, sendValue: (amount) => pay(amount, kept), setValueHandler: () => undefined, totals: () => ({ ...kept }) }
+}
+
+describe('Settlement over a channel with totals', () => {
+  it('brings the books to the totals after each payment, paid or not, and releases the hold', async () => {
+    const store = new InMemoryBalanceStore()
+    const logger = recordingLogger()
+    const settlement = new Settlement(store, logger)
+    let refuse = false
+    const channel = totalsChannel(async (amount, kept) => {
+      // The peer holds the claim and the store says so; then the answer is lost (or not).
+      kept.sent += amount
+      if (refuse) throw new Error('acceptance lost')
+    })
+    const peer = peerAccount({ id: 'bob', settleThreshold: 100n, channel })
+    store.adjust('bob', 150n)
+    await settlement.maybeSettle(peer)
+    expect(store.get('bob')).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
+    store.adjust('bob', 120n)
+    refuse = true
+    await settlement.maybeSettle(peer)
+    // Failed as far as the caller knows, but the channel's store has it: the books follow the store.
+    expect(store.get('bob')).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
+    expect(store.settled('bob')).toEqual({ sent: 270n, received: 0n })
+    expect(settlement.counters).toMatchObject({ sent: 1, sentAmount: 150n, failed: 1, failedAmount: 120n })
+  })
+
+  it('keeps the hold pending when the books cannot take the totals: nothing is paid twice', async () => {
+    let failing = false
+    const store = new InMemoryBalanceStore({
+      record: (_peer, _delta, kind) => {
+        if (failing && kind === 'value') throw new Error('disk full')
+      },
+    })
+    const logger = recordingLogger()
+    const settlement = new Settlement(store, logger)
+    const channel = totalsChannel(async (amount, kept) => {
+      kept.sent += amount
+    })
+    const peer = peerAccount({ id: 'bob', settleThreshold: 10n, channel })
+    settlement.reconcile('bob', channel) // as addPeer does: the books adopt the channel's totals
+    store.reserve('bob', 15n).commit()
+    failing = true
+    await settlement.maybeSettle(peer)
+    expect(store.get('bob')).toEqual({ balance: 15n, pendingDebit: -15n, pendingCredit: 0n })
+    await settlement.maybeSettle(peer) // the hold still counts: no second payment
+    expect(channel.kept.sent).toBe(15n)
+    expect(logger.warnings.map(([message]) => message)).toEqual(['could not record the settlement with peer bob; its hold stays pending'])
+    // The next start applies the totals (here: reconcile by hand on the same store).
+    failing = false
+    expect(settlement.reconcile('bob', channel)).toEqual({ sent: 15n, received: 0n })
+  })
+
+  it('credits incoming value by the totals, which count it already', () => {
+    const store = new InMemoryBalanceStore()
+    const settlement = new Settlement(store, recordingLogger())
+    const channel = totalsChannel(async () => undefined)
+    const peer = peerAccount({ id: 'alice', channel })
+    channel.kept.received = 50n // stored by the channel before it calls the handler
+    settlement.receive(peer, 50n)
+    expect(store.get('alice').balance).toBe(50n)
+    channel.kept.received = 80n
+    settlement.receive(peer, 30n)
+    expect(store.get('alice').balance).toBe(80n)
+    expect(settlement.counters).toMatchObject({ received: 2, receivedAmount: 80n })
+  })
+
+  it('at addPeer, applies what a crash left between the channel and the books, once, and refuses a channel behind them', () => {
+    const store = new InMemoryBalanceStore({ balances: [['bob', 500n]], settled: [['bob', { sent: 100n, received: 0n }]] })
+    const logger = recordingLogger()
+    const channel = totalsChannel(async () => undefined)
+    channel.kept.sent = 300n // the claim store says 200 more were accepted than the books applied
+    const connector = new Connector({ address: 'test.us', routes: { nextHop: () => undefined }, balances: store, logger })
+    connector.addPeer({ id: 'bob', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel })
+    expect(store.get('bob').balance).toBe(300n)
+    expect(logger.warnings.map(([message]) => message)).toEqual([
+      "settlement totals applied to the books at start for peer bob: sent 200, received 0 (a crash came between the channel's write and ours)",
+    ])
+    connector.removePeer('bob')
+    connector.addPeer({ id: 'bob', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel })
+    expect(store.get('bob').balance).toBe(300n)
+    expect(logger.warnings).toHaveLength(1)
+    channel.kept.sent = 0n // another claim store
+    connector.removePeer('bob')
+    expect(() => connector.addPeer({ id: 'bob', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel })).toThrow(SettledTotalsBehindError)
+    expect(connector.balance('bob').balance).toBe(300n)
+    // Books in memory after a restart know nothing: they take the channel's totals as they are.
+    const fresh = new InMemoryBalanceStore()
+    new Connector({ address: 'test.us', routes: { nextHop: () => undefined }, balances: fresh, logger }).addPeer({ id: 'bob', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel })
+    expect(fresh.get('bob').balance).toBe(0n)
+    expect(fresh.settled('bob')).toEqual({ sent: 0n, received: 0n })
   })
 })
 

@@ -8,13 +8,16 @@ import { writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { run } from './tarball.js'
 
+/** What npm and pnpm set for scripts that the consumer keeps: where the registry and npm's cache are. */
+const KEPT = /^npm_config_(?:registry|cache|(?:https_)?proxy|noproxy)$/i
+
 /**
- * This environment without what pnpm and npm scripts set (`npm_config_*` and the like would
- * configure the consumer's npm and node as if they ran inside the workspace).
+ * This environment without what pnpm and npm scripts set: `npm_config_prefix` and the like
+ * would point the consumer's npm at the workspace instead of its own folder.
  * @returns {NodeJS.ProcessEnv}
  */
 function plainEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^p?npm_/i.test(name)))
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => KEPT.test(name) || !/^p?npm_/i.test(name)))
 }
 
 /**

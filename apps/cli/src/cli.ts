@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs'
 import { payCommand } from './commands/pay.js'
 import { queryCommand } from './commands/query.js'
 import { receiveCommand } from './commands/receive.js'
 import { ExitCode, UsageError } from './exit-codes.js'
 import { MAIN_HELP } from './help.js'
 import type { Io } from './io.js'
+
+/** This package's version, from its package.json (one folder up from src/ and dist/ alike). */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
 /** Runs one `stack` command line; resolves with the exit code. */
 export async function run(argv: string[], io: Io, stop: AbortSignal): Promise<number> {
@@ -22,6 +26,9 @@ export async function run(argv: string[], io: Io, stop: AbortSignal): Promise<nu
       case '-h':
         io.out(MAIN_HELP)
         return command === undefined ? ExitCode.Usage : ExitCode.Ok
+      case '--version':
+        io.out(`${version}\n`)
+        return ExitCode.Ok
       default:
         throw new UsageError(`unknown command "${command}"`)
     }

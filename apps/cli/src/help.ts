@@ -5,6 +5,7 @@ Usage:
   stack query <pointer> [--insecure] [--show-secret] [--json]
   stack receive --via <btp+ws url> [--port <n>] [--host <ip>] [--receive-max <amount>] [--json]
   stack <command> --help
+  stack --version
 
 <pointer> is a payment pointer ($wallet.example/alice) or an SPSP URL (https://…;
 http:// only with --insecure). <amount> is in the asset's units with decimals, e.g. 12.34.

@@ -2,13 +2,16 @@
 // The built `stack` binary in a child process, against a connector and receivers started here.
 // Run `pnpm build` first (turbo's test task depends on the build).
 import { execFile, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNetwork, startReceiver, type Network, type Receiver } from './fixtures/network.js'
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+// The bin package.json declares: a launcher of the built dist/main.js.
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { stack: string } }
+const main = fileURLToPath(new URL(`../${manifest.bin.stack}`, import.meta.url))
 
 interface Run {
   code: number
@@ -58,6 +61,10 @@ describe('stack (built CLI)', () => {
     expect(help.stdout).toContain('Exit codes')
     expect((await stack('pay', '--help')).stdout).toContain('--fixed-delivery')
     expect((await stack()).code).toBe(2)
+  })
+
+  it('--version prints the version of package.json and exits 0', async () => {
+    expect(await stack('--version')).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' })
   })
 
   it('exits 2 on usage errors: unknown command, unknown flag, bad amount, missing --via, bad pointer', async () => {

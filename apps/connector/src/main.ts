@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // stack-connector --config connector.yaml: read, override from the environment, validate,
 // start; SIGINT/SIGTERM stop it gracefully (packets in flight answered) and exit 0.
+import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { applyEnvOverrides, InvalidEnvOverrideError } from './config-env.js'
@@ -9,6 +10,7 @@ import { createLogger } from './logger.js'
 import { startNode } from './node.js'
 
 const USAGE = `usage: stack-connector --config <connector.json|connector.yaml>
+       stack-connector --version
 
 Environment overrides: STACK_CONNECTOR__<PATH>=<value>, e.g. STACK_CONNECTOR__ADMIN__PORT=9100
 (see README.md).`
@@ -16,9 +18,15 @@ Environment overrides: STACK_CONNECTOR__<PATH>=<value>, e.g. STACK_CONNECTOR__AD
 async function main(): Promise<number> {
   let configPath: string | undefined
   try {
-    const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } })
+    const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } } })
     if (values.help === true) {
       console.log(USAGE)
+      return 0
+    }
+    if (values.version === true) {
+      // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+      const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+      console.log(version)
       return 0
     }
     configPath = values.config

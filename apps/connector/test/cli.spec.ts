@@ -1,14 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 
-// The built bin as an operator runs it: `stack-connector --config file`, stopped by a signal.
+// The bin package.json declares (a launcher of the built dist/main.js) as an operator runs it:
+// `stack-connector --config file`, stopped by a signal.
 const root = fileURLToPath(new URL('..', import.meta.url))
-const main = join(root, 'dist', 'main.js')
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; bin: { 'stack-connector': string } }
+const main = join(root, manifest.bin['stack-connector'])
 
 beforeAll(() => {
   execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), '-b'], { cwd: root, timeout: 120_000 })
@@ -39,6 +41,12 @@ describe('stack-connector (the bin)', () => {
     const proc = run(['--config', path])
     expect(await proc.exited).toBe(2)
     expect(proc.err()).toContain('peers[0].relation: must be one of parent, peer, child, got string "friend"')
+  })
+
+  it('--version prints the version of package.json and exits 0', async () => {
+    const proc = run(['--version'])
+    expect(await proc.exited).toBe(0)
+    expect({ stdout: proc.out(), stderr: proc.err() }).toEqual({ stdout: `${manifest.version}\n`, stderr: '' })
   })
 
   it('exits 2 with usage without --config', async () => {

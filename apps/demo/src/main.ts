@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The README's main job: one payment through the whole stack, on loopback, no servers to set up.
 //
 //   USD ledger (embedded SQLite)                      EUR ledger (embedded SQLite)
@@ -82,7 +81,8 @@ export async function runDemo(options: { amount?: string; progress?: boolean } =
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** The `stack-demo` command (bin/stack-demo.js): runs the demo, exit code 1 if it fails. */
+export function main(): void {
   const started = Date.now()
   runDemo()
     .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))

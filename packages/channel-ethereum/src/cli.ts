@@ -17,6 +17,7 @@
  * name first: `ReclaimTooEarly: …`) or the endpoint unreachable, 2 bad usage or input (the flag
  * or variable named), 3 an unexpected failure (a bug).
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { BaseError, getAddress, isAddress, parseEventLogs, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -34,7 +35,7 @@ const usage = `usage:
   stack-ethereum-channel show --rpc-url URL --contract ADDRESS --channel ID
   stack-ethereum-channel start-reclaim --rpc-url URL --contract ADDRESS --channel ID
   stack-ethereum-channel reclaim --rpc-url URL --contract ADDRESS --channel ID
-options: --json (machine-readable output), --help
+options: --json (machine-readable output), --help, --version
 environment: ${KEY_VARIABLE}=0x… (64 hex digits; address, deploy, start-reclaim, reclaim)
 exit codes: 0 done, 1 refused by the chain or the contract, 2 bad usage or input, 3 unexpected failure`
 
@@ -222,7 +223,7 @@ function channelIdOf(text: string): Hex {
   return text.toLowerCase() as Hex
 }
 
-function parse(argv: readonly string[]): { command: Command | undefined; input: Input; json: boolean; help: boolean } {
+function parse(argv: readonly string[]): { command: Command | undefined; input: Input; json: boolean; help: boolean; version: boolean } {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -231,11 +232,14 @@ function parse(argv: readonly string[]): { command: Command | undefined; input: 
       contract: { type: 'string' },
       channel: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' }
     }
   })
   const json = values.json === true
-  if (values.help === true) return { command: undefined, input: { rpcUrl: undefined, contract: undefined, channel: undefined }, json, help: true }
+  const none = { rpcUrl: undefined, contract: undefined, channel: undefined }
+  if (values.help === true) return { command: undefined, input: none, json, help: true, version: false }
+  if (values.version === true) return { command: undefined, input: none, json, help: false, version: true }
   const [name, ...extra] = positionals
   if (name === undefined) throw new UsageError(`a command is required: ${Object.keys(commands).join(', ')} (--help for usage)`)
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined
@@ -249,7 +253,7 @@ function parse(argv: readonly string[]): { command: Command | undefined; input: 
   const rpcUrl = values['rpc-url'] === undefined ? undefined : rpcUrlOf(values['rpc-url'])
   const contract = values.contract === undefined ? undefined : addressOf(values.contract)
   const channel = values.channel === undefined ? undefined : channelIdOf(values.channel)
-  return { command, input: { rpcUrl, contract, channel }, json, help: false }
+  return { command, input: { rpcUrl, contract, channel }, json, help: false, version: false }
 }
 
 // ---- chain ------------------------------------------------------------------------------
@@ -351,6 +355,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json')
   try {
     const parsed = parse(argv)
+    if (parsed.version) {
+      // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+      const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+      write(process.stdout, version)
+      return 0
+    }
     if (parsed.help || parsed.command === undefined) {
       write(process.stdout, usage)
       return 0

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import ganache from 'ganache'
@@ -8,9 +9,11 @@ import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { PaymentChannelContract, signClaim } from '../src/index.js'
 
-// The built bin, as an operator runs it (the global setup builds dist/ first), against a chain
-// behind a JSON-RPC URL: ganache listening on a free port of this process.
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// (the global setup builds dist/ first), against a chain behind a JSON-RPC URL: ganache
+// listening on a free port of this process.
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'stack-ethereum-channel': string } }
+const cli = fileURLToPath(new URL(`../${manifest.bin['stack-ethereum-channel']}`, import.meta.url))
 const ETHER = 10n ** 18n
 const CHAIN_ID = 1341
 const TIMEOUT = 3_600
@@ -264,6 +267,10 @@ describe('stack-ethereum-channel (the bin)', () => {
       expect(result.stderr.toLowerCase()).not.toContain(keys.alice.slice(2).toLowerCase())
     }
     expect(await run(undefined, '--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('usage:') })
+  })
+
+  it('--version prints the version of package.json', async () => {
+    expect(await run(undefined, '--version')).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' })
   })
 
   it('never writes a key it was given, in any case, with or without 0x', () => {

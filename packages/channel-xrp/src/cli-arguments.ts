@@ -26,20 +26,22 @@ export const COMMANDS = {
 export type Command = keyof typeof COMMANDS
 
 export interface CommandLine {
-  /** Undefined with `--help` alone, or `help`. */
+  /** Undefined with `--help` or `--version` alone, or `help`. */
   readonly command: Command | undefined
   readonly help: boolean
+  readonly version: boolean
   readonly json: boolean
   /** The string flags given, by name without the dashes. */
   readonly flags: ReadonlyMap<string, string>
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'help'])
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'version'])
 /** Every command's flags, declared to parseArgs so each takes the next word as its value. */
 const PARSE_OPTIONS = {
   ...Object.fromEntries(Object.values(COMMANDS).flat().map((name) => [name, { type: 'string' as const }])),
   json: { type: 'boolean' as const },
-  help: { type: 'boolean' as const, short: 'h' }
+  help: { type: 'boolean' as const, short: 'h' },
+  version: { type: 'boolean' as const }
 }
 
 /** Whether `--json` is among `argv`, for reporting a command line that cannot be read. */
@@ -76,12 +78,14 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
   }
   const command = word as Command | undefined
   let json = false
+  let version = false
   const flags = new Map<string, string>()
   for (const { name, rawName, value, inlineValue } of options) {
     const flag = /^--?[a-z][a-z-]{0,30}$/.test(rawName) ? rawName : 'an option'
     if (BOOLEAN_FLAGS.has(name)) {
       if (value !== undefined) throw new UsageError(flag, 'takes no value')
       if (name === 'help') help = true
+      else if (name === 'version') version = true
       else json = true
       continue
     }
@@ -97,8 +101,8 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
   }
   // Unquoted: a stray word may be a seed given where it does not belong.
   if (words.length > 0) throw new UsageError(undefined, 'unexpected argument: flags are --name value, and seeds come from the environment only')
-  if (command === undefined && !help) throw new UsageError(undefined, `needs a command: ${Object.keys(COMMANDS).join(', ')}`)
-  return { command, help, json, flags }
+  if (command === undefined && !help && !version) throw new UsageError(undefined, `needs a command: ${Object.keys(COMMANDS).join(', ')}`)
+  return { command, help, version, json, flags }
 }
 
 /** The value of a flag the command cannot do without. */

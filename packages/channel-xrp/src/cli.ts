@@ -15,6 +15,7 @@
  * 1 verify: not valid, 2 bad usage or input (one line on stderr naming the flag or variable),
  * 3 an unexpected failure (a bug).
  */
+import { readFileSync } from 'node:fs'
 import { generateSeed } from 'ripple-keypairs'
 import {
   buildPaymentChannelCreate,
@@ -65,6 +66,8 @@ usage:
       exit 0 if the signature is that key's claim of exactly DROPS on exactly that channel, 1 if not
   ${NAME} address
       the classic address and public key of STACK_XRP_SEED
+  ${NAME} --version
+      the version of this program
   every command: --json (one JSON object on stdout), --help
 
   DROPS: whole drops (1 XRP = 1000000 drops). --sequence: the account's next Sequence.
@@ -94,7 +97,12 @@ const commands: Record<Command, (flags: Flags, env: Env, now: number) => Answer>
 
 /** The output and exit code of a command line; a UsageError for a bad one. */
 function run(argv: readonly string[], env: Env, now: number): { stdout: string; code: number } {
-  const { command, help, json, flags } = readCommandLine(argv)
+  const { command, help, version, json, flags } = readCommandLine(argv)
+  if (version && !help) {
+    // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    return { stdout: `${manifest.version}\n`, code: 0 }
+  }
   if (help || command === undefined) return { stdout: `${usage}\n`, code: 0 }
   const answer = commands[command](flags, env, now)
   return { stdout: json ? `${JSON.stringify(answer.json, null, 2)}\n` : `${answer.text}\n`, code: answer.code ?? 0 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { generateSeed } from 'ripple-keypairs'
 import { describe, expect, it } from 'vitest'
@@ -6,9 +7,11 @@ import { decode, hashes, verifyPaymentChannelClaim, verifySignature } from 'xrpl
 import { dropsToXrp, generateWallet, MAX_DROPS, type KeyAlgorithm } from '@stack/ledger-xrp'
 import { claimKeyPairFromSeed, signClaim } from '../src/index.js'
 
-// The built bin, as an operator runs it (vitest's global setup builds dist/ first). Every
-// transaction it signs is checked with xrpl.js 5.3.0's own decoder and signature checks.
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// (vitest's global setup builds dist/ first). Every transaction it signs is checked with
+// xrpl.js 5.3.0's own decoder and signature checks.
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'stack-xrp-channel': string } }
+const cli = fileURLToPath(new URL(`../${manifest.bin['stack-xrp-channel']}`, import.meta.url))
 const parentEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STACK_XRP_')))
 
 interface Result {
@@ -302,6 +305,12 @@ describe('bad input', () => {
     const result = await run(env, 'create', ...withFlag('--amount', '1.5'), '--json')
     expectUsageError(result, '--amount')
     expect(JSON.parse(result.stderr)).toMatchObject({ error: 'UsageError', subject: '--amount' })
+  })
+})
+
+describe('--version', () => {
+  it('prints the version of package.json', async () => {
+    expect(await run({}, '--version')).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' })
   })
 })
 

@@ -12,6 +12,7 @@
  * Amounts are integers in the ledger's units (scale 2: cents). Exit codes: 0 done, 1 refused
  * by the ledger (the error's name and message on stderr), 2 bad usage.
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { LedgerError } from '@stack/ledger-core'
 import { LedgerFileError } from './errors.js'
@@ -23,7 +24,8 @@ const usage = `usage:
   ledger-sqlite mint <file> <account> <amount>
   ledger-sqlite balances <file>
   ledger-sqlite channels <file>
-  ledger-sqlite audit <file>`
+  ledger-sqlite audit <file>
+  ledger-sqlite --version`
 
 class UsageError extends Error {
   override readonly name = 'UsageError'
@@ -42,12 +44,19 @@ async function main(argv: string[]): Promise<number> {
       asset: { type: 'string' },
       scale: { type: 'string' },
       'credit-limit': { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' }
     }
   })
   const [command, file, ...rest] = positionals
   if (values.help === true) {
     process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  if (values.version === true) {
+    // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    process.stdout.write(`${version}\n`)
     return 0
   }
   if (command === undefined || file === undefined) throw new UsageError('a command and a file are required')

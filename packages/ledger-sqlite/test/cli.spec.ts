@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateClaimKeyPair, SqliteLedger } from '../src/index.js'
 import { tempDir } from './fixtures/harness.js'
 
-// The built bin, as an operator runs it (vitest's global setup builds dist/ first).
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// (vitest's global setup builds dist/ first).
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'ledger-sqlite': string } }
+const cli = fileURLToPath(new URL(`../${manifest.bin['ledger-sqlite']}`, import.meta.url))
 const temp = tempDir()
 afterAll(() => temp.remove())
 
@@ -20,6 +23,10 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('ledger-sqlite (the bin)', () => {
+  it('--version prints the version of package.json', async () => {
+    expect(await run('--version')).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' })
+  })
+
   const file = join(temp.dir, 'cli.ledger')
 
   it('inits a file, adds accounts, mints, and shows balances', async () => {

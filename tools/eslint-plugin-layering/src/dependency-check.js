@@ -3,7 +3,9 @@
  *
  * For a package or app: every package named by an import in src/ (type-only imports
  * included: the types must resolve for consumers too) is in `dependencies` or
- * `peerDependencies`, and every entry of `dependencies` is imported somewhere in src/.
+ * `peerDependencies`, and every entry of `dependencies` is imported somewhere in src/. An
+ * `@types/x` dependency counts as imported when x is (`@types/node`: when a Node builtin is):
+ * the published .d.ts name x's types, so a consumer needs them (tools/pack-check checks which).
  * Imports are read with the same visitors as the layering rule, from a real parse, so
  * an import written in a doc comment does not count.
  *
@@ -36,6 +38,18 @@ export function packageNameOf(specifier) {
   const parts = specifier.split('/')
   if (specifier.startsWith('@')) return parts.length >= 2 ? `${parts[0]}/${parts[1]}` : undefined
   return parts[0]
+}
+
+/**
+ * The package whose types a DefinitelyTyped package carries (`@types/ws` → `ws`,
+ * `@types/scope__x` → `@scope/x`, `@types/node` → `node`), or undefined for any other name.
+ * @param {string} dependency
+ * @returns {string | undefined}
+ */
+export function typedPackageOf(dependency) {
+  if (!dependency.startsWith('@types/')) return undefined
+  const name = dependency.slice('@types/'.length)
+  return name.includes('__') ? `@${name.replace('__', '/')}` : name
 }
 
 /**
@@ -122,8 +136,10 @@ export function dependencyMismatches(manifest, sources, options = {}) {
   const imported = new Map()
   /** @type {Set<string>} packages resolved by name without an import */
   const resolved = new Set()
+  let importsBuiltin = false
   for (const { file, code } of sources) {
     for (const specifier of importSpecifiers(code, file)) {
+      if (isBuiltin(specifier)) importsBuiltin = true
       const target = packageNameOf(specifier)
       if (target === undefined || target === manifest.name) continue
       const files = imported.get(target) ?? []
@@ -156,7 +172,9 @@ export function dependencyMismatches(manifest, sources, options = {}) {
     }
   }
   for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) {
-    if (!imported.has(dependency) && !spawns.has(dependency)) {
+    const typed = typedPackageOf(dependency)
+    const typesImported = typed !== undefined && (typed === 'node' ? importsBuiltin : imported.has(typed))
+    if (!imported.has(dependency) && !spawns.has(dependency) && !typesImported) {
       mismatches.push(`${name}: dependency ${dependency} is imported by no file in src/ (unused runtime dependency)`)
     }
   }

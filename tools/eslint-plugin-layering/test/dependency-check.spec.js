@@ -128,6 +128,23 @@ describe('dependencyMismatches', () => {
     })
   })
 
+  describe('an @types/* dependency (the published .d.ts need it)', () => {
+    it('is used when the package it types is imported, and @types/node when a Node builtin is', () => {
+      const manifest = { name: '@stack/x', dependencies: { 'oer-utils': '5.1.2', '@types/oer-utils': '1.0.0', '@types/node': '>=20.19.0', '@types/scope__pkg': '1.0.0' } }
+      const scoped = { file: 'src/c.ts', code: "import type { P } from '@scope/pkg'\nexport type { P }\n" }
+      expect(dependencyMismatches({ ...manifest, peerDependencies: { '@scope/pkg': '1.0.0' } }, [...sources, scoped])).toEqual(['@stack/x: imports @stack/channel-core (src/b.ts) but lists it in neither dependencies nor peerDependencies'])
+    })
+
+    it('is unused when nothing it types is imported', () => {
+      const manifest = { name: '@stack/x', dependencies: { 'oer-utils': '5.1.2', '@types/ws': '8.18.2', '@types/node': '>=20.19.0' }, peerDependencies: { '@stack/channel-core': '*' } }
+      expect(dependencyMismatches(manifest, sources.slice(1))).toEqual([
+        '@stack/x: dependency @types/node is imported by no file in src/ (unused runtime dependency)',
+        '@stack/x: dependency @types/ws is imported by no file in src/ (unused runtime dependency)',
+        '@stack/x: dependency oer-utils is imported by no file in src/ (unused runtime dependency)',
+      ])
+    })
+  })
+
   it('does not require an unimported peer dependency, nor a self-import as a dependency', () => {
     const manifest = { name: '@stack/x', peerDependencies: { vitest: '4.1.12' } }
     expect(dependencyMismatches(manifest, [{ file: 'src/c.ts', code: "export * from '@stack/x'\n" }])).toEqual([])

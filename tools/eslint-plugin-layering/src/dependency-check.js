@@ -59,7 +59,7 @@ export function typedPackageOf(dependency) {
  * @returns {string[]}
  */
 export function importSpecifiers(code, fileName) {
-  return specifiersFound(code, fileName, importSourceVisitors)
+  return specifiersOf(code, fileName).imports
 }
 
 /**
@@ -69,21 +69,30 @@ export function importSpecifiers(code, fileName) {
  * @returns {string[]}
  */
 export function resolvedSpecifiers(code, fileName) {
-  return specifiersFound(code, fileName, resolveSourceVisitors)
+  return specifiersOf(code, fileName).resolved
 }
 
 /**
+ * Both kinds of specifier of one source text, from one parse (parsing is nearly all of the
+ * check's time: the whole workspace is read on every run).
  * @param {string} code
  * @param {string} fileName
- * @param {(onSource: (specifier: string) => void) => Record<string, (node: any) => void>} visitors
- * @returns {string[]}
+ * @returns {{ imports: string[], resolved: string[] }}
  */
-function specifiersFound(code, fileName, visitors) {
+function specifiersOf(code, fileName) {
   /** @type {string[]} */
-  const found = []
+  const imports = []
+  /** @type {string[]} */
+  const resolved = []
+  /** @type {Record<string, (node: any) => void>} */
+  const visitors = importSourceVisitors((specifier) => imports.push(specifier))
+  for (const [type, visit] of Object.entries(resolveSourceVisitors((specifier) => resolved.push(specifier)))) {
+    const first = visitors[type]
+    visitors[type] = first ? (node) => (first(node), visit(node)) : visit
+  }
   const collect = {
     meta: { type: 'problem', schema: [] },
-    create: () => visitors((specifier) => found.push(specifier)),
+    create: () => visitors,
   }
   const linter = new Linter({ configType: 'flat' })
   const messages = linter.verify(
@@ -101,7 +110,7 @@ function specifiersFound(code, fileName, visitors) {
   // a parse error, or a file the config does not cover: never a silent empty answer
   const failure = messages.find((message) => message.ruleId === null)
   if (failure) throw new Error(`${fileName}:${failure.line}:${failure.column}: ${failure.message}`)
-  return found
+  return { imports, resolved }
 }
 
 /**
@@ -138,7 +147,8 @@ export function dependencyMismatches(manifest, sources, options = {}) {
   const resolved = new Set()
   let importsBuiltin = false
   for (const { file, code } of sources) {
-    for (const specifier of importSpecifiers(code, file)) {
+    const specifiers = specifiersOf(code, file)
+    for (const specifier of specifiers.imports) {
       if (isBuiltin(specifier)) importsBuiltin = true
       const target = packageNameOf(specifier)
       if (target === undefined || target === manifest.name) continue
@@ -146,7 +156,7 @@ export function dependencyMismatches(manifest, sources, options = {}) {
       if (!files.includes(file)) files.push(file)
       imported.set(target, files)
     }
-    for (const specifier of resolvedSpecifiers(code, file)) {
+    for (const specifier of specifiers.resolved) {
       const target = packageNameOf(specifier)
       if (target !== undefined) resolved.add(target)
     }

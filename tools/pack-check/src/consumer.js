@@ -1,10 +1,13 @@
 /**
  * An empty npm project that installs the packed tarballs by path, and nothing of the workspace:
  * what a user of the published packages has. Third-party packages come from the npm registry
- * (or npm's cache); native ones build as they would for that user.
+ * (or npm's cache). Install scripts do not run: the one native addon, better-sqlite3, gets the
+ * binary the workspace already built for this Node when the versions agree (compiling it again
+ * is two CPU-minutes that prove nothing about our packages), and is rebuilt by npm otherwise.
  */
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { run } from './tarball.js'
 
@@ -24,13 +27,34 @@ function plainEnv() {
  * Writes the project's package.json and runs `npm install` in it.
  * @param {string} dir an empty folder
  * @param {Record<string, string>} dependencies name → tarball path or registry version
- * @param {Record<string, boolean>} allowScripts the dependencies whose install scripts npm may run
+ * @param {string} workspacePackage a workspace package folder that depends on better-sqlite3
  * @returns {string} npm's output
  */
-export function installConsumer(dir, dependencies, allowScripts) {
-  const manifest = { name: 'stack-pack-check-consumer', version: '0.0.0', private: true, dependencies, allowScripts }
+export function installConsumer(dir, dependencies, workspacePackage) {
+  const manifest = { name: 'stack-pack-check-consumer', version: '0.0.0', private: true, dependencies }
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  return run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], dir, plainEnv())
+  const output = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', '--ignore-scripts'], dir, plainEnv())
+  return output + addonFromWorkspace(dir, workspacePackage)
+}
+
+const ADDON = path.join('build', 'Release', 'better_sqlite3.node')
+
+/**
+ * @param {string} dir the consumer project
+ * @param {string} workspacePackage
+ * @returns {string} what was done
+ */
+function addonFromWorkspace(dir, workspacePackage) {
+  const consumerCopy = path.join(dir, 'node_modules', 'better-sqlite3')
+  if (!existsSync(consumerCopy)) return ''
+  const built = path.dirname(createRequire(path.join(workspacePackage, 'package.json')).resolve('better-sqlite3/package.json'))
+  const version = (/** @type {string} */ folder) => JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')).version
+  if (version(built) === version(consumerCopy) && existsSync(path.join(built, ADDON))) {
+    mkdirSync(path.join(consumerCopy, 'build', 'Release'), { recursive: true })
+    copyFileSync(path.join(built, ADDON), path.join(consumerCopy, ADDON))
+    return `better-sqlite3 ${version(built)}: the workspace's binary\n`
+  }
+  return run('npm', ['rebuild', 'better-sqlite3', '--loglevel=warn'], dir, plainEnv())
 }
 
 /**

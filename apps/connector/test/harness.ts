@@ -29,6 +29,16 @@ export async function freePort(): Promise<number> {
 /** Fast CCP for tests: routes converge in tens of milliseconds, lapse in two seconds. */
 export const FAST_CCP = { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200, advertise: 'ilp-connector' }
 
+/**
+ * Resolves once CCP has converged across `nodes` (their links up): every one in sync with all its
+ * peers at the same instant, so no route update is in flight anywhere (CcpNode.inSync). That a
+ * node has *a* route proves nothing: a better one may still be on its way to replace it.
+ */
+export function routesConverged(nodes: Iterable<ConnectorNode>, timeoutMs = 5_000): Promise<void> {
+  const all = [...nodes]
+  return waitFor(() => all.every((n) => n.ccp.inSync()), timeoutMs, 'routes to converge')
+}
+
 /** Starts a node from a raw (file-shaped) configuration, silent unless LOG_LEVEL is set. */
 export async function node(raw: Record<string, unknown>): Promise<ConnectorNode> {
   const config: ConnectorConfig = validateConfig({ ccp: FAST_CCP, packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 }, shutdownTimeoutMs: 5_000, ...raw })

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type AddressInfo } from 'node:net'
 import { BtpClient } from '@stack/channel-btp'
 import type { Link } from '@stack/channel-core'
 import {
@@ -16,15 +15,6 @@ import { createLogger } from '../src/logger.js'
 import { startNode, waitFor, type ConnectorNode } from '../src/node.js'
 
 export { waitFor }
-
-/** A port free now on 127.0.0.1 (for rings, where every node must know the next one's port first). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 /** Fast CCP for tests: routes converge in tens of milliseconds, lapse in two seconds. */
 export const FAST_CCP = { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200, advertise: 'ilp-connector' }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
-import { freePort, host, intents, token, type Host } from './harness.js'
+import { host, intents, token, type Host } from './harness.js'
 
 // The bin with the SQLite balance store, in its own process, killed with SIGKILL while packets
 // flow through it over BTP on loopback, restarted on the same file: its balances must be the
@@ -29,6 +29,8 @@ afterAll(() => {
 interface Running {
   child: ChildProcess
   exited: Promise<NodeJS.Signals | number | null>
+  /** The ports this process listens on (port 0 in the configuration: chosen at each start). */
+  btp: number
   admin: number
 }
 
@@ -40,8 +42,12 @@ async function start(configPath: string): Promise<Running> {
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)))
   for (let i = 0; i < 400; i++) {
-    const line = out.split('\n').find((l) => l.includes('"connector started"'))
-    if (line !== undefined) return { child, exited, admin: (JSON.parse(line) as { ports: { admin: number } }).ports.admin }
+    // Complete lines only: a chunk may end inside one.
+    const line = out.split('\n').slice(0, -1).find((l) => l.includes('"connector started"'))
+    if (line !== undefined) {
+      const { ports } = JSON.parse(line) as { ports: { btp: number; admin: number } }
+      return { child, exited, ...ports }
+    }
     if (child.exitCode !== null) break
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
@@ -72,10 +78,11 @@ interface Round {
  * last packet is held by the receiver, so no Fulfill is anywhere between the hosts. `flowing`: the
  * kill comes at a random moment while Fulfills stream back through the node.
  */
-async function round(running: Running, url: (id: string, secret: string) => string, secrets: { alice: string; bob: string }, mode: 'held' | 'flowing'): Promise<Round> {
+async function round(running: Running, secrets: { alice: string; bob: string }, mode: 'held' | 'flowing'): Promise<Round> {
   const shared = intents()
-  const receiver: Host = await host(url('bob', secrets.bob), shared)
-  const sender: Host = await host(url('alice', secrets.alice), shared)
+  const url = (id: 'alice' | 'bob'): string => `btp+ws://${id}:${secrets[id]}@127.0.0.1:${running.btp}`
+  const receiver: Host = await host(url('bob'), shared)
+  const sender: Host = await host(url('alice'), shared)
   const inFlight = new Map<number, bigint>()
   const result: Round = { fulfilled: 0n, fulfilledCount: 0, delivered: 0n, inFlight: 0n, inFlightCount: 0 }
   let next = 0
@@ -134,14 +141,13 @@ async function round(running: Running, url: (id: string, secret: string) => stri
 
 describe('a connector killed with SIGKILL mid-traffic (SQLite balances)', () => {
   it('restarts with balances equal to the fulfilled packets, nothing counted twice', async () => {
-    const [btpPort, adminPort] = [await freePort(), await freePort()]
     const secrets = { alice: token(), bob: token() }
     const configPath = join(dir, 'connector.json')
     writeFileSync(configPath, JSON.stringify({
       address: 'test.crash',
       asset: { code: 'USD', scale: 6 },
-      listen: { btp: { host: '127.0.0.1', port: btpPort } },
-      admin: { host: '127.0.0.1', port: adminPort },
+      listen: { btp: { host: '127.0.0.1', port: 0 } },
+      admin: { host: '127.0.0.1', port: 0 },
       peers: [
         { id: 'alice', relation: 'child', btp: { token: secrets.alice } },
         { id: 'bob', relation: 'child', btp: { token: secrets.bob } },
@@ -152,7 +158,6 @@ describe('a connector killed with SIGKILL mid-traffic (SQLite balances)', () => 
       log: { level: 'info' },
       shutdownTimeoutMs: 2_000,
     }))
-    const url = (id: string, secret: string): string => `btp+ws://${id}:${secret}@127.0.0.1:${btpPort}`
 
     let running = await start(configPath)
     let before = await adminBalances(running.admin)
@@ -162,7 +167,7 @@ describe('a connector killed with SIGKILL mid-traffic (SQLite balances)', () => 
     let exactRounds = 0
     const modes = ['held', 'flowing', 'held', 'flowing', 'flowing', 'held'] as const
     for (const mode of modes) {
-      const seen = await round(running, url, secrets, mode)
+      const seen = await round(running, secrets, mode)
       running = await start(configPath)
       const after = await adminBalances(running.admin)
       // Pending holds of the dead process are gone: none of them was fulfilled upstream.

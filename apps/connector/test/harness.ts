@@ -18,7 +18,10 @@ import { startNode, waitFor, type ConnectorNode } from '../src/node.js'
 
 export { waitFor }
 
-/** A port free now on 127.0.0.1 (for rings, where every node must know the next one's port first). */
+/**
+ * A port free now on 127.0.0.1, for a process that must be told its port before it starts.
+ * Another process may take it meanwhile: prefer port 0 and the port the process reports.
+ */
 export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -29,6 +32,16 @@ export async function freePort(): Promise<number> {
 
 /** Fast CCP for tests: routes converge in tens of milliseconds, lapse in two seconds. */
 export const FAST_CCP = { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200, advertise: 'ilp-connector' }
+
+/**
+ * Resolves once CCP has converged across `nodes` (their links up): every one in sync with all its
+ * peers at the same instant, so no route update is in flight anywhere (CcpNode.inSync). That a
+ * node has *a* route proves nothing: a better one may still be on its way to replace it.
+ */
+export function routesConverged(nodes: Iterable<ConnectorNode>, timeoutMs = 5_000): Promise<void> {
+  const all = [...nodes]
+  return waitFor(() => all.every((n) => n.ccp.inSync()), timeoutMs, 'routes to converge')
+}
 
 /** Starts a node from a raw (file-shaped) configuration, silent unless LOG_LEVEL is set (or given a logger). */
 export async function node(raw: Record<string, unknown>, logger?: Logger): Promise<ConnectorNode> {

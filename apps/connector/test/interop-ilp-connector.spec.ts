@@ -79,6 +79,9 @@ describe('our connector peered with ilp-connector over BTP', () => {
     receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${ours.ports.btp}`, shared)
     alice = await hostOn(aliceServer.link('ilpc'), shared)
     await waitFor(() => ours.ccp.routingTable.get('test.ilpc') !== undefined, 10_000, 'us to learn test.ilpc from ilp-connector')
+    // And the other way: ilp-connector has asked for our routes and acknowledged them all (it
+    // applies an update before it answers), so it can route to test.stack.
+    await waitFor(() => ours.ccp.inSync(), 10_000, 'ilp-connector to take our routes')
   })
 
   afterAll(async () => {
@@ -99,12 +102,7 @@ describe('our connector peered with ilp-connector over BTP', () => {
   })
 
   it('is paid through ilp-connector by its child (ilp-connector learned our route from us)', async () => {
-    // Until ilp-connector has our route it answers F02; its broadcast interval bounds the wait.
-    let reply = await alice.pay('test.stack.receiver', 777n, 'fulfill')
-    for (let i = 0; i < 50 && reply.type === IlpPacketType.Reject && reply.code === 'F02'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      reply = await alice.pay('test.stack.receiver', 777n, 'fulfill')
-    }
+    const reply = await alice.pay('test.stack.receiver', 777n, 'fulfill')
     expect(reply.type).toBe(IlpPacketType.Fulfill)
     expect(receiver.delivered).toEqual([777n])
   })

@@ -11,7 +11,7 @@ import { dropsToXrp, generateWallet, paymentChannelId } from '@stack/ledger-xrp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidConfigError, validateConfig } from '../src/config.js'
 import type { ConnectorNode } from '../src/node.js'
-import { freePort, host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
+import { host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
 
 const ETH = { code: 'ETH', scale: 18 }
 const XRP = { code: 'XRP', scale: 6 }
@@ -72,9 +72,8 @@ describe('settlement over an Ethereum payment channel between two connectors', (
   let hosts: Host[] = []
 
   beforeAll(async () => {
-    const port = await freePort()
-    await server.listen(port, '127.0.0.1')
-    rpcUrl = `http://127.0.0.1:${port}`
+    await server.listen(0, '127.0.0.1') // a port of its own choosing: none picked in advance for another to take
+    rpcUrl = `http://127.0.0.1:${server.address().port}`
     keys = Object.values(await server.provider.getInitialAccounts()).map((account) => account.secretKey as `0x${string}`)
     chain = await EthereumLedger.connect({
       connection: { rpcUrl },

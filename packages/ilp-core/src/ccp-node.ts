@@ -229,6 +229,21 @@ export class CcpNode {
     return this.collect(now)
   }
 
+  /**
+   * Nothing left to exchange with any connected peer: each one we send routes to has asked for
+   * them and acknowledged all of our table, each one we take routes from has accepted our route
+   * control. When this holds on every node of a network at once, no route update is in flight
+   * anywhere: the routing tables have converged (until the next change).
+   */
+  inSync(): boolean {
+    for (const state of this.peers.values()) {
+      if (!state.connected) continue
+      if (state.sender !== undefined && !state.sender.inSync) return false
+      if (state.receiver !== undefined && !state.receiver.inSync) return false
+    }
+    return true
+  }
+
   /** The earliest time tick() has something to do, for the connector's timer. */
   nextTickAt(): number | undefined {
     let next: number | undefined

@@ -54,6 +54,11 @@ export class CcpReceiver {
     return this.epoch
   }
 
+  /** The peer accepted our route control: it is sending us its routes. */
+  get inSync(): boolean {
+    return this.control.state === 'done'
+  }
+
   /** Draft §"Route Update": apply the log entries [from, to) when they follow what we hold. */
   handleUpdate(update: CcpRouteUpdateRequest, now: number): CcpReceiveDecision {
     // Any update, even one we cannot use, shows the speaker is alive.

@@ -33,9 +33,14 @@ export class CcpSender {
   private mode = CcpMode.Idle
   /** The next epoch the peer needs from us. */
   private lastKnownEpoch = 0
+  /** The epochs the peer has confirmed holding: by its route control, or by accepting an update. */
+  private ackedEpoch = 0
   private lastSentAt = -Infinity
-  /** The update awaiting its reply, if any. */
-  private inFlight: { fromEpoch: number; toEpoch: number; sentAt: number } | undefined
+  /**
+   * The update awaiting its reply, if any. Replies are matched to it by identity: after a route
+   * control, a reply to an update sent before it may come back, covering other epochs.
+   */
+  private inFlight: { update: CcpRouteUpdateRequest; sentAt: number } | undefined
   /** The last update failed: wait a whole interval before trying again, not hammer the peer. */
   private failed = false
 
@@ -51,13 +56,18 @@ export class CcpSender {
     return this.lastKnownEpoch
   }
 
+  /** The peer asked for our routes and has confirmed every epoch of our table (a heartbeat in flight carries none). */
+  get inSync(): boolean {
+    return this.mode === CcpMode.Sync && this.ackedEpoch === this.options.table.currentEpoch
+  }
+
   /** The peer's route control (draft §"Route Control"); its features are ignored. */
   handleControl(request: CcpRouteControlRequest): void {
     const { table } = this.options
     this.mode = request.mode
     // A peer that knows another table (we restarted) or claims epochs we never wrote starts over.
     const known = request.lastKnownRoutingTableId === table.routingTableId && request.lastKnownEpoch <= table.currentEpoch
-    this.lastKnownEpoch = known ? request.lastKnownEpoch : 0
+    this.lastKnownEpoch = this.ackedEpoch = known ? request.lastKnownEpoch : 0
     this.inFlight = undefined
     this.lastSentAt = -Infinity
     this.failed = false
@@ -66,7 +76,7 @@ export class CcpSender {
   /** Back to IDLE: the peer went away. */
   reset(): void {
     this.mode = CcpMode.Idle
-    this.lastKnownEpoch = 0
+    this.lastKnownEpoch = this.ackedEpoch = 0
     this.inFlight = undefined
     this.lastSentAt = -Infinity
     this.failed = false
@@ -97,11 +107,7 @@ export class CcpSender {
         withdrawnRoutes.push(entry.prefix)
       }
     }
-    this.lastKnownEpoch = toEpoch
-    this.lastSentAt = now
-    this.inFlight = { fromEpoch, toEpoch, sentAt: now }
-    this.failed = false
-    return {
+    const update: CcpRouteUpdateRequest = {
       routingTableId: o.table.routingTableId,
       currentEpochIndex: o.table.currentEpoch,
       fromEpochIndex: fromEpoch,
@@ -111,16 +117,23 @@ export class CcpSender {
       newRoutes,
       withdrawnRoutes,
     }
+    this.lastKnownEpoch = toEpoch
+    this.lastSentAt = now
+    this.inFlight = { update, sentAt: now }
+    this.failed = false
+    return update
   }
 
-  /** The peer fulfilled `update`. */
+  /** The peer fulfilled `update` (the object nextUpdate returned). */
   updateAccepted(update: CcpRouteUpdateRequest): void {
-    if (this.inFlight?.toEpoch === update.toEpochIndex) this.inFlight = undefined
+    if (this.inFlight?.update !== update) return
+    this.inFlight = undefined
+    this.ackedEpoch = update.toEpochIndex
   }
 
   /** The peer rejected `update`, or it timed out: send those epochs again. */
   updateFailed(update: CcpRouteUpdateRequest): void {
-    if (this.inFlight?.toEpoch !== update.toEpochIndex) return
+    if (this.inFlight?.update !== update) return
     if (this.lastKnownEpoch === update.toEpochIndex) this.lastKnownEpoch = update.fromEpochIndex
     this.inFlight = undefined
     this.failed = true

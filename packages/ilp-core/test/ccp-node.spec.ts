@@ -218,6 +218,30 @@ describe('CcpNode epochs', () => {
     expect(node.tick(500)).toEqual([])
     expect(node.tick(1010)[0]?.request).toMatchObject({ fromEpochIndex: 0, toEpochIndex: 1 })
   })
+
+  it('takes a reply for the update it answers only: after a route control, a late reply does not answer the update resent', () => {
+    const node = new CcpNode({ ownAddress: 'test.me', broadcastInterval: 1000, requestTimeout: 300, minUpdateInterval: 10 })
+    node.addPeer('p', { relation: 'peer', receiveRoutes: false }, 0)
+    node.addPeer('kid', { relation: 'child' }, 0)
+    const fulfill: IlpReply = { type: IlpPacketType.Fulfill, fulfillment: new Uint8Array(32), data: new Uint8Array() }
+    const control = (lastKnownEpoch: number) =>
+      routeControlPrepare({ mode: CcpMode.Sync, lastKnownRoutingTableId: node.forwardingTable.routingTableId, lastKnownEpoch, features: [] }, new Date(2_000_000))
+    const [first] = node.onRouteControl('p', control(0), 10).send
+    node.onReply(first!, fulfill, 10)
+    node.setStaticRoute('test.x', 'kid')
+    const [lost] = node.tick(100) // never answered
+    expect(lost?.request).toMatchObject({ fromEpochIndex: 1, toEpochIndex: 2 })
+    node.setStaticRoute('test.y', 'kid')
+    const [late] = node.tick(400) // past the request timeout: sent on, assuming the first arrived
+    expect(late?.request).toMatchObject({ fromEpochIndex: 2, toEpochIndex: 3 })
+    // The peer saw a gap: it asks again from epoch 1, then fulfills the update it could not use.
+    const [resent] = node.onRouteControl('p', control(1), 410).send
+    expect(resent?.request).toMatchObject({ fromEpochIndex: 1, toEpochIndex: 3 })
+    node.onReply(late!, fulfill, 411)
+    expect(node.inSync()).toBe(false)
+    node.onReply(resent!, undefined, 420) // the resent update fails: its epochs are owed again
+    expect(node.tick(1420)[0]?.request).toMatchObject({ fromEpochIndex: 1, toEpochIndex: 3 })
+  })
 })
 
 describe('CcpNode advertising rules across three connectors', () => {
@@ -264,3 +288,99 @@ describe('CcpNode advertising rules across three connectors', () => {
   })
 })
 
+
+describe('CcpNode in sync', () => {
+  const inSync = (net: Net) => Object.fromEntries([...net.nodes].map(([name, node]) => [name, node.inSync()]))
+
+  it('once every route control is accepted and every update acknowledged, which happens one node at a time along a line', () => {
+    const net = new Net()
+    for (const n of ['a', 'b', 'c']) net.add(n, { advertise: advertiseLikeIlpConnector })
+    const [a, b] = [net.node('a'), net.node('b')]
+    // A link just up: a's route control unanswered, and b has not asked for a's routes.
+    const controls = a.addPeer('b', { relation: 'peer' }, net.now)
+    expect(a.inSync()).toBe(false)
+    net.pump('b', b.addPeer('a', { relation: 'peer' }, net.now))
+    expect(a.inSync()).toBe(false)
+    net.pump('a', controls)
+    net.link('b', 'peer', 'c')
+    net.advance(200) // b tells a of test.c …
+    expect(inSync(net)).toEqual({ a: false, b: true, c: true }) // … which a owes b (to withdraw) next
+    net.advance(200)
+    expect(inSync(net)).toEqual({ a: true, b: true, c: true })
+
+    a.routingTable.setRelation('cx', 'child')
+    a.setStaticRoute('test.x', 'cx')
+    expect(a.inSync()).toBe(false) // an epoch b has not been sent
+    net.now += 200
+    const [update] = a.tick(net.now)
+    expect(update).toMatchObject({ kind: 'route-update', peerId: 'b' })
+    const handled = b.onRouteUpdate('a', decodePrepare(encodePrepare(update!.prepare)), net.now)
+    expect(b.routingTable.get('test.x')?.nextHop).toBe('a')
+    // b has the route, but a has not seen the Fulfill, and b owes c the route it just learned.
+    expect(inSync(net)).toEqual({ a: false, b: false, c: true })
+    net.pump('a', a.onReply(update!, handled.reply, net.now))
+    expect(inSync(net)).toEqual({ a: true, b: false, c: true })
+    net.pump('b', handled.send)
+    net.advance(200)
+    expect(net.node('c').routingTable.get('test.x')).toMatchObject({ nextHop: 'b', path: ['test.b', 'test.a'] })
+    expect(inSync(net)).toEqual({ a: true, b: true, c: true })
+  })
+
+  it('not while an update with routes goes unanswered, nor after it failed; a heartbeat in flight carries none', () => {
+    const net = new Net()
+    const a = net.add('a', { broadcastInterval: 1000 })
+    net.add('b', { broadcastInterval: 1000 })
+    net.link('a', 'peer', 'b')
+    net.advance(200)
+    expect(inSync(net)).toEqual({ a: true, b: true })
+    net.now += 1000
+    const [heartbeat] = a.tick(net.now)
+    expect(heartbeat?.request).toMatchObject({ newRoutes: [], withdrawnRoutes: [] })
+    expect(a.inSync()).toBe(true)
+    net.pump('a', [heartbeat!])
+
+    a.routingTable.setRelation('cx', 'child')
+    a.setStaticRoute('test.x', 'cx')
+    net.dropUpdatesTo.add('b')
+    net.advance(200) // sent, never answered
+    expect(inSync(net)).toEqual({ a: false, b: true })
+    net.dropUpdatesTo.clear()
+    net.advance(1000) // past the request timeout: sent again, and acknowledged
+    expect(net.node('b').routingTable.get('test.x')?.nextHop).toBe('a')
+    expect(inSync(net)).toEqual({ a: true, b: false }) // b owes a its new epoch (test.x, withheld from a)
+    net.advance(200)
+    expect(inSync(net)).toEqual({ a: true, b: true })
+
+    a.removeStaticRoute('test.x')
+    net.now += 200
+    const [withdrawal] = a.tick(net.now)
+    a.onReply(withdrawal!, undefined, net.now)
+    expect(a.inSync()).toBe(false) // failed: the epoch is owed again
+  })
+
+  it('owes a peer every epoch again when it asks to sync from an earlier one', () => {
+    const net = new Net()
+    const a = net.add('a', { holdDownTime: 1000 })
+    const b = net.add('b')
+    net.link('a', 'peer', 'b')
+    net.advance(200)
+    expect(a.inSync()).toBe(true)
+    net.now += 1001 // b's hold-down of a's routes is over: it asks again from epoch 0
+    const [control] = b.tick(net.now).filter((m) => m.kind === 'route-control')
+    expect(control?.request).toMatchObject({ lastKnownEpoch: 0 })
+    a.onRouteControl('b', decodePrepare(encodePrepare(control!.prepare)), net.now)
+    expect(a.inSync()).toBe(false)
+  })
+
+  it('leaves out a peer that is not connected', () => {
+    const net = new Net()
+    const b = net.add('b')
+    net.add('a')
+    net.link('a', 'peer', 'b')
+    net.advance(200)
+    b.peerDisconnected('a', net.now)
+    expect(b.inSync()).toBe(true)
+    b.peerConnected('a', net.now) // asks again; not answered yet
+    expect(b.inSync()).toBe(false)
+  })
+})

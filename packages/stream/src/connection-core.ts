@@ -104,6 +104,18 @@ export type ConnectionStatus =
 /** Bytes of a packet kept for frames other than StreamData (addresses are ≤ 1023 bytes). */
 const CONTROL_RESERVE = 2048
 const DATA_FRAME_OVERHEAD = 24
+/** A request that carries no stream content: probes, address validations, the ConnectionClose. */
+const NO_CONTENT = Object.freeze({
+  stream: undefined,
+  data: [],
+  closes: [],
+  advertised: [],
+  moneyBlocked: [],
+  probe: false,
+  carriesAddress: false,
+  connectionClose: false,
+  validates: undefined,
+})
 /** Consecutive receiver rejects of money on one stream before its sends fail. */
 const MAX_RECEIVER_REJECTS = 20
 
@@ -261,8 +273,7 @@ export class ConnectionCore {
     }
     const validate = this.remoteAddress.takeValidation()
     if (validate !== undefined) {
-      const rest = { stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: false, validates: validate }
-      return { type: 'send', request: this.seal(this.sequence.take() as bigint, 0n, 0n, [], now, rest) }
+      return { type: 'send', request: this.seal(this.sequence.take() as bigint, 0n, 0n, [], now, { ...NO_CONTENT, validates: validate }) }
     }
     if (this.destinationAccount === undefined) return { type: 'none' }
     const probeAmount = this.probeQueue.shift()
@@ -281,17 +292,7 @@ export class ConnectionCore {
     // may be rounded to nothing by a connector and never reach the receiver, and the sender
     // needs the receiver's asset details (its answer to ConnectionNewAddress) by the end of it.
     const carriesAddress = this.pushAddress(frames, true)
-    return this.seal(sequence, amount, 0n, frames, now, {
-      stream: undefined,
-      data: [],
-      closes: [],
-      advertised: [],
-      moneyBlocked: [],
-      probe: true,
-      carriesAddress,
-      connectionClose: false,
-      validates: undefined,
-    })
+    return this.seal(sequence, amount, 0n, frames, now, { ...NO_CONTENT, probe: true, carriesAddress })
   }
 
   private pushAddress(frames: Frame[], evenInFlight = false): boolean {
@@ -571,7 +572,8 @@ export class ConnectionCore {
       else this.retry.onTemporaryFailure(now) // a Fulfill that does not match: count nothing, try again
     }
     if (response !== undefined && !request.probe) this.handleFrames(response.frames, true)
-    for (const stream of moneyStream === undefined ? request.moneyBlocked : [moneyStream, ...request.moneyBlocked]) this.checkReceiverBlocked(stream)
+    if (moneyStream !== undefined) this.checkReceiverBlocked(moneyStream)
+    for (const stream of request.moneyBlocked) this.checkReceiverBlocked(stream)
     if (moneyStream !== undefined) this.maybeFinishStream(moneyStream)
   }
 
@@ -1034,9 +1036,7 @@ export class ConnectionCore {
     let request: OutgoingRequest | undefined
     if (this.canSend && this.destinationAccount !== undefined && !this.sequence.exhausted) {
       const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' }]
-      request = this.seal(this.sequence.take() as bigint, 0n, 0n, frames, now, {
-        stream: undefined, data: [], closes: [], advertised: [], moneyBlocked: [], probe: false, carriesAddress: false, connectionClose: true, validates: undefined,
-      })
+      request = this.seal(this.sequence.take() as bigint, 0n, 0n, frames, now, { ...NO_CONTENT, connectionClose: true })
     }
     this.closeConnection(error)
     return request

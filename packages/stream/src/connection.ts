@@ -298,9 +298,15 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
    * the process exiting with the promise never settled. Otherwise it lets the process exit.
    */
   private holdOpen(): void {
-    const waiting = this.rateWaiters.length > 0 || this.closeWaiters.length > 0 || this.incomingReader !== undefined || [...this.streamShells.values()].some((stream) => stream.waiting)
-    if (waiting) this.idleTimer?.ref?.()
+    if (this.awaited()) this.idleTimer?.ref?.()
     else this.idleTimer?.unref?.()
+  }
+
+  // Called on every reply: no copies of the streams.
+  private awaited(): boolean {
+    if (this.rateWaiters.length > 0 || this.closeWaiters.length > 0 || this.incomingReader !== undefined) return true
+    for (const stream of this.streamShells.values()) if (stream.waiting) return true
+    return false
   }
 
   private onClosed(error: ConnectionError | undefined): void {

@@ -92,6 +92,8 @@ export class ExchangeRateController {
   /** What started the session that produced the current measurement. */
   cause: ProbeCause = 'initial'
   private session: Session | undefined
+  /** The known state's measurement as one object: it is read for every money packet. */
+  private known: Measurement | undefined
   private readonly slippageComplement: bigint
   private readonly floor: Ratio | undefined
   /** RFC 0029 §3.4: fixed by the first measurement, so that re-probes never lower it. */
@@ -104,13 +106,9 @@ export class ExchangeRateController {
     this.floor = options.minExchangeRate === undefined ? undefined : parseRatio(options.minExchangeRate)
   }
 
-  get known(): boolean {
-    return this.state.type === 'known'
-  }
-
   /** The latest measurement, also while a re-probe is under way. */
   get measurement(): Measurement | undefined {
-    if (this.state.type === 'known') return { sent: this.state.sent, delivered: this.state.delivered }
+    if (this.state.type === 'known') return this.known
     return this.state.type === 'probing' ? this.state.previous : undefined
   }
 
@@ -145,6 +143,7 @@ export class ExchangeRateController {
     this.session = undefined
     if (best !== undefined && best.delivered > 0n) {
       this.state = { type: 'known', sent: best.sent, delivered: best.delivered }
+      this.known = { sent: best.sent, delivered: best.delivered }
       this.epoch++
       this.cause = session.cause
       this.minimum ??= this.floor ?? { numerator: best.delivered * this.slippageComplement, denominator: best.sent * SCALE }
@@ -183,11 +182,6 @@ export class ExchangeRateController {
     session.pending = amounts.length
     session.learned = false
     return amounts
-  }
-
-  /** The minimum acceptable rate: the application's floor, or the first probed rate less slippage. */
-  get minimumRate(): Ratio | undefined {
-    return this.minimum
   }
 
   /**

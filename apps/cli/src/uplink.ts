@@ -1,6 +1,6 @@
 import { BtpClient } from '@stack/channel-btp'
 import type { Link } from '@stack/channel-core'
-import { decodePrepare, decodeReply, encodePrepare, encodeReply, ildcpFetch, type IldcpInfo, type PrepareHandler } from '@stack/ilp-core'
+import { ildcpFetch, sendOverLink, serveOnLink, type IldcpInfo, type PrepareHandler } from '@stack/ilp-core'
 
 /** A BTP connection to our connector (`--via btp+ws://user:token@host:port`), with what ILDCP told us. */
 export interface Uplink {
@@ -33,16 +33,17 @@ export async function connectUplink(url: string): Promise<Uplink> {
   let info: IldcpInfo
   try {
     // RFC 0031: our address and asset, from the connector.
-    info = await ildcpFetch((packet) => link.request(packet))
+    info = await ildcpFetch(sendOverLink(link, { triggeredBy: '', peer: 'connector' }))
   } catch (error) {
     await link.close().catch(() => undefined)
     throw new UplinkError(`the connector at ${redact(url)} did not answer ILDCP: ${error instanceof Error ? error.message : String(error)}`)
   }
+  const triggeredBy = info.clientAddress
   return {
     link,
     info,
-    sendPrepare: async (prepare) => decodeReply(await link.request(encodePrepare(prepare))),
-    serve: (handler) => link.setRequestHandler(async (bytes) => encodeReply(await handler(decodePrepare(bytes)))),
+    sendPrepare: sendOverLink(link, { triggeredBy, peer: 'connector' }),
+    serve: (handler) => link.setRequestHandler(serveOnLink((prepare) => handler(prepare), { triggeredBy })),
     close: () => link.close(),
   }
 }

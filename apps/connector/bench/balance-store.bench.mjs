@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InMemoryBalanceStore } from '@stack/ilp-core'
-import { SqliteBalanceStore } from '../dist/sqlite-balance-store.js'
+import { InMemoryBalanceStore, SqliteBalanceStore } from '@stack/ilp-connector'
 
 const commits = Number(process.env.BENCH_COMMITS ?? 20_000)
 

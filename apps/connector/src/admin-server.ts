@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { InvalidChannelOptionError, NothingToRedeemError, type RedemptionFields } from '@stack/channel-xrp'
+import type { LinkState } from '@stack/channel-core'
+import type { BalanceSnapshot } from '@stack/ilp-connector'
 import type { RoutingTable } from '@stack/ilp-core'
 import { LedgerError } from '@stack/ledger-core'
 import type { Logger } from 'pino'
 import { bigintReplacer } from './logger.js'
-import type { ConnectorNode } from './node.js'
-import { RedemptionRequestError } from './settlement-channels.js'
+import type { NodeMetrics } from './metrics.js'
+import { RedemptionRequestError, type SettlementChannels } from './settlement-channels.js'
 
 /**
  * The admin HTTP API (node:http): GET /health, /routes, /peers, /balances, /settlement (JSON,
@@ -21,10 +23,20 @@ export interface AdminServer {
   close(): Promise<void>
 }
 
+/** What the admin API reads of the node. */
+export interface AdminNode {
+  readonly address: string
+  readonly metrics: NodeMetrics
+  readonly settlements: Pick<SettlementChannels, 'summary' | 'xrpRedemption'>
+  /** Served as JSON at /peers. */
+  peers(): readonly { readonly state: LinkState }[]
+  balances(): Record<string, BalanceSnapshot>
+}
+
 export interface AdminServerOptions {
   host: string
   port: number
-  node: ConnectorNode
+  node: AdminNode
   routingTable: RoutingTable
   logger: Logger
 }
@@ -54,7 +66,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         }))
         .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0)),
     '/peers': () => node.peers(),
-    '/balances': () => node.connector.balances(),
+    '/balances': () => node.balances(),
     '/settlement': () => node.settlements.summary(),
   }
   const redemptionPath = /^\/settlement\/([^/]+)\/redemption$/

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname, isAbsolute, join as joinPath } from 'node:path'
-import { isRoutePrefix, isValidAddress, MAX_UINT64, type PeerRelation } from '@stack/ilp-core'
+import { CONNECTOR_DEFAULTS, settleToIssue } from '@stack/ilp-connector'
+import { CCP_DEFAULTS, isRoutePrefix, isValidAddress, MAX_UINT64, type Asset, type PeerRelation } from '@stack/ilp-core'
 import { parse as parseYaml } from 'yaml'
 import { checkSettlement, type SettlementConfig } from './settlement-config.js'
 import { canParse, Checker, DAY_MS, describe, optionalInt, type ConfigIssue, type Obj } from './config-checker.js'
@@ -12,11 +13,6 @@ export type { ConfigIssue } from './config-checker.js'
  * the validated shape the rest of the app uses. Validation is by hand and collects every
  * problem, each with the path of the field (`peers[1].btp.url`), so one run shows them all.
  */
-
-export interface AssetConfig {
-  code: string
-  scale: number
-}
 
 /** How packets reach a peer. */
 export type PeerTransport =
@@ -30,7 +26,7 @@ export type PeerTransport =
 export interface PeerEntry {
   id: string
   relation: PeerRelation
-  asset: AssetConfig
+  asset: Asset
   transport: PeerTransport
   maxPacketAmount?: bigint
   rateLimit?: { packetsPerSecond?: number; valuePerSecond?: bigint }
@@ -84,7 +80,7 @@ export interface ConnectorConfig {
   address?: string
   /** The parent peer to ask for our address (default: the only parent). */
   parent?: string
-  asset: AssetConfig
+  asset: Asset
   listen: { btp?: ListenConfig; http?: ListenConfig }
   admin?: ListenConfig
   peers: PeerEntry[]
@@ -103,8 +99,8 @@ export interface ConnectorConfig {
   }
   balances: BalancesConfig
   log: { level: LogLevel }
-  /** Longest a graceful shutdown waits for packets in flight. */
-  shutdownTimeoutMs: number
+  /** Longest a graceful shutdown waits for packets in flight (default: the node's, maxHoldTimeMs + 5 s). */
+  shutdownTimeoutMs?: number
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -198,18 +194,18 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
 
   const packetsRaw = root.packets === undefined ? {} : c.object(root.packets, 'packets', ['minMessageWindowMs', 'maxHoldTimeMs']) ?? {}
   const packets = {
-    minMessageWindowMs: optionalInt(c, packetsRaw.minMessageWindowMs, 'packets.minMessageWindowMs', 0, DAY_MS) ?? 1_000,
-    maxHoldTimeMs: optionalInt(c, packetsRaw.maxHoldTimeMs, 'packets.maxHoldTimeMs', 1, DAY_MS) ?? 30_000,
+    minMessageWindowMs: optionalInt(c, packetsRaw.minMessageWindowMs, 'packets.minMessageWindowMs', 0, DAY_MS) ?? CONNECTOR_DEFAULTS.minMessageWindowMs,
+    maxHoldTimeMs: optionalInt(c, packetsRaw.maxHoldTimeMs, 'packets.maxHoldTimeMs', 1, DAY_MS) ?? CONNECTOR_DEFAULTS.maxHoldTimeMs,
   }
 
   const ccpRaw = root.ccp === undefined ? {} : c.object(root.ccp, 'ccp', [
     'broadcastIntervalMs', 'holdDownTimeMs', 'minUpdateIntervalMs', 'requestTimeoutMs', 'controlRetryIntervalMs', 'advertise',
   ]) ?? {}
   const ccp: ConnectorConfig['ccp'] = {
-    broadcastIntervalMs: optionalInt(c, ccpRaw.broadcastIntervalMs, 'ccp.broadcastIntervalMs', 10, DAY_MS) ?? 30_000,
-    holdDownTimeMs: optionalInt(c, ccpRaw.holdDownTimeMs, 'ccp.holdDownTimeMs', 10, DAY_MS) ?? 45_000,
-    minUpdateIntervalMs: optionalInt(c, ccpRaw.minUpdateIntervalMs, 'ccp.minUpdateIntervalMs', 0, DAY_MS) ?? 150,
-    controlRetryIntervalMs: optionalInt(c, ccpRaw.controlRetryIntervalMs, 'ccp.controlRetryIntervalMs', 10, DAY_MS) ?? 5_000,
+    broadcastIntervalMs: optionalInt(c, ccpRaw.broadcastIntervalMs, 'ccp.broadcastIntervalMs', 10, DAY_MS) ?? CCP_DEFAULTS.broadcastInterval,
+    holdDownTimeMs: optionalInt(c, ccpRaw.holdDownTimeMs, 'ccp.holdDownTimeMs', 10, DAY_MS) ?? CCP_DEFAULTS.holdDownTime,
+    minUpdateIntervalMs: optionalInt(c, ccpRaw.minUpdateIntervalMs, 'ccp.minUpdateIntervalMs', 0, DAY_MS) ?? CCP_DEFAULTS.minUpdateInterval,
+    controlRetryIntervalMs: optionalInt(c, ccpRaw.controlRetryIntervalMs, 'ccp.controlRetryIntervalMs', 10, DAY_MS) ?? CCP_DEFAULTS.controlRetryInterval,
     advertise: ccpRaw.advertise === undefined ? 'valley-free' : c.oneOf(ccpRaw.advertise, 'ccp.advertise', ['valley-free', 'ilp-connector'] as const) ?? 'valley-free',
   }
   const requestTimeoutMs = optionalInt(c, ccpRaw.requestTimeoutMs, 'ccp.requestTimeoutMs', 10, DAY_MS)
@@ -219,17 +215,17 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
 
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
-  const shutdownTimeoutMs = optionalInt(c, root.shutdownTimeoutMs, 'shutdownTimeoutMs', 0, DAY_MS) ?? packets.maxHoldTimeMs + 5_000
+  const shutdownTimeoutMs = optionalInt(c, root.shutdownTimeoutMs, 'shutdownTimeoutMs', 0, DAY_MS)
 
   if (c.issues.length > 0 || asset === undefined || rates === undefined) throw new InvalidConfigError(c.issues)
-  const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, balances, log: { level }, shutdownTimeoutMs }
+  const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, balances, log: { level }, ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }) }
   if (address !== undefined) config.address = address
   if (parent !== undefined) config.parent = parent
   if (admin !== undefined) config.admin = admin
   return config
 }
 
-function checkAsset(c: Checker, value: unknown, path: string): AssetConfig | undefined {
+function checkAsset(c: Checker, value: unknown, path: string): Asset | undefined {
   const a = c.object(value, path, ['code', 'scale'])
   if (a === undefined) return undefined
   const code = c.string(a.code, `${path}.code`)
@@ -257,7 +253,7 @@ function checkListenEntry(c: Checker, value: unknown, path: string): ListenConfi
   return host === undefined || port === undefined ? undefined : { host, port }
 }
 
-function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: AssetConfig | undefined, configDir?: string): PeerEntry | undefined {
+function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {
   const p = c.object(value, path, [
     'id', 'relation', 'asset', 'btp', 'http', 'maxPacketAmount', 'rateLimit', 'minBalance', 'settleThreshold', 'settleTo', 'sendRoutes', 'receiveRoutes',
     'settlement',
@@ -278,10 +274,8 @@ function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset
   if (p.minBalance !== undefined) peer.minBalance = c.amount(p.minBalance, `${path}.minBalance`, -MAX_UINT64, MAX_UINT64)
   if (p.settleThreshold !== undefined) peer.settleThreshold = c.amount(p.settleThreshold, `${path}.settleThreshold`, -MAX_UINT64, MAX_UINT64)
   if (p.settleTo !== undefined) peer.settleTo = c.amount(p.settleTo, `${path}.settleTo`, -MAX_UINT64, MAX_UINT64)
-  if (peer.settleTo !== undefined && peer.settleThreshold === undefined) c.fail(`${path}.settleTo`, 'needs settleThreshold')
-  if (peer.settleTo !== undefined && peer.settleThreshold !== undefined && peer.settleTo >= peer.settleThreshold) {
-    c.fail(`${path}.settleTo`, `must be below settleThreshold (${peer.settleThreshold})`)
-  }
+  const settleTo = settleToIssue(peer.settleThreshold, peer.settleTo)
+  if (settleTo !== undefined) c.fail(`${path}.settleTo`, settleTo)
   if (p.rateLimit !== undefined) {
     const r = c.object(p.rateLimit, `${path}.rateLimit`, ['packetsPerSecond', 'valuePerSecond'])
     if (r !== undefined) {

@@ -1,11 +1,12 @@
-import type { ConnectorCountersSnapshot, PacketCounters, RouteRefusal } from '@stack/ilp-core'
+import type { ConnectorCountersSnapshot, PacketCounters } from '@stack/ilp-connector'
+import type { RouteRefusal } from '@stack/ilp-core'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { UnprovenTransfers } from './settlement-channels.js'
 
 /**
  * Prometheus metrics (prom-client) on a registry of our own. Packet and amount counters are
  * read from the connector's counters when scraped, so the packet path pays nothing for them;
- * only the latency histogram is fed per packet (by the metered link, metered-link.ts).
+ * only the latency histogram is fed per packet (by the node's onPacket hook, node.ts).
  */
 
 export interface MetricsSource {

@@ -2,41 +2,30 @@ import { BtpAuthError, BtpClient, BtpServer, type BtpLogger } from '@stack/chann
 import type { Channel, Link } from '@stack/channel-core'
 import { HttpLink, IlpHttpServer } from '@stack/channel-http'
 import {
-  advertiseLikeIlpConnector,
-  advertiseValleyFree,
-  CCP_CONTROL_DESTINATION,
-  CCP_UPDATE_DESTINATION,
-  CcpNode,
-  Connector,
-  encodeReject,
-  fileRateSource,
-  ildcpFetch,
+  createConnectorNode,
   InMemoryBalanceStore,
-  IlpError,
-  IlpErrorCode,
-  IlpPacketType,
   PollingRateBackend,
-  RoutingTable,
+  SqliteBalanceStore,
   StaticRateBackend,
-  urlRateSource,
+  waitFor,
   type BalanceStore,
-  type CcpMessage,
-  type IlpPrepare,
-  type IlpReply,
+  type Connector,
+  type ConnectorLogger,
   type RateBackend,
-} from '@stack/ilp-core'
+} from '@stack/ilp-connector'
+import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@stack/ilp-core'
 import type { Logger } from 'pino'
+import { startAdminServer } from './admin-server.js'
 import type { ConnectorConfig, PeerEntry } from './config.js'
-import { createGate, MeteredLink } from './metered-link.js'
-import { createMetrics, type NodeMetrics } from './metrics.js'
-import { startAdminServer, type AdminServer } from './admin-server.js'
 import { createLogger } from './logger.js'
-import { SqliteBalanceStore } from './sqlite-balance-store.js'
+import { createMetrics, type NodeMetrics } from './metrics.js'
+import { fileRateSource, urlRateSource } from './rate-sources.js'
 import { SettlementChannels } from './settlement-channels.js'
 
 /**
- * Builds a running connector node from a validated configuration: listeners, links to every
- * peer, the packet switch, CCP on a timer, the admin API. Usable from tests without a process.
+ * A running connector node from a validated configuration: config → links → settlement
+ * channels → createConnectorNode (@stack/ilp-connector), then the admin API. Usable from tests
+ * without a process.
  */
 
 export interface PeerStatus {
@@ -72,16 +61,7 @@ export interface StartNodeOptions {
   now?: () => number
 }
 
-interface PeerRuntime {
-  entry: PeerEntry
-  link: Link
-  /** The link as created (BtpClient, BtpServerLink, HttpLink). */
-  raw: Link
-  connected: boolean
-}
-
-const MIN_TICK_MS = 10
-const MAX_TICK_MS = 1_000
+export { waitFor }
 
 export async function startNode(config: ConnectorConfig, options: StartNodeOptions = {}): Promise<ConnectorNode> {
   const logger = options.logger ?? createLogger(config.log.level)
@@ -141,244 +121,147 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       cleanups.push(() => server.close())
     }
 
-    // One link per peer; clients dial in the background (startup does not wait for peers).
-    let stopping = false
-    const runtimes = new Map<string, PeerRuntime>()
-    const dialTimers = new Set<ReturnType<typeof setTimeout>>()
-    cleanups.push(() => {
-      for (const timer of dialTimers) clearTimeout(timer)
-    })
-    const gate = createGate(
-      () => encodeReject({ code: IlpErrorCode.T03_CONNECTOR_BUSY, triggeredBy: address, message: 'connector is shutting down', data: new Uint8Array(0) }),
-      (seconds, reply) => metrics.observePacket(seconds, reply?.[0] === IlpPacketType.Fulfill),
-    )
+    // One link per peer; the node dials the clients' (startup does not wait for peers).
+    const links = new Map<string, Link>()
     for (const entry of config.peers) {
-      let raw: Link
       const t = entry.transport
-      if (t.kind === 'btp-server') raw = (btpServer as BtpServer).link(entry.id)
-      else if (t.kind === 'btp-client') raw = new BtpClient({ url: t.url, logger: btpLogger, reconnect: { initialDelayMs: 100, maxDelayMs: 5_000 } })
+      let link: Link
+      if (t.kind === 'btp-server') link = (btpServer as BtpServer).link(entry.id)
+      else if (t.kind === 'btp-client') link = new BtpClient({ url: t.url, logger: btpLogger, reconnect: { initialDelayMs: 100, maxDelayMs: 5_000 } })
       else {
-        const link = new HttpLink({ url: t.url, token: t.token })
-        ;(httpServer as IlpHttpServer).attach(entry.id, link)
-        raw = link
+        const http = new HttpLink({ url: t.url, token: t.token })
+        ;(httpServer as IlpHttpServer).attach(entry.id, http)
+        link = http
       }
-      runtimes.set(entry.id, { entry, raw, link: new MeteredLink(raw, gate), connected: false })
-      if (t.kind !== 'btp-server') cleanups.push(() => raw.close())
+      links.set(entry.id, link)
+      if (t.kind !== 'btp-server') cleanups.push(() => link.close())
     }
 
     // Payment channels before any packet is routed: a chain-backed one connects to its chain first.
     // A BTP link carries value as TRANSFER; without `settlement` none is accepted (no proof).
     const channels = new Map<string, Channel>()
-    for (const { entry, raw } of runtimes.values()) {
-      if (!isChannel(raw)) continue
-      if (entry.settlement === undefined) settlements.refuseTransfers(entry.id, raw)
-      else channels.set(entry.id, await settlements.open(entry.id, entry.settlement, raw))
+    for (const entry of config.peers) {
+      const link = links.get(entry.id) as Link
+      if (!isChannel(link)) continue
+      if (entry.settlement === undefined) settlements.refuseTransfers(entry.id, link)
+      else channels.set(entry.id, await settlements.open(entry.id, entry.settlement, link))
     }
-
-    const dial = (runtime: PeerRuntime, attempt = 0): Promise<void> =>
-      runtime.raw.connect().catch((error: unknown) => {
-        if (stopping || error instanceof BtpAuthError) {
-          if (!stopping) logger.error({ peer: runtime.entry.id, err: error }, 'peer refused our credentials; not retrying')
-          return
-        }
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 10))
-        logger.warn({ peer: runtime.entry.id, err: errorText(error), retryInMs: delay }, 'could not connect to peer')
-        return new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            dialTimers.delete(timer)
-            resolve(stopping ? undefined : dial(runtime, attempt + 1))
-          }, delay)
-          dialTimers.add(timer)
-        })
-      })
-
-    // Our address: configured, or the parent's answer to ILDCP (RFC 0031).
-    let address: string
-    if (config.address !== undefined) {
-      address = config.address
-    } else {
-      const parent = runtimes.get(config.parent as string) as PeerRuntime
-      await dial(parent)
-      if (parent.raw.state !== 'connected') throw new Error(`could not connect to parent ${parent.entry.id}`)
-      const info = await ildcpFetch((packet) => parent.raw.request(packet))
-      address = info.clientAddress
-      logger.info({ address, parent: parent.entry.id }, 'address from parent by ILDCP')
-    }
-
-    const routingTable = new RoutingTable()
-    const ccp = new CcpNode({
-      ownAddress: address,
-      routingTable,
-      broadcastInterval: config.ccp.broadcastIntervalMs,
-      holdDownTime: config.ccp.holdDownTimeMs,
-      minUpdateInterval: config.ccp.minUpdateIntervalMs,
-      ...(config.ccp.requestTimeoutMs === undefined ? {} : { requestTimeout: config.ccp.requestTimeoutMs }),
-      controlRetryInterval: config.ccp.controlRetryIntervalMs,
-      advertise: config.ccp.advertise === 'ilp-connector' ? advertiseLikeIlpConnector : advertiseValleyFree,
-    })
-
-    // CCP I/O: the messages CcpNode asks for go out with sendToPeer; replies go back to it.
-    let tickTimer: ReturnType<typeof setTimeout> | undefined
-    const schedule = (): void => {
-      if (stopping) return
-      clearTimeout(tickTimer)
-      const at = ccp.nextTickAt()
-      const delay = at === undefined ? MAX_TICK_MS : Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, at - now()))
-      tickTimer = setTimeout(() => send(ccp.tick(now())), delay)
-      tickTimer.unref()
-    }
-    cleanups.push(() => clearTimeout(tickTimer))
-    const send = (messages: CcpMessage[]): void => {
-      for (const message of messages) {
-        connector.sendToPeer(message.peerId, message.prepare).then(
-          (reply) => {
-            if (reply.type === IlpPacketType.Reject) logger.debug({ peer: message.peerId, kind: message.kind, code: reply.code, reason: reply.message }, 'CCP request rejected')
-            if (!stopping) send(ccp.onReply(message, reply, now()))
-          },
-          (error: unknown) => {
-            logger.debug({ peer: message.peerId, kind: message.kind, err: errorText(error) }, 'CCP request failed')
-            if (!stopping) send(ccp.onReply(message, undefined, now()))
-          },
-        )
-      }
-      schedule()
-    }
-
-    const peerProtocols = async (peerId: string, prepare: IlpPrepare): Promise<IlpReply> => {
-      let handled
-      if (prepare.destination === CCP_CONTROL_DESTINATION) handled = ccp.onRouteControl(peerId, prepare, now())
-      else if (prepare.destination === CCP_UPDATE_DESTINATION) handled = ccp.onRouteUpdate(peerId, prepare, now())
-      else throw new IlpError(IlpErrorCode.F02_UNREACHABLE, `${prepare.destination} is not served here`)
-      for (const { prefix, reason } of handled.refused) {
-        // The prefix is the peer's text (an ASN.1 Address, up to 1023 characters): cut for the log.
-        logger.warn({ peer: peerId, prefix: prefix.slice(0, 128), reason }, 'route refused')
-        metrics.routeRefused(peerId, reason)
-      }
-      send(handled.send)
-      return handled.reply
-    }
-
-    const connector = new Connector({
-      address,
-      routes: { nextHop: (destination) => routingTable.lookup(destination)?.nextHop },
-      rates,
-      spread: config.spread,
-      minMessageWindowMs: config.packets.minMessageWindowMs,
-      maxHoldTimeMs: config.packets.maxHoldTimeMs,
-      peerProtocols,
-      balances,
-      logger: { warn: (message, details) => logger.warn({ details: details instanceof Error ? errorText(details) : details }, message) },
-    })
 
     const peerAssets = new Map(config.peers.map((peer) => [peer.id, peer.asset]))
+    // Read when scraped, from the node created below.
     const metrics = createMetrics({
-      counters: () => connector.counters(),
-      balances: () => Object.entries(connector.balances()).map(([id, b]): [string, bigint] => [id, b.balance]),
-      peerStates: () => [...runtimes.values()].map((r): [string, boolean] => [r.entry.id, r.link.state === 'connected']),
+      counters: () => node.connector.counters(),
+      balances: () => Object.entries(node.connector.balances()).map(([id, b]): [string, bigint] => [id, b.balance]),
+      peerStates: () => node.peers().map((peer): [string, boolean] => [peer.id, peer.state === 'connected']),
       assets: () => peerAssets,
       unprovenTransfers: () => settlements.unprovenTransfers(),
-      routeCount: () => [...routingTable.routes()].length,
+      routeCount: () => [...node.routingTable.routes()].length,
     })
 
-    for (const runtime of runtimes.values()) {
-      const { entry, link } = runtime
-      const channel = channels.get(entry.id)
-      connector.addPeer({
-        id: entry.id,
-        relation: entry.relation,
-        asset: entry.asset,
-        link,
-        ...(channel === undefined ? {} : { channel }),
-        ...(entry.maxPacketAmount === undefined ? {} : { maxPacketAmount: entry.maxPacketAmount }),
-        ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
-        ...(entry.minBalance === undefined ? {} : { minBalance: entry.minBalance }),
-        ...(entry.settleThreshold === undefined ? {} : { settleThreshold: entry.settleThreshold }),
-        ...(entry.settleTo === undefined ? {} : { settleTo: entry.settleTo }),
-      })
-      // A child's address is ours plus its id (RFC 0031); the route to it is local, not advertised.
-      if (entry.relation === 'child') ccp.setStaticRoute(`${address}.${entry.id}`, entry.id)
-      ccp.addPeer(entry.id, {
-        relation: entry.relation,
-        ...(entry.sendRoutes === undefined ? {} : { sendRoutes: entry.sendRoutes }),
-        ...(entry.receiveRoutes === undefined ? {} : { receiveRoutes: entry.receiveRoutes }),
-      }, now())
-      // Not connected yet: CCP waits for the link (its first messages would only fail).
-      ccp.peerDisconnected(entry.id, now())
-      const onState = (state: Link['state']): void => {
-        if (stopping) return
-        if (state === 'connected' && !runtime.connected) {
-          runtime.connected = true
-          logger.info({ peer: entry.id }, 'peer connected')
-          send(ccp.peerConnected(entry.id, now()))
-        } else if (state !== 'connected' && runtime.connected) {
-          runtime.connected = false
-          logger.warn({ peer: entry.id, state }, 'peer disconnected; its routes are withdrawn')
-          ccp.peerDisconnected(entry.id, now())
-          send([])
+    const node = await createConnectorNode({
+      ...(config.address === undefined ? { parent: config.parent as string } : { address: config.address }),
+      peers: config.peers.map((entry) => {
+        const channel = channels.get(entry.id)
+        return {
+          id: entry.id,
+          relation: entry.relation,
+          asset: entry.asset,
+          link: links.get(entry.id) as Link,
+          dial: entry.transport.kind !== 'btp-server',
+          ...(channel === undefined ? {} : { channel }),
+          ...(entry.maxPacketAmount === undefined ? {} : { maxPacketAmount: entry.maxPacketAmount }),
+          ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
+          ...(entry.minBalance === undefined ? {} : { minBalance: entry.minBalance }),
+          ...(entry.settleThreshold === undefined ? {} : { settleThreshold: entry.settleThreshold }),
+          ...(entry.settleTo === undefined ? {} : { settleTo: entry.settleTo }),
+          ...(entry.sendRoutes === undefined ? {} : { sendRoutes: entry.sendRoutes }),
+          ...(entry.receiveRoutes === undefined ? {} : { receiveRoutes: entry.receiveRoutes }),
         }
-      }
-      const off = link.onStateChange(onState)
-      cleanups.push(off)
-      onState(link.state)
-    }
-    for (const route of config.routes) ccp.setStaticRoute(route.prefix, route.peer)
+      }),
+      routes: config.routes,
+      rates,
+      spread: config.spread,
+      balances,
+      clock: { now, setTimer: (delayMs, callback) => unrefTimer(delayMs, callback) },
+      logger: connectorLogger(logger),
+      packets: config.packets,
+      ccp: {
+        broadcastIntervalMs: config.ccp.broadcastIntervalMs,
+        holdDownTimeMs: config.ccp.holdDownTimeMs,
+        minUpdateIntervalMs: config.ccp.minUpdateIntervalMs,
+        controlRetryIntervalMs: config.ccp.controlRetryIntervalMs,
+        ...(config.ccp.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.ccp.requestTimeoutMs }),
+        advertise: config.ccp.advertise === 'ilp-connector' ? advertiseLikeIlpConnector : advertiseValleyFree,
+      },
+      dial: { initialDelayMs: 100, maxDelayMs: 5_000, isFinal: (error) => error instanceof BtpAuthError },
+      ...(config.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: config.shutdownTimeoutMs }),
+      onPacket: ({ seconds, fulfilled }) => metrics.observePacket(seconds, fulfilled),
+      onRouteRefused: (peer, reason) => metrics.routeRefused(peer, reason),
+    })
+    // Stopped before the links close (it stops dialing and CCP first).
+    cleanups.push(() => node.kill())
 
-    for (const runtime of runtimes.values()) {
-      if (runtime.raw.state === 'idle' && runtime.entry.transport.kind !== 'btp-server') void dial(runtime)
+    const transports = new Map(config.peers.map((peer) => [peer.id, peer.transport.kind]))
+    const peers = (): PeerStatus[] =>
+      node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: transports.get(id) as PeerEntry['transport']['kind'], state }))
+    if (config.admin !== undefined) {
+      const admin = await startAdminServer({
+        host: config.admin.host,
+        port: config.admin.port,
+        node: { address: node.address, metrics, settlements, peers, balances: () => node.connector.balances() },
+        routingTable: node.routingTable,
+        logger,
+      })
+      ports.admin = admin.port
+      cleanups.unshift(() => admin.close()) // the last to close: it answers while the node stops
     }
 
-    let admin: AdminServer | undefined
-    const node: ConnectorNode = {
-      address,
-      connector,
-      ccp,
+    let stopping = false
+    logger.info({ address: node.address, ports, peers: links.size }, 'connector started')
+    return {
+      address: node.address,
+      connector: node.connector,
+      ccp: node.ccp,
       metrics,
       logger,
       settlements,
       ports,
-      peers: () =>
-        [...runtimes.values()].map((r) => ({ id: r.entry.id, relation: r.entry.relation, asset: r.entry.asset, transport: r.entry.transport.kind, state: r.link.state })),
-      whenConnected: (timeoutMs = 10_000, peerIds = [...runtimes.keys()]) =>
-        waitFor(() => peerIds.every((id) => runtimes.get(id)?.link.state === 'connected'), timeoutMs, `peers connected: ${peerIds.join(', ')}`),
+      peers,
+      whenConnected: (timeoutMs, peerIds) => node.whenConnected(timeoutMs, peerIds),
       stop: async () => {
         if (stopping) return
         stopping = true
-        clearTimeout(tickTimer)
-        gate.draining = true
-        if (gate.inFlight > 0) {
-          logger.info({ inFlight: gate.inFlight }, 'draining packets in flight')
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, config.shutdownTimeoutMs)
-            gate.onIdle = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
-        }
-        // The last replies are handed to their links after onIdle returns: let them be written.
-        await new Promise((resolve) => setImmediate(resolve))
+        await node.stop()
         await closeAll()
         logger.info('stopped')
       },
       kill: async () => {
         stopping = true
-        gate.draining = true
         await closeAll()
       },
     }
-    if (config.admin !== undefined) {
-      const server = await startAdminServer({ host: config.admin.host, port: config.admin.port, node, routingTable, logger })
-      admin = server
-      ports.admin = server.port
-      cleanups.unshift(() => admin?.close())
-    }
-    schedule()
-    logger.info({ address, ports, peers: runtimes.size }, 'connector started')
-    return node
   } catch (error) {
     await closeAll()
     throw error
   }
+}
+
+/** The library's logger lines on pino: fields as its merge object, an Error as `err`. */
+function connectorLogger(logger: Logger): ConnectorLogger {
+  const fields = (details: unknown): object => (details instanceof Error ? { err: details } : typeof details === 'object' && details !== null ? details : { details })
+  return {
+    debug: (message, details) => logger.debug(fields(details), message),
+    info: (message, details) => logger.info(fields(details), message),
+    warn: (message, details) => logger.warn(fields(details), message),
+    error: (message, details) => logger.error(fields(details), message),
+  }
+}
+
+// The node's timers do not keep the process alive on their own (main waits for a signal).
+function unrefTimer(delayMs: number, callback: () => void): () => void {
+  const timer = setTimeout(callback, Math.min(Math.max(0, delayMs), 0x7fff_ffff))
+  timer.unref()
+  return () => clearTimeout(timer)
 }
 
 function openBalances(config: ConnectorConfig, logger: Logger): BalanceStore {
@@ -412,13 +295,4 @@ function isChannel(link: Link): link is Link & Channel {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
-
-/** Polls `check` every 10 ms until true, for at most `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }

@@ -8,13 +8,13 @@ import { createCarrierPair, type MemoryCarrier } from '@stack/channel-core/compl
 import { EthereumChannel, PaymentChannelContract, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import { generateClaimKeyPair, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel } from '@stack/channel-xrp'
-import { Connector } from '@stack/ilp-core'
+import { Connector } from '@stack/ilp-connector'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { generateWallet, paymentChannelId } from '@stack/ledger-xrp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
-import { CrashPoints } from './fixtures/crash-points.js'
+import { SqliteBalanceStore } from '@stack/ilp-connector'
+import { CrashPoints } from '@stack/crash-points'
 
 // A pays B over a payment channel when it owes B THRESHOLD (ilp-core Connector, SqliteBalanceStore,
 // the channel on its SqliteClaimStore: the real code, two "processes" in one). Either side may be

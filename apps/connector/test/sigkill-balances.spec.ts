@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
+import { SqliteBalanceStore } from '@stack/ilp-connector'
 import { book, buildBin, killBins, startBin, type RunningBin } from './bin.js'
 import { freePort, host, intents, token, type Host } from './harness.js'
 
 // The bin with the SQLite balance store, in its own process, killed with SIGKILL while packets
 // flow through it over BTP on loopback, restarted on the same file: its balances must be the
-// packets that were fulfilled, each counted once (sqlite-balance-store.ts has the rule).
+// packets that were fulfilled, each counted once (@stack/ilp-connector's sqlite-balance-store.ts has the rule).
 
 const CONCURRENCY = 8
 const MAX_PACKETS_PER_ROUND = 4_000

@@ -10,7 +10,7 @@ import { SqliteClaimStore } from '@stack/channel-sqlite'
 import { conditionOf, decodePrepare, decodeReply, encodePrepare, encodeReply, IlpPacketType } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SqliteBalanceStore } from '../src/sqlite-balance-store.js'
+import { SqliteBalanceStore } from '@stack/ilp-connector'
 import { freePort, token } from './harness.js'
 
 // sender — A —BTP— B — receiver: two stack-connector processes from dist/, A paying B over a

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { BtpClient, BtpServer } from '@stack/channel-btp'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { Connector, ildcpFetch, RoutingTable, StaticRateBackend, type AssetDetails, type PrepareHandler } from '@stack/ilp-core'
+import { createConnectorNode, silentLogger, StaticRateBackend, waitFor } from '@stack/ilp-connector'
+import { ildcpFetch, sendOverLink, type Asset, type PrepareHandler } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import type { QuerySpspOptions } from '@stack/spsp'
-import { sendOver } from './ilp-over-link.js'
 import { servePayee } from './payee.js'
 import { settleAsSent } from './settle-as-sent.js'
 
-export const USD: AssetDetails = { code: 'USD', scale: 2 }
-export const EUR: AssetDetails = { code: 'EUR', scale: 2 }
+export const USD: Asset = { code: 'USD', scale: 2 }
+export const EUR: Asset = { code: 'EUR', scale: 2 }
 const MINTED = { alice: 50_000n, connectorA: 50_000n, connectorB: 50_000n } // 500.00 each
 const SETTLE_DELAY_MS = 60_000
 type Log = (who: string, line: string) => void
@@ -73,41 +73,50 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
   const tokensB = { a: token(), bob: token() }
   const serverB = new BtpServer({ accounts: tokensB })
   const portB = await serverB.listen()
-  const routesB = new RoutingTable()
-  routesB.setStatic('test.b.bob', 'bob')
-  routesB.setStatic('test.a', 'a')
-  const connectorB = new Connector({ address: 'test.b', routes: { nextHop: (d) => routesB.lookup(d)?.nextHop } })
-  connectorB.addPeer({ id: 'a', relation: 'peer', asset: EUR, link: serverB.link('a'), channel: channel('connector-b ← a', 'EUR', eur, 'connector-b', 'connector-a', serverB.link('a'), false) })
-  connectorB.addPeer({ id: 'bob', relation: 'child', asset: EUR, link: serverB.link('bob'), channel: channel('connector-b → bob', 'EUR', eur, 'connector-b', 'bob', serverB.link('bob'), true), settleThreshold: 1n, settleTo: 0n })
   stops.push(() => serverB.close())
+  const connectorB = await createConnectorNode({
+    address: 'test.b',
+    peers: [
+      { id: 'a', relation: 'peer', asset: EUR, link: serverB.link('a'), dial: false, channel: channel('connector-b ← a', 'EUR', eur, 'connector-b', 'connector-a', serverB.link('a'), false) },
+      { id: 'bob', relation: 'child', asset: EUR, link: serverB.link('bob'), dial: false, channel: channel('connector-b → bob', 'EUR', eur, 'connector-b', 'bob', serverB.link('bob'), true), settleThreshold: 1n, settleTo: 0n },
+    ],
+    logger: silentLogger,
+  })
+  stops.push(() => connectorB.stop())
 
   // Connector A (USD in, EUR out): Alice is its child, connector B its peer; USD → EUR at 0.9, 1% spread.
   const tokensA = { alice: token() }
   const serverA = new BtpServer({ accounts: tokensA })
   const portA = await serverA.listen()
+  stops.push(() => serverA.close())
   const uplinkAB = new BtpClient({ url: `btp+ws://a:${tokensB.a}@127.0.0.1:${portB}`, reconnect: false })
-  await uplinkAB.connect()
   stops.push(() => uplinkAB.close())
-  const routesA = new RoutingTable()
-  routesA.setStatic('test.a.alice', 'alice')
-  routesA.setStatic('test.b', 'b')
-  const connectorA = new Connector({
+  const connectorA = await createConnectorNode({
     address: 'test.a',
-    routes: { nextHop: (d) => routesA.lookup(d)?.nextHop },
+    peers: [
+      // Alice gets 20.00 USD of credit: past it her packets wait (T04) until her claims arrive.
+      { id: 'alice', relation: 'child', asset: USD, link: serverA.link('alice'), dial: false, channel: channel('connector-a ← alice', 'USD', usd, 'connector-a', 'alice', serverA.link('alice'), false), minBalance: -2_000n, maxPacketAmount: 200n },
+      { id: 'b', relation: 'peer', asset: EUR, link: uplinkAB, channel: channel('connector-a → b', 'EUR', eur, 'connector-a', 'connector-b', uplinkAB, true), settleThreshold: 1n, settleTo: 0n },
+    ],
     rates: new StaticRateBackend({ USD: 1, EUR: 0.9 }),
     spread: '0.01',
+    logger: silentLogger,
   })
-  // Alice gets 20.00 USD of credit: past it her packets wait (T04) until her claims arrive.
-  connectorA.addPeer({ id: 'alice', relation: 'child', asset: USD, link: serverA.link('alice'), channel: channel('connector-a ← alice', 'USD', usd, 'connector-a', 'alice', serverA.link('alice'), false), minBalance: -2_000n, maxPacketAmount: 200n })
-  connectorA.addPeer({ id: 'b', relation: 'peer', asset: EUR, link: uplinkAB, channel: channel('connector-a → b', 'EUR', eur, 'connector-a', 'connector-b', uplinkAB, true), settleThreshold: 1n, settleTo: 0n })
-  stops.push(() => serverA.close())
-  log('connectors', `A (test.a, BTP :${portA}) and B (test.b, BTP :${portB}) peered over BTP; A converts USD → EUR at 0.9 less 1%`)
+  stops.push(() => connectorA.stop())
+  // A and B exchange routes by CCP once connected: A learns test.b, B learns test.a.
+  await connectorA.whenConnected(10_000, ['b'])
+  await waitFor(
+    () => connectorA.routingTable.lookup('test.b')?.nextHop === 'b' && connectorB.routingTable.lookup('test.a')?.nextHop === 'a' && connectorA.ccp.inSync() && connectorB.ccp.inSync(),
+    5_000,
+    'the connectors to exchange routes',
+  )
+  log('connectors', `A (test.a, BTP :${portA}) and B (test.b, BTP :${portB}) peered over BTP, routes by CCP; A converts USD → EUR at 0.9 less 1%`)
 
   // Bob: child of B, a STREAM server behind an SPSP endpoint, paid by B over an EUR channel.
   const bobLink = new BtpClient({ url: `btp+ws://bob:${tokensB.bob}@127.0.0.1:${portB}`, reconnect: false })
   await bobLink.connect()
   stops.push(() => bobLink.close())
-  const bobInfo = await ildcpFetch((packet) => bobLink.request(packet))
+  const bobInfo = await ildcpFetch(sendOverLink(bobLink, { triggeredBy: '', peer: 'connector-b' }))
   const bobChannel = channel('bob ← connector-b', 'EUR', eur, 'bob', 'connector-b', bobLink, false)
   bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
   const payee = await servePayee(bobLink, bobInfo.clientAddress, EUR)
@@ -118,20 +127,20 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
   const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokensA.alice}@127.0.0.1:${portA}`, reconnect: false })
   await aliceLink.connect()
   stops.push(() => aliceLink.close())
-  const aliceInfo = await ildcpFetch((packet) => aliceLink.request(packet))
+  const aliceInfo = await ildcpFetch(sendOverLink(aliceLink, { triggeredBy: '', peer: 'connector-a' }))
   const aliceChannel = channel('alice → connector-a', 'USD', usd, 'alice', 'connector-a', aliceLink, true)
   log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by claims`)
   const { settleUpTo, settled } = settleAsSent(aliceChannel)
 
   return {
-    alice: { sendPrepare: sendOver(aliceLink), settleUpTo },
+    alice: { sendPrepare: sendOverLink(aliceLink, { triggeredBy: aliceInfo.clientAddress, peer: 'connector-a' }), settleUpTo },
     pointer: payee.pointer,
     spsp: payee.spsp,
     async settleAndClose(aliceSent) {
       settleUpTo(aliceSent)
       await settled()
-      await connectorA.settle('b')
-      await connectorB.settle('bob')
+      await connectorA.connector.settle('b')
+      await connectorB.connector.settle('bob')
       // Receivers redeem their best claims, then close the channels at once (a receiver's
       // close pays its claim and returns the rest of the deposit to the sender).
       const redeemed: { who: string; asset: string; redeemed: bigint }[] = []
@@ -155,7 +164,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
           lines.push(`channel     ${c.sender} → ${c.receiver}: deposit ${cents(c.deposit)} ${code}, claimed ${cents(c.claimed)} ${code}, ${c.status}`)
         }
       }
-      const books = [connectorA.balances(), connectorB.balances()]
+      const books = [connectorA.connector.balances(), connectorB.connector.balances()]
       for (const [name, b] of [['A', books[0]], ['B', books[1]]] as const) {
         lines.push(`books ${name}     ${Object.entries(b ?? {}).map(([peer, s]) => `${peer} ${s.balance}`).join(', ')}`)
       }
@@ -170,3 +179,4 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
     },
   }
 }
+

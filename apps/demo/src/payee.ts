@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Link } from '@stack/channel-core'
-import type { AssetDetails } from '@stack/ilp-core'
+import { serveOnLink, type Asset } from '@stack/ilp-core'
 import { spspReceiver, SpspServer, type QuerySpspOptions } from '@stack/spsp'
 import { createServer } from '@stack/stream'
-import { serveOn } from './ilp-over-link.js'
 
 /** Bob as both demos run him: a STREAM receiver behind an SPSP server for `$bob.wallet.test`. */
 export interface Payee {
@@ -21,9 +20,9 @@ export interface Payee {
  * https (RFC 0026); loopback has no DNS or TLS for bob.wallet.test, so queries are sent to the
  * local server instead.
  */
-export async function servePayee(link: Link, address: string, asset: AssetDetails): Promise<Payee> {
+export async function servePayee(link: Link, address: string, asset: Asset): Promise<Payee> {
   const stream = await createServer({ serverSecret: randomBytes(32), serverAddress: address, assetDetails: asset })
-  serveOn(link, stream.handlePrepare)
+  link.setRequestHandler(serveOnLink((prepare) => stream.handlePrepare(prepare), { triggeredBy: address }))
   const server = new SpspServer({ endpoints: { '/.well-known/pay': spspReceiver({ streamServer: stream }) } })
   await server.listen()
   const local = server.url.replace(/\/$/, '')

@@ -27,21 +27,20 @@ import { BtpClient } from '@stack/channel-btp'
 import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel } from '@stack/channel-xrp'
-import { ildcpFetch, type AssetDetails } from '@stack/ilp-core'
+import { ildcpFetch, sendOverLink, type Asset } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { buildPaymentChannelCreate, generateWallet, paymentChannelId, signTransaction } from '@stack/ledger-xrp'
 import { pay, quote } from '@stack/spsp'
 import { connectorBin, ConnectorProcess, type AdminBook } from './connector-process.js'
-import { sendOver } from './ilp-over-link.js'
 import { servePayee } from './payee.js'
 import { settleAsSent } from './settle-as-sent.js'
 
-export const USD: AssetDetails = { code: 'USD', scale: 2 }
+export const USD: Asset = { code: 'USD', scale: 2 }
 /** Wei: ILP amounts are the chain's own unit, so a settlement is < 2^64 wei (≈ 18.4 ETH). */
-export const ETH: AssetDetails = { code: 'ETH', scale: 18 }
+export const ETH: Asset = { code: 'ETH', scale: 18 }
 /** Drops. */
-export const XRP: AssetDetails = { code: 'XRP', scale: 6 }
+export const XRP: Asset = { code: 'XRP', scale: 6 }
 /** Prices in USD: 1 ETH = 2 500 USD, 1 XRP = 0.50 USD (static, plausible, made up). */
 const RATES = { USD: '1', ETH: '0.0004', XRP: '2' }
 const SPREAD = '0.01'
@@ -178,7 +177,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const bobLink = new BtpClient({ url: `btp+ws://bob:${tokens.bob}@127.0.0.1:${b.ports.btp}`, reconnect: false })
     await bobLink.connect()
     stops.push(() => bobLink.close())
-    const bobInfo = await ildcpFetch((packet) => bobLink.request(packet))
+    const bobInfo = await ildcpFetch(sendOverLink(bobLink, { triggeredBy: '', peer: 'connector-b' }))
     const bobStore = new MemoryClaimStore()
     const bobChannel = new XrpClaimChannel({ account: walletBob.classicAddress, peerAccount: walletB.classicAddress, carrier: bobLink, store: bobStore, directory: xrpDirectory, wallet: walletBob })
     bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
@@ -191,7 +190,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokens.alice}@127.0.0.1:${a.ports.btp}`, reconnect: false })
     await aliceLink.connect()
     stops.push(() => aliceLink.close())
-    const aliceInfo = await ildcpFetch((packet) => aliceLink.request(packet))
+    const aliceInfo = await ildcpFetch(sendOverLink(aliceLink, { triggeredBy: '', peer: 'connector-a' }))
     const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'))
     stops.push(() => aliceClaims.close())
     const aliceChannel = new SqliteChannel({
@@ -205,7 +204,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     // ---- the payment (a connector dying fails it at once) --------------------------------------
     const unlessAConnectorDies = <T>(work: Promise<T>): Promise<T> => Promise.race([work, a.died, b.died])
     const q = await unlessAConnectorDies(
-      quote({ destination: pointer, spsp, sendPrepare: sendOver(aliceLink), sourceAsset: USD, amountToSend: options.amount ?? '50.00', slippage: '0.02' }),
+      quote({ destination: pointer, spsp, sendPrepare: sendOverLink(aliceLink, { triggeredBy: aliceInfo.clientAddress, peer: 'connector-a' }), sourceAsset: USD, amountToSend: options.amount ?? '50.00', slippage: '0.02' }),
     )
     log('alice', `quote: send ${usd(q.maxSourceAmount)} USD, Bob gets at least ${xrp(q.minDeliveryAmount)} XRP`)
     const result = await unlessAConnectorDies(pay(q, { progressIntervalMs: 10, onProgress: (p) => settleUpTo(p.amountSent) }))

@@ -7,6 +7,7 @@ import { CcpReceiver } from './ccp-receiver.js'
 import { routeRefusal, type RefusedRoute, type RouteScope } from './ccp-route-filter.js'
 import { CcpSender } from './ccp-sender.js'
 import { IlpErrorCode } from './error-codes.js'
+import { reject } from './ilp-error.js'
 import { IlpPacketType, type IlpPrepare, type IlpReply } from './packet.js'
 import { advertiseValleyFree, RoutingTable, type AdvertisePolicy, type PeerRelation, type StaticRouteOptions } from './routing-table.js'
 
@@ -28,6 +29,22 @@ export interface CcpHandled {
   /** Routes of a route update that were not taken, for the caller to log and count. */
   refused: RefusedRoute[]
 }
+
+/**
+ * The defaults of CCP's timing (ilp-connector's where it has one), in milliseconds. The one
+ * place they are set: a connector's configuration falls back to these.
+ */
+export const CCP_DEFAULTS = {
+  /** Heartbeat / re-broadcast period (ilp-connector: 30 s). */
+  broadcastInterval: 30_000,
+  /** How long peers keep our routes (ilp-connector routeExpiry: 45 s). */
+  holdDownTime: 45_000,
+  /** How soon a refused or unanswered route control is sent again. */
+  controlRetryInterval: 5_000,
+  /** Fewest milliseconds between two route updates to one peer. */
+  minUpdateInterval: 150,
+  maxEpochsPerUpdate: 50,
+} as const
 
 export interface CcpNodeOptions {
   ownAddress: string
@@ -78,14 +95,14 @@ export class CcpNode {
     this.globalPrefix = options.globalPrefix ?? options.ownAddress.slice(0, options.ownAddress.indexOf('.'))
     this.routingTable = options.routingTable ?? new RoutingTable()
     this.forwardingTable = new ForwardingTable(options.routingTableId)
-    const broadcastInterval = options.broadcastInterval ?? 30_000
+    const broadcastInterval = options.broadcastInterval ?? CCP_DEFAULTS.broadcastInterval
     this.config = {
-      holdDownTime: options.holdDownTime ?? 45_000,
+      holdDownTime: options.holdDownTime ?? CCP_DEFAULTS.holdDownTime,
       broadcastInterval,
       requestTimeout: options.requestTimeout ?? broadcastInterval,
-      controlRetryInterval: options.controlRetryInterval ?? 30_000,
-      maxEpochsPerUpdate: options.maxEpochsPerUpdate ?? 50,
-      minUpdateInterval: options.minUpdateInterval ?? 150,
+      controlRetryInterval: options.controlRetryInterval ?? CCP_DEFAULTS.controlRetryInterval,
+      maxEpochsPerUpdate: options.maxEpochsPerUpdate ?? CCP_DEFAULTS.maxEpochsPerUpdate,
+      minUpdateInterval: options.minUpdateInterval ?? CCP_DEFAULTS.minUpdateInterval,
       advertise: options.advertise ?? advertiseValleyFree,
     }
     // We are the destination for our own address: advertised to everyone with nextHop '',
@@ -305,7 +322,7 @@ export class CcpNode {
   }
 
   private reject(code: string, message: string): CcpHandled {
-    return { reply: { type: IlpPacketType.Reject, code, triggeredBy: this.ownAddress, message, data: new Uint8Array(0) }, send: [], refused: [] }
+    return { reply: reject(code, this.ownAddress, message), send: [], refused: [] }
   }
 }
 

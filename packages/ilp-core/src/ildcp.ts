@@ -3,15 +3,11 @@ import { asBuffer } from './bytes.js'
 import { InvalidFieldError } from './codec-errors.js'
 import { verifyFulfillment } from './condition.js'
 import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
-import { decodePacket } from './decode-packet.js'
 import { IlpErrorCode } from './error-codes.js'
 import { FieldReader } from './field-reader.js'
-import { encodeFulfill } from './fulfill.js'
-import { IlpError } from './ilp-error.js'
+import { IlpError, reject } from './ilp-error.js'
 import { isValidAddress } from './address.js'
-import { IlpPacketType, type IlpPrepare } from './packet.js'
-import { decodePrepare, encodePrepare } from './prepare.js'
-import { encodeReject } from './reject.js'
+import { IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from './packet.js'
 
 /** RFC 0031 §"Packet": requests go to this address, bilateral by the `peer.` scheme. */
 export const ILDCP_DESTINATION = 'peer.config'
@@ -63,49 +59,33 @@ export function ildcpRequest(expiresAt = new Date(Date.now() + 60_000)): IlpPrep
   }
 }
 
-/** Sends one packet to the parent and resolves with the parent's reply bytes. */
-export type SendPacket = (packet: Uint8Array) => Promise<Uint8Array>
-
 /**
- * Asks the parent for this node's address, asset code and scale. A Reject from
- * the parent is thrown as its IlpError; a malformed reply as a codec error.
+ * Asks the parent for this node's address, asset code and scale, through `send` (the Prepare
+ * goes to the parent). A Reject from the parent is thrown as its IlpError; a Fulfill that is
+ * not ILDCP's as a codec error.
  */
-export async function ildcpFetch(send: SendPacket, options: { expiresAt?: Date } = {}): Promise<IldcpInfo> {
-  const reply = decodePacket(await send(encodePrepare(ildcpRequest(options.expiresAt))))
-  switch (reply.type) {
-    case IlpPacketType.Fulfill:
-      if (!verifyFulfillment(reply.fulfillment, PEER_PROTOCOL_CONDITION)) {
-        throw new InvalidFieldError('fulfill.fulfillment', 'does not match the ILDCP condition')
-      }
-      return decodeIldcpInfo(reply.data)
-    case IlpPacketType.Reject:
-      throw IlpError.fromReject(reply)
-    case IlpPacketType.Prepare:
-      throw new InvalidFieldError('packet.type', 'the parent answered with a Prepare')
+export async function ildcpFetch(send: PrepareHandler, options: { expiresAt?: Date } = {}): Promise<IldcpInfo> {
+  const reply = await send(ildcpRequest(options.expiresAt))
+  if (reply.type === IlpPacketType.Reject) throw IlpError.fromReject(reply)
+  if (!verifyFulfillment(reply.fulfillment, PEER_PROTOCOL_CONDITION)) {
+    throw new InvalidFieldError('fulfill.fulfillment', 'does not match the ILDCP condition')
   }
+  return decodeIldcpInfo(reply.data)
 }
 
 /**
- * The parent's side, sans I/O: takes the child's request bytes and returns the
- * reply bytes — a Fulfill carrying `info`, or a Reject saying what was wrong.
+ * The parent's side, sans I/O: the reply to a child's request Prepare — a Fulfill carrying
+ * `info`, or a Reject from `serverAddress` saying what was wrong.
  */
-export function serveIldcp(request: Uint8Array, info: IldcpInfo, serverAddress: string, now = new Date()): Uint8Array {
-  const reject = (code: string, message: string) =>
-    encodeReject({ code, triggeredBy: serverAddress, message, data: new Uint8Array(0) })
-  let prepare: IlpPrepare
-  try {
-    prepare = decodePrepare(request)
-  } catch (error) {
-    return reject(IlpErrorCode.F01_INVALID_PACKET, `invalid ILDCP request: ${(error as Error).message}`)
-  }
+export function serveIldcp(prepare: IlpPrepare, info: IldcpInfo, serverAddress: string, now = new Date()): IlpReply {
   if (prepare.destination !== ILDCP_DESTINATION) {
-    return reject(IlpErrorCode.F02_UNREACHABLE, `ILDCP requests go to ${ILDCP_DESTINATION}`)
+    return reject(IlpErrorCode.F02_UNREACHABLE, serverAddress, `ILDCP requests go to ${ILDCP_DESTINATION}`)
   }
   if (!asBuffer(prepare.executionCondition).equals(PEER_PROTOCOL_CONDITION)) {
-    return reject(IlpErrorCode.F05_WRONG_CONDITION, 'not the ILDCP condition')
+    return reject(IlpErrorCode.F05_WRONG_CONDITION, serverAddress, 'not the ILDCP condition')
   }
   if (prepare.expiresAt.getTime() <= now.getTime()) {
-    return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'ILDCP request expired')
+    return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, serverAddress, 'ILDCP request expired')
   }
-  return encodeFulfill({ fulfillment: PEER_PROTOCOL_FULFILLMENT, data: encodeIldcpInfo(info) })
+  return { type: IlpPacketType.Fulfill, fulfillment: PEER_PROTOCOL_FULFILLMENT, data: encodeIldcpInfo(info) }
 }

@@ -1,8 +1,7 @@
 import { InvalidFieldError, TruncatedPacketError } from './codec-errors.js'
 import { IlpErrorCode } from './error-codes.js'
 import { isIa5 } from './field-checks.js'
-import { MAX_DATA_LENGTH, MAX_UINT64, type IlpReject } from './packet.js'
-
+import { IlpPacketType, MAX_DATA_LENGTH, MAX_UINT64, type IlpReject } from './packet.js'
 
 export interface IlpErrorOptions {
   /** Address of the node that created the error; unset means "whoever sends the Reject". */
@@ -36,19 +35,27 @@ export class IlpError extends Error {
   }
 
   /** The Reject to send; `defaultTriggeredBy` (the sending node's address) fills an unset triggeredBy. */
-  toReject(defaultTriggeredBy: string): IlpReject {
-    return {
-      code: this.code,
-      triggeredBy: this.triggeredBy ?? defaultTriggeredBy,
-      message: this.message,
-      data: this.data,
-    }
+  toReject(defaultTriggeredBy: string): RejectReply {
+    return reject(this.code, this.triggeredBy ?? defaultTriggeredBy, this.message, this.data)
   }
 
   /** Keeps every field, an empty triggeredBy included, so a relayed Reject is unchanged. */
   static fromReject(reject: IlpReject): IlpError {
     return new IlpError(reject.code, reject.message, { triggeredBy: reject.triggeredBy, data: reject.data })
   }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** A Reject as a reply: usable as an IlpReject and as an IlpReply. */
+export type RejectReply = { type: IlpPacketType.Reject } & IlpReject
+
+/**
+ * The one way a Reject is made (RFC 0027 §"IlpReject"): `triggeredBy` is the address of the node
+ * that refused (empty when unknown). Fields are checked when it is encoded.
+ */
+export function reject(code: string, triggeredBy: string, message: string, data: Uint8Array = EMPTY): RejectReply {
+  return { type: IlpPacketType.Reject, code, triggeredBy, message, data }
 }
 
 /** RFC 0027 F08 data, asn1/InterledgerErrorData.asn `AmountTooLargeErrorData`. */

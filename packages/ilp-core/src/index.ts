@@ -56,12 +56,22 @@ export {
 } from './error-codes.js'
 export {
   IlpError,
+  reject,
   encodeAmountTooLargeData,
   decodeAmountTooLargeData,
   amountTooLargeError,
   type IlpErrorOptions,
   type AmountTooLargeData,
+  type RejectReply,
 } from './ilp-error.js'
+export type { Asset } from './asset.js'
+export {
+  sendOverLink,
+  serveOnLink,
+  type LinkPrepareHandler,
+  type SendOverLinkOptions,
+  type ServeOnLinkOptions,
+} from './over-link.js'
 export {
   conditionOf,
   verifyFulfillment,
@@ -77,7 +87,6 @@ export {
   ildcpRequest,
   serveIldcp,
   type IldcpInfo,
-  type SendPacket,
 } from './ildcp.js'
 export { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
 export {
@@ -113,47 +122,5 @@ export {
   routeControlPrepare,
   routeUpdatePrepare,
 } from './ccp.js'
-export { CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp-node.js'
+export { CCP_DEFAULTS, CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp-node.js'
 export type { RefusedRoute, RouteRefusal } from './ccp-route-filter.js'
-export {
-  Connector,
-  InvalidPeerConfigError,
-  type ConnectorCountersSnapshot,
-  type ConnectorLogger,
-  type ConnectorOptions,
-  type PeerConfig,
-  type PeerProtocolHandler,
-} from './connector/connector.js'
-export type { RouteLookup } from './connector/switch.js'
-export type { PacketCounters } from './connector/connector-counters.js'
-export { systemClock, type Clock } from './connector/clock.js'
-export {
-  InMemoryBalanceStore,
-  InsufficientBalanceError,
-  SettledTotalsBehindError,
-  type InMemoryBalanceStoreOptions,
-  type RecordBalanceChange,
-  type BalanceSnapshot,
-  type BalanceStore,
-  type Reservation,
-  type ReservationState,
-} from './connector/balance-store.js'
-export {
-  StaticRateBackend,
-  InvalidRateTableError,
-  InvalidSpreadError,
-  convertAmount,
-  conversionFactor,
-  parseRateTable,
-  type AssetDetails,
-  type RateBackend,
-  type RateTable,
-} from './connector/exchange-rate.js'
-export {
-  PollingRateBackend,
-  RateSourceError,
-  fileRateSource,
-  urlRateSource,
-  type PollingRateBackendOptions,
-  type RateSource,
-} from './connector/rate-feed.js'

@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest'
 import {
   decodeFulfill,
   decodeIldcpInfo,
-  decodeReject,
-  encodeFulfill,
   encodeIldcpInfo,
-  encodePrepare,
-  encodeReject,
+  encodeReply,
   IlpCodecError,
+  IlpPacketType,
+  reject,
   IlpError,
   PEER_PROTOCOL_CONDITION,
   ildcpFetch,
@@ -16,6 +15,7 @@ import {
   InvalidFieldError,
   serveIldcp,
   type IldcpInfo,
+  type IlpPrepare,
 } from '../src/index.js'
 import * as arb from './arbitraries.js'
 
@@ -67,34 +67,38 @@ describe('serveIldcp and ildcpFetch', () => {
     expect(child).toEqual(info)
   })
 
-  it('reject a request to another address, with another condition, expired or malformed', () => {
+  it('reject a request to another address, with another condition or expired, from the parent', () => {
     const request = ildcpRequest(later)
-    const code = (bytes: Uint8Array) => decodeReject(serveIldcp(bytes, info, 'g.parent', now)).code
-    expect(code(encodePrepare({ ...request, destination: 'peer.route.control' }))).toBe('F02')
-    expect(code(encodePrepare({ ...request, executionCondition: new Uint8Array(32) }))).toBe('F05')
-    expect(code(encodePrepare({ ...request, expiresAt: now }))).toBe('R00')
-    expect(code(new Uint8Array([12, 1, 0]))).toBe('F01')
-    expect(decodeReject(serveIldcp(new Uint8Array(), info, 'g.parent', now)).triggeredBy).toBe('g.parent')
+    const refused = (prepare: IlpPrepare) => {
+      const reply = serveIldcp(prepare, info, 'g.parent', now)
+      if (reply.type !== IlpPacketType.Reject) throw new Error('expected a Reject')
+      return reply
+    }
+    expect(refused({ ...request, destination: 'peer.route.control' }).code).toBe('F02')
+    expect(refused({ ...request, executionCondition: new Uint8Array(32) }).code).toBe('F05')
+    expect(refused({ ...request, expiresAt: now })).toMatchObject({ code: 'R00', triggeredBy: 'g.parent' })
   })
 
   it('throws the parent’s Reject as an IlpError', async () => {
-    const send = async () => encodeReject({ code: 'T01', triggeredBy: 'g.parent', message: 'down', data: new Uint8Array() })
-    const error = await ildcpFetch(send).catch((e: unknown) => e)
+    const error = await ildcpFetch(async () => reject('T01', 'g.parent', 'down')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IlpError)
     expect(error).toMatchObject({ code: 'T01', triggeredBy: 'g.parent' })
   })
 
   it('refuses a Fulfill whose fulfillment is not the zero fulfillment', async () => {
-    const send = async () => encodeFulfill({ fulfillment: new Uint8Array(32).fill(1), data: encodeIldcpInfo(info) })
+    const send = async () => ({ type: IlpPacketType.Fulfill as const, fulfillment: new Uint8Array(32).fill(1), data: encodeIldcpInfo(info) })
     await expect(ildcpFetch(send)).rejects.toThrow(InvalidFieldError)
   })
 
-  it('refuses a reply that is not a packet, with a typed error', async () => {
-    await expect(ildcpFetch(async () => new Uint8Array([13, 5, 1]))).rejects.toBeInstanceOf(IlpCodecError)
+  it('refuses a Fulfill whose data is not ILDCP info, with a typed error', async () => {
+    const send = async () => ({ type: IlpPacketType.Fulfill as const, fulfillment: new Uint8Array(32), data: new Uint8Array([5, 1]) })
+    await expect(ildcpFetch(send)).rejects.toBeInstanceOf(IlpCodecError)
   })
 
-  it('answers a valid request with a Fulfill of zeros', () => {
-    const fulfill = decodeFulfill(serveIldcp(encodePrepare(ildcpRequest(later)), info, 'g.parent', now))
+  it('answers a valid request with a Fulfill of zeros that encodes as ilp-packet would', () => {
+    const reply = serveIldcp(ildcpRequest(later), info, 'g.parent', now)
+    const fulfill = decodeFulfill(encodeReply(reply))
     expect([...fulfill.fulfillment]).toEqual(new Array(32).fill(0))
+    expect(decodeIldcpInfo(fulfill.data)).toEqual(info)
   })
 })

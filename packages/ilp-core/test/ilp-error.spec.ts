@@ -7,7 +7,7 @@ import {
   decodeAmountTooLargeData,
   encodeAmountTooLargeData,
 } from '../src/ilp-error.js'
-import { MAX_UINT64, type IlpReject } from '../src/packet.js'
+import { IlpPacketType, MAX_UINT64, type IlpReject } from '../src/packet.js'
 
 const uint64 = fc.bigInt({ min: 0n, max: MAX_UINT64 })
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
@@ -63,7 +63,7 @@ describe('IlpError', () => {
       fc.property(reject, (r) => {
         const error = IlpError.fromReject(r)
         expect(error).toBeInstanceOf(IlpError)
-        expect(error.toReject('g.somebody-else')).toEqual(r)
+        expect(error.toReject('g.somebody-else')).toEqual({ type: IlpPacketType.Reject, ...r })
       }),
     )
   })

@@ -2,7 +2,8 @@
 // its switch, rates, F08 limit and expiry handling between our client and server.
 import { randomBytes } from 'node:crypto'
 import { createMemoryLinkPair, type Link } from '@stack/channel-core'
-import { Connector, decodePrepare, decodeReply, encodePrepare, encodeReply, isAddressPrefix, StaticRateBackend, type PrepareHandler } from '@stack/ilp-core'
+import { Connector, StaticRateBackend } from '@stack/ilp-connector'
+import { decodePrepare, decodeReply, encodePrepare, encodeReply, isAddressPrefix, type PrepareHandler } from '@stack/ilp-core'
 import { describe, expect, it } from 'vitest'
 import { createConnection, createServer, type Connection, type Stream } from '../src/index.js'
 

@@ -11,6 +11,8 @@
  *   except that a concrete package of a layer with `builtOn` may import the concrete
  *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite);
  * - apps may import any package;
+ * - tests and benches (any file outside src/) may also import a concrete package of a lower
+ *   layer, as a test peer (stream's tests pay through @stack/ilp-connector); never an upward one;
  * - packages are imported by name, through their entry points: a relative path out of the
  *   package, or a subpath the target's package.json `exports` does not list, is an error;
  * - a package folder matching no layer is an error, so a new package must be placed.
@@ -218,6 +220,8 @@ export const importsRule = {
         importer.dir !== importerLayer.core &&
         suffixIn(importerLayer, importer.dir) === suffixIn(targetLayer, target.dir)
       if (builtOnTarget) return
+      // a test peer: a test or bench runs against a concrete package below it; shipped code never does
+      if (!inSource && targetLayer.rank < importerLayer.rank) return
       context.report({ node, messageId: 'lowerAdapter', data: { ...layerData, core: label(targetLayer.core) } })
     }
 

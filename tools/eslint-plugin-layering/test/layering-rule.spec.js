@@ -75,6 +75,13 @@ describe('layering/imports with the root eslint.config.js', () => {
     expectLayeringErrors(messages, 1, ['@stack/stream', '@stack/channel-btp', 'concrete adapter @stack/channel-btp imported by a higher layer'])
   })
 
+  it('lets a test, not shipped code, use a concrete package of a lower layer as a test peer (stream test → ilp-connector)', async () => {
+    const code = "import { Connector } from '@stack/ilp-connector'\nexport const c = Connector\n"
+    expect(await lint(code, 'packages/stream/test/fixture.ts')).toEqual([])
+    expectLayeringErrors(await lint(code, 'packages/stream/src/fixture.ts'), 1, ['@stack/stream', '@stack/ilp-connector', 'concrete adapter'])
+    expectLayeringErrors(await lint("import { SqliteChannel } from '@stack/channel-sqlite'\nexport const c = SqliteChannel\n", 'packages/channel-btp/test/fixture.ts'), 1, ['@stack/channel-btp', '@stack/channel-sqlite'])
+  })
+
   it('rejects a concrete adapter importing a sibling of its layer (channel-btp → channel-http)', async () => {
     const messages = await lint("import { HttpLink } from '@stack/channel-http'\nexport const l = HttpLink\n", 'packages/channel-btp/src/fixture.ts')
     expectLayeringErrors(messages, 1, ['@stack/channel-btp', '@stack/channel-http', '@stack/channel-core'])

@@ -1,0 +1,56 @@
+import { IlpError, IlpErrorCode, IlpPacketType, type IlpReply } from '@stack/ilp-core'
+import { InsufficientBalanceError, type BalanceStore, type Reservation } from '../balances/balance-store.js'
+import type { IncomingContext, OutgoingContext, Rule } from '../pipeline.js'
+import type { Settlement } from '../settlement.js'
+
+/**
+ * The source's side (RFC 0027 lifecycle step 4, RFC 0032 §"Maximum Balance"): a Prepare from
+ * peer P holds −amount on P's balance (what we owe P; see balance-store.ts), refused with T04
+ * Insufficient Liquidity if that would take it below P's minimum. A Fulfill commits the hold;
+ * a Reject, a thrown error, or a Fulfill that can no longer reach P (its link closed) releases
+ * it — we do not charge P for a Fulfill P never got.
+ */
+export function incomingBalanceRule(store: BalanceStore): Rule<IncomingContext> {
+  return async (ctx, next) => {
+    const { source, prepare } = ctx
+    if (prepare.amount === 0n) return next(ctx)
+    let hold: Reservation
+    try {
+      hold = store.reserve(source.id, -prepare.amount, source.minBalance)
+    } catch (error) {
+      if (!(error instanceof InsufficientBalanceError)) throw error
+      throw new IlpError(IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY, `peer ${source.id} has insufficient balance`, { cause: error })
+    }
+    return settle(hold, () => ctx.signal?.aborted !== true, () => next(ctx))
+  }
+}
+
+/**
+ * The destination's side: a Prepare forwarded to peer Q holds +amount on Q's balance, committed
+ * when Q's Fulfill comes back valid and in time (what we then owe Q), released otherwise. After
+ * a commit, Q may be due a settlement (RFC 0032 §"Settlement Threshold").
+ */
+export function outgoingBalanceRule(store: BalanceStore, settlement: Settlement): Rule<OutgoingContext> {
+  return async (ctx, next) => {
+    const { destination, prepare } = ctx
+    if (prepare.amount === 0n) return next(ctx)
+    const hold = store.reserve(destination.id, prepare.amount)
+    const reply = await settle(hold, () => true, () => next(ctx))
+    if (hold.state === 'committed') void settlement.maybeSettle(destination)
+    return reply
+  }
+}
+
+// Resolves the hold exactly once from the reply: commit on a Fulfill (if `mayCommit`),
+// release on anything else. The hold's own state guards against a second resolution.
+async function settle(hold: Reservation, mayCommit: () => boolean, forward: () => Promise<IlpReply>): Promise<IlpReply> {
+  try {
+    const reply = await forward()
+    if (reply.type === IlpPacketType.Fulfill && mayCommit()) hold.commit()
+    else hold.release()
+    return reply
+  } catch (error) {
+    hold.release()
+    throw error
+  }
+}

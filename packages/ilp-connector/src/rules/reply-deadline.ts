@@ -1,0 +1,41 @@
+import { IlpError, IlpErrorCode, type IlpReply } from '@stack/ilp-core'
+import type { Clock } from '../clock.js'
+import type { OutgoingContext, Rule } from '../pipeline.js'
+
+/**
+ * The reply deadline (RFC 0027 lifecycle step 10: "connectors SHOULD return ILP Reject packets
+ * when the Prepare expires, even if they have not yet received a response"). When the
+ * outgoing Prepare expires before the next hop answers, this rule throws R00; the reply, if it
+ * ever comes, is dropped — the next hop is not paid for it. (A link sender's own deadline ends
+ * its wait at the same moment, so nothing needs aborting: no per-packet AbortController.)
+ */
+export function replyDeadlineRule(clock: Clock): Rule<OutgoingContext> {
+  return (ctx, next) => {
+    const remaining = ctx.prepare.expiresAt.getTime() - clock.now()
+    if (remaining <= 0) {
+      return Promise.reject(new IlpError(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'packet expired before it was sent'))
+    }
+    return new Promise<IlpReply>((resolve, reject) => {
+      const cancel = clock.setTimer(remaining, () => {
+        reject(new IlpError(IlpErrorCode.R00_TRANSFER_TIMED_OUT, `no reply from ${ctx.destination.id} before the packet expired`))
+      })
+      // A promise settles once: whichever of the reply and the timer comes first decides.
+      let reply: Promise<IlpReply>
+      try {
+        reply = next(ctx)
+      } catch (error) {
+        reply = Promise.reject(error)
+      }
+      reply.then(
+        (reply) => {
+          cancel()
+          resolve(reply)
+        },
+        (error: unknown) => {
+          cancel()
+          reject(error)
+        },
+      )
+    })
+  }
+}

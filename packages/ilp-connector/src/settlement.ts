@@ -1,0 +1,130 @@
+import { MAX_UINT64 } from '@stack/ilp-core'
+import type { ConnectorLogger } from './logger.js'
+import type { Channel, ChannelTotals } from '@stack/channel-core'
+import type { BalanceStore, Reservation } from './balances/balance-store.js'
+import type { PeerAccount } from './pipeline.js'
+
+/** Settlement counts, as plain data. */
+export interface SettlementCounters {
+  sent: number
+  sentAmount: bigint
+  failed: number
+  failedAmount: bigint
+  received: number
+  receivedAmount: bigint
+}
+
+/**
+ * Decides when to pay a peer over its Channel (RFC 0032 §"Settlement Threshold"). In our sign
+ * convention (balance-store.ts) the balance is what we owe the peer, so we settle when it
+ * reaches `settleThreshold`, paying enough to bring it down to `settleTo`.
+ *
+ * The payment is held against the balance while the Channel works (so a second check does not
+ * pay it twice, and the minimum-balance check already counts it). One settlement per peer at a time.
+ *
+ * A Channel with totals (channel-core `ChannelTotals`) is the truth of what was paid: once it
+ * is done, success or not, the books are brought to its totals (BalanceStore.applySettled) and
+ * the hold is released; value from the peer likewise; and `reconcile` at start applies what a
+ * crash left between the channel's write and ours. A Channel without totals has its hold
+ * committed when it resolves and released — the revert — if it fails.
+ */
+export class Settlement {
+  readonly #store: BalanceStore
+  readonly #logger: Pick<ConnectorLogger, 'warn'>
+  readonly #inFlight = new Set<string>()
+  readonly counters: SettlementCounters = { sent: 0, sentAmount: 0n, failed: 0, failedAmount: 0n, received: 0, receivedAmount: 0n }
+
+  constructor(store: BalanceStore, logger: Pick<ConnectorLogger, 'warn'>) {
+    this.#store = store
+    this.#logger = logger
+  }
+
+  /**
+   * Starts a settlement if the peer is at its threshold; resolves when it is over. After one
+   * succeeds, the threshold is checked again: packets fulfilled while it was out (a chain-backed
+   * channel may take seconds) may have put the peer over it with no packet left to notice.
+   */
+  maybeSettle(peer: PeerAccount): Promise<void> {
+    const { channel, settleThreshold } = peer
+    if (channel === undefined || settleThreshold === undefined || this.#inFlight.has(peer.id)) return Promise.resolve()
+    const { balance, pendingDebit } = this.#store.get(peer.id)
+    // Count holds from the peer's own Prepares as if they will be fulfilled: we pay less, not more.
+    const owed = balance + pendingDebit
+    if (owed < settleThreshold) return Promise.resolve()
+    let amount = owed - peer.settleTo
+    if (amount <= 0n) return Promise.resolve()
+    if (amount > MAX_UINT64) amount = MAX_UINT64
+    const hold = this.#store.reserve(peer.id, -amount)
+    this.#inFlight.add(peer.id)
+    return Promise.resolve()
+      .then(() => channel.sendValue(amount))
+      .then(
+        () => {
+          this.counters.sent++
+          this.counters.sentAmount += amount
+          this.#resolve(peer.id, channel, hold, true)
+          return true
+        },
+        (error: unknown) => {
+          this.counters.failed++
+          this.counters.failedAmount += amount
+          this.#logger.warn(`settlement of ${amount} to peer ${peer.id} failed; balance restored`, error)
+          this.#resolve(peer.id, channel, hold, false)
+          return false
+        },
+      )
+      .then((settled) => {
+        this.#inFlight.delete(peer.id)
+        // Not after a failure: the next packet tries again, rather than a loop against a dead channel.
+        if (settled) return this.maybeSettle(peer)
+      })
+  }
+
+  /**
+   * Value the peer sent us over its Channel: we owe it that much more — by its totals if it has
+   * them (they count the value already). Throws, and the Channel refuses the value, if the books cannot take it.
+   */
+  receive(peer: PeerAccount, amount: bigint): void {
+    if (amount <= 0n || amount > MAX_UINT64) throw new RangeError(`incoming value ${amount} is not a positive UInt64`)
+    const totals = peer.channel?.totals?.()
+    if (totals === undefined) this.#store.adjust(peer.id, amount)
+    else this.#store.applySettled(peer.id, totals)
+    this.counters.received++
+    this.counters.receivedAmount += amount
+  }
+
+  /**
+   * At start: the books take whatever the channel's totals hold beyond them (a crash came between
+   * the channel's write and ours). Returns what was applied. Throws SettledTotalsBehindError
+   * if the channel has less than the books applied. Books that have no totals of the peer yet
+   * adopt the channel's, applying nothing.
+   */
+  reconcile(peerId: string, channel: Channel): ChannelTotals | undefined {
+    const totals = channel.totals?.()
+    if (totals === undefined) return undefined
+    // Books without totals of the peer (new, or in memory) take them as they are.
+    if (this.#store.adoptSettled(peerId, totals)) return { sent: 0n, received: 0n }
+    const added = this.#store.applySettled(peerId, totals)
+    if (added.sent !== 0n || added.received !== 0n) {
+      this.#logger.warn(`settlement totals applied to the books at start for peer ${peerId}: sent ${added.sent}, received ${added.received} (a crash came between the channel's write and ours)`)
+    }
+    return added
+  }
+
+  /**
+   * The payment is over: the books follow the channel's totals (or, without them, the hold is
+   * committed if it was paid), then the hold goes. If our books cannot be written, the hold stays
+   * pending: it goes on counting against what we owe, so it is not paid again.
+   */
+  #resolve(peerId: string, channel: Channel, hold: Reservation, paid: boolean): void {
+    try {
+      if (channel.totals !== undefined) {
+        this.#store.applySettled(peerId, channel.totals())
+        hold.release()
+      } else if (paid) hold.commit()
+      else hold.release()
+    } catch (error) {
+      this.#logger.warn(`could not record the settlement with peer ${peerId}; its hold stays pending`, error)
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    // Property suites run thousands of cases; on a loaded CI machine 5 s is not enough.
+    testTimeout: 60_000,
+    include: ['test/**/*.spec.ts'],
+  },
+})

@@ -1,4 +1,4 @@
-import { generateFulfillmentPair, isAddressPrefix, IlpPacketType, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
+import { generateFulfillmentPair, isAddressPrefix, IlpPacketType, reject as ilpReject, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
 import type { Channel, ValueHandler } from '@stack/channel-core'
 import type { Clock } from '../src/clock.js'
 import type { PeerAccount } from '../src/pipeline.js'
@@ -110,7 +110,7 @@ export function fulfill(fulfillment: Uint8Array, data = new Uint8Array(0)): IlpR
 }
 
 export function reject(code: string, triggeredBy = 'test.somebody', message = 'no'): IlpReply {
-  return { type: IlpPacketType.Reject, code, triggeredBy, message, data: new Uint8Array(0) }
+  return ilpReject(code, triggeredBy, message)
 }
 
 /** A promise with its resolvers outside. */

@@ -24,7 +24,7 @@ export interface NodeMetrics {
   readonly registry: Registry
   /** One Prepare from a peer answered after `seconds`; `fulfilled` false for a Reject. */
   observePacket(seconds: number, fulfilled: boolean): void
-  /** A route the peer advertised was not taken (ccp-route-filter in ilp-core). */
+  /** A route the peer advertised was not taken (ccp/route-filter.ts in ilp-core). */
   routeRefused(peer: string, reason: RouteRefusal): void
 }
 

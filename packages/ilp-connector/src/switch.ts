@@ -5,7 +5,7 @@ import type { Handler, IncomingContext, OutgoingContext, PeerAccount } from './p
 
 /**
  * What the switch needs of routing: the peer to forward a destination to. The routing table
- * (routing-table.ts) provides it; tests use a static one.
+ * (ilp-core's RoutingTable) provides it; tests use a static one.
  */
 export interface RouteLookup {
   /** Id of the next-hop peer for `destination`, or undefined when there is no route. */

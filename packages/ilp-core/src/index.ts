@@ -87,7 +87,7 @@ export {
   ildcpRequest,
   serveIldcp,
   type IldcpInfo,
-} from './ildcp.js'
+} from './ildcp/ildcp.js'
 export { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
 export {
   RoutingTable,
@@ -99,7 +99,7 @@ export {
   type StaticRouteOptions,
   type LearnedRoute,
   type AdvertisePolicy,
-} from './routing-table.js'
+} from './routing/routing-table.js'
 export {
   CcpMode,
   CcpPropertyFlag,
@@ -111,7 +111,7 @@ export {
   type CcpRouteControlRequest,
   type CcpRouteProperty,
   type CcpRouteUpdateRequest,
-} from './ccp-codec.js'
+} from './ccp/codec.js'
 export {
   CCP_CONTROL_DESTINATION,
   CCP_UPDATE_DESTINATION,
@@ -121,6 +121,6 @@ export {
   readRouteUpdatePrepare,
   routeControlPrepare,
   routeUpdatePrepare,
-} from './ccp.js'
-export { CCP_DEFAULTS, CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp-node.js'
-export type { RefusedRoute, RouteRefusal } from './ccp-route-filter.js'
+} from './ccp/messages.js'
+export { CCP_DEFAULTS, CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp/node.js'
+export type { RefusedRoute, RouteRefusal } from './ccp/route-filter.js'

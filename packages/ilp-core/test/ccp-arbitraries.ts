@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { CcpMode, CcpPropertyFlag, type CcpRoute, type CcpRouteControlRequest, type CcpRouteProperty, type CcpRouteUpdateRequest } from '../src/ccp-codec.js'
+import { CcpMode, CcpPropertyFlag, type CcpRoute, type CcpRouteControlRequest, type CcpRouteProperty, type CcpRouteUpdateRequest } from '../src/ccp/codec.js'
 import { address, bytes32 } from './arbitraries.js'
 
 export const routingTableId = fc

@@ -5,8 +5,8 @@ import {
   decodeRouteUpdateRequest,
   encodeRouteControlRequest,
   encodeRouteUpdateRequest,
-} from '../src/ccp-codec.js'
-import { CCP_CONTROL_DESTINATION, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp.js'
+} from '../src/ccp/codec.js'
+import { CCP_CONTROL_DESTINATION, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp/messages.js'
 import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from '../src/peer-protocol.js'
 import { IlpCodecError, InvalidFieldError, TruncatedPacketError } from '../src/codec-errors.js'
 import { decodePrepare, encodePrepare } from '../src/prepare.js'

@@ -1,4 +1,4 @@
-import { CcpMode, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from '../src/ccp-codec.js'
+import { CcpMode, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from '../src/ccp/codec.js'
 
 /**
  * Known answers for the CCP payloads, written field by field from the ASN.1 module

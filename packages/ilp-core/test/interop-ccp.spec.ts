@@ -10,8 +10,8 @@ import {
   encodeRouteControlRequest,
   encodeRouteUpdateRequest,
   type CcpRouteUpdateRequest,
-} from '../src/ccp-codec.js'
-import { CCP_REQUEST_LIFETIME_MS, ccpFulfill, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp.js'
+} from '../src/ccp/codec.js'
+import { CCP_REQUEST_LIFETIME_MS, ccpFulfill, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp/messages.js'
 import { PEER_PROTOCOL_CONDITION } from '../src/peer-protocol.js'
 import { encodeFulfill } from '../src/fulfill.js'
 import { decodePrepare, encodePrepare } from '../src/prepare.js'

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isAddressPrefix } from '../src/address.js'
 import { InvalidAddressError } from '../src/address.js'
-import { advertiseLikeIlpConnector, advertiseValleyFree, RoutingTable } from '../src/routing-table.js'
+import { advertiseLikeIlpConnector, advertiseValleyFree, RoutingTable } from '../src/routing/routing-table.js'
 import { address } from './arbitraries.js'
 
 const AUTH = new Uint8Array(32)

@@ -1,5 +1,5 @@
-import { isAddressPrefix, isValidAddress } from './address.js'
-import type { CcpRoute } from './ccp-codec.js'
+import { isAddressPrefix, isValidAddress } from '../address.js'
+import type { CcpRoute } from './codec.js'
 
 /**
  * Which routes a peer may not teach us. A route that would win by longest prefix (RFC 0015

@@ -1,5 +1,5 @@
-import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './ccp-codec.js'
-import type { RefusedRoute, RouteRefusal } from './ccp-route-filter.js'
+import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './codec.js'
+import type { RefusedRoute, RouteRefusal } from './route-filter.js'
 
 /**
  * The listening side of CCP towards one peer, sans I/O: the Incoming Routing Table's
@@ -18,7 +18,7 @@ export interface CcpReceiveDecision {
   /** Withdrawn prefixes, and the refused ones: what the peer taught us for them before is stale. */
   withdrawn: string[]
   learned: CcpRoute[]
-  /** New routes we do not take (see ccp-route-filter.ts). */
+  /** New routes we do not take (see route-filter.ts). */
   refused: RefusedRoute[]
   /** The peer's routes hold until then (now + its holdDownTime). */
   expiresAt: number

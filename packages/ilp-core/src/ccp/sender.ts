@@ -1,6 +1,6 @@
-import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './ccp-codec.js'
-import type { ForwardingTable } from './ccp-forwarding-table.js'
-import type { AdvertisePolicy, PeerRelation } from './routing-table.js'
+import { CcpMode, type CcpRoute, type CcpRouteControlRequest, type CcpRouteUpdateRequest } from './codec.js'
+import type { ForwardingTable } from './forwarding-table.js'
+import type { AdvertisePolicy, PeerRelation } from '../routing/routing-table.js'
 
 /**
  * The speaker's side of CCP towards one peer, sans I/O (draft RFC "Route Broadcasting

@@ -1,4 +1,4 @@
-import { asBuffer } from './bytes.js'
+import { asBuffer } from '../bytes.js'
 import {
   decodeRouteControlRequest,
   decodeRouteUpdateRequest,
@@ -6,10 +6,10 @@ import {
   encodeRouteUpdateRequest,
   type CcpRouteControlRequest,
   type CcpRouteUpdateRequest,
-} from './ccp-codec.js'
-import { InvalidFieldError } from './codec-errors.js'
-import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from './peer-protocol.js'
-import type { IlpFulfill, IlpPrepare } from './packet.js'
+} from './codec.js'
+import { InvalidFieldError } from '../codec-errors.js'
+import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from '../peer-protocol.js'
+import type { IlpFulfill, IlpPrepare } from '../packet.js'
 
 /**
  * CCP requests as ILP packets (draft RFC "Route Broadcasting Protocol", PR 455,

@@ -1,13 +1,13 @@
 import { Writer } from 'oer-utils'
-import { isValidAddress, MAX_ADDRESS_LENGTH } from './address.js'
-import { asBuffer } from './bytes.js'
-import { InvalidFieldError } from './codec-errors.js'
-import { FieldReader } from './field-reader.js'
+import { isValidAddress, MAX_ADDRESS_LENGTH } from '../address.js'
+import { asBuffer } from '../bytes.js'
+import { InvalidFieldError } from '../codec-errors.js'
+import { FieldReader } from '../field-reader.js'
 
 /**
  * The data of CCP (route broadcasting) requests: draft RFC "Route Broadcasting
  * Protocol" (interledger/rfcs PR 455), ASN.1 module RouteBroadcastingProtocol,
- * OER-encoded (RFC 0030). Only the payloads; ccp.ts wraps them in ILP Prepares.
+ * OER-encoded (RFC 0030). Only the payloads; messages.ts wraps them in ILP Prepares.
  */
 
 /** SyncMode (draft §"Node Finite State Machine"): IDLE sends nothing, SYNC sends route updates. */

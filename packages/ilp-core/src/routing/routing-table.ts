@@ -1,4 +1,4 @@
-import { ALLOCATION_SCHEMES, assertAddress, isAddressPrefix, isValidAddress, parentAddress } from './address.js'
+import { ALLOCATION_SCHEMES, assertAddress, isAddressPrefix, isValidAddress, parentAddress } from '../address.js'
 
 /**
  * The connector's routing table (RFC 0015 §"Routing", draft RFC "Route Broadcasting

@@ -1,4 +1,4 @@
-import type { Channel, Link, OpenedSettlement, SettlementLogger, SettlementRequestResult, SharedResources } from '@stack/channel-core'
+import { SharedResourcePool, type Channel, type Link, type OpenedSettlement, type SettlementLogger, type SettlementRequestResult } from '@stack/channel-core'
 import type { Logger } from 'pino'
 import type { SettlementConfig } from './settlement-config.js'
 import { SETTLEMENT_PLUGINS } from './settlement-plugins.js'
@@ -28,11 +28,6 @@ export class UnprovenTransferError extends Error {
 /** The admin requests (`POST /settlement/<peer>/<name>`) some settlement kind answers. */
 export const SETTLEMENT_REQUESTS: ReadonlySet<string> = new Set(SETTLEMENT_PLUGINS.flatMap((plugin) => plugin.requests ?? []))
 
-interface Shared {
-  readonly resource: unknown
-  readonly close: ((resource: unknown) => void | Promise<void>) | undefined
-}
-
 /**
  * The settlements of a node's peers (config `peers[].settlement`), each opened by its kind's
  * plug-in (settlement-plugins.ts) over the peer's BTP link; what several peers share (a ledger
@@ -40,7 +35,7 @@ interface Shared {
  */
 export class SettlementChannels {
   readonly #opened = new Map<string, { kind: string; settlement: OpenedSettlement }>()
-  readonly #shared = new Map<string, Shared>()
+  readonly #shared = new SharedResourcePool()
   readonly #refused = new Map<string, UnprovenTransfers>()
 
   constructor(private readonly options: { now: () => number; logger: Logger }) {}
@@ -48,7 +43,7 @@ export class SettlementChannels {
   async open(peerId: string, config: SettlementConfig, link: Link & Channel): Promise<Channel> {
     const plugin = SETTLEMENT_PLUGINS.find((candidate) => candidate.kind === config.kind)
     if (plugin === undefined) throw new Error(`peer ${peerId}: no settlement plug-in of kind ${config.kind}`)
-    const settlement = await plugin.open(config, { peerId, carrier: link, now: this.options.now, logger: this.#logger(peerId), shared: this.#sharedOf(plugin.kind) })
+    const settlement = await plugin.open(config, { peerId, carrier: link, now: this.options.now, logger: this.#logger(peerId), shared: this.#shared.scope(plugin.kind) })
     this.#opened.set(peerId, { kind: plugin.kind, settlement })
     return settlement.channel
   }
@@ -105,14 +100,7 @@ export class SettlementChannels {
       }
     }
     this.#opened.clear()
-    for (const [key, { resource, close }] of [...this.#shared].reverse()) {
-      try {
-        await close?.(resource)
-      } catch (error) {
-        this.options.logger.warn({ component: 'settlement', resource: key, err: errorLine(error) }, 'could not close a shared settlement resource')
-      }
-    }
-    this.#shared.clear()
+    await this.#shared.close((key, error) => this.options.logger.warn({ component: 'settlement', resource: key, err: errorLine(error) }, 'could not close a shared settlement resource'))
   }
 
   #logger(peerId: string): SettlementLogger {
@@ -120,21 +108,6 @@ export class SettlementChannels {
     return {
       info: (message, fields) => logger.info({ peer: peerId, component: 'settlement', ...fields }, message),
       warn: (message, error) => logger.warn({ peer: peerId, component: 'settlement', err: errorLine(error) }, message),
-    }
-  }
-
-  // Each kind's keys apart from the others'.
-  #sharedOf(kind: string): SharedResources {
-    return {
-      use: <T>(key: string, make: () => T, close?: (resource: T) => void | Promise<void>): T => {
-        const at = `${kind}:${key}`
-        let entry = this.#shared.get(at)
-        if (entry === undefined) {
-          entry = { resource: make(), close: close as Shared['close'] }
-          this.#shared.set(at, entry)
-        }
-        return entry.resource as T
-      },
     }
   }
 }

@@ -42,6 +42,7 @@ export { StateListeners } from './state-listeners.js'
 export { asBuffer, asUint8Array, copyBytes } from './bytes.js'
 export { ConfigChecker, configPath, DAY_MS, describeValue } from './config-checker.js'
 export type { ConfigIssue, ConfigObject } from './config-checker.js'
+export { SharedResourcePool } from './settlement-plugin.js'
 export type {
   OpenedSettlement,
   SettlementCheckContext,

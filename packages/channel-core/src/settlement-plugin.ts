@@ -42,6 +42,39 @@ export interface SharedResources {
   use<T>(key: string, make: () => T, close?: (resource: T) => void | Promise<void>): T
 }
 
+/** The shared resources of one node: `scope(kind)` is what that kind's plug-in gets, `close()` ends them all. */
+export class SharedResourcePool {
+  readonly #entries = new Map<string, { readonly resource: unknown; readonly close: ((resource: never) => void | Promise<void>) | undefined }>()
+
+  /** The resources of one scope (a kind): its keys never meet another scope's. */
+  scope(name: string): SharedResources {
+    return {
+      use: <T>(key: string, make: () => T, close?: (resource: T) => void | Promise<void>): T => {
+        const at = `${name}:${key}`
+        let entry = this.#entries.get(at)
+        if (entry === undefined) {
+          entry = { resource: make(), close }
+          this.#entries.set(at, entry)
+        }
+        return entry.resource as T
+      }
+    }
+  }
+
+  /** Closes every resource, last made first; one that fails is reported to `failed` and the others still close. */
+  async close(failed: (key: string, error: unknown) => void): Promise<void> {
+    const entries = [...this.#entries].reverse()
+    this.#entries.clear()
+    for (const [key, { resource, close }] of entries) {
+      try {
+        await close?.(resource as never)
+      } catch (error) {
+        failed(key, error)
+      }
+    }
+  }
+}
+
 /** What the app gives a plug-in to open one peer's settlement. */
 export interface SettlementComponents {
   readonly peerId: string

@@ -81,7 +81,7 @@ export class ConfigChecker {
 }
 
 /** The path of a field or list element below `path`: `peers[1]`, `peers[1].btp`. */
-export function configPath(path: string, key: string | number): string {
+function configPath(path: string, key: string | number): string {
   return typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
 }
 

@@ -40,7 +40,7 @@ export type { MemoryLinkOptions } from './memory-link.js'
 export { withDeadline } from './request-deadline.js'
 export { StateListeners } from './state-listeners.js'
 export { asBuffer, asUint8Array, copyBytes } from './bytes.js'
-export { ConfigChecker, configPath, DAY_MS, describeValue } from './config-checker.js'
+export { ConfigChecker, DAY_MS, describeValue } from './config-checker.js'
 export type { ConfigIssue, ConfigObject } from './config-checker.js'
 export { SharedResourcePool } from './settlement-plugin.js'
 export type {

@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     include: ['test/**/*.spec.ts'],
     // The contract's ABI and bytecode are compiled from contracts/PaymentChannel.sol first, and
-    // dist/ is built: the CLI's tests run the bin.
+    // the packages it is built on are built (the tests import them).
     globalSetup: ['test/build.global-setup.ts']
   }
 })

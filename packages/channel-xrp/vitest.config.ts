@@ -4,8 +4,6 @@ export default defineConfig({
   test: {
     // Property suites run many cases; on a loaded CI machine 5 s is not enough.
     testTimeout: 60_000,
-    include: ['test/**/*.spec.ts'],
-    // The CLI tests run the built bin in child processes: build it once first.
-    globalSetup: ['test/build.global-setup.ts']
+    include: ['test/**/*.spec.ts']
   }
 })

@@ -5,7 +5,7 @@ export default defineConfig({
     // Property suites run many cases; on a loaded CI machine 5 s is not enough.
     testTimeout: 60_000,
     include: ['test/**/*.spec.ts'],
-    // The crash and CLI tests run the built package in child processes: build it once first.
+    // The crash tests run the built package in child processes: build it once first.
     globalSetup: ['test/build.global-setup.ts']
   }
 })

@@ -1,21 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { InvalidChannelOptionError, NothingToRedeemError, type RedemptionFields } from '@stack/channel-xrp'
 import type { LinkState } from '@stack/channel-core'
 import type { BalanceSnapshot } from '@stack/ilp-connector'
 import type { RoutingTable } from '@stack/ilp-core'
-import { LedgerError } from '@stack/ledger-core'
 import type { Logger } from 'pino'
 import { bigintReplacer } from './logger.js'
 import type { NodeMetrics } from './metrics.js'
-import { RedemptionRequestError, type SettlementChannels } from './settlement-channels.js'
+import { SETTLEMENT_REQUESTS, type SettlementChannels } from './settlement-channels.js'
 
 /**
  * The admin HTTP API (node:http): GET /health, /routes, /peers, /balances, /settlement (JSON,
- * amounts as strings of digits) and /metrics (Prometheus text); one POST,
- * /settlement/<peer>/redemption, which signs (never submits) the PaymentChannelClaim that
- * redeems an XRP peer's best claim. Listen on loopback or behind something that authenticates:
- * it has no authentication of its own, and a redemption is signed with the node's XRP key.
+ * amounts as strings of digits) and /metrics (Prometheus text); POST /settlement/<peer>/<request>
+ * for the requests the peer's settlement kind answers (its plug-in's `requests`: xrp signs, never
+ * submits, the PaymentChannelClaim that redeems the best claim held). Listen on loopback or
+ * behind something that authenticates: it has no authentication of its own, and a request may
+ * be signed with one of the node's keys.
  */
 
 export interface AdminServer {
@@ -27,7 +26,7 @@ export interface AdminServer {
 export interface AdminNode {
   readonly address: string
   readonly metrics: NodeMetrics
-  readonly settlements: Pick<SettlementChannels, 'summary' | 'xrpRedemption'>
+  readonly settlements: Pick<SettlementChannels, 'summary' | 'request'>
   /** Served as JSON at /peers. */
   peers(): readonly { readonly state: LinkState }[]
   balances(): Record<string, BalanceSnapshot>
@@ -69,16 +68,18 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     '/balances': () => node.balances(),
     '/settlement': () => node.settlements.summary(),
   }
-  const redemptionPath = /^\/settlement\/([^/]+)\/redemption$/
+  const requestPath = /^\/settlement\/([^/]+)\/([^/]+)$/
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/'
-    const redemption = redemptionPath.exec(path)
-    if (redemption !== null) {
+    const request = requestPath.exec(path)
+    if (request !== null && SETTLEMENT_REQUESTS.has(request[2] as string)) {
       if (req.method !== 'POST') return answer(res, 405, { error: 'method not allowed' }, { Allow: 'POST' })
-      const peerId = decodePathSegment(redemption[1] as string)
+      const peerId = decodePathSegment(request[1] as string)
       if (peerId === undefined) return answer(res, 400, { error: 'the peer id in the path is not valid percent-encoding' })
-      return answerRedemption(req, res, peerId)
+      const result = await node.settlements.request(peerId, request[2] as string, await readJson(req))
+      // Refusals of a well-formed request (nothing to redeem, no key) are the caller's to fix too.
+      return result.status === 'ok' ? answer(res, 200, result.body) : answer(res, result.status === 'invalid' ? 400 : 422, { error: result.error })
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'method not allowed' }))
@@ -95,24 +96,6 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return
     }
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(route(), bigintReplacer, 2))
-  }
-
-  const answerRedemption = async (req: IncomingMessage, res: ServerResponse, peerId: string): Promise<void> => {
-    const body = await readJson(req)
-    const fields = body === undefined ? undefined : redemptionFields(body)
-    if (fields === undefined) {
-      return answer(res, 400, { error: 'expected JSON {"fee": "<drops>", "sequence": <n>, "lastLedgerSequence"?: <n>, "close"?: bool, "channelId"?: "<64 hex>"}' })
-    }
-    try {
-      const signed = await node.settlements.xrpRedemption(peerId, fields)
-      logger.info({ peer: peerId, channelId: signed.channelId, balance: signed.balance.toString(), hash: signed.hash }, 'signed an XRP redemption')
-      answer(res, 200, signed)
-    } catch (error) {
-      // Refusals of the request (no such peer, nothing to redeem, no key, a bad field) are the caller's to fix.
-      const refused = error instanceof RedemptionRequestError || error instanceof NothingToRedeemError || error instanceof InvalidChannelOptionError || error instanceof LedgerError
-      if (!refused) throw error
-      answer(res, 422, { error: `${error.name}: ${error.message}` })
-    }
   }
 
   const server = createServer((req, res) => {
@@ -159,22 +142,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
   } catch {
     return undefined
-  }
-}
-
-function redemptionFields(body: unknown): (RedemptionFields & { channelId?: string }) | undefined {
-  if (typeof body !== 'object' || body === null) return undefined
-  const { fee, sequence, lastLedgerSequence, close, channelId } = body as Record<string, unknown>
-  const uint32 = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff
-  if (!(typeof fee === 'string' && /^\d{1,17}$/.test(fee)) || !uint32(sequence)) return undefined
-  if ((lastLedgerSequence !== undefined && !uint32(lastLedgerSequence)) || (close !== undefined && typeof close !== 'boolean')) return undefined
-  if (channelId !== undefined && typeof channelId !== 'string') return undefined
-  return {
-    fee: BigInt(fee),
-    sequence,
-    ...(lastLedgerSequence === undefined ? {} : { lastLedgerSequence }),
-    ...(close === undefined ? {} : { close }),
-    ...(channelId === undefined ? {} : { channelId }),
   }
 }
 

@@ -3,10 +3,11 @@ import { extname, isAbsolute, join as joinPath } from 'node:path'
 import { CONNECTOR_DEFAULTS, settleToIssue } from '@stack/ilp-connector'
 import { CCP_DEFAULTS, isRoutePrefix, isValidAddress, MAX_UINT64, type Asset, type PeerRelation } from '@stack/ilp-core'
 import { parse as parseYaml } from 'yaml'
-import { checkSettlement, type SettlementConfig } from './settlement-config.js'
-import { canParse, Checker, DAY_MS, describe, optionalInt, type ConfigIssue, type Obj } from './config-checker.js'
+import { ConfigChecker, DAY_MS, describeValue, type ConfigIssue, type ConfigObject } from '@stack/channel-core'
+import { checkSettlement, SETTLEMENT_KINDS, type SettlementConfig } from './settlement-config.js'
+import { canParse, optionalInt } from './config-checker.js'
 
-export type { ConfigIssue } from './config-checker.js'
+export type { ConfigIssue } from '@stack/channel-core'
 
 /**
  * The node's configuration: the file format (README.md, connector.example.yaml), its checks and
@@ -134,7 +135,7 @@ const PORT_MAX = 65_535
 
 /** Checks a parsed document and fills in defaults. Throws InvalidConfigError listing every problem. */
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
-  const c = new Checker()
+  const c = new ConfigChecker()
   const root = c.object(raw, '', [
     'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'log', 'shutdownTimeoutMs',
   ])
@@ -150,7 +151,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   const admin = root.admin === undefined ? undefined : checkListenEntry(c, root.admin, 'admin')
 
   const peers: PeerEntry[] = []
-  if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describe(root.peers)}`)
+  if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describeValue(root.peers)}`)
   else root.peers.forEach((entry, i) => {
     const peer = checkPeer(c, entry, `peers[${i}]`, asset, options.configDir)
     if (peer === undefined) return
@@ -177,7 +178,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   }
 
   const routes: { prefix: string; peer: string }[] = []
-  if (root.routes !== undefined && !Array.isArray(root.routes)) c.fail('routes', `must be a list, got ${describe(root.routes)}`)
+  if (root.routes !== undefined && !Array.isArray(root.routes)) c.fail('routes', `must be a list, got ${describeValue(root.routes)}`)
   else (root.routes as unknown[] | undefined ?? []).forEach((entry, i) => {
     const path = `routes[${i}]`
     const r = c.object(entry, path, ['prefix', 'peer'])
@@ -225,7 +226,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   return config
 }
 
-function checkAsset(c: Checker, value: unknown, path: string): Asset | undefined {
+function checkAsset(c: ConfigChecker, value: unknown, path: string): Asset | undefined {
   const a = c.object(value, path, ['code', 'scale'])
   if (a === undefined) return undefined
   const code = c.string(a.code, `${path}.code`)
@@ -233,7 +234,7 @@ function checkAsset(c: Checker, value: unknown, path: string): Asset | undefined
   return code === undefined || scale === undefined ? undefined : { code, scale }
 }
 
-function checkListen(c: Checker, value: unknown): ConnectorConfig['listen'] {
+function checkListen(c: ConfigChecker, value: unknown): ConnectorConfig['listen'] {
   if (value === undefined) return {}
   const l = c.object(value, 'listen', ['btp', 'http'])
   if (l === undefined) return {}
@@ -245,7 +246,7 @@ function checkListen(c: Checker, value: unknown): ConnectorConfig['listen'] {
   return listen
 }
 
-function checkListenEntry(c: Checker, value: unknown, path: string): ListenConfig | undefined {
+function checkListenEntry(c: ConfigChecker, value: unknown, path: string): ListenConfig | undefined {
   const l = c.object(value, path, ['host', 'port'])
   if (l === undefined) return undefined
   const host = l.host === undefined ? '127.0.0.1' : c.string(l.host, `${path}.host`)
@@ -253,7 +254,7 @@ function checkListenEntry(c: Checker, value: unknown, path: string): ListenConfi
   return host === undefined || port === undefined ? undefined : { host, port }
 }
 
-function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {
+function checkPeer(c: ConfigChecker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {
   const p = c.object(value, path, [
     'id', 'relation', 'asset', 'btp', 'http', 'maxPacketAmount', 'rateLimit', 'minBalance', 'settleThreshold', 'settleTo', 'sendRoutes', 'receiveRoutes',
     'settlement',
@@ -298,15 +299,15 @@ function checkPeer(c: Checker, value: unknown, path: string, defaultAsset: Asset
     peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, { configDir, asset })
   } else if (peer.settleThreshold !== undefined) {
     // Paying with no settlement kind would be a plain TRANSFER: value the peer cannot verify.
-    c.fail(`${path}.settleThreshold`, 'needs settlement: a peer without one is never paid (settlement.kind: sqlite, ethereum, xrp, or trusted-transfer for plain TRANSFERs)')
+    c.fail(`${path}.settleThreshold`, `needs settlement: a peer without one is never paid (settlement.kind: one of ${SETTLEMENT_KINDS.join(', ')})`)
   }
   if (id === undefined || relation === undefined || asset === undefined || transport === undefined) return undefined
   const entry: PeerEntry = { id, relation, asset, transport }
-  for (const [key, v] of Object.entries(peer)) if (v !== undefined) (entry as unknown as Obj)[key] = v
+  for (const [key, v] of Object.entries(peer)) if (v !== undefined) (entry as unknown as ConfigObject)[key] = v
   return entry
 }
 
-function checkBtp(c: Checker, value: unknown, path: string): PeerTransport | undefined {
+function checkBtp(c: ConfigChecker, value: unknown, path: string): PeerTransport | undefined {
   const b = c.object(value, path, ['token', 'url'])
   if (b === undefined) return undefined
   if ((b.token === undefined) === (b.url === undefined)) {
@@ -324,7 +325,7 @@ function checkBtp(c: Checker, value: unknown, path: string): PeerTransport | und
   return { kind: 'btp-client', url }
 }
 
-function checkHttp(c: Checker, value: unknown, path: string): PeerTransport | undefined {
+function checkHttp(c: ConfigChecker, value: unknown, path: string): PeerTransport | undefined {
   const h = c.object(value, path, ['url', 'token', 'incomingToken'])
   if (h === undefined) return undefined
   const url = c.string(h.url, `${path}.url`)
@@ -334,7 +335,7 @@ function checkHttp(c: Checker, value: unknown, path: string): PeerTransport | un
   return url === undefined || token === undefined || incomingToken === undefined ? undefined : { kind: 'http', url, token, incomingToken }
 }
 
-function checkBalances(c: Checker, value: unknown, configDir: string | undefined): BalancesConfig {
+function checkBalances(c: ConfigChecker, value: unknown, configDir: string | undefined): BalancesConfig {
   const memory: BalancesConfig = { store: 'memory' }
   if (value === undefined) {
     return configDir === undefined ? memory : { store: 'sqlite', path: joinPath(configDir, DEFAULT_BALANCES_FILE), synchronous: 'normal' }
@@ -355,7 +356,7 @@ function checkBalances(c: Checker, value: unknown, configDir: string | undefined
   return { store, path: configDir === undefined || isAbsolute(path) ? path : joinPath(configDir, path), synchronous }
 }
 
-function checkRates(c: Checker, value: unknown): RatesConfig | undefined {
+function checkRates(c: ConfigChecker, value: unknown): RatesConfig | undefined {
   if (value === undefined) return { kind: 'static', table: {} }
   const r = c.object(value, 'rates', ['static', 'file', 'url', 'pollIntervalMs', 'maxAgeMs'])
   if (r === undefined) return undefined

@@ -1,13 +1,7 @@
-import type { Channel, IncomingValue, Link, ValueHandler } from '@stack/channel-core'
-import { EthereumChannel, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
-import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { claimKeyPairFromSeed, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel, type Redemption, type RedemptionFields, type XrpOutgoingChannel } from '@stack/channel-xrp'
-import { EthereumLedger } from '@stack/ledger-ethereum'
-import { SqliteLedger } from '@stack/ledger-sqlite'
-import { walletFromSeed } from '@stack/ledger-xrp'
+import { SharedResourcePool, type Channel, type Link, type OpenedSettlement, type SettlementLogger, type SettlementRequestResult } from '@stack/channel-core'
 import type { Logger } from 'pino'
-import { privateKeyToAddress } from 'viem/accounts'
-import type { EthereumSettlementConfig, SettlementConfig, SqliteSettlementConfig, XrpSettlementConfig } from './settlement-config.js'
+import type { SettlementConfig } from './settlement-config.js'
+import { SETTLEMENT_PLUGINS } from './settlement-plugins.js'
 
 /** TRANSFERs of one peer that carried no proof we check: refused (no settlement kind) or credited (trusted-transfer). */
 export interface UnprovenTransfers {
@@ -17,18 +11,11 @@ export interface UnprovenTransfers {
   creditedAmount: bigint
 }
 
-/** A peer's channel as the admin API shows it (`GET /settlement`). */
-export type SettlementSummary =
-  | ({ kind: 'sqlite' } & ReturnType<SqliteChannel['summary']>)
-  | {
-      kind: 'ethereum'
-      address: string
-      contract: string
-      outgoing: { channelId: string; deposit: bigint; sent: bigint } | undefined
-      incoming: { channelId: string; best: bigint }[]
-    }
-  | ({ kind: 'xrp' } & ReturnType<XrpClaimChannel['summary']>)
-  | { kind: 'trusted-transfer'; credited: bigint }
+/** A peer's settlement as the admin API shows it (`GET /settlement`): its kind and what its plug-in shows. */
+export interface SettlementSummary {
+  readonly kind: string
+  readonly [field: string]: unknown
+}
 
 /** A TRANSFER from a peer without a settlement kind: answered with a BTP Error, nothing credited. */
 export class UnprovenTransferError extends Error {
@@ -38,41 +25,27 @@ export class UnprovenTransferError extends Error {
   }
 }
 
-/** No XRP channel with that peer, or the request cannot be signed. */
-export class RedemptionRequestError extends Error {
-  override readonly name = 'RedemptionRequestError'
-}
-
-interface Opened {
-  summary(): SettlementSummary
-  close(): Promise<void>
-}
+/** The admin requests (`POST /settlement/<peer>/<name>`) some settlement kind answers. */
+export const SETTLEMENT_REQUESTS: ReadonlySet<string> = new Set(SETTLEMENT_PLUGINS.flatMap((plugin) => plugin.requests ?? []))
 
 /**
- * The payment channels of a node's peers (config `peers[].settlement`), each carried by the
- * peer's BTP link: SQLite-ledger channels (ledger files and claim stores opened once and shared
- * by the peers that name the same file), Ethereum PaymentChannel channels (one JSON-RPC
- * connection per URL, a watcher per peer), XRP Ledger claims (channels as the config declares
- * them; redemptions signed on request). Claims of the chain-backed kinds are kept in SQLite.
+ * The settlements of a node's peers (config `peers[].settlement`), each opened by its kind's
+ * plug-in (settlement-plugins.ts) over the peer's BTP link; what several peers share (a ledger
+ * file, a claim store, a JSON-RPC connection) is made once and closed after all of them.
  */
 export class SettlementChannels {
-  readonly #sqliteLedgers = new Map<string, SqliteLedger>()
-  readonly #sqliteStores = new Map<string, SqliteClaimStore>()
-  readonly #ethereumLedgers = new Map<string, Promise<EthereumLedger>>()
-  readonly #opened = new Map<string, Opened>()
-  readonly #xrp = new Map<string, XrpClaimChannel>()
-  readonly #unproven = new Map<string, UnprovenTransfers>()
+  readonly #opened = new Map<string, { kind: string; settlement: OpenedSettlement }>()
+  readonly #shared = new SharedResourcePool()
+  readonly #refused = new Map<string, UnprovenTransfers>()
 
   constructor(private readonly options: { now: () => number; logger: Logger }) {}
 
   async open(peerId: string, config: SettlementConfig, link: Link & Channel): Promise<Channel> {
-    const { channel, opened } =
-      config.kind === 'sqlite' ? this.#openSqlite(peerId, config, link)
-      : config.kind === 'ethereum' ? await this.#openEthereum(peerId, config, link)
-      : config.kind === 'xrp' ? this.#openXrp(peerId, config, link)
-      : this.#openTrusted(peerId, link)
-    this.#opened.set(peerId, opened)
-    return channel
+    const plugin = SETTLEMENT_PLUGINS.find((candidate) => candidate.kind === config.kind)
+    if (plugin === undefined) throw new Error(`peer ${peerId}: no settlement plug-in of kind ${config.kind}`)
+    const settlement = await plugin.open(config, { peerId, carrier: link, now: this.options.now, logger: this.#logger(peerId), shared: this.#shared.scope(plugin.kind) })
+    this.#opened.set(peerId, { kind: plugin.kind, settlement })
+    return settlement.channel
   }
 
   /**
@@ -81,8 +54,9 @@ export class SettlementChannels {
    * changed), logged and counted. The reference ilp-plugin-btp answers one the same way (F00).
    */
   refuseTransfers(peerId: string, link: Link & Channel): void {
+    const counts: UnprovenTransfers = { refused: 0, refusedAmount: 0n, credited: 0, creditedAmount: 0n }
+    this.#refused.set(peerId, counts)
     link.setValueHandler(({ amount }) => {
-      const counts = this.#unprovenOf(peerId)
       counts.refused++
       counts.refusedAmount += amount
       this.options.logger.warn({ peer: peerId, component: 'settlement', amount: amount.toString() }, 'TRANSFER refused: the peer has no settlement kind; its balance is unchanged')
@@ -90,196 +64,51 @@ export class SettlementChannels {
     })
   }
 
-  /** Every peer's unproven TRANSFERs so far. */
+  /** Every peer's unproven TRANSFERs so far: refused, or credited by a kind that checks no proof. */
   unprovenTransfers(): ReadonlyMap<string, Readonly<UnprovenTransfers>> {
-    return this.#unproven
-  }
-
-  /** Every peer's channel state: what we sent on ours, the best claim we hold on each of theirs. */
-  summary(): Record<string, SettlementSummary> {
-    return Object.fromEntries([...this.#opened].map(([peerId, opened]) => [peerId, opened.summary()]))
-  }
-
-  /**
-   * A signed PaymentChannelClaim redeeming the best claim we hold from an XRP peer, for the
-   * operator to submit (no XRP Ledger server is contacted here). `channelId` may be left out
-   * when we hold claims on one channel only.
-   */
-  async xrpRedemption(peerId: string, request: RedemptionFields & { channelId?: string }): Promise<Redemption> {
-    const channel = this.#xrp.get(peerId)
-    if (channel === undefined) throw new RedemptionRequestError(`peer ${peerId} has no xrp settlement`)
-    let channelId = request.channelId
-    if (channelId === undefined) {
-      const held = channel.summary().incoming
-      if (held.length !== 1) throw new RedemptionRequestError(`we hold claims on ${held.length} channels of ${peerId}: name the channelId`)
-      channelId = held[0]?.channelId as string
+    const all = new Map<string, UnprovenTransfers>(this.#refused)
+    for (const [peerId, { settlement }] of this.#opened) {
+      const credited = settlement.unproven?.()
+      if (credited !== undefined) all.set(peerId, { refused: 0, refusedAmount: 0n, credited: credited.count, creditedAmount: credited.amount })
     }
-    return channel.redemption(channelId, request)
+    return all
+  }
+
+  /** Every peer's settlement state: what we sent on our channel, the best claim we hold on each of theirs. */
+  summary(): Record<string, SettlementSummary> {
+    return Object.fromEntries([...this.#opened].map(([peerId, { kind, settlement }]) => [peerId, { kind, ...settlement.summary() }]))
+  }
+
+  /** The admin request `name` (one of SETTLEMENT_REQUESTS) of the peer's settlement, with the request's JSON body. */
+  request(peerId: string, name: string, body: unknown): Promise<SettlementRequestResult> {
+    const handler = this.#opened.get(peerId)?.settlement.requests?.[name]
+    if (handler !== undefined) return handler(body)
+    const kinds = SETTLEMENT_PLUGINS.filter((plugin) => plugin.requests?.includes(name)).map((plugin) => plugin.kind)
+    return Promise.resolve({ status: 'refused', error: `peer ${peerId} has no ${kinds.join(' or ')} settlement` })
   }
 
   /**
-   * Closes every channel (redeeming what the peers paid us where a ledger is reachable), then the
-   * stores and ledgers. One peer's failure (its chain unreachable) is logged and the others still close.
+   * Closes every peer's settlement (redeeming what the peers paid us where a ledger is reachable),
+   * then what they share. One peer's failure (its chain unreachable) is logged and the others still close.
    */
   async close(): Promise<void> {
-    for (const [peerId, opened] of [...this.#opened].reverse()) {
+    for (const [peerId, { settlement }] of [...this.#opened].reverse()) {
       try {
-        await opened.close()
+        await settlement.close()
       } catch (error) {
-        this.#warn(peerId)('could not close the payment channel; its claims stay in the claim store for the next start', error)
+        this.#logger(peerId).warn('could not close the payment channel; its claims stay in the claim store for the next start', error)
       }
     }
     this.#opened.clear()
-    this.#xrp.clear()
-    for (const store of this.#sqliteStores.values()) store.close()
-    for (const ledger of this.#sqliteLedgers.values()) ledger.close()
-    this.#sqliteStores.clear()
-    this.#sqliteLedgers.clear()
-    this.#ethereumLedgers.clear()
+    await this.#shared.close((key, error) => this.options.logger.warn({ component: 'settlement', resource: key, err: errorLine(error) }, 'could not close a shared settlement resource'))
   }
 
-  #warn(peerId: string): (message: string, details?: unknown) => void {
-    return (message, details) => this.options.logger.warn({ peer: peerId, component: 'settlement', err: errorLine(details) }, message)
-  }
-
-  #unprovenOf(peerId: string): UnprovenTransfers {
-    let counts = this.#unproven.get(peerId)
-    if (counts === undefined) {
-      counts = { refused: 0, refusedAmount: 0n, credited: 0, creditedAmount: 0n }
-      this.#unproven.set(peerId, counts)
+  #logger(peerId: string): SettlementLogger {
+    const { logger } = this.options
+    return {
+      info: (message, fields) => logger.info({ peer: peerId, component: 'settlement', ...fields }, message),
+      warn: (message, error) => logger.warn({ peer: peerId, component: 'settlement', err: errorLine(error) }, message),
     }
-    return counts
-  }
-
-  // The BTP link itself, its incoming amounts counted once the connector has credited them.
-  #openTrusted(peerId: string, link: Link & Channel): { channel: Channel; opened: Opened } {
-    const counts = this.#unprovenOf(peerId)
-    const channel: Channel = {
-      sendValue: (amount, options) => link.sendValue(amount, options),
-      setValueHandler: (handler: ValueHandler | undefined) => {
-        link.setValueHandler(handler && (async (value: IncomingValue): Promise<void> => {
-          await handler(value)
-          counts.credited++
-          counts.creditedAmount += value.amount
-          this.options.logger.info({ peer: peerId, component: 'settlement', amount: value.amount.toString() }, 'TRANSFER credited without proof (trusted-transfer)')
-        }))
-      },
-    }
-    return { channel, opened: { summary: () => ({ kind: 'trusted-transfer', credited: counts.creditedAmount }), close: () => Promise.resolve() } }
-  }
-
-  #openSqlite(peerId: string, config: SqliteSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
-    const { now } = this.options
-    let ledger = this.#sqliteLedgers.get(config.ledger)
-    if (ledger === undefined) {
-      ledger = SqliteLedger.open(config.ledger, { now })
-      this.#sqliteLedgers.set(config.ledger, ledger)
-    }
-    let store = this.#sqliteStores.get(config.claims)
-    if (store === undefined) {
-      store = SqliteClaimStore.open(config.claims)
-      this.#sqliteStores.set(config.claims, store)
-    }
-    const channel = new SqliteChannel({
-      ledger,
-      account: config.account,
-      peerAccount: config.peerAccount,
-      carrier: link,
-      store,
-      now,
-      ...(config.deposit === undefined || config.settleDelayMs === undefined
-        ? {}
-        : { funding: { deposit: config.deposit, settleDelayMs: config.settleDelayMs, ...(config.topUpBelow === undefined ? {} : { topUpBelow: config.topUpBelow }) } }),
-      ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
-      watch: { intervalMs: config.watchIntervalMs, ...(config.idleRedeemMs === undefined ? {} : { idleRedeemMs: config.idleRedeemMs }) },
-      logger: { warn: this.#warn(peerId) },
-    })
-    return { channel, opened: { summary: () => ({ kind: 'sqlite', ...channel.summary() }), close: () => channel.close() } }
-  }
-
-  async #openEthereum(peerId: string, config: EthereumSettlementConfig, link: Link & Channel): Promise<{ channel: Channel; opened: Opened }> {
-    // One connection per endpoint, holding each key once: one nonce sequence per account.
-    let connecting = this.#ethereumLedgers.get(config.rpcUrl)
-    if (connecting === undefined) {
-      connecting = EthereumLedger.connect({ connection: { rpcUrl: config.rpcUrl }, pollingIntervalMs: config.pollingIntervalMs })
-      this.#ethereumLedgers.set(config.rpcUrl, connecting)
-    }
-    const ledger = await connecting
-    const address = privateKeyToAddress(config.privateKey)
-    const account = address.toLowerCase()
-    if (!(await ledger.listAccounts()).some((known) => known.id === account)) await ledger.importAccount(account, { privateKey: config.privateKey })
-    const code = await ledger.publicClient.getCode({ address: config.contract })
-    if (code === undefined || code === '0x') throw new Error(`peer ${peerId}: no contract at ${config.contract} on chain ${ledger.chainId} (${config.rpcUrl})`)
-    const store = EthereumClaimStore.open(config.claims, { chainId: ledger.chainId, contract: config.contract, account: address, peer: config.peerAddress })
-    const channel = new EthereumChannel({
-      ledger,
-      contract: config.contract,
-      account,
-      peerAddress: config.peerAddress,
-      carrier: link,
-      store,
-      ...(config.funding === undefined ? {} : { funding: config.funding }),
-      ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
-    })
-    // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
-    const warn = this.#warn(peerId)
-    let ticking: Promise<unknown> = Promise.resolve()
-    const timer = setInterval(() => {
-      ticking = channel.tick().catch((error: unknown) => warn('ethereum channel watch failed', error))
-    }, config.watchIntervalMs)
-    timer.unref()
-    const summary = (): SettlementSummary => {
-      const outgoing = store.getOutgoing()
-      return {
-        kind: 'ethereum',
-        address,
-        contract: config.contract,
-        outgoing: outgoing === undefined ? undefined : { channelId: outgoing.channelId, deposit: outgoing.deposit, sent: outgoing.sent },
-        incoming: store.listIncoming().map((claim) => ({ channelId: claim.channelId, best: claim.amount })),
-      }
-    }
-    const close = async (): Promise<void> => {
-      clearInterval(timer)
-      await ticking
-      try {
-        await channel.close() // redeems what the peer paid us, on chain
-      } finally {
-        store.close()
-      }
-    }
-    return { channel, opened: { summary, close } }
-  }
-
-  #openXrp(peerId: string, config: XrpSettlementConfig, link: Link & Channel): { channel: Channel; opened: Opened } {
-    // The channels as the ledger shows them, from the config: no server is asked (README).
-    const directory = new MemoryChannelDirectory()
-    let outgoing: XrpOutgoingChannel | undefined
-    if (config.outgoing !== undefined) {
-      const { channelId, claimSecret, amount } = config.outgoing
-      outgoing = { channelId, keys: claimKeyPairFromSeed(claimSecret) }
-      directory.set({ channelId, account: config.account, destination: config.peerAccount, publicKey: outgoing.keys.publicKey, amount, balance: 0n })
-    }
-    for (const incoming of config.incoming) directory.set({ ...incoming, account: config.peerAccount, destination: config.account })
-    const store = XrpClaimStore.open(config.claims, { account: config.account, peerAccount: config.peerAccount })
-    const channel = new XrpClaimChannel({
-      account: config.account,
-      peerAccount: config.peerAccount,
-      carrier: link,
-      store,
-      directory,
-      now: this.options.now,
-      ...(outgoing === undefined ? {} : { outgoing }),
-      ...(config.secret === undefined ? {} : { wallet: walletFromSeed(config.secret) }),
-    })
-    this.#xrp.set(peerId, channel)
-    const close = async (): Promise<void> => {
-      try {
-        await channel.close() // the claims stay in the store, for a redemption after a restart
-      } finally {
-        store.close()
-      }
-    }
-    return { channel, opened: { summary: () => ({ kind: 'xrp', ...channel.summary() }), close } }
   }
 }
 

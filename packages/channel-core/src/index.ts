@@ -40,6 +40,19 @@ export type { MemoryLinkOptions } from './memory-link.js'
 export { withDeadline } from './request-deadline.js'
 export { StateListeners } from './state-listeners.js'
 export { asBuffer, asUint8Array, copyBytes } from './bytes.js'
+export { ConfigChecker, DAY_MS, describeValue } from './config-checker.js'
+export type { ConfigIssue, ConfigObject } from './config-checker.js'
+export { SharedResourcePool } from './settlement-plugin.js'
+export type {
+  OpenedSettlement,
+  SettlementCheckContext,
+  SettlementComponents,
+  SettlementConfig,
+  SettlementLogger,
+  SettlementPlugin,
+  SettlementRequestResult,
+  SharedResources
+} from './settlement-plugin.js'
 export {
   ClaimRefusedError,
   MalformedClaimError,

@@ -48,3 +48,5 @@ export {
   NoOutgoingChannelError,
   NoValueHandlerError
 } from './errors.js'
+export { ethereumSettlement } from './settlement-plugin.js'
+export type { EthereumSettlementConfig } from './settlement-plugin.js'

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 
 /**
  * Does what `pnpm build` does: generates src/generated/payment-channel.ts from the Solidity
- * source, then builds dist/ (and, by project references, the packages it is built on), so that
- * the CLI's tests run the bin as it is now, not a stale one.
+ * source, then builds dist/ and, by project references, the packages it is built on, which the
+ * tests import.
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url))

@@ -48,3 +48,5 @@ export {
   NoOutgoingChannelError,
   NoValueHandlerError
 } from './errors.js'
+export { sqliteSettlement } from './settlement-plugin.js'
+export type { SqliteSettlementConfig } from './settlement-plugin.js'

@@ -53,3 +53,5 @@ export {
   NoValueHandlerError,
   NothingToRedeemError
 } from './errors.js'
+export { xrpSettlement } from './settlement-plugin.js'
+export type { XrpSettlementConfig } from './settlement-plugin.js'

@@ -2,7 +2,7 @@
  * @stack/ledger-sqlite — a layer-1 ledger in one embedded SQLite file (no server): a
  * double-entry journal, idempotent transfers, credit limits, and unidirectional payment
  * channels in the style of the XRP Ledger's, with ed25519 claims. Implements `Ledger` and
- * `PaymentChannelCapability` of @stack/ledger-core; the `ledger-sqlite` bin administers a file.
+ * `PaymentChannelCapability` of @stack/ledger-core; the `ledger-sqlite` command (apps/operator-tools) administers a file.
  *
  * ```ts
  * import { SqliteLedger, generateClaimKeyPair, signClaim } from '@stack/ledger-sqlite'

@@ -15,8 +15,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { LedgerError } from '@stack/ledger-core'
-import { LedgerFileError } from './errors.js'
-import { SqliteLedger } from './sqlite-ledger.js'
+import { LedgerFileError, SqliteLedger } from '@stack/ledger-sqlite'
 
 const usage = `usage:
   ledger-sqlite init <file> --asset CODE --scale N
@@ -54,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (values.version === true) {
-    // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+    // The version of this app's package.json (one folder up from src/ and dist/ alike).
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
     process.stdout.write(`${version}\n`)
     return 0

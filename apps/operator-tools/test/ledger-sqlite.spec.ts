@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { generateClaimKeyPair, SqliteLedger } from '../src/index.js'
-import { tempDir } from './fixtures/harness.js'
+import { generateClaimKeyPair, SqliteLedger } from '@stack/ledger-sqlite'
 
-// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// The bin package.json declares (a launcher of the built dist/), as an operator runs it
 // (vitest's global setup builds dist/ first).
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'ledger-sqlite': string } }
 const cli = fileURLToPath(new URL(`../${manifest.bin['ledger-sqlite']}`, import.meta.url))
-const temp = tempDir()
-afterAll(() => temp.remove())
+const temp = { dir: mkdtempSync(join(tmpdir(), 'ledger-sqlite-cli-')) }
+afterAll(() => rmSync(temp.dir, { recursive: true, force: true }))
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

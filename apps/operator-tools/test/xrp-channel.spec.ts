@@ -5,9 +5,10 @@ import { generateSeed } from 'ripple-keypairs'
 import { describe, expect, it } from 'vitest'
 import { decode, hashes, verifyPaymentChannelClaim, verifySignature } from 'xrpl'
 import { dropsToXrp, generateWallet, MAX_DROPS, type KeyAlgorithm } from '@stack/ledger-xrp'
-import { claimKeyPairFromSeed, signClaim } from '../src/index.js'
+import { ConfigChecker, type ConfigObject } from '@stack/channel-core'
+import { claimKeyPairFromSeed, signClaim, xrpSettlement } from '@stack/channel-xrp'
 
-// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// The bin package.json declares (a launcher of the built dist/), as an operator runs it
 // (vitest's global setup builds dist/ first). Every transaction it signs is checked with
 // xrpl.js 5.3.0's own decoder and signature checks.
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'stack-xrp-channel': string } }
@@ -104,6 +105,20 @@ describe.each<KeyAlgorithm>(['ed25519', 'secp256k1'])('create, with a %s account
       expect(output).not.toContain(seed)
       expect(output).not.toContain(claimSeed)
     }
+  })
+
+  it("prints config that the connector's xrp settlement plug-in takes once the claim seed is set", async () => {
+    const { connector } = (await runJson(env, 'create', ...createFlags)) as { connector: Record<'payer' | 'payee', { settlement: ConfigObject }> }
+    const payerSection = { ...connector.payer.settlement, outgoing: { ...(connector.payer.settlement.outgoing as object), claimSecret: claimSeed } }
+    const check = (section: ConfigObject) => {
+      const checker = new ConfigChecker()
+      const config = xrpSettlement.check(section, { checker, path: 'settlement', asset: { code: 'XRP', scale: 6 }, file: (name) => checker.string(name, 'settlement.claims') })
+      return { config, issues: checker.issues }
+    }
+    expect(check(payerSection)).toMatchObject({ issues: [], config: { outgoing: { claimSecret: claimSeed, amount: 10_000_000n } } })
+    expect(check(connector.payee.settlement)).toMatchObject({ issues: [], config: { incoming: [{ publicKey: claimKeys.publicKey, amount: 10_000_000n, balance: 0n }] } })
+    // The placeholder is no seed: a config pasted without setting it is refused, naming the field.
+    expect(check(connector.payer.settlement).issues).toEqual([{ path: 'settlement.outgoing.claimSecret', message: 'is not an XRP Ledger seed' }])
   })
 })
 

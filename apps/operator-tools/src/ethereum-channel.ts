@@ -23,8 +23,7 @@ import { BaseError, getAddress, isAddress, parseEventLogs, type Address, type He
 import { privateKeyToAccount } from 'viem/accounts'
 import { LedgerError } from '@stack/ledger-core'
 import { EthereumLedger, ContractRevertedError, type TransactionSummary } from '@stack/ledger-ethereum'
-import { paymentChannelAbi } from './generated/payment-channel.js'
-import { PaymentChannelContract } from './payment-channel-contract.js'
+import { paymentChannelAbi, PaymentChannelContract } from '@stack/channel-ethereum'
 
 const KEY_VARIABLE = 'STACK_ETHEREUM_PRIVATE_KEY'
 const ACCOUNT = 'operator'
@@ -356,7 +355,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const parsed = parse(argv)
     if (parsed.version) {
-      // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+      // The version of this app's package.json (one folder up from src/ and dist/ alike).
       const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
       write(process.stdout, version)
       return 0

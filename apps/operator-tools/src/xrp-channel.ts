@@ -26,7 +26,7 @@ import {
   walletFromSeed,
   type XrpWallet
 } from '@stack/ledger-xrp'
-import { claimKeyPairFromSeed, signClaim, verifyClaim, type ClaimKeyPair } from './claim.js'
+import { claimKeyPairFromSeed, signClaim, verifyClaim, type ClaimKeyPair } from '@stack/channel-xrp'
 import {
   addressFlag,
   channelIdFlag,
@@ -41,8 +41,8 @@ import {
   UsageError,
   wantsJson,
   type Command
-} from './cli-arguments.js'
-import { settlementSnippets, settlementYaml } from './settlement-snippet.js'
+} from './xrp-channel-arguments.js'
+import { settlementSnippets, settlementYaml } from './xrp-settlement-snippet.js'
 
 const NAME = 'stack-xrp-channel'
 const NOT_SUBMITTED = 'Nothing has been submitted to any ledger: submit the blob yourself (`submit` on any XRP Ledger server).'
@@ -99,7 +99,7 @@ const commands: Record<Command, (flags: Flags, env: Env, now: number) => Answer>
 function run(argv: readonly string[], env: Env, now: number): { stdout: string; code: number } {
   const { command, help, version, json, flags } = readCommandLine(argv)
   if (version && !help) {
-    // This package's version, from its package.json (one folder up from src/ and dist/ alike).
+    // The version of this app's package.json (one folder up from src/ and dist/ alike).
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
     return { stdout: `${manifest.version}\n`, code: 0 }
   }

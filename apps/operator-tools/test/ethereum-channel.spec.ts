@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getAddress, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts'
 import { EthereumLedger } from '@stack/ledger-ethereum'
-import { PaymentChannelContract, signClaim } from '../src/index.js'
+import { PaymentChannelContract, signClaim } from '@stack/channel-ethereum'
 
-// The bin package.json declares (a launcher of the built dist/cli.js), as an operator runs it
+// The bin package.json declares (a launcher of the built dist/), as an operator runs it
 // (the global setup builds dist/ first), against a chain behind a JSON-RPC URL: ganache
 // listening on a free port of this process.
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'stack-ethereum-channel': string } }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** Builds this package (and, by project references, what it uses) so the CLI tests run the current dist/. */
+/** Builds this app (and, by project references, what it uses) so the tests run the bins as they are now. */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url))
   execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), '-b'], { cwd: root, timeout: 120_000, stdio: 'inherit' })

@@ -6,6 +6,8 @@ import { BtpClient } from '@stack/channel-btp'
 import { decodeReject, encodeFulfill, encodePrepare } from '@stack/ilp-core'
 
 const role = process.argv[2]
+// SIGINT ends the process normally, so that --cpu-prof writes its profile.
+process.on('SIGINT', () => process.exit(0))
 const FULFILLMENT = new Uint8Array(32).fill(7)
 const CONDITION = new Uint8Array(createHash('sha256').update(FULFILLMENT).digest())
 

@@ -14,7 +14,10 @@ const impl = process.argv[2]
 process.on('SIGINT', () => process.exit(0))
 const require = createRequire(import.meta.url)
 
-process.once('message', async ({ secret }) => {
+// The first message sets up; then { cpu: true } asks for the CPU time used so far.
+process.on('message', (message) => (message.cpu ? process.send(process.cpuUsage()) : setup(message)))
+
+async function setup({ secret }) {
   if (impl !== 'ilp') {
     const config = validateConfig({
       address: 'test.bench',
@@ -62,4 +65,4 @@ process.once('message', async ({ secret }) => {
   await new Promise((resolve) => setImmediate(resolve))
   const port = (id) => accounts[id].plugin._wss.address().port
   process.send({ ports: { sender: port('sender'), receiver: port('receiver') }, destination: 'test.ilpc.receiver' })
-})
+}

@@ -3,15 +3,16 @@
 // 1, 64 and 256 Prepares in flight: ours with in-memory balances, ours with SQLite balances
 // and ilp-connector 23.0.2, in the same run, the three taking turns at each level.
 //   BENCH_DURATION_MS (default 4000) and BENCH_WARMUP_MS (default 1500) per level and rig;
-//   BENCH_RIGS: a comma-separated subset of memory,sqlite,ilp;
+//   BENCH_RIGS: a comma-separated subset of memory,sqlite,ilp; BENCH_LEVELS likewise of 1,64,256;
 //   BENCH_JSON=1 also prints the results as one JSON line;
-//   BENCH_CPU_PROF=dir: V8 CPU profiles of every process (sender, connector, receiver).
+//   BENCH_CPU_PROF=dir: V8 CPU profiles of every process (sender, connector, receiver), for
+//   profile-summary.mjs (its --packets: the Prepares each rig sent, printed at the end).
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
-const LEVELS = [1, 64, 256]
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,64,256').split(',').map(Number)
 const RIGS = (process.env.BENCH_RIGS ?? 'memory,sqlite,ilp').split(',')
 const NAMES = { memory: 'ours, memory', sqlite: 'ours, SQLite', ilp: 'ilp-connector' }
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 4_000)
@@ -40,9 +41,27 @@ async function rig(kind) {
   const receiver = child('./bench-peer.mjs', ['receiver', kind])
   const sender = child('./bench-peer.mjs', ['sender', kind])
   await Promise.all([receiver.ask({ url: url('receiver') }), sender.ask({ url: url('sender'), destination })])
+  const processes = { sender, connector, receiver }
+  const cpu = async () => {
+    const usage = {}
+    for (const [name, c] of Object.entries(processes)) {
+      const { user, system } = await c.ask({ cpu: true })
+      usage[name] = user + system
+    }
+    return usage
+  }
   return {
     kind,
-    run: (inFlight) => sender.ask({ inFlight, warmupMs, durationMs }),
+    // CPU time of each process per measured round trip (µs): what the load of the machine
+    // changes least, unlike the rates.
+    async run(inFlight) {
+      await sender.ask({ inFlight, ms: warmupMs, warmup: true })
+      const before = await cpu()
+      const result = await sender.ask({ inFlight, ms: durationMs })
+      const after = await cpu()
+      result.cpuPerPacket = Object.fromEntries(Object.keys(after).map((name) => [name, (after[name] - before[name]) / result.done]))
+      return result
+    },
     // SIGINT ends a process normally, so that --cpu-prof writes its profile.
     stop: () => Promise.all([sender, receiver, connector].map((c) => new Promise((resolve) => {
       c.proc.once('exit', resolve)
@@ -65,8 +84,8 @@ try {
 }
 
 console.log(`\nPrepare→Fulfill through one connector, BTP on loopback, sender/connector/receiver in 3 processes (${durationMs} ms per level)\n`)
-console.log('in flight | connector        | packets/s | p50 ms | p99 ms | × ilp-connector | p99 vs ilp')
-console.log('----------|------------------|-----------|--------|--------|-----------------|-----------')
+console.log('in flight | connector        | packets/s | p50 ms | p99 ms | × ilp-connector | p99 vs ilp | CPU µs/packet: connector, sender, receiver')
+console.log('----------|------------------|-----------|--------|--------|-----------------|------------|-------------------------------------------')
 for (let i = 0; i < LEVELS.length; i++) {
   const ref = results.ilp?.[i]
   for (const kind of RIGS) {
@@ -75,8 +94,10 @@ for (let i = 0; i < LEVELS.length; i++) {
     const p99 = ref === undefined || kind === 'ilp' ? '' : a.p99 < ref.p99 ? 'lower' : 'HIGHER'
     console.log(
       `${String(LEVELS[i]).padStart(9)} | ${NAMES[kind].padEnd(16)} | ${fmt(a.perSecond).padStart(9)} | ${fmt(a.p50, 3).padStart(6)} | ` +
-        `${fmt(a.p99, 3).padStart(6)} | ${ratio.padStart(15)} | ${p99}` + (a.failed > 0 ? `  (rejected: ${a.failed})` : ''),
+        `${fmt(a.p99, 3).padStart(6)} | ${ratio.padStart(15)} | ${p99.padEnd(10)} | ` +
+        `${fmt(a.cpuPerPacket.connector, 1)}, ${fmt(a.cpuPerPacket.sender, 1)}, ${fmt(a.cpuPerPacket.receiver, 1)}` + (a.failed > 0 ? `  (rejected: ${a.failed})` : ''),
     )
   }
 }
+if (prof !== undefined) for (const kind of RIGS) console.log(`${kind}: ${results[kind].at(-1).sent} Prepares sent, warm-ups included`)
 if (process.env.BENCH_JSON === '1') console.log(JSON.stringify(results))

@@ -69,6 +69,8 @@ interface Pending {
 }
 
 const EMPTY = new Uint8Array(0)
+/** Least time between two scans of the deadlines (see `#armDeadline`). */
+const RESCAN_MS = 10
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -193,14 +195,17 @@ export class BtpSession {
    * One timer for every deadline instead of one per request (a timer per packet was a visible
    * share of a connector's time): it is armed at or before the earliest deadline in flight,
    * and, firing, fails the requests past theirs and arms for the earliest left. Answered
-   * requests leave it alone, so with like timeouts it fires about once per timeout. It does not
-   * hold the process open: the connection the requests wait on does.
+   * requests leave it alone, so with like timeouts it fires about once per timeout. Each firing
+   * scans the requests in flight, so after one it waits at least RESCAN_MS for the next: a
+   * stalled peer with thousands in flight costs a few scans a second, and its requests fail up
+   * to that much late. It does not hold the process open: the connection the requests wait on does.
    */
-  #armDeadline(deadline: number): void {
+  #armDeadline(deadline: number, notBefore = 0): void {
     if (deadline >= this.#timerAt) return
     clearTimeout(this.#timer)
     this.#timerAt = deadline
-    this.#timer = setTimeout(this.#expire, Math.max(1, Math.ceil(deadline - performance.now())))
+    const now = performance.now()
+    this.#timer = setTimeout(this.#expire, Math.max(1, Math.ceil(deadline - now), notBefore))
     this.#timer.unref()
   }
 
@@ -217,7 +222,7 @@ export class BtpSession {
       this.#settle(requestId)
       pending.reject(new LinkTimeoutError(pending.timeoutMs))
     }
-    if (next !== Infinity) this.#armDeadline(next)
+    if (next !== Infinity) this.#armDeadline(next, RESCAN_MS)
   }
 
   /** One frame from the peer. Never throws: bad input is answered or ignored, and logged. */

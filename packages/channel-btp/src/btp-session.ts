@@ -8,7 +8,7 @@ import {
   LinkTimeoutError,
   NoHandlerError
 } from '@stack/channel-core'
-import type { IncomingValue, RequestHandler, ValueHandler } from '@stack/channel-core'
+import type { IncomingRequestContext, IncomingValue, RequestHandler, ValueHandler } from '@stack/channel-core'
 import { BtpCodecError } from './btp-errors.js'
 import type { BtpError, BtpFrame, BtpMessage, BtpResponse, BtpTransfer, ProtocolDataEntry } from './btp-frame.js'
 import { BtpType, ContentType, MAX_ERROR_DATA_BYTES } from './btp-frame.js'
@@ -100,6 +100,8 @@ export class BtpSession {
   #nextId = Math.floor(Math.random() * 0x1_0000_0000)
   #incoming = 0
   #connection = new AbortController()
+  /** What each request handler is given: one object per connection. */
+  #context: IncomingRequestContext = { signal: this.#connection.signal }
 
   constructor(readonly limits: BtpSessionLimits, private readonly log: BtpLogger) {}
 
@@ -110,6 +112,7 @@ export class BtpSession {
   attach(transport: FrameTransport): void {
     this.#transport = transport
     this.#connection = new AbortController()
+    this.#context = { signal: this.#connection.signal }
   }
 
   /** The transport is gone: every request in flight fails, handlers see their signal fire. */
@@ -338,7 +341,7 @@ export class BtpSession {
     const transport = this.#transport
     let reply: Uint8Array | Promise<Uint8Array>
     try {
-      reply = handler(data, { signal: this.#connection.signal })
+      reply = handler(data, this.#context)
     } catch (error) {
       this.#failed(requestId, transport, error)
       return

@@ -1,5 +1,6 @@
-// The connector under test, in its own process: `ours` (this app's startNode) or `ilp`
-// (ilp-connector 23.0.2 with ilp-plugin-btp listeners, its rate limiter off, backend one-to-one).
+// The connector under test, in its own process: `memory` or `sqlite` (this app's startNode with
+// that balance store) or `ilp` (ilp-connector 23.0.2 with ilp-plugin-btp listeners, its rate
+// limiter off, backend one-to-one).
 import { mkdtempSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -13,33 +14,37 @@ const impl = process.argv[2]
 process.on('SIGINT', () => process.exit(0))
 const require = createRequire(import.meta.url)
 
-process.once('message', async ({ ports, secret }) => {
-  if (impl === 'ours') {
+// The first message sets up; then { cpu: true } asks for the CPU time used so far.
+process.on('message', (message) => (message.cpu ? process.send(process.cpuUsage()) : setup(message)))
+
+async function setup({ secret }) {
+  if (impl !== 'ilp') {
     const config = validateConfig({
       address: 'test.bench',
       asset: { code: 'USD', scale: 9 },
-      listen: { btp: { port: ports[0] } },
+      listen: { btp: { port: 0 } },
       peers: [
         { id: 'sender', relation: 'child', btp: { token: secret } },
         { id: 'receiver', relation: 'child', btp: { token: secret } },
       ],
-      // BENCH_BALANCES=sqlite: the durable store (a fresh file in the temp directory).
-      balances: process.env.BENCH_BALANCES === 'sqlite'
+      // sqlite: the durable store (a fresh file in the temp directory, synchronous=NORMAL).
+      balances: impl === 'sqlite'
         ? { store: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-balances-')), 'balances.db') }
         : { store: 'memory' },
     })
-    await startNode(config, { logger: createLogger('silent') })
-    process.send({ ready: true, destination: 'test.bench.receiver' })
+    const node = await startNode(config, { logger: createLogger('silent') })
+    process.send({ ports: { sender: node.ports.btp, receiver: node.ports.btp }, destination: 'test.bench.receiver' })
     return
   }
   const { createApp } = require('ilp-connector')
   const PluginBtp = require('ilp-plugin-btp')
-  const account = (port) => ({
+  const account = () => ({
     relation: 'child',
     assetCode: 'USD',
     assetScale: 9,
-    plugin: new PluginBtp({ listener: { port, secret }, responseTimeout: 30_000 }),
+    plugin: new PluginBtp({ listener: { port: 0, secret, wsOpts: { host: '127.0.0.1', port: 0 } }, responseTimeout: 30_000 }),
   })
+  const accounts = { sender: account(), receiver: account() }
   const app = createApp({
     env: 'test',
     ilpAddress: 'test.ilpc',
@@ -49,12 +54,15 @@ process.once('message', async ({ ports, secret }) => {
     adminApi: false,
     initialConnectTimeout: 60_000,
     disableMiddleware: ['rateLimit'],
-    accounts: { sender: account(ports[0]), receiver: account(ports[1]) },
+    accounts,
   })
   // listen() resolves only once both clients are in: tell the bench where to dial right away.
   app.listen().catch((error) => {
     console.error(error)
     process.exit(1)
   })
-  process.send({ ready: true, destination: 'test.ilpc.receiver' })
-})
+  // Each listener is up once connect() has run its first synchronous part.
+  await new Promise((resolve) => setImmediate(resolve))
+  const port = (id) => accounts[id].plugin._wss.address().port
+  process.send({ ports: { sender: port('sender'), receiver: port('receiver') }, destination: 'test.ilpc.receiver' })
+}

@@ -6,6 +6,8 @@ import { BtpClient } from '@stack/channel-btp'
 import { decodeReject, encodeFulfill, encodePrepare } from '@stack/ilp-core'
 
 const role = process.argv[2]
+// SIGINT ends the process normally, so that --cpu-prof writes its profile.
+process.on('SIGINT', () => process.exit(0))
 const FULFILLMENT = new Uint8Array(32).fill(7)
 const CONDITION = new Uint8Array(createHash('sha256').update(FULFILLMENT).digest())
 
@@ -31,6 +33,7 @@ process.once('message', async ({ url, destination }) => {
     const reply = encodeFulfill({ fulfillment: FULFILLMENT, data: new Uint8Array(0) })
     const link = await connect(url)
     link.setRequestHandler(() => reply)
+    process.on('message', (message) => message.cpu && process.send(process.cpuUsage()))
     process.send({ ready: true })
     return
   }
@@ -69,14 +72,20 @@ process.once('message', async ({ url, destination }) => {
     return { done, failed }
   }
   process.send({ ready: true })
-  process.on('message', async ({ inFlight, warmupMs, durationMs }) => {
-    base = template()
-    await loop(inFlight, warmupMs)
+  process.on('message', async (message) => {
+    if (message.cpu) return process.send(process.cpuUsage())
+    const { inFlight, ms, warmup } = message
+    if (warmup) {
+      base = template()
+      await loop(inFlight, ms)
+      return process.send({ warm: true })
+    }
     const latencies = []
     const start = performance.now()
-    const { done, failed } = await loop(inFlight, durationMs, latencies)
+    const { done, failed } = await loop(inFlight, ms, latencies)
     const seconds = (performance.now() - start) / 1000
     latencies.sort((a, b) => a - b)
-    process.send({ inFlight, perSecond: done / seconds, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) })
+    // sent: every Prepare so far, warm-ups included (what a profile of the connector saw).
+    process.send({ inFlight, done, perSecond: done / seconds, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), sent: Number(counter) })
   })
 })

@@ -21,4 +21,5 @@ if (kind === 'ours') {
   await new Promise((resolve) => setImmediate(resolve))
   process.send?.({ port: plugin._wss.address().port })
 }
+process.on('message', (message) => message.cpu && process.send?.(process.cpuUsage()))
 process.on('disconnect', () => process.exit(0))

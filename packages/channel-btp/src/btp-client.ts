@@ -4,7 +4,7 @@ import { BtpAuthError } from './btp-link-errors.js'
 import type { BtpLinkOptions } from './btp-link.js'
 import { BtpLink } from './btp-link.js'
 import { BtpType, ContentType } from './btp-frame.js'
-import { messageBytes, wsTransport } from './ws-transport.js'
+import { messageBytes, wsTransport, type WsFrameTransport } from './ws-transport.js'
 
 export interface ReconnectOptions {
   /** First wait after a lost connection. Default 100 ms. */
@@ -42,6 +42,7 @@ export class BtpClient extends BtpLink {
   readonly #authTimeoutMs: number
   readonly #maxPayload: number
   #ws: WebSocket | undefined
+  #transport: WsFrameTransport | undefined
   #connecting: Promise<void> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #attempt = 0
@@ -86,6 +87,8 @@ export class BtpClient extends BtpLink {
     this.session.detach(new LinkClosedError())
     const ws = this.#ws
     this.#ws = undefined
+    this.#transport?.flush()
+    this.#transport = undefined
     if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((resolve) => {
         ws.once('close', () => resolve())
@@ -112,7 +115,10 @@ export class BtpClient extends BtpLink {
       throw new LinkClosedError()
     }
     this.#ws = ws
-    this.session.attach(wsTransport(ws))
+    // RFC 6455 §5.3: a client masks every frame it sends.
+    const transport = wsTransport(ws, { mask: true })
+    this.#transport = transport
+    this.session.attach(transport)
     ws.on('message', (data) => this.session.receive(messageBytes(data)))
     ws.once('close', () => this.#onClose(ws))
     try {
@@ -131,6 +137,7 @@ export class BtpClient extends BtpLink {
       )
     } catch (error) {
       this.#ws = undefined
+      this.#transport = undefined
       this.session.detach()
       ws.terminate()
       if (error instanceof LinkRemoteError) throw new BtpAuthError(error.code, error.detail)
@@ -144,6 +151,7 @@ export class BtpClient extends BtpLink {
   #onClose(ws: WebSocket): void {
     if (this.#ws !== ws) return
     this.#ws = undefined
+    this.#transport = undefined
     this.session.detach(new LinkClosedError('connection lost'))
     // Closed on purpose, or lost during the first connect (whose caller hears of it): no retry.
     if (this.state === 'closed' || this.state === 'connecting') return

@@ -13,7 +13,7 @@ import { BtpLink } from './btp-link.js'
 import { encodeBtpFrame } from './encode.js'
 import { decodeBtpFrame, readBtpHeader } from './decode.js'
 import { errorFrame } from './btp-session.js'
-import { messageBytes, wsTransport } from './ws-transport.js'
+import { messageBytes, wsTransport, type WsFrameTransport } from './ws-transport.js'
 
 /** Returns the account the credentials belong to, or `undefined` to refuse them. */
 export type BtpAuthenticator = (username: string, token: Uint8Array) => string | undefined
@@ -223,6 +223,7 @@ function remoteAddress(request: IncomingMessage): string {
 /** One account of a `BtpServer`: a Link and Channel to whichever client holds the account. */
 export class BtpServerLink extends BtpLink {
   #ws: WebSocket | undefined
+  #transport: WsFrameTransport | undefined
 
   /** Resolves once a client has authenticated for this account. */
   connect(): Promise<void> {
@@ -235,6 +236,7 @@ export class BtpServerLink extends BtpLink {
     this.session.detach(new LinkClosedError())
     const ws = this.#ws
     this.#ws = undefined
+    this.#transport?.flush()
     ws?.close(1000, 'closed')
   }
 
@@ -244,14 +246,17 @@ export class BtpServerLink extends BtpLink {
     if (previous !== undefined) {
       this.#ws = undefined
       this.session.detach(new LinkClosedError('replaced by a newer connection'))
+      this.#transport?.flush()
       previous.close(4000, 'replaced by a newer connection')
     }
     this.#ws = ws
-    this.session.attach(wsTransport(ws))
+    this.#transport = wsTransport(ws, { mask: false })
+    this.session.attach(this.#transport)
     ws.on('message', (data) => this.session.receive(messageBytes(data)))
     ws.once('close', () => {
       if (this.#ws !== ws) return
       this.#ws = undefined
+      this.#transport = undefined
       this.session.detach(new LinkClosedError('connection lost'))
       if (this.state !== 'closed') this.setState('idle')
     })

@@ -8,12 +8,12 @@ import {
   LinkTimeoutError,
   NoHandlerError
 } from '@stack/channel-core'
-import type { IncomingValue, RequestHandler, ValueHandler } from '@stack/channel-core'
+import type { IncomingRequestContext, IncomingValue, RequestHandler, ValueHandler } from '@stack/channel-core'
 import { BtpCodecError } from './btp-errors.js'
 import type { BtpError, BtpFrame, BtpMessage, BtpResponse, BtpTransfer, ProtocolDataEntry } from './btp-frame.js'
 import { BtpType, ContentType, MAX_ERROR_DATA_BYTES } from './btp-frame.js'
-import { decodeBtpFrame, readBtpHeader } from './decode.js'
-import { encodeBtpFrame } from './encode.js'
+import { decodeBtpFrame, readBtpHeader, readIlpFrame, type IlpFrame } from './decode.js'
+import { encodeBtpFrame, encodeIlpFrame } from './encode.js'
 import { toGeneralizedTime } from './generalized-time.js'
 import type { BtpLogger } from './logger.js'
 
@@ -57,14 +57,20 @@ export interface BtpSessionStats {
 }
 
 interface Pending {
-  resolve(frame: BtpResponse): void
+  /** With the `ilp` data of the RESPONSE (`request`), or the RESPONSE itself (`call`). */
+  resolve(answer: Uint8Array | BtpResponse): void
   reject(error: Error): void
-  timer: ReturnType<typeof setTimeout>
-  signal: AbortSignal | undefined
+  readonly ilp: boolean
+  /** `performance.now()` past which the request fails with LinkTimeoutError. */
+  readonly deadline: number
+  readonly timeoutMs: number
+  readonly signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
 }
 
 const EMPTY = new Uint8Array(0)
+/** Least time between two scans of the deadlines (see `#armDeadline`). */
+const RESCAN_MS = 10
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -89,9 +95,13 @@ export class BtpSession {
   valueHandler: ValueHandler | undefined
   #transport: FrameTransport | undefined
   #pending = new Map<number, Pending>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #timerAt = Infinity
   #nextId = Math.floor(Math.random() * 0x1_0000_0000)
   #incoming = 0
   #connection = new AbortController()
+  /** What each request handler is given: one object per connection. */
+  #context: IncomingRequestContext = { signal: this.#connection.signal }
 
   constructor(readonly limits: BtpSessionLimits, private readonly log: BtpLogger) {}
 
@@ -102,6 +112,7 @@ export class BtpSession {
   attach(transport: FrameTransport): void {
     this.#transport = transport
     this.#connection = new AbortController()
+    this.#context = { signal: this.#connection.signal }
   }
 
   /** The transport is gone: every request in flight fails, handlers see their signal fire. */
@@ -110,26 +121,21 @@ export class BtpSession {
     this.#connection.abort(error)
     const pending = this.#pending
     this.#pending = new Map()
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#timerAt = Infinity
     for (const p of pending.values()) {
-      clearTimeout(p.timer)
       p.signal?.removeEventListener('abort', p.onAbort as () => void)
       p.reject(error)
     }
   }
 
   /** Sends ILP (or any) bytes as a MESSAGE and resolves with the `ilp` data of the RESPONSE. */
-  async request(data: Uint8Array, timeoutMs?: number, signal?: AbortSignal): Promise<Uint8Array> {
-    const response = await this.call(
-      (requestId) => ({
-        type: BtpType.Message,
-        requestId,
-        protocolData: [{ protocolName: ILP_PROTOCOL, contentType: ContentType.ApplicationOctetStream, data }]
-      }),
-      timeoutMs,
-      signal
-    )
-    const ilp = response.protocolData.find((entry) => entry.protocolName === ILP_PROTOCOL)
-    return ilp === undefined ? EMPTY : ilp.data
+  request(data: Uint8Array, timeoutMs = this.limits.timeoutMs, signal?: AbortSignal): Promise<Uint8Array> {
+    const refused = this.#refusal(signal)
+    if (refused !== undefined) return Promise.reject(refused)
+    const requestId = this.#takeRequestId()
+    return this.#send(requestId, encodeIlpFrame(BtpType.Message, requestId, data), true, timeoutMs, signal) as Promise<Uint8Array>
   }
 
   /** Sends value as a TRANSFER, with the claim (if any) as the claim sub-protocol. */
@@ -146,13 +152,8 @@ export class BtpSession {
     timeoutMs = this.limits.timeoutMs,
     signal?: AbortSignal
   ): Promise<BtpResponse> {
-    const transport = this.#transport
-    if (transport === undefined) return Promise.reject(new LinkNotConnectedError('disconnected'))
-    if (signal?.aborted === true) return Promise.reject(new LinkAbortedError(signal.reason))
-    if (this.#pending.size >= this.limits.maxInFlight) return Promise.reject(new LinkBusyError(this.limits.maxInFlight))
-    if (transport.bufferedAmount > this.limits.maxBufferedBytes) {
-      return Promise.reject(new LinkBusyError(this.limits.maxBufferedBytes, 'bytes'))
-    }
+    const refused = this.#refusal(signal)
+    if (refused !== undefined) return Promise.reject(refused)
     const requestId = this.#takeRequestId()
     let bytes: Uint8Array
     try {
@@ -160,20 +161,26 @@ export class BtpSession {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
+    return this.#send(requestId, bytes, false, timeoutMs, signal) as Promise<BtpResponse>
+  }
+
+  /** Why a request cannot be sent now, if it cannot. */
+  #refusal(signal: AbortSignal | undefined): Error | undefined {
+    const transport = this.#transport
+    if (transport === undefined) return new LinkNotConnectedError('disconnected')
+    if (signal?.aborted === true) return new LinkAbortedError(signal.reason)
+    if (this.#pending.size >= this.limits.maxInFlight) return new LinkBusyError(this.limits.maxInFlight)
+    if (transport.bufferedAmount > this.limits.maxBufferedBytes) return new LinkBusyError(this.limits.maxBufferedBytes, 'bytes')
+    return undefined
+  }
+
+  #send(requestId: number, bytes: Uint8Array, ilp: boolean, timeoutMs: number, signal: AbortSignal | undefined): Promise<Uint8Array | BtpResponse> {
     if (bytes.length > this.limits.maxFrameBytes) {
       return Promise.reject(new LinkPayloadTooLargeError(bytes.length, this.limits.maxFrameBytes))
     }
-    return new Promise<BtpResponse>((resolve, reject) => {
-      const pending: Pending = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#settle(requestId)
-          reject(new LinkTimeoutError(timeoutMs))
-        }, timeoutMs),
-        signal,
-        onAbort: undefined
-      }
+    const transport = this.#transport as FrameTransport
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject, ilp, deadline: performance.now() + timeoutMs, timeoutMs, signal, onAbort: undefined }
       if (signal !== undefined) {
         pending.onAbort = () => {
           this.#settle(requestId)
@@ -182,8 +189,43 @@ export class BtpSession {
         signal.addEventListener('abort', pending.onAbort, { once: true })
       }
       this.#pending.set(requestId, pending)
+      this.#armDeadline(pending.deadline)
       transport.send(bytes)
     })
+  }
+
+  /**
+   * One timer for every deadline instead of one per request (a timer per packet was a visible
+   * share of a connector's time): it is armed at or before the earliest deadline in flight,
+   * and, firing, fails the requests past theirs and arms for the earliest left. Answered
+   * requests leave it alone, so with like timeouts it fires about once per timeout. Each firing
+   * scans the requests in flight, so after one it waits at least RESCAN_MS for the next: a
+   * stalled peer with thousands in flight costs a few scans a second, and its requests fail up
+   * to that much late. It does not hold the process open: the connection the requests wait on does.
+   */
+  #armDeadline(deadline: number, notBefore = 0): void {
+    if (deadline >= this.#timerAt) return
+    clearTimeout(this.#timer)
+    this.#timerAt = deadline
+    const now = performance.now()
+    this.#timer = setTimeout(this.#expire, Math.max(1, Math.ceil(deadline - now), notBefore))
+    this.#timer.unref()
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined
+    this.#timerAt = Infinity
+    const now = performance.now()
+    let next = Infinity
+    for (const [requestId, pending] of this.#pending) {
+      if (pending.deadline > now) {
+        if (pending.deadline < next) next = pending.deadline
+        continue
+      }
+      this.#settle(requestId)
+      pending.reject(new LinkTimeoutError(pending.timeoutMs))
+    }
+    if (next !== Infinity) this.#armDeadline(next, RESCAN_MS)
   }
 
   /** One frame from the peer. Never throws: bad input is answered or ignored, and logged. */
@@ -192,6 +234,12 @@ export class BtpSession {
       this.stats.oversizeFrames++
       this.log.warn('frame too large', { size: bytes.length, limit: this.limits.maxFrameBytes })
       this.#refuseUnreadable(bytes, 'F01', 'InvalidFieldsError', `frame: ${bytes.length} bytes exceeds the limit of ${this.limits.maxFrameBytes}`)
+      return
+    }
+    const ilp = readIlpFrame(bytes)
+    if (ilp !== undefined) {
+      if (ilp.type === BtpType.Message) this.#onIlpRequest(ilp.requestId, ilp.data)
+      else this.#onAnswer(ilp.requestId, undefined, ilp)
       return
     }
     let frame: BtpFrame
@@ -207,7 +255,7 @@ export class BtpSession {
     switch (frame.type) {
       case BtpType.Response:
       case BtpType.Error:
-        this.#onAnswer(frame)
+        this.#onAnswer(frame.requestId, frame, undefined)
         return
       case BtpType.Message:
         this.#onMessage(frame)
@@ -234,7 +282,6 @@ export class BtpSession {
     const pending = this.#pending.get(requestId)
     if (pending === undefined) return undefined
     this.#pending.delete(requestId)
-    clearTimeout(pending.timer)
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort)
     return pending
   }
@@ -252,16 +299,23 @@ export class BtpSession {
     }
   }
 
-  #onAnswer(frame: BtpResponse | BtpError): void {
-    const pending = this.#settle(frame.requestId)
+  /** An answer: the frame, or a RESPONSE as `readIlpFrame` read it. */
+  #onAnswer(requestId: number, frame: BtpResponse | BtpError | undefined, ilp: IlpFrame | undefined): void {
+    const pending = this.#settle(requestId)
     if (pending === undefined) {
       // RFC 0023 §Flow: an unexpected response gets no response, or two peers could loop.
       this.stats.unexpectedResponses++
-      this.log.warn('response to no request in flight', { requestId: frame.requestId, type: frame.type })
+      this.log.warn('response to no request in flight', { requestId, type: frame?.type ?? BtpType.Response })
       return
     }
-    if (frame.type === BtpType.Response) pending.resolve(frame)
-    else pending.reject(new LinkRemoteError(frame.code, frame.name, decoder.decode(frame.data)))
+    if (frame === undefined) {
+      const { contentType, data } = ilp as IlpFrame
+      pending.resolve(pending.ilp ? data : { type: BtpType.Response, requestId, protocolData: [{ protocolName: ILP_PROTOCOL, contentType, data }] })
+    } else if (frame.type === BtpType.Response) {
+      pending.resolve(pending.ilp ? ilpData(frame) : frame)
+    } else {
+      pending.reject(new LinkRemoteError(frame.code, frame.name, decoder.decode(frame.data)))
+    }
   }
 
   #onMessage(frame: BtpMessage): void {
@@ -273,27 +327,31 @@ export class BtpSession {
       this.answer(errorFrame(frame.requestId, 'F00', 'NotAcceptedError', `unsupported sub-protocol: ${name}`))
       return
     }
+    this.#onIlpRequest(frame.requestId, primary.data)
+  }
+
+  /** A MESSAGE whose primary sub-protocol is `ilp`: to the request handler. */
+  #onIlpRequest(requestId: number, data: Uint8Array): void {
     const handler = this.requestHandler
     if (handler === undefined) {
-      this.answer(errorFrame(frame.requestId, 'T00', 'UnreachableError', new NoHandlerError('data').message))
+      this.answer(errorFrame(requestId, 'T00', 'UnreachableError', new NoHandlerError('data').message))
       return
     }
-    if (!this.#admit(frame.requestId)) return
-    const requestId = frame.requestId
+    if (!this.#admit(requestId)) return
     const transport = this.#transport
     let reply: Uint8Array | Promise<Uint8Array>
     try {
-      reply = handler(primary.data, { signal: this.#connection.signal })
+      reply = handler(data, this.#context)
     } catch (error) {
       this.#failed(requestId, transport, error)
       return
     }
     if (reply instanceof Uint8Array) {
-      this.#replied(requestId, transport, reply)
+      this.#answered(transport, requestId, reply)
       return
     }
     reply.then(
-      (data) => this.#replied(requestId, transport, data),
+      (data) => this.#answered(transport, requestId, data),
       (error: unknown) => this.#failed(requestId, transport, error)
     )
   }
@@ -312,9 +370,9 @@ export class BtpSession {
     Promise.resolve()
       .then(() => handler(value))
       .then(
-        () => this.#answered(transport, { type: BtpType.Response, requestId, protocolData: [] }),
+        () => this.#answered(transport, requestId, { type: BtpType.Response, requestId, protocolData: [] }),
         // RFC 0023 §Transfer: an Error means the peer did not credit the transfer.
-        (error: unknown) => this.#answered(transport, errorFrame(requestId, 'F00', 'NotAcceptedError', messageOf(error)))
+        (error: unknown) => this.#answered(transport, requestId, errorFrame(requestId, 'F00', 'NotAcceptedError', messageOf(error)))
       )
   }
 
@@ -329,30 +387,29 @@ export class BtpSession {
     return true
   }
 
-  #replied(requestId: number, transport: FrameTransport | undefined, data: Uint8Array): void {
-    this.#answered(transport, {
-      type: BtpType.Response,
-      requestId,
-      protocolData: [{ protocolName: ILP_PROTOCOL, contentType: ContentType.ApplicationOctetStream, data }]
-    })
-  }
-
   #failed(requestId: number, transport: FrameTransport | undefined, error: unknown): void {
-    this.#answered(transport, errorFrame(requestId, 'T00', 'UnreachableError', messageOf(error)))
+    this.#answered(transport, requestId, errorFrame(requestId, 'T00', 'UnreachableError', messageOf(error)))
   }
 
-  #answered(transport: FrameTransport | undefined, frame: BtpResponse | BtpError): void {
+  /** Answers a request of the peer: a frame, or the `ilp` data of a RESPONSE. */
+  #answered(transport: FrameTransport | undefined, requestId: number, answer: BtpResponse | BtpError | Uint8Array): void {
     this.#incoming--
     // The answer belongs to the connection the request came on; after a reconnect it is moot.
     if (transport === undefined || transport !== this.#transport) return
     let bytes: Uint8Array
     try {
-      bytes = encodeBtpFrame(frame)
+      bytes = answer instanceof Uint8Array ? encodeIlpFrame(BtpType.Response, requestId, answer) : encodeBtpFrame(answer)
     } catch (error) {
-      bytes = encodeBtpFrame(errorFrame(frame.requestId, 'T00', 'UnreachableError', messageOf(error)))
+      bytes = encodeBtpFrame(errorFrame(requestId, 'T00', 'UnreachableError', messageOf(error)))
     }
     transport.send(bytes)
   }
+}
+
+/** The `ilp` data of a RESPONSE (empty without one). */
+function ilpData(frame: BtpResponse): Uint8Array {
+  const ilp = frame.protocolData.find((entry) => entry.protocolName === ILP_PROTOCOL)
+  return ilp === undefined ? EMPTY : ilp.data
 }
 
 function messageOf(error: unknown): string {

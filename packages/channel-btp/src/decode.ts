@@ -162,3 +162,52 @@ export function decodeBtpFrame(bytes: Uint8Array, options: DecodeOptions = {}): 
   if (r.at !== r.end) throw new InvalidFrameFieldError('data', `${r.end - r.at} bytes after the protocol data`)
   return frame
 }
+
+/** A MESSAGE or RESPONSE whose one protocol data entry is `ilp` (see `readIlpFrame`). */
+export interface IlpFrame {
+  readonly type: typeof BtpType.Message | typeof BtpType.Response
+  readonly requestId: number
+  readonly contentType: number
+  /** A view of the input, as `decodeBtpFrame` gives it. */
+  readonly data: Uint8Array
+}
+
+/** OER length determinant at `at` in its canonical form, up to 2 length bytes; -1 otherwise. */
+function shortLength(bytes: Uint8Array, at: number): number {
+  const first = bytes[at] as number
+  if (first < 0x80) return first
+  if (first === 0x81) return (bytes[at + 1] as number) >= 0x80 ? (bytes[at + 1] as number) : -1
+  if (first === 0x82) {
+    const n = ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number)
+    return n >= 0x100 ? n : -1
+  }
+  return -1
+}
+
+const lengthSize = (n: number): number => (n < 0x80 ? 1 : n < 0x100 ? 2 : 3)
+
+/**
+ * The per-packet fast path of the decoder: when `bytes` are exactly a MESSAGE or RESPONSE with
+ * one protocol data entry named `ilp` (any content type), its type, requestId and data — the
+ * same as `decodeBtpFrame` would read; otherwise undefined, for `decodeBtpFrame` to read or
+ * refuse with its typed error. Builds no frame object.
+ */
+export function readIlpFrame(bytes: Uint8Array): IlpFrame | undefined {
+  const type = bytes[0]
+  if ((type !== BtpType.Message && type !== BtpType.Response) || bytes.length < 14) return undefined
+  const contents = shortLength(bytes, 5)
+  let at = 5 + lengthSize(contents)
+  if (contents < 0 || at + contents !== bytes.length) return undefined
+  // count 1 in one byte, then the name `ilp`
+  if (bytes[at] !== 1 || bytes[at + 1] !== 1 || bytes[at + 2] !== 3 || bytes[at + 3] !== 0x69 || bytes[at + 4] !== 0x6c || bytes[at + 5] !== 0x70) {
+    return undefined
+  }
+  const contentType = bytes[at + 6] as number
+  at += 7
+  if (at >= bytes.length) return undefined
+  const length = shortLength(bytes, at)
+  at += lengthSize(length)
+  if (length < 0 || at + length !== bytes.length) return undefined
+  const requestId = ((bytes[1] as number) * 0x100_0000) + (((bytes[2] as number) << 16) | ((bytes[3] as number) << 8) | (bytes[4] as number))
+  return { type, requestId, contentType, data: new Uint8Array(bytes.buffer, bytes.byteOffset + at, length) }
+}

@@ -155,3 +155,33 @@ export function encodeBtpFrame(frame: BtpFrame): Uint8Array {
   writeProtocolData(out, at, frame.protocolData, pd.names)
   return out
 }
+
+/** `ilp` as IA5 bytes (RFC 0023: the sub-protocol of ILP packets). */
+const ILP_NAME = [0x69, 0x6c, 0x70] as const
+
+/**
+ * The frame of nearly every packet: a MESSAGE (or its RESPONSE) whose one protocol data entry
+ * is `ilp`, octet-stream, carrying `data`. The same bytes as `encodeBtpFrame` of that frame,
+ * written without building it, into a Buffer (so `ws` sends it as is, without a view of it).
+ */
+export function encodeIlpFrame(type: typeof BtpType.Message | typeof BtpType.Response, requestId: number, data: Uint8Array): Buffer {
+  // count (01 01), name (03 'ilp'), content type (00), then data with its length
+  const contents = 7 + lengthOfLength(data.length) + data.length
+  const out = Buffer.allocUnsafe(5 + lengthOfLength(contents) + contents)
+  out[0] = type
+  out[1] = requestId >>> 24
+  out[2] = (requestId >>> 16) & 0xff
+  out[3] = (requestId >>> 8) & 0xff
+  out[4] = requestId & 0xff
+  let at = writeLength(out, 5, contents)
+  out[at++] = 1
+  out[at++] = 1
+  out[at++] = 3
+  out[at++] = ILP_NAME[0]
+  out[at++] = ILP_NAME[1]
+  out[at++] = ILP_NAME[2]
+  out[at++] = 0
+  at = writeLength(out, at, data.length)
+  out.set(data, at)
+  return out
+}

@@ -32,9 +32,10 @@ export interface SwitchConfig {
  *     the maximum (it tells the sender exactly how far to go down; F03 would not).
  */
 export function createSwitch(config: SwitchConfig): Handler<IncomingContext> {
-  // Per (source, destination) peer pair: the factor for the rate last seen. A rate backend
-  // hands out a new rate object when the rate changes, which recomputes it.
-  const conversions = new Map<string, { rate: BigNumber; conversion: Conversion }>()
+  // Per source, then destination peer: the factor for the rate last seen. A rate backend hands
+  // out a new rate object when the rate changes, which recomputes it. (Two maps: no key string
+  // built per packet.)
+  const conversions = new Map<string, Map<string, { rate: BigNumber; conversion: Conversion }>>()
   return async (ctx) => {
     const { source, prepare } = ctx
     if (isAddressPrefix('peer', prepare.destination)) {
@@ -52,11 +53,12 @@ export function createSwitch(config: SwitchConfig): Handler<IncomingContext> {
     if (rate === undefined) {
       throw new IlpError(IlpErrorCode.T00_INTERNAL_ERROR, `no exchange rate from ${source.asset.code} to ${destination.asset.code}`)
     }
-    const pair = `${source.id}\n${destination.id}`
-    let cached = conversions.get(pair)
+    let bySource = conversions.get(source.id)
+    if (bySource === undefined) conversions.set(source.id, (bySource = new Map()))
+    let cached = bySource.get(destination.id)
     if (cached?.rate !== rate) {
       cached = { rate, conversion: toConversion(conversionFactor(rate, config.spread, source.asset, destination.asset)) }
-      conversions.set(pair, cached)
+      bySource.set(destination.id, cached)
     }
     const amount = applyConversion(prepare.amount, cached.conversion)
     if (amount > MAX_UINT64) {

@@ -1,4 +1,3 @@
-import { Writer } from 'oer-utils'
 import { InvalidFieldError } from './codec-errors.js'
 import { FieldReader } from './field-reader.js'
 import { IlpPacketType } from './packet.js'
@@ -25,10 +24,31 @@ export function openEnvelope(bytes: Uint8Array, expected?: IlpPacketType): { typ
   return { type, body }
 }
 
-/** Wraps a body written with oer-utils into its envelope. */
-export function sealEnvelope(type: IlpPacketType, body: Writer): Buffer {
-  const envelope = new Writer(body.length + 4)
-  envelope.writeUInt8(type)
-  envelope.writeVarOctetString(body.getBuffer())
-  return envelope.getBuffer()
+/** Bytes taken by an OER length determinant for `length` (RFC 0030). */
+export function lengthPrefixSize(length: number): number {
+  return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4
+}
+
+/** Writes the length determinant of `length` at `offset`; returns the offset after it. */
+export function writeLengthPrefix(target: Uint8Array, offset: number, length: number): number {
+  if (length < 0x80) {
+    target[offset] = length
+    return offset + 1
+  }
+  const size = lengthPrefixSize(length) - 1
+  target[offset++] = 0x80 | size
+  for (let shift = 8 * (size - 1); shift >= 0; shift -= 8) target[offset++] = (length >>> shift) & 0xff
+  return offset
+}
+
+/**
+ * The encoders' side of the envelope: a packet of `type` sized for a body of `bodyLength`
+ * bytes, type and length written; the body goes from `1 + lengthPrefixSize(bodyLength)`. The
+ * encoders measure first and write once into it (the bench in bench/ shows the gain).
+ */
+export function allocatePacket(type: IlpPacketType, bodyLength: number): Buffer {
+  const packet = Buffer.allocUnsafe(1 + lengthPrefixSize(bodyLength) + bodyLength)
+  packet[0] = type
+  writeLengthPrefix(packet, 1, bodyLength)
+  return packet
 }

@@ -15,14 +15,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * bench/), and the cross-checks against ilp-packet guard the result.
  */
 export class FieldReader {
-  /** Plain views for byte fields (cheaper than Buffer views), a Buffer for its readers. */
+  /** Plain views for byte fields (cheaper than Buffer views); a Buffer only for text, made when needed. */
   private readonly bytes: Uint8Array
-  private readonly buffer: Buffer
+  private buffer: Buffer | undefined
   private cursor = 0
 
   constructor(bytes: Uint8Array) {
-    this.buffer = asBuffer(bytes)
-    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    this.bytes = Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
   }
 
   get remaining(): number {
@@ -36,9 +35,12 @@ export class FieldReader {
 
   uint64(field: string): bigint {
     this.need(field, 8)
-    const value = this.buffer.readBigUInt64BE(this.cursor)
+    const b = this.bytes
+    const at = this.cursor
+    const high = (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0
+    const low = (((b[at + 4] as number) << 24) | ((b[at + 5] as number) << 16) | ((b[at + 6] as number) << 8) | (b[at + 7] as number)) >>> 0
     this.cursor += 8
-    return value
+    return (BigInt(high) << 32n) | BigInt(low)
   }
 
   octets(field: string, length: number): Uint8Array {
@@ -130,6 +132,7 @@ export class FieldReader {
 
   private latin1(field: string, length: number): string {
     this.need(field, length)
+    this.buffer ??= asBuffer(this.bytes)
     return this.buffer.toString('latin1', this.cursor, (this.cursor += length))
   }
 

@@ -1,7 +1,5 @@
-import { Writer } from 'oer-utils'
 import { InvalidFieldError } from './codec-errors.js'
-import { asBuffer } from './bytes.js'
-import { openEnvelope, sealEnvelope } from './envelope.js'
+import { allocatePacket, lengthPrefixSize, openEnvelope, writeLengthPrefix } from './envelope.js'
 import type { FieldReader } from './field-reader.js'
 import { IlpPacketType, MAX_DATA_LENGTH, type IlpFulfill } from './packet.js'
 import { checkData } from './field-checks.js'
@@ -15,10 +13,13 @@ export function encodeFulfill(fulfill: IlpFulfill): Buffer {
     throw new InvalidFieldError('fulfill.fulfillment', `must be ${FULFILLMENT_LENGTH} bytes, got ${fulfillment.length}`)
   }
   checkData('fulfill.data', data)
-  const body = new Writer(FULFILLMENT_LENGTH + 3 + data.length)
-  body.writeOctetString(asBuffer(fulfillment), FULFILLMENT_LENGTH)
-  body.writeVarOctetString(asBuffer(data))
-  return sealEnvelope(IlpPacketType.Fulfill, body)
+  const bodyLength = FULFILLMENT_LENGTH + lengthPrefixSize(data.length) + data.length
+  const packet = allocatePacket(IlpPacketType.Fulfill, bodyLength)
+  let at = 1 + lengthPrefixSize(bodyLength)
+  packet.set(fulfillment, at)
+  at = writeLengthPrefix(packet, at + FULFILLMENT_LENGTH, data.length)
+  packet.set(data, at)
+  return packet
 }
 
 /** Decodes a Fulfill; byte fields are views of `bytes`, not copies. */

@@ -1,28 +1,12 @@
 import { InvalidFieldError } from './codec-errors.js'
 import { isValidAddress } from './address.js'
-import { openEnvelope } from './envelope.js'
+import { allocatePacket, lengthPrefixSize, openEnvelope, writeLengthPrefix } from './envelope.js'
 import type { FieldReader } from './field-reader.js'
 import { checkAmount, checkData } from './field-checks.js'
 import { IlpPacketType, MAX_DATA_LENGTH, type IlpPrepare } from './packet.js'
 import { TIMESTAMP_LENGTH, writeTimestamp } from './timestamp.js'
 
 const CONDITION_LENGTH = 32
-
-/** Bytes taken by an OER length determinant for `length` (RFC 0030). */
-function lengthPrefixSize(length: number): number {
-  return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4
-}
-
-function writeLengthPrefix(target: Buffer, offset: number, length: number): number {
-  if (length < 0x80) {
-    target[offset] = length
-    return offset + 1
-  }
-  const size = lengthPrefixSize(length) - 1
-  target[offset] = 0x80 | size
-  target.writeUIntBE(length, offset + 1, size)
-  return offset + 1 + size
-}
 
 /**
  * RFC 0027 §"IlpPrepare". The hot path of every connector and sender: the
@@ -45,9 +29,8 @@ export function encodePrepare(prepare: IlpPrepare): Buffer {
     8 + TIMESTAMP_LENGTH + CONDITION_LENGTH +
     lengthPrefixSize(destination.length) + destination.length +
     lengthPrefixSize(data.length) + data.length
-  const packet = Buffer.allocUnsafe(1 + lengthPrefixSize(bodyLength) + bodyLength)
-  packet[0] = IlpPacketType.Prepare
-  let at = writeLengthPrefix(packet, 1, bodyLength)
+  const packet = allocatePacket(IlpPacketType.Prepare, bodyLength)
+  let at = 1 + lengthPrefixSize(bodyLength)
   packet.writeBigUInt64BE(amount, at)
   at += 8
   writeTimestamp('prepare.expiresAt', expiresAt, packet, at)

@@ -1,7 +1,5 @@
-import { Writer } from 'oer-utils'
 import { InvalidFieldError } from './codec-errors.js'
-import { asBuffer } from './bytes.js'
-import { openEnvelope, sealEnvelope } from './envelope.js'
+import { allocatePacket, lengthPrefixSize, openEnvelope, writeLengthPrefix } from './envelope.js'
 import type { FieldReader } from './field-reader.js'
 import { IlpPacketType, MAX_DATA_LENGTH, type IlpReject } from './packet.js'
 import { checkData, isIa5 } from './field-checks.js'
@@ -23,13 +21,19 @@ export function encodeReject(reject: IlpReject): Buffer {
     throw new InvalidFieldError('reject.triggeredBy', 'must be at most 1023 IA5 characters')
   }
   checkData('reject.data', data)
-  const messageBytes = Buffer.from(message, 'utf8')
-  const body = new Writer(CODE_LENGTH + triggeredBy.length + messageBytes.length + data.length + 9)
-  body.writeOctetString(Buffer.from(code, 'latin1'), CODE_LENGTH)
-  body.writeVarOctetString(Buffer.from(triggeredBy, 'latin1'))
-  body.writeVarOctetString(messageBytes)
-  body.writeVarOctetString(asBuffer(data))
-  return sealEnvelope(IlpPacketType.Reject, body)
+  const messageLength = Buffer.byteLength(message, 'utf8')
+  const bodyLength = CODE_LENGTH + lengthPrefixSize(triggeredBy.length) + triggeredBy.length +
+    lengthPrefixSize(messageLength) + messageLength + lengthPrefixSize(data.length) + data.length
+  const packet = allocatePacket(IlpPacketType.Reject, bodyLength)
+  let at = 1 + lengthPrefixSize(bodyLength)
+  at += packet.write(code, at, 'latin1')
+  at = writeLengthPrefix(packet, at, triggeredBy.length)
+  at += packet.write(triggeredBy, at, 'latin1')
+  at = writeLengthPrefix(packet, at, messageLength)
+  at += packet.write(message, at, 'utf8')
+  at = writeLengthPrefix(packet, at, data.length)
+  packet.set(data, at)
+  return packet
 }
 
 /** Decodes a Reject; `data` is a view of `bytes`, not a copy. */

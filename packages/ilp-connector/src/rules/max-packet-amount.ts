@@ -6,10 +6,10 @@ import type { IncomingContext, Rule } from '../pipeline.js'
  * refused, with the amount received and the maximum (both in the source's units) as data.
  */
 export function maxPacketAmountRule(): Rule<IncomingContext> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const max = ctx.source.maxPacketAmount
     if (max !== undefined && ctx.prepare.amount > max) {
-      throw amountTooLargeError(ctx.prepare.amount, max)
+      return Promise.reject(amountTooLargeError(ctx.prepare.amount, max))
     }
     return next(ctx)
   }

@@ -7,10 +7,10 @@ import type { IncomingContext, Rule } from '../pipeline.js'
  * and value per second, each a token bucket. Over either → T05 Rate Limited.
  */
 export function rateLimitRule(clock: Pick<Clock, 'now'>): Rule<IncomingContext> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const limiter = ctx.source.rateLimiter
     if (limiter !== undefined && !limiter.take(ctx.prepare.amount, clock.now())) {
-      throw new IlpError(IlpErrorCode.T05_RATE_LIMITED, `peer ${ctx.source.id} is sending too fast`)
+      return Promise.reject(new IlpError(IlpErrorCode.T05_RATE_LIMITED, `peer ${ctx.source.id} is sending too fast`))
     }
     return next(ctx)
   }

@@ -15,14 +15,14 @@ export interface ExpiryConfig {
  * less than minMessageWindow → R02 Insufficient Timeout.
  */
 export function reduceExpiryRule(clock: Pick<Clock, 'now'>, config: ExpiryConfig): Rule<OutgoingContext> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const now = clock.now()
     const expiresAt = Math.min(ctx.incoming.expiresAt.getTime() - config.minMessageWindowMs, now + config.maxHoldTimeMs)
     if (expiresAt - now < config.minMessageWindowMs) {
-      throw new IlpError(
+      return Promise.reject(new IlpError(
         IlpErrorCode.R02_INSUFFICIENT_TIMEOUT,
         `expiry leaves ${Math.max(0, expiresAt - now)} ms after our margin of ${config.minMessageWindowMs} ms`,
-      )
+      ))
     }
     return next({ ...ctx, prepare: { ...ctx.prepare, expiresAt: new Date(expiresAt) } })
   }

@@ -1,4 +1,4 @@
-import { IlpCodecError } from './codec-errors.js'
+import { IlpCodecError } from './packet/codec-errors.js'
 
 /** RFC 0015 §"Allocation Schemes": the first segment of every address is one of these. */
 export const ALLOCATION_SCHEMES = Object.freeze([

@@ -1,5 +1,5 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { InvalidFieldError } from './codec-errors.js'
+import { InvalidFieldError } from './packet/codec-errors.js'
 
 /** RFC 0027: fulfillment and condition are both UInt256 (32 bytes). */
 const LENGTH = 32

@@ -1,7 +1,7 @@
-import { InvalidFieldError, TruncatedPacketError } from './codec-errors.js'
+import { InvalidFieldError, TruncatedPacketError } from './packet/codec-errors.js'
 import { IlpErrorCode } from './error-codes.js'
-import { isIa5 } from './field-checks.js'
-import { IlpPacketType, MAX_DATA_LENGTH, MAX_UINT64, type IlpReject } from './packet.js'
+import { isIa5 } from './packet/field-checks.js'
+import { IlpPacketType, MAX_DATA_LENGTH, MAX_UINT64, type IlpReject } from './packet/packet.js'
 
 export interface IlpErrorOptions {
   /** Address of the node that created the error; unset means "whoever sends the Reject". */

@@ -15,7 +15,7 @@
  * if (packet.type === IlpPacketType.Prepare) console.log(packet.amount) // 1000n
  * ```
  */
-export { IlpCodecError, InvalidFieldError, TruncatedPacketError } from './codec-errors.js'
+export { IlpCodecError, InvalidFieldError, TruncatedPacketError } from './packet/codec-errors.js'
 export {
   IlpPacketType,
   MAX_DATA_LENGTH,
@@ -26,11 +26,11 @@ export {
   type IlpReject,
   type IlpReply,
   type PrepareHandler,
-} from './packet.js'
-export { decodePrepare, encodePrepare } from './prepare.js'
-export { decodeFulfill, encodeFulfill } from './fulfill.js'
-export { decodeReject, encodeReject } from './reject.js'
-export { decodePacket, decodeReply, encodeReply } from './decode-packet.js'
+} from './packet/packet.js'
+export { decodePrepare, encodePrepare } from './packet/prepare.js'
+export { decodeFulfill, encodeFulfill } from './packet/fulfill.js'
+export { decodeReject, encodeReject } from './packet/reject.js'
+export { decodePacket, decodeReply, encodeReply } from './packet/decode-packet.js'
 export {
   ALLOCATION_SCHEMES,
   MAX_ADDRESS_LENGTH,

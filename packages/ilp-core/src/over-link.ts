@@ -6,11 +6,11 @@ import {
   type Link,
   type RequestHandler,
 } from '@stack/channel-core'
-import { decodeReply, encodeReply } from './decode-packet.js'
+import { decodeReply, encodeReply } from './packet/decode-packet.js'
 import { IlpErrorCode } from './error-codes.js'
 import { reject } from './ilp-error.js'
-import type { IlpPrepare, IlpReply, PrepareHandler } from './packet.js'
-import { decodePrepare, encodePrepare } from './prepare.js'
+import type { IlpPrepare, IlpReply, PrepareHandler } from './packet/packet.js'
+import { decodePrepare, encodePrepare } from './packet/prepare.js'
 
 /**
  * The one seam between a Link (bytes to a peer, channel-core) and ILP packets, both ways.

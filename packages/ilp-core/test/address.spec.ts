@@ -12,7 +12,7 @@ import {
   parentAddress,
   type InvalidAddressReason,
 } from '../src/address.js'
-import { IlpCodecError } from '../src/codec-errors.js'
+import { IlpCodecError } from '../src/packet/codec-errors.js'
 
 const segmentChars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_~-'.split('')
 const segment = fc.string({ unit: fc.constantFrom(...segmentChars), minLength: 1, maxLength: 40 })

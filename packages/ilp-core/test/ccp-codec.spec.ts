@@ -8,8 +8,8 @@ import {
 } from '../src/ccp/codec.js'
 import { CCP_CONTROL_DESTINATION, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp/messages.js'
 import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from '../src/peer-protocol.js'
-import { IlpCodecError, InvalidFieldError, TruncatedPacketError } from '../src/codec-errors.js'
-import { decodePrepare, encodePrepare } from '../src/prepare.js'
+import { IlpCodecError, InvalidFieldError, TruncatedPacketError } from '../src/packet/codec-errors.js'
+import { decodePrepare, encodePrepare } from '../src/packet/prepare.js'
 import { controlRequest, rawProperty, updateRequest } from './ccp-arbitraries.js'
 import { controlVector, heartbeatVector, updateVector } from './ccp-vectors.js'
 

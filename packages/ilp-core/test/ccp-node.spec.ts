@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { routeControlPrepare, routeUpdatePrepare } from '../src/ccp/messages.js'
 import { CcpMode } from '../src/ccp/codec.js'
 import { CcpNode, type CcpMessage, type CcpNodeOptions } from '../src/ccp/node.js'
-import { IlpPacketType, type IlpReply } from '../src/packet.js'
-import { decodePrepare, encodePrepare } from '../src/prepare.js'
+import { IlpPacketType, type IlpReply } from '../src/packet/packet.js'
+import { decodePrepare, encodePrepare } from '../src/packet/prepare.js'
 import { advertiseLikeIlpConnector, type PeerRelation } from '../src/routing/routing-table.js'
 
 /** Connectors named by their peer id; each one's address is test.<name>. Messages go through the wire codec. */

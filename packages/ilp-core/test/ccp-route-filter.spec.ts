@@ -6,9 +6,9 @@ import { CCP_UPDATE_DESTINATION, routeUpdatePrepare } from '../src/ccp/messages.
 import type { CcpRoute } from '../src/ccp/codec.js'
 import { CcpNode } from '../src/ccp/node.js'
 import type { RouteRefusal } from '../src/ccp/route-filter.js'
-import { IlpPacketType } from '../src/packet.js'
+import { IlpPacketType } from '../src/packet/packet.js'
 import { PEER_PROTOCOL_CONDITION } from '../src/peer-protocol.js'
-import { decodePrepare, encodePrepare } from '../src/prepare.js'
+import { decodePrepare, encodePrepare } from '../src/packet/prepare.js'
 import { segment } from './arbitraries.js'
 
 // We are test.me, with a child `kid` (test.me.kid) and a configured route test.kidco → kid;

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InvalidFieldError } from '../src/codec-errors.js'
+import { InvalidFieldError } from '../src/packet/codec-errors.js'
 import { conditionOf, generateFulfillmentPair, randomFulfillment, verifyFulfillment } from '../src/condition.js'
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 })

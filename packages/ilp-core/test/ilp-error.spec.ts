@@ -1,13 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { IlpCodecError, InvalidFieldError, TruncatedPacketError } from '../src/codec-errors.js'
+import { IlpCodecError, InvalidFieldError, TruncatedPacketError } from '../src/packet/codec-errors.js'
 import {
   IlpError,
   amountTooLargeError,
   decodeAmountTooLargeData,
   encodeAmountTooLargeData,
 } from '../src/ilp-error.js'
-import { IlpPacketType, MAX_UINT64, type IlpReject } from '../src/packet.js'
+import { IlpPacketType, MAX_UINT64, type IlpReject } from '../src/packet/packet.js'
 
 const uint64 = fc.bigInt({ min: 0n, max: MAX_UINT64 })
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')

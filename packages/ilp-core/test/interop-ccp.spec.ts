@@ -13,8 +13,8 @@ import {
 } from '../src/ccp/codec.js'
 import { CCP_REQUEST_LIFETIME_MS, ccpFulfill, readRouteControlPrepare, readRouteUpdatePrepare, routeControlPrepare, routeUpdatePrepare } from '../src/ccp/messages.js'
 import { PEER_PROTOCOL_CONDITION } from '../src/peer-protocol.js'
-import { encodeFulfill } from '../src/fulfill.js'
-import { decodePrepare, encodePrepare } from '../src/prepare.js'
+import { encodeFulfill } from '../src/packet/fulfill.js'
+import { decodePrepare, encodePrepare } from '../src/packet/prepare.js'
 import { controlRequest, updateRequest } from './ccp-arbitraries.js'
 import { controlVector, heartbeatVector, updateVector } from './ccp-vectors.js'
 

@@ -1,8 +1,8 @@
 import { Writer } from 'oer-utils'
 import { isValidAddress, MAX_ADDRESS_LENGTH } from '../address.js'
-import { asBuffer } from '../bytes.js'
-import { InvalidFieldError } from '../codec-errors.js'
-import { FieldReader } from '../field-reader.js'
+import { asBuffer } from '../packet/bytes.js'
+import { InvalidFieldError } from '../packet/codec-errors.js'
+import { FieldReader } from '../packet/field-reader.js'
 
 /**
  * The data of CCP (route broadcasting) requests: draft RFC "Route Broadcasting

@@ -1,4 +1,4 @@
-import { asBuffer } from '../bytes.js'
+import { asBuffer } from '../packet/bytes.js'
 import {
   decodeRouteControlRequest,
   decodeRouteUpdateRequest,
@@ -7,9 +7,9 @@ import {
   type CcpRouteControlRequest,
   type CcpRouteUpdateRequest,
 } from './codec.js'
-import { InvalidFieldError } from '../codec-errors.js'
+import { InvalidFieldError } from '../packet/codec-errors.js'
 import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from '../peer-protocol.js'
-import type { IlpFulfill, IlpPrepare } from '../packet.js'
+import type { IlpFulfill, IlpPrepare } from '../packet/packet.js'
 
 /**
  * CCP requests as ILP packets (draft RFC "Route Broadcasting Protocol", PR 455,

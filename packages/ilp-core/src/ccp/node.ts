@@ -8,7 +8,7 @@ import { routeRefusal, type RefusedRoute, type RouteScope } from './route-filter
 import { CcpSender } from './sender.js'
 import { IlpErrorCode } from '../error-codes.js'
 import { reject } from '../ilp-error.js'
-import { IlpPacketType, type IlpPrepare, type IlpReply } from '../packet.js'
+import { IlpPacketType, type IlpPrepare, type IlpReply } from '../packet/packet.js'
 import { advertiseValleyFree, RoutingTable, type AdvertisePolicy, type PeerRelation, type StaticRouteOptions } from '../routing/routing-table.js'
 
 /**

@@ -1,13 +1,13 @@
 import { Writer } from 'oer-utils'
-import { asBuffer } from '../bytes.js'
-import { InvalidFieldError } from '../codec-errors.js'
+import { asBuffer } from '../packet/bytes.js'
+import { InvalidFieldError } from '../packet/codec-errors.js'
 import { verifyFulfillment } from '../condition.js'
 import { PEER_PROTOCOL_CONDITION, PEER_PROTOCOL_FULFILLMENT } from '../peer-protocol.js'
 import { IlpErrorCode } from '../error-codes.js'
-import { FieldReader } from '../field-reader.js'
+import { FieldReader } from '../packet/field-reader.js'
 import { IlpError, reject } from '../ilp-error.js'
 import { isValidAddress } from '../address.js'
-import { IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '../packet.js'
+import { IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '../packet/packet.js'
 
 /** RFC 0031 §"Packet": requests go to this address, bilateral by the `peer.` scheme. */
 export const ILDCP_DESTINATION = 'peer.config'

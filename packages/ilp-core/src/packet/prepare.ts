@@ -1,5 +1,5 @@
 import { InvalidFieldError } from './codec-errors.js'
-import { isValidAddress } from './address.js'
+import { isValidAddress } from '../address.js'
 import { allocatePacket, lengthPrefixSize, openEnvelope, writeLengthPrefix } from './envelope.js'
 import type { FieldReader } from './field-reader.js'
 import { checkAmount, checkData } from './field-checks.js'

@@ -82,6 +82,8 @@ export interface OutgoingRequest {
   readonly rateEpoch: number
   readonly carriesAddress: boolean
   readonly connectionClose: boolean
+  /** Carries ConnectionStreamIdBlocked: a stream of ours waits on the peer's maximum stream ID. */
+  readonly streamIdBlocked: boolean
   /** A packet with no money or data to an announced address, to validate it (RFC 0029 §4.3.2). */
   readonly validates: string | undefined
 }
@@ -114,6 +116,7 @@ const NO_CONTENT = Object.freeze({
   probe: false,
   carriesAddress: false,
   connectionClose: false,
+  streamIdBlocked: false,
   validates: undefined,
 })
 /** Consecutive receiver rejects of money on one stream before its sends fail. */
@@ -156,7 +159,9 @@ export class ConnectionCore {
   private readonly receipt: ReceiptOptions | undefined
   private nextStreamId: number
   private maxRemoteStreamId: number
+  /** RFC 0029 §4.4.1: assumed 20 until the peer's ConnectionMaxStreamId says otherwise. */
   private remoteMaxStreamId = 20
+  private remoteMaxStreamIdHeard = false
   private remoteConnectionMaxOffset = INITIAL_CONNECTION_WINDOW
   private dataAssigned = 0
   private incomingConsumed = 0
@@ -168,6 +173,8 @@ export class ConnectionCore {
   private addressAcknowledged = false
   private addressInFlight = false
   private streamIdBlockedSent = false
+  /** The peer heard our ConnectionStreamIdBlocked and kept its maximum. */
+  private streamIdBlockedAnswered = false
   private probeQueue: bigint[] = []
   private roundRobin = 0
   private events: CoreEvent[] = []
@@ -249,6 +256,15 @@ export class ConnectionCore {
       stream.localClosed = true
     }
     this.maybeFinishStream(stream)
+  }
+
+  /** A new send of the application: ask the receiver again before its limits stop it. */
+  resumeSend(stream: StreamState): void {
+    stream.moneyBlockedSent = stream.blockedAnswered = stream.receiverBlocked = false
+    if (stream.streamIdBlocked) {
+      stream.streamIdBlocked = false
+      this.streamIdBlockedSent = this.streamIdBlockedAnswered = false
+    }
   }
 
   // ── Sending ─────────────────────────────────────────────────────────────────────────
@@ -397,9 +413,11 @@ export class ConnectionCore {
         frames.push({ type: FrameType.StreamClose, streamId: BigInt(stream.id), errorCode: stream.closeCode, errorMessage: stream.closeMessage })
       }
     }
-    if (!this.streamIdBlockedSent && this.nextStreamId - 2 > this.remoteMaxStreamId) {
+    let streamIdBlocked = false
+    if (!this.streamIdBlockedSent && this.waitsOnStreamId()) {
+      // RFC 0029 §5.3.6: a stream of ours has something to send past the peer's maximum.
       frames.push({ type: FrameType.ConnectionStreamIdBlocked, maxStreamId: BigInt(this.nextStreamId - 2) })
-      this.streamIdBlockedSent = true
+      this.streamIdBlockedSent = streamIdBlocked = meaningful = true
     }
 
     let connectionClose = false
@@ -425,19 +443,28 @@ export class ConnectionCore {
       probe: false,
       carriesAddress,
       connectionClose,
+      streamIdBlocked,
       validates: undefined,
     })
   }
 
+  private waitsOnStreamId(): boolean {
+    for (const stream of this.streams.values()) {
+      if (stream.id > this.remoteMaxStreamId && (stream.available > 0n || stream.outgoing.hasPending)) return true
+    }
+    return false
+  }
+
   private hasUrgentAdvertisement(): boolean {
-    for (const stream of this.streams.values()) if (stream.advertiseUrgent) return true
+    for (const stream of this.streams.values()) if (stream.advertiseUrgent && stream.id <= this.remoteMaxStreamId) return true
     return false
   }
 
   private pushAdvertisements(frames: Frame[]): StreamState[] {
     const advertised: StreamState[] = []
     for (const stream of this.streams.values()) {
-      if (!stream.advertise || stream.remoteClosed) continue
+      // A stream past the peer's maximum is not named at all: that would open it (RFC 0029 §4.4.1).
+      if (!stream.advertise || stream.remoteClosed || stream.id > this.remoteMaxStreamId) continue
       stream.advertise = stream.advertiseUrgent = false
       advertised.push(stream)
       this.pushStreamLimits(frames, stream)
@@ -535,6 +562,10 @@ export class ConnectionCore {
       if (heard) stream.blockedAnswered = true
       else stream.moneyBlockedSent = false
     }
+    if (request.streamIdBlocked) {
+      if (heard) this.streamIdBlockedAnswered = true
+      else this.streamIdBlockedSent = false
+    }
     for (const stream of request.closes) {
       if (heard) {
         stream.localCloseDone = true
@@ -574,7 +605,16 @@ export class ConnectionCore {
     if (response !== undefined && !request.probe) this.handleFrames(response.frames, true)
     if (moneyStream !== undefined) this.checkReceiverBlocked(moneyStream)
     for (const stream of request.moneyBlocked) this.checkReceiverBlocked(stream)
+    if (request.streamIdBlocked) this.checkStreamIdBlocked()
     if (moneyStream !== undefined) this.maybeFinishStream(moneyStream)
+  }
+
+  /** Streams with money to send past the peer's maximum stream ID, which it kept when we asked. */
+  private checkStreamIdBlocked(): void {
+    if (!this.streamIdBlockedAnswered) return
+    for (const stream of this.streams.values()) {
+      stream.streamIdBlocked = stream.id > this.remoteMaxStreamId && stream.inFlight === 0n && stream.available > 0n
+    }
   }
 
   /**
@@ -683,6 +723,8 @@ export class ConnectionCore {
    * our reply, a Reject with our reply (F99, F04), or F06 if the data is not ours.
    */
   handlePrepare(prepare: IlpPrepare, now: number): IlpReply {
+    // RFC 0027: an expired Prepare is refused as timed out, unread.
+    if (prepare.expiresAt.getTime() <= now) return expiredReject(this.sourceAccount)
     let packet: StreamPacket
     try {
       packet = decodeStreamPacket(decrypt(this.encryptionKey, prepare.data))
@@ -815,7 +857,7 @@ export class ConnectionCore {
 
   private pushReplyAdvertisements(replyFrames: Frame[]): void {
     for (const stream of this.streams.values()) {
-      if (!stream.advertise) continue
+      if (!stream.advertise || stream.id > this.remoteMaxStreamId) continue
       stream.advertise = stream.advertiseUrgent = false
       this.pushStreamLimits(replyFrames, stream)
     }
@@ -929,12 +971,21 @@ export class ConnectionCore {
         }
         case FrameType.ConnectionMaxStreamId: {
           const max = Number(frame.maxStreamId > 1_000_000_000n ? 1_000_000_000n : frame.maxStreamId)
-          if (max > this.remoteMaxStreamId) {
+          // The first one replaces the assumed default, lower too; after that it only grows.
+          if (max > this.remoteMaxStreamId || !this.remoteMaxStreamIdHeard) {
+            this.remoteMaxStreamIdHeard = true
+            if (max > this.remoteMaxStreamId) {
+              this.streamIdBlockedSent = this.streamIdBlockedAnswered = false
+              for (const stream of this.streams.values()) stream.streamIdBlocked = false
+            }
             this.remoteMaxStreamId = max
-            this.streamIdBlockedSent = false
           }
           break
         }
+        case FrameType.ConnectionStreamIdBlocked:
+          // The sender waits on our maximum stream ID: tell it the current one.
+          this.advertiseConnection = true
+          break
         case FrameType.ConnectionDataBlocked:
           this.advertiseConnection = true
           this.remoteConnectionBlocked = true
@@ -1064,6 +1115,11 @@ export class ConnectionCore {
     }
     this.events.push({ type: 'close', error: remote || error === undefined ? error : error })
   }
+}
+
+/** RFC 0027 R00: a Prepare that arrives expired is refused unread. */
+export function expiredReject(triggeredBy: string | undefined): IlpReply {
+  return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, triggeredBy, 'the Prepare expired', new Uint8Array(0))
 }
 
 function reject(code: string, triggeredBy: string | undefined, message: string, data: Uint8Array): IlpReply {

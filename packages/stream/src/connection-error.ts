@@ -21,6 +21,8 @@ export type SendFailureReason =
   | 'path-unusable'
   /** The receiver's limit (StreamMaxMoney) leaves no room, and its answer to StreamMoneyBlocked kept it so. */
   | 'receiver-limit'
+  /** The stream's ID is past the peer's maximum (RFC 0029 §4.4.1), and its answer to ConnectionStreamIdBlocked kept it so. */
+  | 'stream-id-limit'
   | 'rejected-by-receiver'
   | 'stream-closed'
   | 'connection-closed'

@@ -61,6 +61,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
         this.poke()
       },
       endStream: (state, code, message) => this.core.endStream(state, code, message),
+      resumeSend: (state) => this.core.resumeSend(state),
     }
     this.armIdleTimer()
   }

@@ -1,5 +1,5 @@
 import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
-import type { AssetDetails } from './connection-core.js'
+import { expiredReject, type AssetDetails } from './connection-core.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import { decrypt, encrypt, encryptionKey } from './crypto.js'
 import { StreamErrorCode } from './error-codes.js'
@@ -106,6 +106,8 @@ export class Server extends Emitter<ServerEvents> implements AsyncIterable<Conne
     const segment = dot === -1 ? rest : rest.slice(0, dot)
     let connection = this.connections.get(segment)
     if (connection === undefined) {
+      // RFC 0027: an expired Prepare opens nothing.
+      if (prepare.expiresAt.getTime() <= Date.now()) return expiredReject(this.serverAddress)
       if (this.closed) return this.reject(IlpErrorCode.F99_APPLICATION_ERROR, 'server closed')
       const token = openConnectionToken(this.serverSecret, segment)
       if (token === undefined) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'unknown connection')

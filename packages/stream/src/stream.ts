@@ -28,6 +28,7 @@ export interface StreamHost {
   poke(): void
   consumed(state: StreamState, bytes: number): void
   endStream(state: StreamState, code: number, message: string): void
+  resumeSend(state: StreamState): void
 }
 
 interface SendWaiter {
@@ -134,7 +135,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
    */
   sendTotal(amount: bigint): Promise<SendOutcome> {
     // A new send asks the receiver again (StreamMoneyBlocked) before its limit stops it.
-    this.state.moneyBlockedSent = this.state.blockedAnswered = this.state.receiverBlocked = false
+    this.host.resumeSend(this.state)
     if (amount > this.state.sendMax) this.setSendMax(amount)
     else this.host.poke()
     return new Promise((resolve) => {
@@ -253,14 +254,14 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   settle(): void {
     const state = this.state
     if (this.sendWaiters.length > 0) {
-      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || this.closed)
+      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || state.streamIdBlocked || this.closed)
       this.sendWaiters = this.sendWaiters.filter((waiter) => {
         if (state.totalSent >= waiter.target) {
           waiter.resolve({ type: 'sent', totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }
         if (finished) {
-          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : 'stream-closed')
+          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : state.streamIdBlocked ? 'stream-id-limit' : 'stream-closed')
           waiter.resolve({ type: 'failed', reason, totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }

@@ -3,6 +3,7 @@ import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type Out
 import { ConnectionError, type RateProbeFailure } from './connection-error.js'
 import { StreamErrorCode } from './error-codes.js'
 import { Emitter } from './emitter.js'
+import type { StreamPacket } from './packet.js'
 import type { StreamState } from './stream-state.js'
 import { Stream, type StreamHost } from './stream.js'
 
@@ -47,13 +48,12 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   readonly connectionTag: string | undefined
 
   /** @internal Use createConnection or a server. */
-  constructor(coreOptions: Omit<ConnectionCoreOptions, 'canSend' | 'onStream'>, sendPrepare: PrepareHandler | undefined, options: ConnectionShellOptions = {}) {
+  constructor(coreOptions: Omit<ConnectionCoreOptions, 'canSend' | 'onStream' | 'now'>, sendPrepare: PrepareHandler | undefined, options: ConnectionShellOptions = {}) {
     super()
     this.sendPrepare = sendPrepare
     this.idleTimeout = options.idleTimeout ?? 60_000
     this.connectionTag = options.connectionTag
-    this.core = new ConnectionCore({ ...coreOptions, canSend: sendPrepare !== undefined, onStream: (state) => this.onRemoteStream(state) })
-    this.core.lastActive = Date.now()
+    this.core = new ConnectionCore({ ...coreOptions, canSend: sendPrepare !== undefined, onStream: (state) => this.onRemoteStream(state), now: Date.now() })
     this.host = {
       poke: () => this.poke(),
       consumed: (state, bytes) => {
@@ -61,7 +61,11 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
         this.poke()
       },
       endStream: (state, code, message) => this.core.endStream(state, code, message),
+      destroyStream: (state, code, message) => this.core.destroyStream(state, code, message),
       resumeSend: (state) => this.core.resumeSend(state),
+      setSendMax: (state, amount) => this.core.setSendMax(state, amount),
+      setReceiveMax: (state, amount) => this.core.setReceiveMax(state, amount),
+      write: (state, bytes) => this.core.write(state, bytes),
     }
     this.armIdleTimer()
   }
@@ -135,6 +139,13 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     return reply
   }
 
+  /** @internal A Prepare whose data the server has opened already (a new connection's first). */
+  receivePacket(prepare: IlpPrepare, packet: StreamPacket): IlpReply {
+    const reply = this.core.handlePacket(prepare, packet, Date.now())
+    this.afterStep()
+    return reply
+  }
+
   /** Ends every stream once drained, then the connection (RFC 0029 §4.6); resolves when closed. */
   end(): Promise<void> {
     this.core.end()
@@ -166,7 +177,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   /** @internal A server connection learns how to send once the client tells its address. */
   setSendPrepare(sendPrepare: PrepareHandler): void {
     this.sendPrepare = sendPrepare
-    this.core.canSend = true
+    this.core.enableSending()
   }
 
   /** @internal Probes the path's rate; resolves with why that failed, or undefined once it is known. */

@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto'
+import { conditionOf, IlpPacketType, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
+import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, randomCondition } from '../crypto.js'
+import type { Frame } from '../frames/frame.js'
+import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from '../packet.js'
+
+/** What a sealed Prepare of ours needs: `fulfillment` undefined for an unfulfillable one (RFC 0029 §6.1). */
+export interface SealedPrepare {
+  prepare: IlpPrepare
+  fulfillment: Uint8Array | undefined
+}
+
+/**
+ * A connection's keys (RFC 0029 §5.1.2, §6.2), derived once from the shared secret, and
+ * everything that seals or opens its STREAM packets: our Prepares with their conditions,
+ * the other side's replies, its Prepares and our replies to them.
+ */
+export class PacketSealer {
+  private readonly encryptionKey: Uint8Array
+  private readonly fulfillmentKey: Uint8Array
+
+  constructor(sharedSecret: Uint8Array) {
+    this.encryptionKey = encryptionKey(sharedSecret)
+    this.fulfillmentKey = fulfillmentKey(sharedSecret)
+  }
+
+  /** Our Prepare carrying `frames`, asking the receiver for at least `minDestination`. */
+  sealPrepare(sequence: bigint, amount: bigint, minDestination: bigint, frames: Frame[], fulfillable: boolean, destination: string, expiresAt: Date): SealedPrepare {
+    const data = encrypt(this.encryptionKey, encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence, prepareAmount: minDestination, frames }))
+    let fulfillment: Uint8Array | undefined
+    let executionCondition: Uint8Array
+    if (fulfillable) {
+      fulfillment = fulfillmentOf(this.fulfillmentKey, data)
+      executionCondition = conditionOf(fulfillment)
+    } else {
+      executionCondition = randomCondition()
+    }
+    return { prepare: { amount, expiresAt, executionCondition, destination, data }, fulfillment }
+  }
+
+  /** The receiver's STREAM reply inside a Fulfill or Reject, if it is one and answers our packet `sequence`. */
+  openReply(sequence: bigint, reply: IlpReply): StreamPacket | undefined {
+    if (reply.data.length === 0) return undefined
+    try {
+      const packet = decodeStreamPacket(decrypt(this.encryptionKey, reply.data))
+      // RFC 0029 §5.2: discard a reply with another sequence or on the wrong ILP packet type.
+      if (packet.sequence !== sequence || packet.ilpPacketType !== reply.type) return undefined
+      return packet
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The STREAM packet in a Prepare's data; throws if it does not decrypt or decode (RFC 0029 §4.2: F06). */
+  openPrepare(data: Uint8Array): StreamPacket {
+    return decodeStreamPacket(decrypt(this.encryptionKey, data))
+  }
+
+  /** RFC 0029 §6.3: the fulfillment of a Prepare, or undefined if its condition is not ours (a probe). */
+  fulfillmentFor(prepare: IlpPrepare): Uint8Array | undefined {
+    const fulfillment = fulfillmentOf(this.fulfillmentKey, prepare.data)
+    return timingSafeEqual(conditionOf(fulfillment), prepare.executionCondition) ? fulfillment : undefined
+  }
+
+  /** Our reply's data to the other side's Prepare `sequence`, of `amount` as it arrived. */
+  sealReply(type: IlpPacketType.Fulfill | IlpPacketType.Reject, sequence: bigint, amount: bigint, frames: Frame[]): Uint8Array {
+    return encrypt(this.encryptionKey, encodeStreamPacket({ ilpPacketType: type, sequence, prepareAmount: amount, frames }))
+  }
+}

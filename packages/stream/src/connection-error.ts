@@ -1,4 +1,4 @@
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 
 /** Why a connection or stream closed other than normally (RFC 0029 §5.4 codes), local or remote. */
 export class ConnectionError extends Error {

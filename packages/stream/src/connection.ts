@@ -1,9 +1,9 @@
 import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
 import { ConnectionError, type RateProbeFailure } from './connection-error.js'
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
-import type { StreamPacket } from './packet.js'
+import type { StreamPacket } from './wire/packet.js'
 import type { StreamState } from './stream-state.js'
 import { Stream, type StreamHost } from './stream.js'
 

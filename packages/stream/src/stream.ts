@@ -1,6 +1,6 @@
 import { MAX_UINT64 } from '@stack/ilp-core'
 import { ConnectionError, type SendFailureReason } from './connection-error.js'
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
 import type { StreamState } from './stream-state.js'
 

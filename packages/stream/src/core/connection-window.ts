@@ -1,5 +1,5 @@
-import { FrameType } from '../frames/frame-type.js'
-import type { Frame } from '../frames/frame.js'
+import { FrameType } from '../wire/frames/frame-type.js'
+import type { Frame } from '../wire/frames/frame.js'
 import { INITIAL_CONNECTION_WINDOW } from '../flow/data-sender.js'
 
 /**

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import { conditionOf, IlpPacketType, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
-import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, randomCondition } from '../crypto.js'
-import type { Frame } from '../frames/frame.js'
-import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from '../packet.js'
+import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, randomCondition } from '../wire/crypto.js'
+import type { Frame } from '../wire/frames/frame.js'
+import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from '../wire/packet.js'
 
 /** What a sealed Prepare of ours needs: `fulfillment` undefined for an unfulfillable one (RFC 0029 §6.1). */
 export interface SealedPrepare {

@@ -1,7 +1,7 @@
 import { ConnectionError } from '../connection-error.js'
-import { StreamErrorCode } from '../error-codes.js'
-import { FrameType } from '../frames/frame-type.js'
-import type { Frame } from '../frames/frame.js'
+import { StreamErrorCode } from '../wire/error-codes.js'
+import { FrameType } from '../wire/frames/frame-type.js'
+import type { Frame } from '../wire/frames/frame.js'
 import { StreamState } from '../stream-state.js'
 
 export interface StreamTableOptions {

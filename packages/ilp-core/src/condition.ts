@@ -1,11 +1,12 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { InvalidFieldError } from './codec-errors.js'
 
 /** RFC 0027: fulfillment and condition are both UInt256 (32 bytes). */
 const LENGTH = 32
 
 function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest()
+  // One-shot: no Hash object per call (STREAM computes two per packet).
+  return hash('sha256', bytes, 'buffer')
 }
 
 /** RFC 0027: the condition is the SHA-256 of the fulfillment. */

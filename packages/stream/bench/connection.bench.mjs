@@ -94,12 +94,20 @@ async function theirs() {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+// ONLY=ours runs ours alone (to profile it: `ONLY=ours node --cpu-prof bench/connection.bench.mjs`).
+const only = process.env.ONLY
 const a = []
 const b = []
 for (let round = 0; round < ROUNDS; round++) {
-  a.push(await ours())
-  b.push(await theirs())
+  if (only !== 'theirs') a.push(await ours())
+  if (only !== 'ours') b.push(await theirs())
 }
+if (only !== undefined) {
+  const times = only === 'ours' ? a : b
+  console.log(`${only}: median ${median(times).toFixed(0)} ms of ${times.map((ms) => ms.toFixed(0)).join(', ')}; ${Math.round((PACKETS * 1000) / median(times))} packets/s`)
+  process.exit(0)
+}
+console.log(`rounds, ours: ${a.map((ms) => ms.toFixed(0)).join(", ")}; reference: ${b.map((ms) => ms.toFixed(0)).join(", ")}`)
 const mine = median(a)
 const ref = median(b)
 console.table([

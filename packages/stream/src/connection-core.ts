@@ -14,7 +14,7 @@ import { PacketSealer } from './core/packet-seal.js'
 import { Receiver } from './core/receiver.js'
 import { applyFrames, type FrameTarget } from './core/remote-frames.js'
 import { StreamTable } from './core/stream-table.js'
-import { NO_CONTENT, type AssetDetails, type ConnectionCoreOptions, type ConnectionStatus, type CoreEvent, type NextStep, type OutgoingRequest, type RequestContent } from './core/types.js'
+import { requestContent, type AssetDetails, type ConnectionCoreOptions, type ConnectionStatus, type CoreEvent, type NextStep, type OutgoingRequest, type RequestContent } from './core/types.js'
 import { StreamErrorCode } from './wire/error-codes.js'
 import { INITIAL_CONNECTION_WINDOW, INITIAL_STREAM_WINDOW } from './flow/data-sender.js'
 import { FrameType } from './wire/frames/frame-type.js'
@@ -247,7 +247,7 @@ export class ConnectionCore {
       return { type: 'none' }
     }
     const validate = this.remoteAddress.takeValidation()
-    if (validate !== undefined) return { type: 'send', request: this.seal(0n, 0n, [], now, { ...NO_CONTENT, validates: validate }) }
+    if (validate !== undefined) return { type: 'send', request: this.seal(0n, 0n, [], now, requestContent({ validates: validate })) }
     if (this.destinationAccount === undefined) return { type: 'none' }
     const probeAmount = this.money.takeProbe()
     if (probeAmount !== undefined) return { type: 'send', request: this.probe(probeAmount, now) }
@@ -260,7 +260,7 @@ export class ConnectionCore {
 
   private probe(amount: bigint, now: number): OutgoingRequest {
     const { frames, carriesAddress } = this.framer.probe()
-    return this.seal(amount, 0n, frames, now, { ...NO_CONTENT, probe: true, carriesAddress })
+    return this.seal(amount, 0n, frames, now, requestContent({ probe: true, carriesAddress }))
   }
 
   private seal(amount: bigint, minDestination: bigint, frames: Frame[], now: number, content: RequestContent): OutgoingRequest {
@@ -268,7 +268,25 @@ export class ConnectionCore {
     const destination = content.validates ?? (this.destinationAccount as string)
     const { prepare, fulfillment } = this.sealer.sealPrepare(sequence, amount, minDestination, frames, !content.probe, destination, new Date(now + this.packetLifetime))
     this.congestion.onSend(amount)
-    return { ...content, sequence, prepare, fulfillment, amount, minDestination, rateEpoch: this.rate.epoch }
+    // One literal, one shape for every request.
+    return {
+      sequence,
+      prepare,
+      fulfillment,
+      amount,
+      minDestination,
+      rateEpoch: this.rate.epoch,
+      stream: content.stream,
+      data: content.data,
+      closes: content.closes,
+      advertised: content.advertised,
+      moneyBlocked: content.moneyBlocked,
+      probe: content.probe,
+      carriesAddress: content.carriesAddress,
+      connectionClose: content.connectionClose,
+      streamIdBlocked: content.streamIdBlocked,
+      validates: content.validates,
+    }
   }
 
   /** Settles one of our Prepares with its Fulfill or Reject. */
@@ -355,7 +373,7 @@ export class ConnectionCore {
     let request: OutgoingRequest | undefined
     if (this.sendsPrepares && !this.sequence.exhausted) {
       const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' }]
-      request = this.seal(0n, 0n, frames, now, { ...NO_CONTENT, connectionClose: true })
+      request = this.seal(0n, 0n, frames, now, requestContent({ connectionClose: true }))
     }
     this.closeConnection(error)
     return request

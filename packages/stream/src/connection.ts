@@ -38,6 +38,9 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private retryAt = 0
   private idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** Our Prepares awaiting their reply, oldest first. */
+  private readonly awaitingReply = new Set<OutgoingRequest>()
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined
   private pumpScheduled = false
   private readonly incoming: Stream[] = []
   private incomingReader: (() => void) | undefined
@@ -243,23 +246,49 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   }
 
   private dispatch(sendPrepare: PrepareHandler, request: OutgoingRequest): void {
-    let answered = false
-    const answer = (reply: IlpReply): void => {
-      if (answered) return
-      answered = true
-      clearTimeout(expiry)
-      this.onReply(request, reply)
-    }
-    // RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
-    // was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
-    const expiry = setTimeout(() => answer(expired()), Math.max(0, request.prepare.expiresAt.getTime() - Date.now()))
+    this.awaitingReply.add(request)
+    this.armExpiryTimer()
     let pending: Promise<IlpReply>
     try {
       pending = sendPrepare(request.prepare)
     } catch (error) {
       pending = Promise.reject(error)
     }
-    pending.then(answer, (error: unknown) => answer(internalError(error)))
+    pending.then(
+      (reply) => this.answer(request, reply),
+      (error: unknown) => this.answer(request, internalError(error)),
+    )
+  }
+
+  /** The first answer of a request counts: its reply, or R00 at its expiry. */
+  private answer(request: OutgoingRequest, reply: IlpReply): void {
+    if (!this.awaitingReply.delete(request)) return
+    if (this.awaitingReply.size === 0) {
+      // Nothing left to expire: no timer to hold the process open.
+      clearTimeout(this.expiryTimer)
+      this.expiryTimer = undefined
+    }
+    this.onReply(request, reply)
+  }
+
+  /**
+   * RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
+   * was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
+   * One timer for all: requests expire in the order they were sent (one lifetime for all).
+   */
+  private armExpiryTimer(): void {
+    if (this.expiryTimer !== undefined) return
+    const first = this.awaitingReply.values().next()
+    if (first.done === true) return
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined
+      const now = Date.now()
+      for (const request of this.awaitingReply) {
+        if (request.prepare.expiresAt.getTime() > now) break
+        this.answer(request, expired())
+      }
+      this.armExpiryTimer()
+    }, Math.max(0, first.value.prepare.expiresAt.getTime() - Date.now()))
   }
 
   private onReply(request: OutgoingRequest, reply: IlpReply): void {

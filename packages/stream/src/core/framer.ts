@@ -8,7 +8,7 @@ import type { StreamState } from '../stream-state.js'
 import type { ConnectionWindow } from './connection-window.js'
 import type { MoneySender } from './money-sender.js'
 import type { StreamTable } from './stream-table.js'
-import type { AssetDetails, OutgoingRequest, RequestContent } from './types.js'
+import { requestContent, type AssetDetails, type OutgoingRequest, type RequestContent } from './types.js'
 
 /** Bytes of a packet kept for frames other than StreamData (addresses are ≤ 1023 bytes). */
 const CONTROL_RESERVE = 2048
@@ -120,7 +120,7 @@ export class Framer {
       return undefined
     }
     if (moneyStream !== undefined) moneyStream.inFlight += pick.amount
-    const content: RequestContent = { stream: moneyStream, data, closes, advertised, moneyBlocked: pick.moneyBlocked, probe: false, carriesAddress, connectionClose, streamIdBlocked, validates: undefined }
+    const content = requestContent({ stream: moneyStream, data, closes, advertised, moneyBlocked: pick.moneyBlocked, carriesAddress, connectionClose, streamIdBlocked })
     return { frames, amount: pick.amount, minDestination: pick.minDestination, content }
   }
 

@@ -60,11 +60,11 @@ export type NextStep =
 /** What a packet of ours carries besides its money, to settle when its reply comes back. */
 export interface RequestContent {
   readonly stream: StreamState | undefined
-  readonly data: Array<{ stream: StreamState; segment: DataSegment }>
-  readonly closes: StreamState[]
-  readonly advertised: StreamState[]
+  readonly data: ReadonlyArray<{ stream: StreamState; segment: DataSegment }>
+  readonly closes: readonly StreamState[]
+  readonly advertised: readonly StreamState[]
   /** Streams whose StreamMoneyBlocked rides on this packet. */
-  readonly moneyBlocked: StreamState[]
+  readonly moneyBlocked: readonly StreamState[]
   readonly probe: boolean
   readonly carriesAddress: boolean
   readonly connectionClose: boolean
@@ -86,19 +86,27 @@ export interface OutgoingRequest extends RequestContent {
   readonly rateEpoch: number
 }
 
-/** A request that carries no stream content: probes, address validations, the ConnectionClose. */
-export const NO_CONTENT: RequestContent = Object.freeze({
-  stream: undefined,
-  data: [],
-  closes: [],
-  advertised: [],
-  moneyBlocked: [],
-  probe: false,
-  carriesAddress: false,
-  connectionClose: false,
-  streamIdBlocked: false,
-  validates: undefined,
-})
+/** Shared by every request without such content; never written (the fields are readonly). */
+const NONE: never[] = []
+
+/**
+ * A request's content, unset fields empty: always the same fields in the same order, so that
+ * every request has one shape (the hot path reads them on every reply).
+ */
+export function requestContent(fields: Partial<RequestContent>): RequestContent {
+  return {
+    stream: fields.stream,
+    data: fields.data ?? NONE,
+    closes: fields.closes ?? NONE,
+    advertised: fields.advertised ?? NONE,
+    moneyBlocked: fields.moneyBlocked ?? NONE,
+    probe: fields.probe ?? false,
+    carriesAddress: fields.carriesAddress ?? false,
+    connectionClose: fields.connectionClose ?? false,
+    streamIdBlocked: fields.streamIdBlocked ?? false,
+    validates: fields.validates,
+  }
+}
 
 export type CoreEvent =
   | { type: 'money'; stream: StreamState; amount: bigint }

@@ -266,27 +266,9 @@ export class ConnectionCore {
   private seal(amount: bigint, minDestination: bigint, frames: Frame[], now: number, content: RequestContent): OutgoingRequest {
     const sequence = this.sequence.take() as bigint
     const destination = content.validates ?? (this.destinationAccount as string)
-    const { prepare, fulfillment } = this.sealer.sealPrepare(sequence, amount, minDestination, frames, !content.probe, destination, new Date(now + this.packetLifetime))
+    const request = this.sealer.sealRequest({ sequence, amount, minDestination, rateEpoch: this.rate.epoch }, frames, content, destination, new Date(now + this.packetLifetime))
     this.congestion.onSend(amount)
-    // One literal, one shape for every request.
-    return {
-      sequence,
-      prepare,
-      fulfillment,
-      amount,
-      minDestination,
-      rateEpoch: this.rate.epoch,
-      stream: content.stream,
-      data: content.data,
-      closes: content.closes,
-      advertised: content.advertised,
-      moneyBlocked: content.moneyBlocked,
-      probe: content.probe,
-      carriesAddress: content.carriesAddress,
-      connectionClose: content.connectionClose,
-      streamIdBlocked: content.streamIdBlocked,
-      validates: content.validates,
-    }
+    return request
   }
 
   /** Settles one of our Prepares with its Fulfill or Reject. */

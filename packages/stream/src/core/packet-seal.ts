@@ -3,11 +3,14 @@ import { conditionOf, IlpPacketType, type IlpPrepare, type IlpReply } from '@sta
 import { decrypt, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, randomCondition } from '../wire/crypto.js'
 import type { Frame } from '../wire/frames/frame.js'
 import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from '../wire/packet.js'
+import type { OutgoingRequest, RequestContent } from './types.js'
 
-/** What a sealed Prepare of ours needs: `fulfillment` undefined for an unfulfillable one (RFC 0029 §6.1). */
-export interface SealedPrepare {
-  prepare: IlpPrepare
-  fulfillment: Uint8Array | undefined
+/** The money of one of our Prepares and where it stands in the connection. */
+export interface RequestTerms {
+  sequence: bigint
+  amount: bigint
+  minDestination: bigint
+  rateEpoch: number
 }
 
 /**
@@ -24,18 +27,38 @@ export class PacketSealer {
     this.fulfillmentKey = fulfillmentKey(sharedSecret)
   }
 
-  /** Our Prepare carrying `frames`, asking the receiver for at least `minDestination`. */
-  sealPrepare(sequence: bigint, amount: bigint, minDestination: bigint, frames: Frame[], fulfillable: boolean, destination: string, expiresAt: Date): SealedPrepare {
+  /** Our Prepare carrying `frames` and `content`, asking the receiver for at least `minDestination`. */
+  sealRequest(terms: RequestTerms, frames: Frame[], content: RequestContent, destination: string, expiresAt: Date): OutgoingRequest {
+    const { sequence, amount, minDestination } = terms
     const data = encrypt(this.encryptionKey, encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence, prepareAmount: minDestination, frames }))
     let fulfillment: Uint8Array | undefined
     let executionCondition: Uint8Array
-    if (fulfillable) {
+    if (content.probe) {
+      // RFC 0029 §6.1: a probe must not be fulfillable.
+      executionCondition = randomCondition()
+    } else {
       fulfillment = fulfillmentOf(this.fulfillmentKey, data)
       executionCondition = conditionOf(fulfillment)
-    } else {
-      executionCondition = randomCondition()
     }
-    return { prepare: { amount, expiresAt, executionCondition, destination, data }, fulfillment }
+    // One literal, one shape for every request (the hot path reads them on every reply).
+    return {
+      sequence,
+      prepare: { amount, expiresAt, executionCondition, destination, data },
+      fulfillment,
+      amount,
+      minDestination,
+      rateEpoch: terms.rateEpoch,
+      stream: content.stream,
+      data: content.data,
+      closes: content.closes,
+      advertised: content.advertised,
+      moneyBlocked: content.moneyBlocked,
+      probe: content.probe,
+      carriesAddress: content.carriesAddress,
+      connectionClose: content.connectionClose,
+      streamIdBlocked: content.streamIdBlocked,
+      validates: content.validates,
+    }
   }
 
   /** The receiver's STREAM reply inside a Fulfill or Reject, if it is one and answers our packet `sequence`. */

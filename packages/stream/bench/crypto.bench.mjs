@@ -3,7 +3,7 @@
 // node:crypto calls it makes (the floor), and the sum per packet. The packets are the ones the
 // connection bench sends: a StreamMoney Prepare, a Fulfill with StreamMaxMoney and StreamMaxData.
 // Keys are derived once per connection, never per packet. Measures the built package (dist/).
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes } from 'node:crypto'
 import { IlpPacketType, conditionOf } from '@stack/ilp-core'
 import { compare } from '@stack/bench'
 import { decodeStreamPacket, decrypt, encodeStreamPacket, encrypt, encryptionKey, fulfillmentKey, fulfillmentOf, FrameType } from '../dist/index.js'
@@ -51,7 +51,7 @@ const steps = [
   ['AES-256-GCM open, Prepare', 1, () => decrypt(key, sealedPrepare), () => bareOpen(sealedPrepare)],
   ['AES-256-GCM open, Fulfill', 1, () => decrypt(key, sealedFulfill), () => bareOpen(sealedFulfill)],
   ['HMAC-SHA256 fulfillment', 2, () => fulfillmentOf(fKey, sealedPrepare), () => createHmac('sha256', fKey).update(sealedPrepare).digest()],
-  ['SHA-256 condition', 2, () => conditionOf(fulfillment), () => createHash('sha256').update(fulfillment).digest()],
+  ['SHA-256 condition', 2, () => conditionOf(fulfillment), () => hash('sha256', fulfillment, 'buffer')],
   ['decode STREAM packet (frames, OER)', 1, () => decodeStreamPacket(prepareBytes), () => decodeStreamPacket(prepareBytes)],
   ['decode STREAM reply (frames, OER)', 1, () => decodeStreamPacket(fulfillBytes), () => decodeStreamPacket(fulfillBytes)],
 ]

@@ -164,6 +164,8 @@ function failureOf(quote: Quote, stream: Stream, end: PaymentProgress, outcome: 
       return { reason: 'exchange-rate-too-low', message: 'the exchange rate fell below the quote\'s minimum' }
     case 'receiver-limit':
       return { reason: 'receiver-limit', message: limitMessage(stream, quote) }
+    case 'stream-id-limit':
+      return { reason: 'receiver-limit', message: 'the receiver accepts no stream of ours (its maximum stream ID, RFC 0029 §4.4.1)' }
     case 'path-unusable':
       return { reason: 'path-unusable', message: 'the path forwards no packet of one unit' }
     case 'rejected-by-receiver':

@@ -5,11 +5,11 @@
 // out), so its path encodes and decodes ILP packets; ours passes Prepare objects (the
 // PrepareHandler seam), which is part of what is compared.
 import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
 import { createRequire } from 'node:module'
 import {
   decodePrepare,
   encodeAmountTooLargeData,
-  encodeReject,
   encodeReply,
   IlpPacketType,
   ILDCP_DESTINATION,
@@ -33,6 +33,19 @@ const PACKETS = 10_000
 const AMOUNT = MAX_PACKET * BigInt(PACKETS)
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 
+/**
+ * Wall time and CPU time of what follows, ms. The machine may be shared: CPU time (this
+ * process's, all threads) is what each implementation spends, whatever else runs.
+ */
+function start() {
+  const wall = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
+  return () => {
+    const used = process.cpuUsage(cpu)
+    return { ms: Number(process.hrtime.bigint() - wall) / 1e6, cpuMs: (used.user + used.system) / 1e3 }
+  }
+}
+
 function tooLarge(amount) {
   return { type: IlpPacketType.Reject, code: 'F08', triggeredBy: 'test.path', message: '', data: encodeAmountTooLargeData({ receivedAmount: amount, maximumAmount: MAX_PACKET }) }
 }
@@ -43,13 +56,13 @@ async function ours() {
   const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
   const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: path, idleTimeout: 0, maxInFlightPackets: 20 })
   const stream = client.createStream()
-  const start = process.hrtime.bigint()
+  const clock = start()
   const outcome = await stream.sendTotal(AMOUNT)
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const time = clock()
   if (outcome.type !== 'sent' || client.totalDelivered !== AMOUNT) throw new Error(`ours did not deliver: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`)
   client.destroy()
   await server.close()
-  return ms
+  return time
 }
 
 class BytePlugin {
@@ -83,27 +96,41 @@ async function theirs() {
   const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
   const client = await reference.createConnection({ plugin: clientPlugin, destinationAccount, sharedSecret })
   const stream = client.createStream()
-  const start = process.hrtime.bigint()
+  const clock = start()
   await stream.sendTotal(AMOUNT.toString(), { timeout: 600_000 })
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const time = clock()
   if (String(client.totalDelivered) !== AMOUNT.toString()) throw new Error('reference did not deliver')
   await client.destroy()
   await server.close().catch(() => undefined)
-  void encodeReject
-  return ms
+  return time
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+const list = (times, key) => times.map((time) => time[key].toFixed(0)).join(', ')
+// ONLY=ours runs ours alone (to profile it: `ONLY=ours node --cpu-prof bench/connection.bench.mjs`).
+const only = process.env.ONLY
+const load = loadavg()[0]
 const a = []
 const b = []
 for (let round = 0; round < ROUNDS; round++) {
-  a.push(await ours())
-  b.push(await theirs())
+  if (only !== 'theirs') a.push(await ours())
+  if (only !== 'ours') b.push(await theirs())
 }
-const mine = median(a)
-const ref = median(b)
-console.table([
-  { implementation: 'ours (@stack/stream)', packets: PACKETS, 'ms': mine.toFixed(0), 'packets/s': Math.round((PACKETS * 1000) / mine) },
-  { implementation: 'ilp-protocol-stream 2.7.1', packets: PACKETS, 'ms': ref.toFixed(0), 'packets/s': Math.round((PACKETS * 1000) / ref) },
-])
-console.log(`send ${AMOUNT} in ${PACKETS} packets of ${MAX_PACKET}: ours ${(ref / mine).toFixed(1)}x the reference's packets/s`)
+const loads = `load average ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)}`
+if (only !== undefined) {
+  const times = only === 'ours' ? a : b
+  const ms = median(times.map((time) => time.ms))
+  console.log(`${only}: median ${ms.toFixed(0)} ms (${list(times, 'ms')}), CPU ${median(times.map((time) => time.cpuMs)).toFixed(0)} ms (${list(times, 'cpuMs')}); ${Math.round((PACKETS * 1000) / ms)} packets/s; ${loads}`)
+  process.exit(0)
+}
+const row = (implementation, times) => {
+  const ms = median(times.map((time) => time.ms))
+  const cpuMs = median(times.map((time) => time.cpuMs))
+  return { implementation, packets: PACKETS, 'wall ms': ms.toFixed(0), 'packets/s': Math.round((PACKETS * 1000) / ms), 'CPU ms': cpuMs.toFixed(0), 'packets per CPU s': Math.round((PACKETS * 1000) / cpuMs), rounds: list(times, 'ms') }
+}
+const mine = row('ours (@stack/stream)', a)
+const ref = row('ilp-protocol-stream 2.7.1', b)
+console.table([mine, ref])
+console.log(
+  `send ${AMOUNT} in ${PACKETS} packets of ${MAX_PACKET}, median of ${ROUNDS} rounds: ours ${(mine['packets/s'] / ref['packets/s']).toFixed(1)}x the reference's packets/s (wall), ${(mine['packets per CPU s'] / ref['packets per CPU s']).toFixed(1)}x per CPU second; ${loads}`,
+)

@@ -1,4 +1,4 @@
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 
 /** Why a connection or stream closed other than normally (RFC 0029 §5.4 codes), local or remote. */
 export class ConnectionError extends Error {
@@ -21,6 +21,8 @@ export type SendFailureReason =
   | 'path-unusable'
   /** The receiver's limit (StreamMaxMoney) leaves no room, and its answer to StreamMoneyBlocked kept it so. */
   | 'receiver-limit'
+  /** The stream's ID is past the peer's maximum (RFC 0029 §4.4.1), and its answer to ConnectionStreamIdBlocked kept it so. */
+  | 'stream-id-limit'
   | 'rejected-by-receiver'
   | 'stream-closed'
   | 'connection-closed'

@@ -1,8 +1,9 @@
 import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
 import { ConnectionError, type RateProbeFailure } from './connection-error.js'
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
+import type { StreamPacket } from './wire/packet.js'
 import type { StreamState } from './stream-state.js'
 import { Stream, type StreamHost } from './stream.js'
 
@@ -37,6 +38,9 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private retryAt = 0
   private idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** Our Prepares awaiting their reply, oldest first. */
+  private readonly awaitingReply = new Set<OutgoingRequest>()
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined
   private pumpScheduled = false
   private readonly incoming: Stream[] = []
   private incomingReader: (() => void) | undefined
@@ -47,13 +51,12 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   readonly connectionTag: string | undefined
 
   /** @internal Use createConnection or a server. */
-  constructor(coreOptions: Omit<ConnectionCoreOptions, 'canSend' | 'onStream'>, sendPrepare: PrepareHandler | undefined, options: ConnectionShellOptions = {}) {
+  constructor(coreOptions: Omit<ConnectionCoreOptions, 'canSend' | 'onStream' | 'now'>, sendPrepare: PrepareHandler | undefined, options: ConnectionShellOptions = {}) {
     super()
     this.sendPrepare = sendPrepare
     this.idleTimeout = options.idleTimeout ?? 60_000
     this.connectionTag = options.connectionTag
-    this.core = new ConnectionCore({ ...coreOptions, canSend: sendPrepare !== undefined, onStream: (state) => this.onRemoteStream(state) })
-    this.core.lastActive = Date.now()
+    this.core = new ConnectionCore({ ...coreOptions, canSend: sendPrepare !== undefined, onStream: (state) => this.onRemoteStream(state), now: Date.now() })
     this.host = {
       poke: () => this.poke(),
       consumed: (state, bytes) => {
@@ -61,6 +64,11 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
         this.poke()
       },
       endStream: (state, code, message) => this.core.endStream(state, code, message),
+      destroyStream: (state, code, message) => this.core.destroyStream(state, code, message),
+      resumeSend: (state) => this.core.resumeSend(state),
+      setSendMax: (state, amount) => this.core.setSendMax(state, amount),
+      setReceiveMax: (state, amount) => this.core.setReceiveMax(state, amount),
+      write: (state, bytes) => this.core.write(state, bytes),
     }
     this.armIdleTimer()
   }
@@ -134,6 +142,13 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     return reply
   }
 
+  /** @internal A Prepare whose data the server has opened already (a new connection's first). */
+  receivePacket(prepare: IlpPrepare, packet: StreamPacket): IlpReply {
+    const reply = this.core.handlePacket(prepare, packet, Date.now())
+    this.afterStep()
+    return reply
+  }
+
   /** Ends every stream once drained, then the connection (RFC 0029 §4.6); resolves when closed. */
   end(): Promise<void> {
     this.core.end()
@@ -165,7 +180,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   /** @internal A server connection learns how to send once the client tells its address. */
   setSendPrepare(sendPrepare: PrepareHandler): void {
     this.sendPrepare = sendPrepare
-    this.core.canSend = true
+    this.core.enableSending()
   }
 
   /** @internal Probes the path's rate; resolves with why that failed, or undefined once it is known. */
@@ -231,23 +246,49 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   }
 
   private dispatch(sendPrepare: PrepareHandler, request: OutgoingRequest): void {
-    let answered = false
-    const answer = (reply: IlpReply): void => {
-      if (answered) return
-      answered = true
-      clearTimeout(expiry)
-      this.onReply(request, reply)
-    }
-    // RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
-    // was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
-    const expiry = setTimeout(() => answer(expired()), Math.max(0, request.prepare.expiresAt.getTime() - Date.now()))
+    this.awaitingReply.add(request)
+    this.armExpiryTimer()
     let pending: Promise<IlpReply>
     try {
       pending = sendPrepare(request.prepare)
     } catch (error) {
       pending = Promise.reject(error)
     }
-    pending.then(answer, (error: unknown) => answer(internalError(error)))
+    pending.then(
+      (reply) => this.answer(request, reply),
+      (error: unknown) => this.answer(request, internalError(error)),
+    )
+  }
+
+  /** The first answer of a request counts: its reply, or R00 at its expiry. */
+  private answer(request: OutgoingRequest, reply: IlpReply): void {
+    if (!this.awaitingReply.delete(request)) return
+    if (this.awaitingReply.size === 0) {
+      // Nothing left to expire: no timer to hold the process open.
+      clearTimeout(this.expiryTimer)
+      this.expiryTimer = undefined
+    }
+    this.onReply(request, reply)
+  }
+
+  /**
+   * RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
+   * was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
+   * One timer for all: requests expire in the order they were sent (one lifetime for all).
+   */
+  private armExpiryTimer(): void {
+    if (this.expiryTimer !== undefined) return
+    const first = this.awaitingReply.values().next()
+    if (first.done === true) return
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined
+      const now = Date.now()
+      for (const request of this.awaitingReply) {
+        if (request.prepare.expiresAt.getTime() > now) break
+        this.answer(request, expired())
+      }
+      this.armExpiryTimer()
+    }, Math.max(0, first.value.prepare.expiresAt.getTime() - Date.now()))
   }
 
   private onReply(request: OutgoingRequest, reply: IlpReply): void {

@@ -40,21 +40,21 @@ export {
   DecryptionError,
   InvalidReceiptError,
   type DecryptionFailure,
-} from './errors.js'
-export { StreamErrorCode } from './error-codes.js'
-export { FrameType } from './frames/frame-type.js'
-export { type Frame, encodeFrame, decodeFrame } from './frames/frame.js'
-export type { ConnectionCloseFrame, StreamCloseFrame } from './frames/close.js'
-export type { ConnectionNewAddressFrame, ConnectionAssetDetailsFrame } from './frames/connection-details.js'
+} from './wire/errors.js'
+export { StreamErrorCode } from './wire/error-codes.js'
+export { FrameType } from './wire/frames/frame-type.js'
+export { type Frame, encodeFrame, decodeFrame } from './wire/frames/frame.js'
+export type { ConnectionCloseFrame, StreamCloseFrame } from './wire/frames/close.js'
+export type { ConnectionNewAddressFrame, ConnectionAssetDetailsFrame } from './wire/frames/connection-details.js'
 export type {
   ConnectionMaxDataFrame,
   ConnectionDataBlockedFrame,
   ConnectionMaxStreamIdFrame,
   ConnectionStreamIdBlockedFrame,
-} from './frames/connection-flow.js'
-export type { StreamMoneyFrame, StreamMaxMoneyFrame, StreamMoneyBlockedFrame } from './frames/stream-money.js'
-export type { StreamDataFrame, StreamMaxDataFrame, StreamDataBlockedFrame } from './frames/stream-data.js'
-export type { StreamReceiptFrame } from './frames/stream-receipt.js'
+} from './wire/frames/connection-flow.js'
+export type { StreamMoneyFrame, StreamMaxMoneyFrame, StreamMoneyBlockedFrame } from './wire/frames/stream-money.js'
+export type { StreamDataFrame, StreamMaxDataFrame, StreamDataBlockedFrame } from './wire/frames/stream-data.js'
+export type { StreamReceiptFrame } from './wire/frames/stream-receipt.js'
 export {
   STREAM_VERSION,
   encodeStreamPacket,
@@ -62,7 +62,7 @@ export {
   streamPacketLength,
   type StreamPacket,
   type EncodeStreamPacketOptions,
-} from './packet.js'
+} from './wire/packet.js'
 export {
   ENCRYPTION_OVERHEAD,
   MAX_STREAM_PACKET_LENGTH,
@@ -74,7 +74,7 @@ export {
   randomCondition,
   encrypt,
   decrypt,
-} from './crypto.js'
+} from './wire/crypto.js'
 export {
   RECEIPT_VERSION,
   RECEIPT_LENGTH,
@@ -83,7 +83,7 @@ export {
   verifyReceipt,
   type Receipt,
   type CreateReceiptOptions,
-} from './receipt.js'
+} from './wire/receipt.js'
 export { createServer, Server, type ServerOptions, type ServerEvents, type GenerateOptions, type ConnectionDetails } from './server.js'
 export { createConnection, type CreateConnectionOptions } from './client.js'
 export { Connection, type ConnectionEvents, type ConnectionOptions } from './connection.js'

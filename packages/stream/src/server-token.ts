@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto'
-import { decrypt, encrypt, hmacSha256 } from './crypto.js'
+import { decrypt, encrypt, hmacSha256 } from './wire/crypto.js'
 import type { ReceiptOptions } from './connection-core.js'
 
 /**

@@ -1,11 +1,11 @@
 import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
-import type { AssetDetails } from './connection-core.js'
+import { expiredReject, type AssetDetails } from './connection-core.js'
 import { Connection, type ConnectionOptions } from './connection.js'
-import { decrypt, encrypt, encryptionKey } from './crypto.js'
-import { StreamErrorCode } from './error-codes.js'
-import { FrameType } from './frames/frame-type.js'
-import type { Frame } from './frames/frame.js'
-import { decodeStreamPacket, encodeStreamPacket, type StreamPacket } from './packet.js'
+import { PacketSealer } from './core/packet-seal.js'
+import { StreamErrorCode } from './wire/error-codes.js'
+import { FrameType } from './wire/frames/frame-type.js'
+import type { Frame } from './wire/frames/frame.js'
+import type { StreamPacket } from './wire/packet.js'
 import { Emitter } from './emitter.js'
 import { fetchAccountDetails } from './account-details.js'
 import { createConnectionToken, openConnectionToken } from './server-token.js'
@@ -104,57 +104,59 @@ export class Server extends Emitter<ServerEvents> implements AsyncIterable<Conne
     const dot = rest.indexOf('.')
     // RFC 0029 §4.2: segments after the connection's may be appended; they do not matter.
     const segment = dot === -1 ? rest : rest.slice(0, dot)
-    let connection = this.connections.get(segment)
-    if (connection === undefined) {
-      if (this.closed) return this.reject(IlpErrorCode.F99_APPLICATION_ERROR, 'server closed')
-      const token = openConnectionToken(this.serverSecret, segment)
-      if (token === undefined) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'unknown connection')
-      const key = encryptionKey(token.sharedSecret)
-      let packet: StreamPacket
-      try {
-        // RFC 0029 §4.2: data that does not decrypt under the derived secret is not for us;
-        // nor is data that decrypts but is no STREAM Prepare (§5.2): no connection for it.
-        packet = decodeStreamPacket(decrypt(key, prepare.data))
-      } catch {
-        return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM packet of this connection')
-      }
-      if (packet.ilpPacketType !== IlpPacketType.Prepare) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM Prepare')
-      if (this.closedConnections.has(segment)) {
-        // A closed connection stays closed (the address and secret are stateless: without this
-        // memory its next Prepare would open it again). RFC 0029 §5.3.1: tell the sender.
-        const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: StreamErrorCode.NoError, errorMessage: 'connection closed' }]
-        const data = encrypt(key, encodeStreamPacket({ ilpPacketType: IlpPacketType.Reject, sequence: packet.sequence, prepareAmount: prepare.amount, frames }))
-        return { type: IlpPacketType.Reject, code: IlpErrorCode.F99_APPLICATION_ERROR, triggeredBy: this.serverAddress, message: 'connection closed', data }
-      }
-      const created = new Connection(
-        {
-          ...this.options,
-          role: 'server',
-          sharedSecret: token.sharedSecret,
-          sourceAccount: this.prefix + segment,
-          assetDetails: this.assetDetails,
-          receipt: token.receipt,
-        },
-        this.sendPrepare,
-        { idleTimeout: this.options.idleTimeout, connectionTag: token.tag },
-      )
-      connection = created
-      this.connections.set(segment, created)
-      created.once('close', () => {
-        if (this.connections.get(segment) === created) this.connections.delete(segment)
-        this.closedConnections.add(segment)
-        // Bounded: the oldest closed connections are forgotten first.
-        if (this.closedConnections.size > MAX_CLOSED_CONNECTIONS) this.closedConnections.delete(this.closedConnections.values().next().value as string)
-      })
-      if (this.listenerCount('connection') > 0) this.emit('connection', created)
-      else {
-        this.pending.push(created)
-        const reader = this.reader
-        this.reader = undefined
-        reader?.()
-      }
+    const connection = this.connections.get(segment)
+    if (connection !== undefined) return connection.receive(prepare)
+    // RFC 0027: an expired Prepare opens nothing.
+    if (prepare.expiresAt.getTime() <= Date.now()) return expiredReject(this.serverAddress)
+    if (this.closed) return this.reject(IlpErrorCode.F99_APPLICATION_ERROR, 'server closed')
+    const token = openConnectionToken(this.serverSecret, segment)
+    if (token === undefined) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'unknown connection')
+    const sealer = new PacketSealer(token.sharedSecret)
+    let packet: StreamPacket
+    try {
+      // RFC 0029 §4.2: data that does not decrypt under the derived secret is not for us;
+      // nor is data that decrypts but is no STREAM Prepare (§5.2): no connection for it.
+      // Opened once: the new connection takes the packet and the keys.
+      packet = sealer.openPrepare(prepare.data)
+    } catch {
+      return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM packet of this connection')
     }
-    return connection.receive(prepare)
+    if (packet.ilpPacketType !== IlpPacketType.Prepare) return this.reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, 'not a STREAM Prepare')
+    if (this.closedConnections.has(segment)) {
+      // A closed connection stays closed (the address and secret are stateless: without this
+      // memory its next Prepare would open it again). RFC 0029 §5.3.1: tell the sender.
+      const frames: Frame[] = [{ type: FrameType.ConnectionClose, errorCode: StreamErrorCode.NoError, errorMessage: 'connection closed' }]
+      const data = sealer.sealReply(IlpPacketType.Reject, packet.sequence, prepare.amount, frames)
+      return { type: IlpPacketType.Reject, code: IlpErrorCode.F99_APPLICATION_ERROR, triggeredBy: this.serverAddress, message: 'connection closed', data }
+    }
+    const created = new Connection(
+      {
+        ...this.options,
+        role: 'server',
+        sharedSecret: token.sharedSecret,
+        sourceAccount: this.prefix + segment,
+        assetDetails: this.assetDetails,
+        receipt: token.receipt,
+        sealer,
+      },
+      this.sendPrepare,
+      { idleTimeout: this.options.idleTimeout, connectionTag: token.tag },
+    )
+    this.connections.set(segment, created)
+    created.once('close', () => {
+      if (this.connections.get(segment) === created) this.connections.delete(segment)
+      this.closedConnections.add(segment)
+      // Bounded: the oldest closed connections are forgotten first.
+      if (this.closedConnections.size > MAX_CLOSED_CONNECTIONS) this.closedConnections.delete(this.closedConnections.values().next().value as string)
+    })
+    if (this.listenerCount('connection') > 0) this.emit('connection', created)
+    else {
+      this.pending.push(created)
+      const reader = this.reader
+      this.reader = undefined
+      reader?.()
+    }
+    return created.receivePacket(prepare, packet)
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Connection> {

@@ -1,6 +1,6 @@
 import { MAX_UINT64 } from '@stack/ilp-core'
 import { ConnectionError, type SendFailureReason } from './connection-error.js'
-import { StreamErrorCode } from './error-codes.js'
+import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
 import type { StreamState } from './stream-state.js'
 
@@ -28,6 +28,12 @@ export interface StreamHost {
   poke(): void
   consumed(state: StreamState, bytes: number): void
   endStream(state: StreamState, code: number, message: string): void
+  destroyStream(state: StreamState, code: number, message: string): void
+  resumeSend(state: StreamState): void
+  setSendMax(state: StreamState, amount: bigint): void
+  setReceiveMax(state: StreamState, amount: bigint): void
+  /** Returns the offset the bytes' end will have. */
+  write(state: StreamState, bytes: Uint8Array): number
 }
 
 interface SendWaiter {
@@ -123,7 +129,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
    */
   setSendMax(amount: bigint): void {
     if (typeof amount !== 'bigint' || amount < 0n) throw new RangeError(`sendMax must be a non-negative bigint, got ${String(amount)}`)
-    this.state.sendMax = amount
+    this.host.setSendMax(this.state, amount)
     this.host.poke()
   }
 
@@ -134,7 +140,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
    */
   sendTotal(amount: bigint): Promise<SendOutcome> {
     // A new send asks the receiver again (StreamMoneyBlocked) before its limit stops it.
-    this.state.moneyBlockedSent = this.state.blockedAnswered = this.state.receiverBlocked = false
+    this.host.resumeSend(this.state)
     if (amount > this.state.sendMax) this.setSendMax(amount)
     else this.host.poke()
     return new Promise((resolve) => {
@@ -146,17 +152,14 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   /** Accepts up to `amount` in total on this stream, our units (advertised in StreamMaxMoney). */
   setReceiveMax(amount: bigint): void {
     if (typeof amount !== 'bigint' || amount < 0n) throw new RangeError(`receiveMax must be a non-negative bigint, got ${String(amount)}`)
-    // RFC 0029 §4.4.4: never renege on an advertised limit.
-    this.state.receiveMax = amount > this.state.advertisedReceiveMax ? amount : this.state.advertisedReceiveMax
-    this.state.advertise = true
-    this.state.advertiseUrgent = true
+    this.host.setReceiveMax(this.state, amount)
     this.host.poke()
   }
 
   /** Queues bytes; resolves when the receiver has acknowledged all of them. */
   write(bytes: Uint8Array): Promise<void> {
     if (this.state.localEnding || this.closed) return Promise.reject(new ConnectionError(StreamErrorCode.StreamStateError, `stream ${this.id} is closed for writing`))
-    const end = this.state.outgoing.write(bytes)
+    const end = this.host.write(this.state, bytes)
     const done = new Promise<void>((resolve, reject) => this.writeWaiters.push({ end, resolve, reject }))
     this.host.poke()
     return done
@@ -171,9 +174,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
 
   /** Closes at once, dropping what is not yet sent. */
   destroy(error?: Error): void {
-    this.host.endStream(this.state, error === undefined ? StreamErrorCode.NoError : StreamErrorCode.ApplicationError, error?.message ?? '')
-    this.state.sendMax = this.state.totalSent + this.state.inFlight
-    this.state.outgoing.discard()
+    this.host.destroyStream(this.state, error === undefined ? StreamErrorCode.NoError : StreamErrorCode.ApplicationError, error?.message ?? '')
     this.host.poke()
   }
 
@@ -253,14 +254,14 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   settle(): void {
     const state = this.state
     if (this.sendWaiters.length > 0) {
-      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || this.closed)
+      const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || state.streamIdBlocked || this.closed)
       this.sendWaiters = this.sendWaiters.filter((waiter) => {
         if (state.totalSent >= waiter.target) {
           waiter.resolve({ type: 'sent', totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }
         if (finished) {
-          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : 'stream-closed')
+          const reason = state.moneyFailure ?? (state.receiverBlocked ? 'receiver-limit' : state.streamIdBlocked ? 'stream-id-limit' : 'stream-closed')
           waiter.resolve({ type: 'failed', reason, totalSent: state.totalSent, totalDelivered: state.totalDelivered })
           return false
         }

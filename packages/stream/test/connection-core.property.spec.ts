@@ -210,13 +210,13 @@ function simulate(options: Path, events: Event[]): void {
         break
       case 'send': {
         const stream = streams[e.stream] as StreamState
-        stream.sendMax += e.amount
+        client.setSendMax(stream, stream.sendMax + e.amount)
         break
       }
       case 'write': {
         const stream = streams[e.stream] as StreamState
         if (stream.localEnding) break
-        stream.outgoing.write(new Uint8Array(e.bytes).fill(e.stream))
+        client.write(stream, new Uint8Array(e.bytes).fill(e.stream))
         written.set(stream, (written.get(stream) as number) + e.bytes)
         break
       }
@@ -230,8 +230,7 @@ function simulate(options: Path, events: Event[]): void {
       case 'raise': {
         const remote = serverStreams.get((streams[e.stream] as StreamState).id)
         if (remote === undefined || remote.receiveMax === MAX_UINT64) break
-        remote.receiveMax += e.amount
-        remote.advertise = remote.advertiseUrgent = true
+        server.setReceiveMax(remote, remote.receiveMax + e.amount)
         break
       }
     }

@@ -35,9 +35,13 @@ function checkSecret(secret: Uint8Array): void {
   if (secret.length === 0) throw new StreamInvalidFieldError('sharedSecret', 'must not be empty')
 }
 
-/** A plain Uint8Array over a Buffer's bytes (no copy). */
+/**
+ * A plain Uint8Array of a Buffer's bytes that owns its memory: a view when the Buffer has its
+ * memory to itself (what node:crypto returns), a copy when it sits in a shared pool.
+ */
 function plain(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+  if (buffer.byteOffset !== 0 || buffer.byteLength !== buffer.buffer.byteLength) return new Uint8Array(buffer)
+  return new Uint8Array(buffer.buffer, 0, buffer.byteLength)
 }
 
 /** HMAC-SHA256(key, message): the one MAC of STREAM (keys, fulfillments, receipts, stateless-server tokens). */
@@ -102,11 +106,10 @@ export function encrypt(key: Uint8Array, plaintext: Uint8Array): Uint8Array {
   checkBytes('plaintext', plaintext)
   const out = new Uint8Array(ENCRYPTION_OVERHEAD + plaintext.length)
   const iv = nextIv(out.subarray(0, IV_LENGTH))
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH })
-  const body = cipher.update(plaintext)
-  out.set(body, ENCRYPTION_OVERHEAD)
-  const rest = cipher.final()
-  out.set(rest, ENCRYPTION_OVERHEAD + body.length)
+  // GCM's tag is 16 bytes (TAG_LENGTH) unless told otherwise; final() adds no bytes in GCM.
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  out.set(cipher.update(plaintext), ENCRYPTION_OVERHEAD)
+  cipher.final()
   out.set(cipher.getAuthTag(), IV_LENGTH)
   return out
 }
@@ -122,18 +125,16 @@ export function decrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length < ENCRYPTION_OVERHEAD) {
     throw new DecryptionError('too-short', `${data.length} bytes cannot hold the ${ENCRYPTION_OVERHEAD}-byte IV and tag`)
   }
-  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_LENGTH), { authTagLength: TAG_LENGTH })
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_LENGTH))
+  // Always the full 16-byte tag (TAG_LENGTH), never a shorter one: the slice fixes its length.
   decipher.setAuthTag(data.subarray(IV_LENGTH, ENCRYPTION_OVERHEAD))
-  const out = new Uint8Array(data.length - ENCRYPTION_OVERHEAD)
   const body = decipher.update(data.subarray(ENCRYPTION_OVERHEAD))
-  out.set(body)
   try {
-    out.set(decipher.final(), body.length)
+    decipher.final() // GCM: no bytes, only the tag check
   } catch {
-    // Zero what we wrote: unauthenticated plaintext must not leak out of here.
-    out.fill(0)
+    // Unauthenticated plaintext must not leak out of here.
     body.fill(0)
     throw new DecryptionError('authentication-failed', 'data does not authenticate under this key')
   }
-  return out
+  return plain(body)
 }

@@ -1,0 +1,192 @@
+import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
+import { ConnectionError } from '../connection-error.js'
+import { StreamErrorCode } from '../wire/error-codes.js'
+import { FrameType } from '../wire/frames/frame-type.js'
+import type { Frame } from '../wire/frames/frame.js'
+import type { StreamPacket } from '../wire/packet.js'
+import { createReceipt } from '../wire/receipt.js'
+import type { StreamState } from '../stream-state.js'
+import type { ConnectionWindow } from './connection-window.js'
+import type { Framer } from './framer.js'
+import type { PacketSealer } from './packet-seal.js'
+import type { StreamTable } from './stream-table.js'
+import type { AssetDetails, ConnectionStatus, CoreEvent, ReceiptOptions } from './types.js'
+
+export interface ReceiverParts {
+  streams: StreamTable
+  window: ConnectionWindow
+  framer: Framer
+  sealer: PacketSealer
+  sourceAccount: string | undefined
+  assetDetails: AssetDetails | undefined
+  /** RFC 0039 receipts to put in our Fulfills. */
+  receipt: ReceiptOptions | undefined
+  status(): ConnectionStatus
+  /** The packet's control frames, applied (RFC 0029 §5.3). */
+  applyFrames(frames: Frame[]): void
+  close(error: ConnectionError): void
+  emit(event: CoreEvent): void
+}
+
+/**
+ * The receiving side (RFC 0029 §4.2, §5.3): answers the other side's Prepare, decrypted, with
+ * a Fulfill or a Reject carrying our reply — stream admission, the sender's minimum, the
+ * condition, each stream's money limit and data window — and credits what it accepts.
+ */
+export class Receiver {
+  /** Units received over all streams. */
+  totalReceived = 0n
+  private readonly parts: ReceiverParts
+
+  constructor(parts: ReceiverParts) {
+    this.parts = parts
+  }
+
+  receive(prepare: IlpPrepare, packet: StreamPacket): IlpReply {
+    const { streams, window, framer, sealer, assetDetails } = this.parts
+    const replyFrames: Frame[] = []
+    const rejectWith = (code: string): IlpReply => ({
+      type: IlpPacketType.Reject,
+      code,
+      triggeredBy: this.parts.sourceAccount ?? '',
+      message: '',
+      data: sealer.sealReply(IlpPacketType.Reject, packet.sequence, prepare.amount, replyFrames),
+    })
+
+    const status = this.parts.status()
+    if (status.type === 'closed') {
+      const error = status.error
+      replyFrames.push({ type: FrameType.ConnectionClose, errorCode: error?.code ?? StreamErrorCode.NoError, errorMessage: error?.message ?? '' })
+      return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+    }
+
+    // Streams named for the first time open here (RFC 0029 §4.4.1).
+    for (const frame of packet.frames) {
+      if (!('streamId' in frame) || frame.type === FrameType.StreamReceipt) continue
+      const opensStream =
+        frame.type === FrameType.StreamMoney ||
+        frame.type === FrameType.StreamData ||
+        frame.type === FrameType.StreamMaxMoney ||
+        frame.type === FrameType.StreamMaxData
+      const violation = streams.admit(frame.streamId, opensStream)
+      if (violation === undefined) continue
+      if (violation === 'closed') {
+        replyFrames.push({ type: FrameType.StreamClose, streamId: frame.streamId, errorCode: StreamErrorCode.StreamStateError, errorMessage: 'stream is closed' })
+        if (frame.type === FrameType.StreamMoney || frame.type === FrameType.StreamData) return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+        continue
+      }
+      replyFrames.push({ type: FrameType.ConnectionClose, errorCode: violation.code, errorMessage: violation.message })
+      this.parts.close(violation)
+      return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+    }
+    this.parts.applyFrames(packet.frames)
+    if (assetDetails !== undefined && packet.frames.some((frame) => frame.type === FrameType.ConnectionNewAddress)) {
+      // RFC 0029 §4.3.3: each endpoint SHOULD emit its asset details; a sender needs them to
+      // enforce a minimum rate. Answer a ConnectionNewAddress (empty too: "tell me your asset")
+      // with ours, in the reply, as ilp-protocol-stream and @interledger/stream-receiver do.
+      replyFrames.push({ type: FrameType.ConnectionAssetDetails, sourceAssetCode: assetDetails.code, sourceAssetScale: assetDetails.scale })
+    }
+    const after = this.parts.status()
+    if (after.type === 'closed' && after.error !== undefined && !after.error.remote) {
+      return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+    }
+
+    // RFC 0029 §3.4: not less than the sender's minimum.
+    if (prepare.amount < packet.prepareAmount) {
+      framer.pushLimitsFor(replyFrames, packet)
+      return rejectWith(IlpErrorCode.F04_INSUFFICIENT_DESTINATION_AMOUNT)
+    }
+    // RFC 0029 §6.3: a condition we cannot fulfill (a probe) is answered with our reply.
+    const fulfillment = sealer.fulfillmentFor(prepare)
+    if (fulfillment === undefined) {
+      framer.pushLimitsFor(replyFrames, packet)
+      return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+    }
+
+    // Money: split by shares (RFC 0029 §5.3.8), each stream within its limit.
+    const credits = this.splitMoney(prepare.amount, packet)
+    if (credits === undefined) {
+      framer.pushLimitsFor(replyFrames, packet)
+      return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+    }
+    // Data: within the stream's and the connection's windows (RFC 0029 §4.4.4, §4.5).
+    let highest = window.received
+    for (const frame of packet.frames) {
+      if (frame.type !== FrameType.StreamData) continue
+      const stream = streams.streams.get(Number(frame.streamId))
+      if (stream === undefined || stream.remoteClosed) continue
+      const end = Number(frame.offset) + frame.data.length
+      const beyond = end - Math.max(stream.incoming.readEnd, Number(frame.offset))
+      if (!stream.incoming.fits(end)) return this.flowControlViolation(replyFrames, rejectWith, `stream ${stream.id} data past offset ${stream.incoming.maxOffset}`)
+      if (beyond > 0) highest += beyond
+    }
+    if (!window.receive(highest)) return this.flowControlViolation(replyFrames, rejectWith, 'connection data past ConnectionMaxData')
+
+    // Accept.
+    this.totalReceived += prepare.amount
+    for (const [stream, amount] of credits) {
+      stream.totalReceived += amount
+      stream.advertise = true
+      if (amount > 0n) this.parts.emit({ type: 'money', stream, amount })
+    }
+    for (const frame of packet.frames) {
+      if (frame.type !== FrameType.StreamData) continue
+      const stream = streams.streams.get(Number(frame.streamId))
+      if (stream === undefined || stream.remoteClosed) continue
+      for (const chunk of stream.incoming.push(Number(frame.offset), frame.data)) this.parts.emit({ type: 'data', stream, chunk })
+      stream.advertise = true
+    }
+    framer.pushReplyAdvertisements(replyFrames)
+    const receipt = this.parts.receipt
+    if (receipt !== undefined) {
+      // RFC 0039: a receipt in every Fulfill for each stream credited (stream IDs ≤ 255 only).
+      for (const [stream] of credits) {
+        if (stream.id > 255) continue
+        const streamId = BigInt(stream.id)
+        replyFrames.push({ type: FrameType.StreamReceipt, streamId, receipt: createReceipt({ nonce: receipt.nonce, streamId, totalReceived: stream.totalReceived, secret: receipt.secret }) })
+      }
+    }
+    return { type: IlpPacketType.Fulfill, fulfillment, data: sealer.sealReply(IlpPacketType.Fulfill, packet.sequence, prepare.amount, replyFrames) }
+  }
+
+  private flowControlViolation(replyFrames: Frame[], rejectWith: (code: string) => IlpReply, message: string): IlpReply {
+    const error = new ConnectionError(StreamErrorCode.FlowControlError, message)
+    replyFrames.push({ type: FrameType.ConnectionClose, errorCode: error.code, errorMessage: message })
+    this.parts.close(error)
+    return rejectWith(IlpErrorCode.F99_APPLICATION_ERROR)
+  }
+
+  /** Amount per stream (RFC 0029 §5.3.8: rounded down, the remainder to the lowest stream with room), or undefined if a stream would exceed its limit. */
+  private splitMoney(amount: bigint, packet: StreamPacket): Array<[StreamState, bigint]> | undefined {
+    const shares: Array<[StreamState, bigint]> = []
+    let totalShares = 0n
+    for (const frame of packet.frames) {
+      if (frame.type !== FrameType.StreamMoney || frame.shares === 0n) continue
+      const stream = this.parts.streams.streams.get(Number(frame.streamId))
+      if (stream === undefined) continue
+      totalShares += frame.shares
+      shares.push([stream, frame.shares])
+    }
+    if (totalShares === 0n) return amount === 0n ? [] : undefined
+    shares.sort((a, b) => a[0].id - b[0].id)
+    let remainder = amount
+    const credits: Array<[StreamState, bigint]> = []
+    for (const [stream, share] of shares) {
+      const part = (amount * share) / totalShares
+      remainder -= part
+      credits.push([stream, part])
+    }
+    for (const credit of credits) {
+      if (remainder === 0n) break
+      const room = credit[0].receiveRoom - credit[1]
+      const extra = room < remainder ? (room > 0n ? room : 0n) : remainder
+      credit[1] += extra
+      remainder -= extra
+    }
+    if (remainder > 0n) return undefined
+    for (const [stream, part] of credits) {
+      if (part > stream.receiveRoom || stream.remoteClosed) return undefined
+    }
+    return credits
+  }
+}

@@ -1,13 +1,13 @@
 import { formatAssetAmount, type ProbedRate } from '@stack/spsp'
-import type { AssetDetails } from '@stack/stream'
+import type { Asset } from '@stack/ilp-core'
 
 /** `12.34 USD` (or the bare units when the asset is unknown). */
-export function money(amount: bigint, asset: AssetDetails | undefined): string {
+export function money(amount: bigint, asset: Asset | undefined): string {
   return asset === undefined ? `${amount} units` : `${formatAssetAmount(amount, asset.scale)} ${asset.code}`
 }
 
 /** The JSON shape of an amount: exact decimal and integer units as strings, never JS numbers. */
-export function moneyJson(amount: bigint, asset: AssetDetails | undefined): Record<string, unknown> {
+export function moneyJson(amount: bigint, asset: Asset | undefined): Record<string, unknown> {
   return asset === undefined
     ? { units: amount.toString() }
     : { amount: formatAssetAmount(amount, asset.scale), units: amount.toString(), assetCode: asset.code, assetScale: asset.scale }
@@ -17,7 +17,7 @@ export function moneyJson(amount: bigint, asset: AssetDetails | undefined): Reco
  * A rate in the assets' units (receiver's asset per ours), to `digits` decimals, rounded down.
  * Without the receiver's asset, in smallest units.
  */
-export function rateText(rate: { numerator: bigint; denominator: bigint }, source: AssetDetails, destination: AssetDetails | undefined, digits = 6): string {
+export function rateText(rate: { numerator: bigint; denominator: bigint }, source: Asset, destination: Asset | undefined, digits = 6): string {
   const shift = destination === undefined ? 0 : source.scale - destination.scale
   let numerator = rate.numerator * 10n ** BigInt(digits)
   let denominator = rate.denominator

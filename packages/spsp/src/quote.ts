@@ -1,5 +1,5 @@
-import { IlpErrorCode, IlpPacketType, type IlpReject, type PrepareHandler } from '@stack/ilp-core'
-import { createConnection, RateProbeError, type AssetDetails, type Connection, type ConnectionOptions } from '@stack/stream'
+import { IlpErrorCode, IlpPacketType, type Asset, type IlpReject, type PrepareHandler } from '@stack/ilp-core'
+import { createConnection, RateProbeError, type Connection, type ConnectionOptions } from '@stack/stream'
 import { QuoteError } from './errors.js'
 import {
   meetsAssetRate,
@@ -27,7 +27,7 @@ export interface QuoteOptions {
   /** How our Prepares reach the network (the uplink to our connector). */
   readonly sendPrepare: PrepareHandler
   /** Our asset: what amounts to send are counted in (ILDCP tells it, RFC 0031). */
-  readonly sourceAsset: AssetDetails
+  readonly sourceAsset: Asset
   /**
    * Fixed source: a bigint of the source asset's smallest units, or a decimal string in its
    * units ("12.34" at scale 2 is 1234). Give this or amountToDeliver.
@@ -53,9 +53,9 @@ export interface QuoteOptions {
 export interface Quote extends QuoteAmounts {
   readonly destination: SpspQueryResult
   readonly target: PaymentTarget
-  readonly sourceAsset: AssetDetails
+  readonly sourceAsset: Asset
   /** The receiver's asset, when it said it (RFC 0029 §4.3.3). */
-  readonly destinationAsset: AssetDetails | undefined
+  readonly destinationAsset: Asset | undefined
   /** Source units `sent` arrived as `delivered` destination units in the best probe. */
   readonly probedRate: ProbedRate
   /** The slippage applied, as given. */
@@ -158,17 +158,17 @@ export async function quote(options: QuoteOptions): Promise<Quote> {
   }
 }
 
-function paymentTarget(options: QuoteOptions, destinationAsset: AssetDetails | undefined): PaymentTarget {
+function paymentTarget(options: QuoteOptions, destinationAsset: Asset | undefined): PaymentTarget {
   const { amountToSend, amountToDeliver } = options
   let amount: bigint | undefined
   if (amountToSend !== undefined) amount = baseUnits(amountToSend, options.sourceAsset, 'amountToSend')
   else if (typeof amountToDeliver === 'string' && destinationAsset === undefined) {
     throw new QuoteError('unknown-destination-asset', 'the receiver did not tell its asset: give amountToDeliver in its smallest units')
-  } else amount = baseUnits(amountToDeliver as bigint | string, destinationAsset as AssetDetails, 'amountToDeliver')
+  } else amount = baseUnits(amountToDeliver as bigint | string, destinationAsset as Asset, 'amountToDeliver')
   return amountToSend !== undefined ? { type: 'fixed-send', amount } : { type: 'fixed-delivery', amount }
 }
 
-function baseUnits(value: bigint | string, asset: AssetDetails, field: string): bigint {
+function baseUnits(value: bigint | string, asset: Asset, field: string): bigint {
   const amount = typeof value === 'string' ? parseAssetAmount(value, asset.scale) : value
   if (amount === undefined) {
     throw new QuoteError('invalid-amount', `${field} "${value}" is not an amount of ${asset.code} (a decimal with at most ${asset.scale} decimals)`)

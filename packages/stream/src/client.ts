@@ -1,6 +1,5 @@
-import type { PrepareHandler } from '@stack/ilp-core'
+import type { PrepareHandler, Asset } from '@stack/ilp-core'
 import { fetchAccountDetails } from './account-details.js'
-import type { AssetDetails } from './connection-core.js'
 import { RateProbeError, type RateProbeFailure } from './connection-error.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 
@@ -21,7 +20,7 @@ export interface CreateConnectionOptions extends ConnectionOptions {
    * Prepares to `connection.handlePrepare`. `'ildcp'` asks the parent (RFC 0031).
    */
   sourceAccount?: string | 'ildcp'
-  assetDetails?: AssetDetails
+  assetDetails?: Asset
   /** Accepted loss against the probed rate (default 0.01). Shorthand for exchangeRate.slippage. */
   slippage?: number
   /** Least acceptable rate, destination per source unit. Shorthand for exchangeRate.minExchangeRate. */

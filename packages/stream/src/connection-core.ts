@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { IlpErrorCode, IlpPacketType, MAX_UINT64, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
+import { IlpErrorCode, IlpPacketType, MAX_UINT64, type IlpPrepare, type IlpReply, type Asset } from '@stack/ilp-core'
 import { ConnectionError } from './connection-error.js'
 import { CongestionController } from './controllers/congestion.js'
 import { ExchangeRateController } from './controllers/exchange-rate.js'
@@ -14,7 +14,7 @@ import { PacketSealer } from './core/packet-seal.js'
 import { Receiver } from './core/receiver.js'
 import { applyFrames, type FrameTarget } from './core/remote-frames.js'
 import { StreamTable } from './core/stream-table.js'
-import { requestContent, type AssetDetails, type ConnectionCoreOptions, type ConnectionStatus, type CoreEvent, type NextStep, type OutgoingRequest, type RequestContent } from './core/types.js'
+import { requestContent, type ConnectionCoreOptions, type ConnectionStatus, type CoreEvent, type NextStep, type OutgoingRequest, type RequestContent } from './core/types.js'
 import { StreamErrorCode } from './wire/error-codes.js'
 import { INITIAL_CONNECTION_WINDOW, INITIAL_STREAM_WINDOW } from './flow/data-sender.js'
 import { FrameType } from './wire/frames/frame-type.js'
@@ -22,7 +22,7 @@ import type { Frame } from './wire/frames/frame.js'
 import type { StreamPacket } from './wire/packet.js'
 import type { StreamState } from './stream-state.js'
 
-export type { AssetDetails, ConnectionCoreOptions, ConnectionStatus, CoreEvent, NextStep, OutgoingRequest, ReceiptOptions } from './core/types.js'
+export type { ConnectionCoreOptions, ConnectionStatus, CoreEvent, NextStep, OutgoingRequest, ReceiptOptions } from './core/types.js'
 
 /**
  * A STREAM connection's state machine with no I/O (RFC 0029): the shell asks it for the
@@ -38,13 +38,13 @@ export class ConnectionCore {
   readonly role: 'client' | 'server'
   status: ConnectionStatus = { type: 'open' }
   readonly sourceAccount: string | undefined
-  readonly assetDetails: AssetDetails | undefined
+  readonly assetDetails: Asset | undefined
   readonly sequence = new SequenceController()
   readonly maxPacket = new MaxPacketAmountController()
   readonly rate: ExchangeRateController
   readonly congestion: CongestionController
   readonly retry: RetryController
-  private remoteAsset: AssetDetails | undefined
+  private remoteAsset: Asset | undefined
   private canSend: boolean
   private active: number
   private readonly packetLifetime: number
@@ -125,7 +125,7 @@ export class ConnectionCore {
   }
 
   /** The other side's asset, if it sent ConnectionAssetDetails (RFC 0029 §4.3.3). */
-  get remoteAssetDetails(): AssetDetails | undefined {
+  get remoteAssetDetails(): Asset | undefined {
     return this.remoteAsset
   }
 

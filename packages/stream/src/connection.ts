@@ -1,5 +1,5 @@
-import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
-import { ConnectionCore, type AssetDetails, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
+import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler, type Asset } from '@stack/ilp-core'
+import { ConnectionCore, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
 import { ConnectionError, type RateProbeFailure } from './connection-error.js'
 import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
@@ -82,7 +82,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   }
 
   /** The other side's asset, if it sent ConnectionAssetDetails (RFC 0029 §4.3.3). */
-  get destinationAsset(): AssetDetails | undefined {
+  get destinationAsset(): Asset | undefined {
     return this.core.remoteAssetDetails
   }
 

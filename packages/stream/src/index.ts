@@ -97,7 +97,6 @@ export {
   type CoreEvent,
   type NextStep,
   type OutgoingRequest,
-  type AssetDetails,
   type ReceiptOptions,
 } from './connection-core.js'
 export type { ExchangeRateOptions, Ratio } from './controllers/exchange-rate.js'

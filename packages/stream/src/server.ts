@@ -1,5 +1,5 @@
-import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
-import { expiredReject, type AssetDetails } from './connection-core.js'
+import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler, type Asset } from '@stack/ilp-core'
+import { expiredReject } from './connection-core.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import { PacketSealer } from './core/packet-seal.js'
 import { StreamErrorCode } from './wire/error-codes.js'
@@ -19,7 +19,7 @@ export interface ServerOptions extends ConnectionOptions {
   /** Our ILP address; without it, learned by ILDCP (RFC 0031) through `sendPrepare`. */
   serverAddress?: string
   /** Our asset, sent to clients in ConnectionAssetDetails; learned by ILDCP when omitted. */
-  assetDetails?: AssetDetails
+  assetDetails?: Asset
   /** How the server sends Prepares: ILDCP, and money or data to clients that gave their address. */
   sendPrepare?: PrepareHandler
 }
@@ -51,7 +51,7 @@ export interface ServerEvents {
  */
 export class Server extends Emitter<ServerEvents> implements AsyncIterable<Connection> {
   readonly serverAddress: string
-  readonly assetDetails: AssetDetails | undefined
+  readonly assetDetails: Asset | undefined
   private readonly serverSecret: Uint8Array
   private readonly sendPrepare: PrepareHandler | undefined
   private readonly options: ConnectionOptions

@@ -1,3 +1,4 @@
+import type { Asset } from '@stack/ilp-core'
 import { MAX_STREAM_PACKET_LENGTH } from '../wire/crypto.js'
 import { StreamErrorCode } from '../wire/error-codes.js'
 import type { DataSegment } from '../flow/data-sender.js'
@@ -8,7 +9,7 @@ import type { StreamState } from '../stream-state.js'
 import type { ConnectionWindow } from './connection-window.js'
 import type { MoneySender } from './money-sender.js'
 import type { StreamTable } from './stream-table.js'
-import { requestContent, type AssetDetails, type OutgoingRequest, type RequestContent } from './types.js'
+import { requestContent, type OutgoingRequest, type RequestContent } from './types.js'
 
 /** Bytes of a packet kept for frames other than StreamData (addresses are ≤ 1023 bytes). */
 const CONTROL_RESERVE = 2048
@@ -28,7 +29,7 @@ export interface FramerParts {
   money: MoneySender
   /** Our address, told to the other end (RFC 0029 §4.3.1). */
   sourceAccount: string | undefined
-  assetDetails: AssetDetails | undefined
+  assetDetails: Asset | undefined
   /** Whether we can reach the other side by Prepare; otherwise closes ride on our replies. */
   sendsPrepares(): boolean
   /** A stream's close went out or was acknowledged: it may be finished. */

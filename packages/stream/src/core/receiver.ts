@@ -1,4 +1,4 @@
-import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply } from '@stack/ilp-core'
+import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type Asset } from '@stack/ilp-core'
 import { ConnectionError } from '../connection-error.js'
 import { StreamErrorCode } from '../wire/error-codes.js'
 import { FrameType } from '../wire/frames/frame-type.js'
@@ -10,7 +10,7 @@ import type { ConnectionWindow } from './connection-window.js'
 import type { Framer } from './framer.js'
 import type { PacketSealer } from './packet-seal.js'
 import type { StreamTable } from './stream-table.js'
-import type { AssetDetails, ConnectionStatus, CoreEvent, ReceiptOptions } from './types.js'
+import type { ConnectionStatus, CoreEvent, ReceiptOptions } from './types.js'
 
 export interface ReceiverParts {
   streams: StreamTable
@@ -18,7 +18,7 @@ export interface ReceiverParts {
   framer: Framer
   sealer: PacketSealer
   sourceAccount: string | undefined
-  assetDetails: AssetDetails | undefined
+  assetDetails: Asset | undefined
   /** RFC 0039 receipts to put in our Fulfills. */
   receipt: ReceiptOptions | undefined
   status(): ConnectionStatus

@@ -1,4 +1,4 @@
-import { MAX_UINT64 } from '@stack/ilp-core'
+import { MAX_UINT64, type Asset } from '@stack/ilp-core'
 import { ConnectionError } from '../connection-error.js'
 import type { RemoteAddressController } from '../controllers/remote-address.js'
 import { StreamErrorCode } from '../wire/error-codes.js'
@@ -7,14 +7,14 @@ import type { Frame } from '../wire/frames/frame.js'
 import type { StreamState } from '../stream-state.js'
 import type { ConnectionWindow } from './connection-window.js'
 import type { StreamTable } from './stream-table.js'
-import type { AssetDetails, CoreEvent } from './types.js'
+import type { CoreEvent } from './types.js'
 
 /** Who the other side's control frames go to. */
 export interface FrameTarget {
   streams: StreamTable
   window: ConnectionWindow
   remoteAddress: RemoteAddressController
-  onAssetDetails(asset: AssetDetails): void
+  onAssetDetails(asset: Asset): void
   /** The other side closed the connection (RFC 0029 §5.3.1). */
   closedByPeer(error: ConnectionError | undefined): void
   endStream(stream: StreamState, code?: number): void

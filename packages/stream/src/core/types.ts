@@ -1,15 +1,10 @@
-import type { IlpPrepare } from '@stack/ilp-core'
+import type { IlpPrepare, Asset } from '@stack/ilp-core'
 import type { ConnectionError } from '../connection-error.js'
 import type { ExchangeRateOptions } from '../controllers/exchange-rate.js'
 import type { RetryOptions } from '../controllers/retry.js'
 import type { DataSegment } from '../flow/data-sender.js'
 import type { StreamState } from '../stream-state.js'
 import type { PacketSealer } from './packet-seal.js'
-
-export interface AssetDetails {
-  code: string
-  scale: number
-}
 
 export interface ReceiptOptions {
   /** RFC 0039: 16 bytes naming the connection to the verifier. */
@@ -25,7 +20,7 @@ export interface ConnectionCoreOptions {
   destinationAccount?: string
   /** Our address, told to the other end (RFC 0029 §4.3.1) so it can send to us. */
   sourceAccount?: string
-  assetDetails?: AssetDetails
+  assetDetails?: Asset
   /** Whether we have a way to send Prepares at all. */
   canSend: boolean
   exchangeRate?: ExchangeRateOptions

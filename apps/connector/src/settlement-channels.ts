@@ -50,14 +50,13 @@ interface Opened {
 
 /**
  * The payment channels of a node's peers (config `peers[].settlement`), each carried by the
- * peer's BTP link: SQLite-ledger channels (ledger files and claim stores opened once and shared
+ * peer's BTP link: SQLite-ledger channels (ledger files opened once and shared
  * by the peers that name the same file), Ethereum PaymentChannel channels (one JSON-RPC
  * connection per URL, a watcher per peer), XRP Ledger claims (channels as the config declares
  * them; redemptions signed on request). Claims of the chain-backed kinds are kept in SQLite.
  */
 export class SettlementChannels {
   readonly #sqliteLedgers = new Map<string, SqliteLedger>()
-  readonly #sqliteStores = new Map<string, SqliteClaimStore>()
   readonly #ethereumLedgers = new Map<string, Promise<EthereumLedger>>()
   readonly #opened = new Map<string, Opened>()
   readonly #xrp = new Map<string, XrpClaimChannel>()
@@ -131,9 +130,7 @@ export class SettlementChannels {
     }
     this.#opened.clear()
     this.#xrp.clear()
-    for (const store of this.#sqliteStores.values()) store.close()
     for (const ledger of this.#sqliteLedgers.values()) ledger.close()
-    this.#sqliteStores.clear()
     this.#sqliteLedgers.clear()
     this.#ethereumLedgers.clear()
   }
@@ -175,11 +172,7 @@ export class SettlementChannels {
       ledger = SqliteLedger.open(config.ledger, { now })
       this.#sqliteLedgers.set(config.ledger, ledger)
     }
-    let store = this.#sqliteStores.get(config.claims)
-    if (store === undefined) {
-      store = SqliteClaimStore.open(config.claims)
-      this.#sqliteStores.set(config.claims, store)
-    }
+    const store = SqliteClaimStore.open(config.claims, { account: config.account, peerAccount: config.peerAccount })
     const channel = new SqliteChannel({
       ledger,
       account: config.account,
@@ -194,7 +187,15 @@ export class SettlementChannels {
       watch: { intervalMs: config.watchIntervalMs, ...(config.idleRedeemMs === undefined ? {} : { idleRedeemMs: config.idleRedeemMs }) },
       logger: { warn: this.#warn(peerId) },
     })
-    return { channel, opened: { summary: () => ({ kind: 'sqlite', ...channel.summary() }), close: () => channel.close() } }
+    void channel.start() // the watcher
+    const close = async (): Promise<void> => {
+      try {
+        await channel.stop() // redeems what the peer paid us
+      } finally {
+        store.close()
+      }
+    }
+    return { channel, opened: { summary: () => ({ kind: 'sqlite', ...channel.summary() }), close } }
   }
 
   async #openEthereum(peerId: string, config: EthereumSettlementConfig, link: Link & Channel): Promise<{ channel: Channel; opened: Opened }> {

@@ -192,13 +192,13 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await aliceLink.connect()
     stops.push(() => aliceLink.close())
     const aliceInfo = await ildcpFetch((packet) => aliceLink.request(packet))
-    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'))
+    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'), { account: 'alice', peerAccount: 'connector-a' })
     stops.push(() => aliceClaims.close())
     const aliceChannel = new SqliteChannel({
       ledger: usdLedger, account: 'alice', peerAccount: 'connector-a', carrier: aliceLink, store: aliceClaims,
       funding: { deposit: 20_000n, topUpBelow: 5_000n, settleDelayMs: 60_000 },
     })
-    stops.push(() => aliceChannel.close())
+    stops.push(() => aliceChannel.stop())
     log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by SQLite channel claims`)
     const { settleUpTo, settled } = settleAsSent(aliceChannel)
 

@@ -20,13 +20,7 @@ export interface UnprovenTransfers {
 /** A peer's channel as the admin API shows it (`GET /settlement`). */
 export type SettlementSummary =
   | ({ kind: 'sqlite' } & ReturnType<SqliteChannel['summary']>)
-  | {
-      kind: 'ethereum'
-      address: string
-      contract: string
-      outgoing: { channelId: string; deposit: bigint; sent: bigint } | undefined
-      incoming: { channelId: string; best: bigint }[]
-    }
+  | ({ kind: 'ethereum'; address: string; contract: string } & ReturnType<EthereumChannel['summary']>)
   | ({ kind: 'xrp' } & ReturnType<XrpClaimChannel['summary']>)
   | { kind: 'trusted-transfer'; credited: bigint }
 
@@ -221,29 +215,16 @@ export class SettlementChannels {
       store,
       ...(config.funding === undefined ? {} : { funding: config.funding }),
       ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
+      // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
+      watch: { intervalMs: config.watchIntervalMs },
+      now: this.options.now,
+      logger: { warn: this.#warn(peerId) },
     })
-    // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
-    const warn = this.#warn(peerId)
-    let ticking: Promise<unknown> = Promise.resolve()
-    const timer = setInterval(() => {
-      ticking = channel.tick().catch((error: unknown) => warn('ethereum channel watch failed', error))
-    }, config.watchIntervalMs)
-    timer.unref()
-    const summary = (): SettlementSummary => {
-      const outgoing = store.getOutgoing()
-      return {
-        kind: 'ethereum',
-        address,
-        contract: config.contract,
-        outgoing: outgoing === undefined ? undefined : { channelId: outgoing.channelId, deposit: outgoing.deposit, sent: outgoing.sent },
-        incoming: store.listIncoming().map((claim) => ({ channelId: claim.channelId, best: claim.amount })),
-      }
-    }
+    void channel.start()
+    const summary = (): SettlementSummary => ({ kind: 'ethereum', address, contract: config.contract, ...channel.summary() })
     const close = async (): Promise<void> => {
-      clearInterval(timer)
-      await ticking
       try {
-        await channel.close() // redeems what the peer paid us, on chain
+        await channel.stop() // redeems what the peer paid us, on chain
       } finally {
         store.close()
       }

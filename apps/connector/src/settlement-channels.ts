@@ -256,7 +256,7 @@ export class SettlementChannels {
     this.#xrp.set(peerId, channel)
     const close = async (): Promise<void> => {
       try {
-        await channel.close() // the claims stay in the store, for a redemption after a restart
+        await channel.stop() // the claims stay in the store, for a redemption after a restart
       } finally {
         store.close()
       }

@@ -212,7 +212,7 @@ const xrp: Kind = {
         const [account, peerAccount] = side === 'a' ? [payer.classicAddress, payee.classicAddress] : [payee.classicAddress, payer.classicAddress]
         const store = XrpClaimStore.open(claims, { account, peerAccount })
         const channel = new XrpClaimChannel({ account, peerAccount, carrier, store, directory, ...(side === 'a' ? { outgoing: { channelId, keys } } : {}) })
-        const onChannel = (): bigint => (side === 'a' ? store.getSent(channelId) : (store.getIncoming(channelId)?.amount ?? 0n))
+        const onChannel = (): bigint => (side === 'a' ? (store.getOutgoing()?.sentOn.get(channelId) ?? 0n) : (store.getIncoming(channelId)?.amount ?? 0n))
         return { channel, onChannel, close: () => store.close() }
       },
     }

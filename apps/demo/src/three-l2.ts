@@ -26,7 +26,7 @@ import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
 import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel } from '@stack/channel-xrp'
+import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel, type XrpOutgoingState } from '@stack/channel-xrp'
 import { ildcpFetch, type AssetDetails } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
@@ -179,10 +179,10 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await bobLink.connect()
     stops.push(() => bobLink.close())
     const bobInfo = await ildcpFetch((packet) => bobLink.request(packet))
-    const bobStore = new MemoryClaimStore()
+    const bobStore = new MemoryClaimStore<string, XrpOutgoingState>()
     const bobChannel = new XrpClaimChannel({ account: walletBob.classicAddress, peerAccount: walletB.classicAddress, carrier: bobLink, store: bobStore, directory: xrpDirectory, wallet: walletBob })
     bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
-    stops.push(() => bobChannel.close())
+    stops.push(() => bobChannel.stop())
     const { pointer, spsp, url: spspUrl, close: closePayee } = await servePayee(bobLink, bobInfo.clientAddress, XRP)
     stops.push(closePayee)
     log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspUrl}`)

@@ -119,7 +119,8 @@ export class ClaimChannel<Signature, Outgoing extends OutgoingState = OutgoingSt
 
   /** What this endpoint holds: our channel and the cumulative amount sent, the best claims received. */
   summary(): ClaimChannelSummary {
-    const outgoing = this.#store.getOutgoing()
+    const stored = this.#store.getOutgoing()
+    const outgoing = stored === undefined ? undefined : this.#scheme.outgoing(stored)
     return {
       outgoing: outgoing?.channelId === undefined ? undefined : { channelId: outgoing.channelId, sent: outgoing.sent },
       carry: outgoing?.carry ?? 0n,

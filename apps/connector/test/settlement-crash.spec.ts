@@ -170,8 +170,8 @@ const sqlite: Kind = {
     const ledgers = { a: SqliteLedger.open(file), b: SqliteLedger.open(file) }
     return {
       open(side, claims, carrier) {
-        const store = SqliteClaimStore.open(claims)
         const [account, peerAccount] = side === 'a' ? ['conn-a', 'conn-b'] : ['conn-b', 'conn-a']
+        const store = SqliteClaimStore.open(claims, { account, peerAccount })
         const channel = new SqliteChannel({
           ledger: ledgers[side],
           account,
@@ -181,7 +181,7 @@ const sqlite: Kind = {
           ...(side === 'a' ? { funding: { deposit: 100_000_000n, settleDelayMs: 86_400_000 } } : {}),
         })
         const onChannel = (): bigint =>
-          side === 'a' ? (store.getOutgoing(account, peerAccount)?.sent ?? 0n) : store.listIncoming(account, peerAccount).reduce((sum, claim) => sum + claim.amount, 0n)
+          side === 'a' ? (store.getOutgoing()?.sent ?? 0n) : store.listIncoming().reduce((sum, claim) => sum + claim.amount, 0n)
         return { channel, onChannel, close: () => store.close() }
       },
       async redeem(b) {
@@ -212,7 +212,7 @@ const xrp: Kind = {
         const [account, peerAccount] = side === 'a' ? [payer.classicAddress, payee.classicAddress] : [payee.classicAddress, payer.classicAddress]
         const store = XrpClaimStore.open(claims, { account, peerAccount })
         const channel = new XrpClaimChannel({ account, peerAccount, carrier, store, directory, ...(side === 'a' ? { outgoing: { channelId, keys } } : {}) })
-        const onChannel = (): bigint => (side === 'a' ? store.getSent(channelId) : (store.getIncoming(channelId)?.amount ?? 0n))
+        const onChannel = (): bigint => (side === 'a' ? (store.getOutgoing()?.sentOn.get(channelId) ?? 0n) : (store.getIncoming(channelId)?.amount ?? 0n))
         return { channel, onChannel, close: () => store.close() }
       },
     }

@@ -276,12 +276,12 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
     }
 
     // The channels: A's claim store, B's, and the ledger.
-    const aClaims = SqliteClaimStore.open(join(dir, 'a.claims'))
-    const bClaims = SqliteClaimStore.open(join(dir, 'b.claims'))
+    const aClaims = SqliteClaimStore.open(join(dir, 'a.claims'), { account: 'conn-a', peerAccount: 'conn-b' })
+    const bClaims = SqliteClaimStore.open(join(dir, 'b.claims'), { account: 'conn-b', peerAccount: 'conn-a' })
     const ledger = SqliteLedger.open(ledgerFile)
     try {
-      const outgoing = aClaims.getOutgoing('conn-a', 'conn-b')
-      const incoming = bClaims.listIncoming('conn-b', 'conn-a')
+      const outgoing = aClaims.getOutgoing()
+      const incoming = bClaims.listIncoming()
       expect(incoming.map((claim) => claim.channelId)).toEqual([outgoing?.channelId])
       expect(outgoing?.carry).toBe(0n)
       const sent = outgoing?.sent ?? 0n
@@ -315,8 +315,8 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
       expect(aJournal.downRows).toBeGreaterThanOrEqual(10)
 
       // The totals each side keeps agree with all of the above.
-      expect(aClaims.getTotals('conn-a', 'conn-b')).toEqual({ sent, received: 0n })
-      expect(bClaims.getTotals('conn-b', 'conn-a')).toEqual({ sent: 0n, received: sent })
+      expect(aClaims.getTotals()).toEqual({ sent, received: 0n })
+      expect(bClaims.getTotals()).toEqual({ sent: 0n, received: sent })
       const books = [['a.balances', 'b', { sent, received: 0n }], ['b.balances', 'a', { sent: 0n, received: sent }]] as const
       for (const [file, peer, totals] of books) {
         const store = SqliteBalanceStore.open(join(dir, file))

@@ -61,7 +61,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
       account,
       peerAccount,
       carrier,
-      store: SqliteClaimStore.open(join(dir, `${who}.claims`)),
+      store: SqliteClaimStore.open(join(dir, `${who}.claims`), { account, peerAccount }),
       ...(pays ? { funding: { deposit: 20_000n, topUpBelow: 5_000n, settleDelayMs: SETTLE_DELAY_MS } } : {}),
     })
     channels.push({ who, asset, channel: made, ledger })
@@ -172,7 +172,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
       return { lines, balances: { usd: usdBalances, eur: eurBalances }, minted: MINTED, audits: { usd: usd.audit().ok, eur: eur.audit().ok }, booksSquare }
     },
     async stop() {
-      for (const { channel: c } of channels) await c.close().catch(() => undefined)
+      for (const { channel: c } of channels) await c.stop().catch(() => undefined)
       for (const stop of stops.reverse()) await stop()
       usd.close()
       eur.close()

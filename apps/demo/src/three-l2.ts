@@ -26,7 +26,7 @@ import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
 import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel } from '@stack/channel-xrp'
+import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel, type XrpOutgoingState } from '@stack/channel-xrp'
 import { ildcpFetch, sendOverLink, type Asset } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
@@ -178,10 +178,10 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await bobLink.connect()
     stops.push(() => bobLink.close())
     const bobInfo = await ildcpFetch(sendOverLink(bobLink, { triggeredBy: '', peer: 'connector-b' }))
-    const bobStore = new MemoryClaimStore()
+    const bobStore = new MemoryClaimStore<string, XrpOutgoingState>()
     const bobChannel = new XrpClaimChannel({ account: walletBob.classicAddress, peerAccount: walletB.classicAddress, carrier: bobLink, store: bobStore, directory: xrpDirectory, wallet: walletBob })
     bobChannel.setValueHandler(() => undefined) // Bob's wallet: the claims are his money
-    stops.push(() => bobChannel.close())
+    stops.push(() => bobChannel.stop())
     const { pointer, spsp, url: spspUrl, close: closePayee } = await servePayee(bobLink, bobInfo.clientAddress, XRP)
     stops.push(closePayee)
     log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspUrl}`)
@@ -191,13 +191,13 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await aliceLink.connect()
     stops.push(() => aliceLink.close())
     const aliceInfo = await ildcpFetch(sendOverLink(aliceLink, { triggeredBy: '', peer: 'connector-a' }))
-    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'))
+    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'), { account: 'alice', peerAccount: 'connector-a' })
     stops.push(() => aliceClaims.close())
     const aliceChannel = new SqliteChannel({
       ledger: usdLedger, account: 'alice', peerAccount: 'connector-a', carrier: aliceLink, store: aliceClaims,
       funding: { deposit: 20_000n, topUpBelow: 5_000n, settleDelayMs: 60_000 },
     })
-    stops.push(() => aliceChannel.close())
+    stops.push(() => aliceChannel.stop())
     log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by SQLite channel claims`)
     const { settleUpTo, settled } = settleAsSent(aliceChannel)
 

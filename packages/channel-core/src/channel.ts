@@ -40,6 +40,15 @@ export interface Channel {
   setValueHandler(handler: ValueHandler | undefined): void
   /** Only a channel whose store outlives the process has totals; one without forgets what moved. */
   totals?(): ChannelTotals
+  /**
+   * The lifecycle, for a channel that runs something of its own (a dispute watcher): `start` once
+   * its value handler is set; `stop` ends it, sends and takes no more value, and redeems what it
+   * holds where its ledger allows. Idempotent `stop`; the channel's store stays its owner's.
+   */
+  start?(): Promise<void>
+  stop?(): Promise<void>
+  /** What the channel holds (channels, best claims), as plain data for an operator. */
+  summary?(): object
 }
 
 export interface ClaimCarrierOptions extends RequestOptions {

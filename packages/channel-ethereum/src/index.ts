@@ -4,7 +4,8 @@
  * channel's deposit; the sender pays with EIP-712 signed cumulative claims
  * (`Claim(bytes32 channelId,uint256 amount)`) carried to the peer as the proof of a value
  * transfer; the receiver verifies each, keeps the best, and redeems or closes with it on chain.
- * `EthereumChannel` is the channel-core `Channel`; `PaymentChannelContract` the typed contract.
+ * `EthereumChannel` is the channel-core `Channel` (its claim engine over this contract's scheme);
+ * `PaymentChannelContract` the typed contract.
  *
  * ```ts
  * import { EthereumLedger } from '@stack/ledger-ethereum'
@@ -18,10 +19,13 @@
  *   funding: { deposit: 10n ** 17n, timeoutSeconds: 86_400n }
  * })
  * await channel.sendValue(10n ** 12n) // opens a channel with 0.1 ether, sends a claim of 10^12 wei
+await channel.stop() // redeems what the peer paid us, on chain
  * ```
  */
 export { EthereumChannel } from './ethereum-channel.js'
-export type { ChannelFunding, EthereumChannelOptions } from './ethereum-channel.js'
+export type { EthereumChannelOptions, EthereumChannelSummary } from './ethereum-channel.js'
+export { EthereumScheme } from './ethereum-scheme.js'
+export type { ChannelFunding, EthereumOutgoingState } from './ethereum-scheme.js'
 export { PaymentChannelContract } from './payment-channel-contract.js'
 export type { OnChainChannel, OpenRequest } from './payment-channel-contract.js'
 export { paymentChannelAbi, paymentChannelBytecode, solcVersion } from './generated/payment-channel.js'
@@ -29,11 +33,10 @@ export { CLAIM_DOMAIN_NAME, CLAIM_DOMAIN_VERSION, claimDigest, claimTypedData, c
 export type { ClaimDomain } from './claim.js'
 export { CLAIM_PROOF_LENGTH, CLAIM_PROOF_VERSION, decodeClaimProof, encodeClaimProof } from './claim-proof.js'
 export type { ClaimProof } from './claim-proof.js'
-export { MemoryClaimStore } from './claim-store.js'
-export type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
+export { MemoryClaimStore } from '@stack/channel-core'
+export type { ChannelLogger, ChannelWatch, ClaimCarrier, ClaimCarrierOptions, ClaimStore, IncomingClaim } from '@stack/channel-core'
 export { SqliteClaimStore } from './sqlite-claim-store.js'
 export type { ClaimStoreScope } from './sqlite-claim-store.js'
-export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export {
   ChannelShutDownError,
   ClaimChannelClosedError,

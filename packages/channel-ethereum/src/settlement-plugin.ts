@@ -7,7 +7,8 @@
 import { DAY_MS, MAX_UINT64, type SettlementPlugin } from '@stack/channel-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { privateKeyToAddress } from 'viem/accounts'
-import { EthereumChannel, type ChannelFunding } from './ethereum-channel.js'
+import { EthereumChannel } from './ethereum-channel.js'
+import type { ChannelFunding } from './ethereum-scheme.js'
 import { SqliteClaimStore } from './sqlite-claim-store.js'
 
 export interface EthereumSettlementConfig {
@@ -78,7 +79,7 @@ export const ethereumSettlement: SettlementPlugin<EthereumSettlementConfig> = {
     return config
   },
 
-  async open(config, { peerId, carrier, logger, shared }) {
+  async open(config, { peerId, carrier, now, logger, shared }) {
     const ledger = await shared.use(`rpc:${config.rpcUrl}`, () => EthereumLedger.connect({ connection: { rpcUrl: config.rpcUrl }, pollingIntervalMs: config.pollingIntervalMs }))
     const address = privateKeyToAddress(config.privateKey)
     const account = address.toLowerCase()
@@ -94,30 +95,19 @@ export const ethereumSettlement: SettlementPlugin<EthereumSettlementConfig> = {
       carrier,
       store,
       ...(config.funding === undefined ? {} : { funding: config.funding }),
-      ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold })
+      ...(config.redeemThreshold === undefined ? {} : { redeemThreshold: config.redeemThreshold }),
+      // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
+      watch: { intervalMs: config.watchIntervalMs },
+      now,
+      logger,
     })
-    // The dispute watcher: a peer that starts a reclaim must find its channel closed with our best claim.
-    let ticking: Promise<unknown> = Promise.resolve()
-    const timer = setInterval(() => {
-      ticking = channel.tick().catch((error: unknown) => logger.warn('ethereum channel watch failed', error))
-    }, config.watchIntervalMs)
-    timer.unref()
+    void channel.start()
     return {
       channel,
-      summary: () => {
-        const outgoing = store.getOutgoing()
-        return {
-          address,
-          contract: config.contract,
-          outgoing: outgoing === undefined ? undefined : { channelId: outgoing.channelId, deposit: outgoing.deposit, sent: outgoing.sent },
-          incoming: store.listIncoming().map((claim) => ({ channelId: claim.channelId, best: claim.amount }))
-        }
-      },
+      summary: () => ({ address, contract: config.contract, ...channel.summary() }),
       close: async () => {
-        clearInterval(timer)
-        await ticking
         try {
-          await channel.close() // redeems what the peer paid us, on chain
+          await channel.stop() // redeems what the peer paid us, on chain
         } finally {
           store.close()
         }

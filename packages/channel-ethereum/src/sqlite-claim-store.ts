@@ -1,18 +1,18 @@
 /**
- * The ClaimStore in a small SQLite file (WAL, synchronous = FULL): what an endpoint must not
- * forget across a restart — as payer, the channel it pays from, its deposit and the cumulative
- * amount the peer accepted; as payee, the best unredeemed claim on each incoming channel.
+ * The ClaimStore (channel-core) in a small SQLite file (WAL, synchronous = FULL): what an endpoint
+ * must not forget across a restart — as payer, the channel it pays from, its deposit and the
+ * cumulative amount the peer accepted; as payee, the best unredeemed claim on each incoming channel.
  *
  * One file may serve every peer of a node, on any number of contracts and chains: each peer is
  * opened as its own store (its own connection) with its scope, and every row is keyed by that
  * scope, so one peer's store never sees another's claims. A channel total (`eth_totals`) is
  * written in one transaction with the claim that moves it.
  */
-import type { ChannelTotals } from '@stack/channel-core'
+import type { ChannelTotals, ClaimStore, IncomingClaim } from '@stack/channel-core'
 import Database from 'better-sqlite3'
 import { isAddress, type Address, type Hex } from 'viem'
-import type { ClaimStore, IncomingClaim, OutgoingState } from './claim-store.js'
 import { InvalidChannelOptionError } from './errors.js'
+import type { EthereumOutgoingState } from './ethereum-scheme.js'
 
 /** Whose claims a store holds: our account's channels with one peer, on one contract of one chain. */
 export interface ClaimStoreScope {
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS eth_incoming (
   sender     TEXT NOT NULL,
   amount     TEXT NOT NULL,
   signature  TEXT NOT NULL,
+  received_at INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (chain_id, contract, account, peer, channel_id)
 );
 CREATE TABLE IF NOT EXISTS eth_totals (
@@ -68,9 +69,9 @@ interface OutgoingRow {
 
 interface IncomingRow {
   channel_id: string
-  sender: string
   amount: string
   signature: string
+  received_at: number
 }
 
 /** The scope as bound to every statement. */
@@ -86,7 +87,7 @@ interface Statements {
   putOutgoing: Database.Statement<[ScopeParams & { channelId: string; deposit: string; sent: string }]>
   deleteOutgoing: Database.Statement<[ScopeParams]>
   getIncoming: Database.Statement<[ScopeParams & { channelId: string }], IncomingRow>
-  putIncoming: Database.Statement<[ScopeParams & { channelId: string; sender: string; amount: string; signature: string }]>
+  putIncoming: Database.Statement<[ScopeParams & { channelId: string; amount: string; signature: string; receivedAt: number }]>
   deleteIncoming: Database.Statement<[ScopeParams & { channelId: string }]>
   listIncoming: Database.Statement<[ScopeParams], IncomingRow>
   getTotals: Database.Statement<[ScopeParams], { sent: string; received: string }>
@@ -94,7 +95,8 @@ interface Statements {
   setReceived: Database.Statement<[ScopeParams & { amount: string }]>
 }
 
-export class SqliteClaimStore implements ClaimStore {
+/** Carry (value paid beyond acknowledged) is never made by this scheme, and not kept: a state with carry is refused. */
+export class SqliteClaimStore implements ClaimStore<Hex, EthereumOutgoingState> {
   readonly #db: Database.Database
   readonly #scope: ScopeParams
   readonly #statements: Statements
@@ -111,16 +113,16 @@ export class SqliteClaimStore implements ClaimStore {
            channel_id = excluded.channel_id, deposit = excluded.deposit, sent = excluded.sent`
       ),
       deleteOutgoing: db.prepare(`DELETE FROM eth_outgoing WHERE ${scopeColumns}`),
-      getIncoming: db.prepare(`SELECT channel_id, sender, amount, signature FROM eth_incoming WHERE ${scopeColumns} AND channel_id = @channelId`),
+      getIncoming: db.prepare(`SELECT channel_id, amount, signature, received_at FROM eth_incoming WHERE ${scopeColumns} AND channel_id = @channelId`),
       // An update keeps the row (and its rowid, so its place in listIncoming), as a Map keeps a key's.
       putIncoming: db.prepare(
-        `INSERT INTO eth_incoming (chain_id, contract, account, peer, channel_id, sender, amount, signature)
-         VALUES (@chainId, @contract, @account, @peer, @channelId, @sender, @amount, @signature)
+        `INSERT INTO eth_incoming (chain_id, contract, account, peer, channel_id, sender, amount, signature, received_at)
+         VALUES (@chainId, @contract, @account, @peer, @channelId, @peer, @amount, @signature, @receivedAt)
          ON CONFLICT (chain_id, contract, account, peer, channel_id) DO UPDATE SET
-           sender = excluded.sender, amount = excluded.amount, signature = excluded.signature`
+           amount = excluded.amount, signature = excluded.signature, received_at = excluded.received_at`
       ),
       deleteIncoming: db.prepare(`DELETE FROM eth_incoming WHERE ${scopeColumns} AND channel_id = @channelId`),
-      listIncoming: db.prepare(`SELECT channel_id, sender, amount, signature FROM eth_incoming WHERE ${scopeColumns} ORDER BY rowid`),
+      listIncoming: db.prepare(`SELECT channel_id, amount, signature, received_at FROM eth_incoming WHERE ${scopeColumns} ORDER BY rowid`),
       getTotals: db.prepare(`SELECT sent, received FROM eth_totals WHERE ${scopeColumns}`),
       setSent: db.prepare(
         `INSERT INTO eth_totals (chain_id, contract, account, peer, sent, received) VALUES (@chainId, @contract, @account, @peer, @amount, '0')
@@ -147,6 +149,9 @@ export class SqliteClaimStore implements ClaimStore {
       // Other stores (other peers' scopes) may hold the file's write lock for a moment.
       db.pragma('busy_timeout = 5000')
       db.exec(schema)
+      // Files from before the claim engine lack the arrival time: their claims count as arrived at 0.
+      const columns = db.prepare('PRAGMA table_info(eth_incoming)').all() as { name: string }[]
+      if (!columns.some((column) => column.name === 'received_at')) db.exec('ALTER TABLE eth_incoming ADD COLUMN received_at INTEGER NOT NULL DEFAULT 0')
       return new SqliteClaimStore(db, params)
     } catch (error) {
       db.close()
@@ -154,40 +159,41 @@ export class SqliteClaimStore implements ClaimStore {
     }
   }
 
-  getOutgoing(): OutgoingState | undefined {
+  getOutgoing(): EthereumOutgoingState | undefined {
     const row = this.#statements.getOutgoing.get(this.#scope)
     if (row === undefined) return undefined
-    return { channelId: row.channel_id as Hex, deposit: BigInt(row.deposit), sent: BigInt(row.sent) }
+    return { channelId: row.channel_id as Hex, deposit: BigInt(row.deposit), sent: BigInt(row.sent), carry: 0n }
   }
 
-  /** Records our channel to the peer; `undefined` forgets it (reclaimed). */
-  putOutgoing(state: OutgoingState | undefined, sent?: bigint): void {
+  /** Records our channel to the peer; a state without `channelId` forgets it (reclaimed). */
+  putOutgoing(state: EthereumOutgoingState, sent?: bigint): void {
+    if (state.carry !== 0n) throw new InvalidChannelOptionError('carry', state.carry, 'is not kept by this store')
     this.#db.transaction(() => {
-      if (state === undefined) this.#statements.deleteOutgoing.run(this.#scope)
+      if (state.channelId === undefined) this.#statements.deleteOutgoing.run(this.#scope)
       else this.#statements.putOutgoing.run({ ...this.#scope, channelId: state.channelId, deposit: String(state.deposit), sent: String(state.sent) })
       if (sent !== undefined) this.#statements.setSent.run({ ...this.#scope, amount: String(sent) })
     })()
   }
 
-  getIncoming(channelId: Hex): IncomingClaim | undefined {
+  getIncoming(channelId: string): IncomingClaim<Hex> | undefined {
     const row = this.#statements.getIncoming.get({ ...this.#scope, channelId })
     return row === undefined ? undefined : toClaim(row)
   }
 
-  putIncoming(claim: IncomingClaim, received?: bigint): void {
+  putIncoming(claim: IncomingClaim<Hex>, received?: bigint): void {
     this.#db.transaction(() => {
       this.#statements.putIncoming.run({
         ...this.#scope,
         channelId: claim.channelId,
-        sender: claim.sender,
         amount: String(claim.amount),
-        signature: claim.signature
+        signature: claim.signature,
+        receivedAt: claim.receivedAt
       })
       if (received !== undefined) this.#statements.setReceived.run({ ...this.#scope, amount: String(received) })
     })()
   }
 
-  deleteIncoming(channelId: Hex, received?: bigint): void {
+  deleteIncoming(channelId: string, received?: bigint): void {
     this.#db.transaction(() => {
       this.#statements.deleteIncoming.run({ ...this.#scope, channelId })
       if (received !== undefined) this.#statements.setReceived.run({ ...this.#scope, amount: String(received) })
@@ -200,7 +206,7 @@ export class SqliteClaimStore implements ClaimStore {
   }
 
   /** The incoming claims in the order their channels were first stored. */
-  listIncoming(): readonly IncomingClaim[] {
+  listIncoming(): readonly IncomingClaim<Hex>[] {
     return this.#statements.listIncoming.all(this.#scope).map(toClaim)
   }
 
@@ -219,6 +225,6 @@ function checkScope(scope: ClaimStoreScope): ScopeParams {
   return { chainId, contract: contract.toLowerCase(), account: account.toLowerCase(), peer: peer.toLowerCase() }
 }
 
-function toClaim(row: IncomingRow): IncomingClaim {
-  return { channelId: row.channel_id as Hex, sender: row.sender as Address, amount: BigInt(row.amount), signature: row.signature as Hex }
+function toClaim(row: IncomingRow): IncomingClaim<Hex> {
+  return { channelId: row.channel_id, amount: BigInt(row.amount), signature: row.signature as Hex, receivedAt: row.received_at }
 }

@@ -24,7 +24,7 @@ channelTests({
   },
   teardown: async (channels) => {
     const pair = pairs.get(channels)
-    await pair?.alice.close()
-    await pair?.bob.close()
+    await pair?.alice.stop()
+    await pair?.bob.stop()
   }
 })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import Database from 'better-sqlite3'
 import { getAddress, toHex, type Address, type Hex } from 'viem'
 import type { EthereumLedger } from '@stack/ledger-ethereum'
 import {
@@ -11,10 +12,10 @@ import {
   MemoryClaimStore,
   paymentChannelAbi,
   SqliteClaimStore,
-  type ClaimStore,
+  type ClaimStore as AnyClaimStore,
   type ClaimStoreScope,
-  type IncomingClaim,
-  type OutgoingState
+  type EthereumOutgoingState as OutgoingState,
+  type IncomingClaim as AnyIncomingClaim
 } from '../src/index.js'
 import { Chain, Pair } from './fixtures/chain.js'
 
@@ -26,11 +27,16 @@ const signature = (n: number): Hex => `0x${n.toString(16).padStart(130, '1')}`
 
 const scope: ClaimStoreScope = { chainId: 1337, contract: address(1), account: address(2), peer: address(3) }
 
-const claim = (n: number, amount: bigint): IncomingClaim => ({ channelId: channelId(n), sender: scope.peer, amount, signature: signature(n) })
+type ClaimStore = AnyClaimStore<Hex, OutgoingState>
+type IncomingClaim = AnyIncomingClaim<Hex>
+const claim = (n: number, amount: bigint): IncomingClaim => ({ channelId: channelId(n), amount, signature: signature(n), receivedAt: 1_700_000_000_000 + n })
+/** Our channel forgotten (reclaimed): the engine's state without a channel. */
+const NONE: OutgoingState = { channelId: undefined, deposit: 0n, sent: 0n, carry: 0n }
 
-/** What a ClaimStore shows through its interface, for the ids it may hold. */
+/** What a ClaimStore shows through its interface, for the ids it may hold (no channel: as if none was ever stored). */
 function observe(store: ClaimStore, ids: readonly Hex[]): unknown {
-  return { outgoing: store.getOutgoing(), incoming: store.listIncoming(), byId: ids.map((id) => store.getIncoming(id)), totals: store.getTotals() }
+  const outgoing = store.getOutgoing()
+  return { outgoing: outgoing?.channelId === undefined ? undefined : outgoing, incoming: store.listIncoming(), byId: ids.map((id) => store.getIncoming(id)), totals: store.getTotals() }
 }
 
 let dir: string
@@ -68,15 +74,15 @@ describe('SqliteClaimStore', () => {
   it('round-trips the outgoing state: absent, stored, replaced, forgotten', () => {
     const store = openStore(freshFile())
     expect(store.getOutgoing()).toBeUndefined()
-    const state: OutgoingState = { channelId: channelId(7), deposit: 10n ** 18n, sent: 12_345n }
+    const state: OutgoingState = { channelId: channelId(7), deposit: 10n ** 18n, sent: 12_345n, carry: 0n }
     store.putOutgoing(state)
     expect(store.getOutgoing()).toEqual(state)
-    const next: OutgoingState = { channelId: channelId(8), deposit: MAX_UINT256, sent: MAX_UINT256 - 1n }
+    const next: OutgoingState = { channelId: channelId(8), deposit: MAX_UINT256, sent: MAX_UINT256 - 1n, carry: 0n }
     store.putOutgoing(next)
     expect(store.getOutgoing()).toEqual(next)
-    store.putOutgoing(undefined)
+    store.putOutgoing(NONE)
     expect(store.getOutgoing()).toBeUndefined()
-    store.putOutgoing(undefined) // forgetting nothing is not an error
+    store.putOutgoing(NONE) // forgetting nothing is not an error
     expect(store.getOutgoing()).toBeUndefined()
   })
 
@@ -102,7 +108,7 @@ describe('SqliteClaimStore', () => {
   it('gives the same state after the file is closed and reopened', () => {
     const file = freshFile()
     const store = openStore(file)
-    const state: OutgoingState = { channelId: channelId(4), deposit: 1_000n, sent: 900n }
+    const state: OutgoingState = { channelId: channelId(4), deposit: 1_000n, sent: 900n, carry: 0n }
     store.putOutgoing(state)
     store.putIncoming(claim(5, 77n))
     store.putIncoming(claim(6, 88n))
@@ -112,6 +118,26 @@ describe('SqliteClaimStore', () => {
     expect(reopened.getOutgoing()).toEqual(state)
     expect(reopened.listIncoming()).toEqual([claim(6, 88n)])
     expect(reopened.getIncoming(channelId(6))).toEqual(claim(6, 88n))
+  })
+
+  it('opens a file written before claims had an arrival time: its claims kept, counted as arrived at 0', () => {
+    const file = freshFile()
+    const old = new Database(join(dir, file))
+    old.exec(`CREATE TABLE eth_incoming (chain_id INTEGER NOT NULL, contract TEXT NOT NULL, account TEXT NOT NULL, peer TEXT NOT NULL,
+      channel_id TEXT NOT NULL, sender TEXT NOT NULL, amount TEXT NOT NULL, signature TEXT NOT NULL, PRIMARY KEY (chain_id, contract, account, peer, channel_id))`)
+    const lower = { chainId: scope.chainId, contract: scope.contract.toLowerCase(), account: scope.account.toLowerCase(), peer: scope.peer.toLowerCase() }
+    old.prepare('INSERT INTO eth_incoming VALUES (@chainId, @contract, @account, @peer, @channelId, @peer, @amount, @signature)').run({ ...lower, channelId: channelId(1), amount: '500', signature: signature(1) })
+    old.close()
+    const store = openStore(file)
+    expect(store.listIncoming()).toEqual([{ ...claim(1, 500n), receivedAt: 0 }])
+    store.putIncoming(claim(1, 600n))
+    expect(store.getIncoming(channelId(1))).toEqual(claim(1, 600n))
+  })
+
+  it('refuses a state with carry, which this scheme never makes and this store does not keep', () => {
+    const store = openStore(freshFile())
+    expect(() => store.putOutgoing({ channelId: channelId(1), deposit: 10n, sent: 1n, carry: 1n }, 1n)).toThrow(InvalidChannelOptionError)
+    expect(observe(store, [channelId(1)])).toEqual({ outgoing: undefined, incoming: [], byId: [undefined], totals: { sent: 0n, received: 0n } })
   })
 
   it('works in memory', () => {
@@ -132,7 +158,7 @@ describe('SqliteClaimStore', () => {
     ]
     const ours = openStore(file)
     const theirs = others.map((other) => openStore(file, other))
-    ours.putOutgoing({ channelId: channelId(1), deposit: 10n, sent: 1n })
+    ours.putOutgoing({ channelId: channelId(1), deposit: 10n, sent: 1n, carry: 0n })
     ours.putIncoming(claim(2, 2n))
     for (const store of theirs) {
       expect(store.getOutgoing()).toBeUndefined()
@@ -141,15 +167,15 @@ describe('SqliteClaimStore', () => {
     }
     // The same channel id under another scope is another row: writes and deletes stay apart.
     theirs.forEach((store, i) => {
-      store.putOutgoing({ channelId: channelId(1), deposit: 100n + BigInt(i), sent: 0n })
+      store.putOutgoing({ channelId: channelId(1), deposit: 100n + BigInt(i), sent: 0n, carry: 0n })
       store.putIncoming(claim(2, 1_000n + BigInt(i)))
     })
     theirs[0]?.deleteIncoming(channelId(2))
-    theirs[1]?.putOutgoing(undefined)
-    expect(ours.getOutgoing()).toEqual({ channelId: channelId(1), deposit: 10n, sent: 1n })
+    theirs[1]?.putOutgoing(NONE)
+    expect(ours.getOutgoing()).toEqual({ channelId: channelId(1), deposit: 10n, sent: 1n, carry: 0n })
     expect(ours.listIncoming()).toEqual([claim(2, 2n)])
     expect(theirs[2]?.listIncoming()).toEqual([claim(2, 1_002n)])
-    expect(theirs[3]?.getOutgoing()).toEqual({ channelId: channelId(1), deposit: 103n, sent: 0n })
+    expect(theirs[3]?.getOutgoing()).toEqual({ channelId: channelId(1), deposit: 103n, sent: 0n, carry: 0n })
   })
 
   it('compares a scope’s addresses case-insensitively', () => {
@@ -188,18 +214,17 @@ describe('SqliteClaimStore', () => {
   it('behaves as MemoryClaimStore under any sequence of writes, on two scopes of one file, and after reopening', () => {
     // Two ids that differ only in case are two keys to MemoryClaimStore: to this store too.
     const ids = [channelId(1), channelId(2), channelId(0xabc), `0x${channelId(0xabc).slice(2).toUpperCase()}` as Hex]
-    const senders = [address(3), address(5)]
     const amount = fc.bigInt({ min: 0n, max: MAX_UINT256 })
     const hex = (length: number) => fc.uint8Array({ minLength: length, maxLength: length }).map((bytes) => toHex(bytes))
-    const outgoing = fc.record({ channelId: fc.constantFrom(...ids), deposit: amount, sent: amount })
-    const incoming = fc.record({ channelId: fc.constantFrom(...ids), sender: fc.constantFrom(...senders), amount, signature: hex(65) })
+    const outgoing = fc.record({ channelId: fc.constantFrom(...ids), deposit: amount, sent: amount, carry: fc.constant(0n) })
+    const incoming = fc.record({ channelId: fc.constantFrom(...ids), amount, signature: hex(65), receivedAt: fc.nat() })
     // A write may carry the new total of its direction (channel-core ChannelTotals), or not.
     const total = fc.option(amount, { nil: undefined })
     const operation = fc.tuple(
       fc.integer({ min: 0, max: 1 }), // which scope
       fc.oneof(
         fc.tuple(outgoing, total).map(([state, sent]) => (store: ClaimStore) => store.putOutgoing(state, sent)),
-        total.map((sent) => (store: ClaimStore) => store.putOutgoing(undefined, sent)),
+        total.map((sent) => (store: ClaimStore) => store.putOutgoing(NONE, sent)),
         fc.tuple(incoming, total).map(([value, received]) => (store: ClaimStore) => store.putIncoming(value, received)),
         incoming.map((value) => (store: ClaimStore) => store.putIncoming(value)),
         fc.tuple(fc.constantFrom(...ids), total).map(([id, received]) => (store: ClaimStore) => store.deleteIncoming(id, received))
@@ -209,7 +234,7 @@ describe('SqliteClaimStore', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
         const file = freshFile()
-        const models = scopes.map(() => new MemoryClaimStore())
+        const models = scopes.map(() => new MemoryClaimStore<Hex, OutgoingState>())
         const stores = scopes.map((s) => openStore(file, s))
         for (const [which, apply] of operations) {
           apply(models[which] as ClaimStore)
@@ -285,7 +310,7 @@ describe('EthereumChannel on SqliteClaimStore', () => {
     const lower = (s: ClaimStoreScope): ClaimStoreScope => ({ ...s, contract: s.contract.toLowerCase() as Address, account: s.account.toLowerCase() as Address, peer: s.peer.toLowerCase() as Address })
     const aliceStore = openStore(aliceFile, lower(aliceScope))
     const bobStore = openStore(bobFile, lower(bobScope))
-    expect(aliceStore.getOutgoing()).toEqual({ channelId: opened, deposit: 1_000_000n, sent: 600_000n })
+    expect(aliceStore.getOutgoing()).toEqual({ channelId: opened, deposit: 1_000_000n, sent: 600_000n, carry: 0n })
     expect(bobStore.listIncoming().map((c) => [c.channelId, c.amount])).toEqual([[opened, 600_000n]])
 
     const after = new Pair(chain, { alice: { funding, store: aliceStore }, bob: { store: bobStore } })

@@ -62,7 +62,7 @@ export const sqliteSettlement: SettlementPlugin<SqliteSettlementConfig> = {
 
   open(config, { carrier, now, logger, shared }) {
     const ledger = shared.use(`ledger:${config.ledger}`, () => SqliteLedger.open(config.ledger, { now }), (opened) => opened.close())
-    const store = shared.use(`claims:${config.claims}`, () => SqliteClaimStore.open(config.claims), (opened) => opened.close())
+    const store = SqliteClaimStore.open(config.claims, { account: config.account, peerAccount: config.peerAccount })
     const channel = new SqliteChannel({
       ledger,
       account: config.account,
@@ -77,6 +77,14 @@ export const sqliteSettlement: SettlementPlugin<SqliteSettlementConfig> = {
       watch: { intervalMs: config.watchIntervalMs, ...(config.idleRedeemMs === undefined ? {} : { idleRedeemMs: config.idleRedeemMs }) },
       logger,
     })
-    return Promise.resolve({ channel, summary: () => channel.summary(), close: () => channel.close() })
+    void channel.start() // the watcher
+    const close = async (): Promise<void> => {
+      try {
+        await channel.stop() // redeems what the peer paid us
+      } finally {
+        store.close()
+      }
+    }
+    return Promise.resolve({ channel, summary: () => channel.summary(), close })
   },
 }

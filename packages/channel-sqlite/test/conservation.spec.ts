@@ -88,7 +88,7 @@ describe('conservation', () => {
           // it as `carry` and her next payments use it up.
           const carry = pair.alice.summary().carry
           expect(pair.creditedTotal).toBe(paid + carry)
-          await pair.bob.close()
+          await pair.bob.stop()
           expect(await pair.ledger.getBalance('bob')).toBe(paid + carry)
           expect(pair.ledger.audit().ok).toBe(true)
         } finally {

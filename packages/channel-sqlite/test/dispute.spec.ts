@@ -72,7 +72,7 @@ describe('disputes', () => {
     await pair.alice.sendValue(100n)
     const channelId = pair.alice.summary().outgoing?.channelId ?? ''
     await pair.ledger.requestChannelClose({ channelId, by: 'sender' })
-    const key = pair.aliceStore.getOutgoing('alice', 'bob')?.keys.privateKey ?? new Uint8Array(32)
+    const key = pair.aliceStore.getOutgoing()?.keys.privateKey ?? new Uint8Array(32)
     await pair.carriers[0].sendValue(50n, { proof: encodeClaimProof({ channelId, amount: 150n, signature: signClaim(key, channelId, 150n) }) })
     expect(await pair.ledger.getBalance('bob')).toBe(150n)
     expect((await pair.ledger.getChannel(channelId)).status).toBe('closed')
@@ -80,6 +80,7 @@ describe('disputes', () => {
 
   it('runs the watcher on its interval', async () => {
     pair = await Pair.create({ bob: { watch: { intervalMs: 20 } } })
+    await pair.bob.start()
     await pair.alice.sendValue(80n)
     await pair.alice.requestClose()
     await expect.poll(() => pair?.ledger.getBalance('bob'), { timeout: 2_000, interval: 10 }).toBe(80n)

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { InsufficientFundsError } from '@stack/ledger-core'
-import { DepositExhaustedError, InvalidChannelOptionError, NoOutgoingChannelError, SqliteChannel, MemoryClaimStore } from '../src/index.js'
+import { DepositExhaustedError, InvalidChannelOptionError, NoOutgoingChannelError, SqliteChannel, MemoryClaimStore, type SqliteOutgoingState } from '../src/index.js'
 import { Pair } from './fixtures/harness.js'
 
 describe('paying over a channel', () => {
@@ -105,12 +105,12 @@ describe('paying over a channel', () => {
     expect(await pair.ledger.getBalance('bob')).toBe(1_200n)
     await pair.alice.sendValue(999n)
     expect(await pair.ledger.getBalance('bob')).toBe(1_200n)
-    await pair.bob.close()
+    await pair.bob.stop()
     expect(await pair.ledger.getBalance('bob')).toBe(2_199n) // and at close
   })
 
   it('refuses options out of range', () => {
-    const store = new MemoryClaimStore()
+    const store = new MemoryClaimStore<Uint8Array, SqliteOutgoingState>()
     const base = { account: 'a', peerAccount: 'b', carrier: { sendValue: async () => {}, setValueHandler() {} }, store }
     expect(() => new SqliteChannel({ ...base, ledger: { capabilities: new Set() } as never })).toThrow(InvalidChannelOptionError)
   })

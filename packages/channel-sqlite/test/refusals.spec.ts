@@ -43,7 +43,7 @@ describe('a payee refuses', () => {
   }
 
   function aliceKey(): Uint8Array {
-    return pair.aliceStore.getOutgoing('alice', 'bob')?.keys.privateKey ?? new Uint8Array(32)
+    return pair.aliceStore.getOutgoing()?.keys.privateKey ?? new Uint8Array(32)
   }
 
   it('a claim signed by another key (forged)', async () => {
@@ -77,9 +77,16 @@ describe('a payee refuses', () => {
     expect((error as ClaimWrongChannelError).actual).toBe('carol')
   })
 
-  it('a replayed claim', async () => {
-    const replay = pair.carriers[0].sent.at(-1) ?? new Uint8Array(0)
-    await expectRefused(replay, ClaimNotIncreasingError)
+  it('a replayed older claim; the claim it holds, delivered again, is acknowledged and credits nothing', async () => {
+    await pair.alice.sendValue(50n)
+    pair.credited.length = 0
+    const [first, last] = pair.carriers[0].sent
+    await expectRefused(first ?? new Uint8Array(0), ClaimNotIncreasingError)
+    const before = pair.bob.summary()
+    await pair.carriers[0].sendValue(1n, { proof: last ?? new Uint8Array(0) })
+    expect(pair.credited).toEqual([])
+    expect(pair.bob.summary()).toEqual(before)
+    expect(pair.bob.totals()).toEqual({ sent: 0n, received: 150n })
   })
 
   it('a lower claim, correctly signed', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClaimNotIncreasingError, SqliteChannel, SqliteClaimStore } from '../src/index.js'
-import { Pair } from './fixtures/harness.js'
+import { BOB, Pair } from './fixtures/harness.js'
 
 describe('restart', () => {
   let pair: Pair | undefined
@@ -13,15 +13,17 @@ describe('restart', () => {
     pair = await Pair.create()
     await pair.alice.sendValue(300n)
     await pair.alice.sendValue(200n)
-    const replay = pair.carriers[0].sent.at(-1) ?? new Uint8Array(0)
+    const [older, best] = pair.carriers[0].sent
     // Bob stops without redeeming (as a crash would): reopen the store under a fresh endpoint.
     pair.bob.setValueHandler(undefined)
     pair.carriers[1].setValueHandler(undefined)
     pair.bobStore.close()
-    pair.bobStore = SqliteClaimStore.open(`${pair.dir}/bob.claims`)
+    pair.bobStore = SqliteClaimStore.open(`${pair.dir}/bob.claims`, BOB)
     pair.bob = pair.makeBob()
     expect(pair.bob.summary().incoming.map((claim) => claim.best)).toEqual([500n])
-    await expect(pair.carriers[0].sendValue(1n, { proof: replay })).rejects.toBeInstanceOf(ClaimNotIncreasingError)
+    await expect(pair.carriers[0].sendValue(1n, { proof: older ?? new Uint8Array(0) })).rejects.toBeInstanceOf(ClaimNotIncreasingError)
+    await pair.carriers[0].sendValue(1n, { proof: best ?? new Uint8Array(0) }) // acknowledged, credits nothing
+    expect(pair.bob.totals()).toEqual({ sent: 0n, received: 500n })
     await pair.alice.sendValue(50n)
     expect(pair.credited.map((value) => value.amount)).toEqual([300n, 200n, 50n])
     expect(await pair.bob.redeem()).toBe(550n)
@@ -31,7 +33,7 @@ describe('restart', () => {
   it('the payee redeems at close and the restarted one carries on from there', async () => {
     pair = await Pair.create()
     await pair.alice.sendValue(400n)
-    await pair.restartBob() // close() redeems
+    await pair.restartBob() // stop() redeems
     expect(await pair.ledger.getBalance('bob')).toBe(400n)
     await pair.alice.sendValue(100n)
     expect(pair.credited.map((value) => value.amount)).toEqual([400n, 100n])

@@ -5,21 +5,13 @@ export {
   ClaimWrongChannelError,
   ClaimSignatureError,
   ClaimNotIncreasingError,
+  ClaimExceedsDepositError,
   ClaimChannelClosedError,
   NoValueHandlerError,
   DepositExhaustedError,
   ChannelShutDownError,
   InvalidChannelOptionError,
 } from '@stack/channel-core'
-import { ClaimRefusedError } from '@stack/channel-core'
-
-/** The cumulative amount is above the channel's amount as we know it: the ledger would never pay it. */
-export class ClaimExceedsChannelError extends ClaimRefusedError {
-  override readonly name = 'ClaimExceedsChannelError'
-  constructor(readonly channelId: string, readonly amount: bigint, readonly channelAmount: bigint) {
-    super(`claim of ${amount} drops on channel ${channelId} exceeds the channel's ${channelAmount} drops`)
-  }
-}
 
 /** We have no outgoing channel to pay from: open one on the ledger (PaymentChannelCreate) and configure it. */
 export class NoOutgoingChannelError extends Error {

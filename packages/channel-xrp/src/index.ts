@@ -3,7 +3,7 @@
  * verified in the XRP Ledger's own format (`CLM\0` ‖ channel id ‖ UInt64 drops; secp256k1 or
  * ed25519 through ripple-keypairs), and a channel-core `Channel` that carries them as the proof
  * of a value transfer, keeps the best claim per channel, and signs the PaymentChannelClaim that
- * redeems it. Nothing here talks to a server: channel states come from the caller's
+ * redeems it: channel-core's claim engine over this ledger's scheme. Nothing here talks to a server: channel states come from the caller's
  * `XrpChannelDirectory`, and redemption blobs go to the operator (see the README). What must
  * survive a restart (the drops sent on our channel, the best unredeemed claims) is kept in a
  * `SqliteClaimStore` file, one scope (our account, the peer's) per peer.
@@ -31,17 +31,18 @@ export { verifyIncomingClaim } from './verifier.js'
 export type { ClaimExpectation } from './verifier.js'
 export { MemoryChannelDirectory } from './channel-state.js'
 export type { XrpChannelDirectory, XrpChannelState } from './channel-state.js'
-export { MemoryClaimStore } from './claim-store.js'
-export type { ClaimStore, IncomingClaim } from './claim-store.js'
+export { MemoryClaimStore } from '@stack/channel-core'
+export type { ChannelLogger, ClaimCarrier, ClaimCarrierOptions, ClaimChannelSummary, ClaimStore, IncomingClaim } from '@stack/channel-core'
 export { SqliteClaimStore } from './sqlite-claim-store.js'
 export type { ClaimStoreScope } from './sqlite-claim-store.js'
-export type { ClaimCarrier, ClaimCarrierOptions } from '@stack/channel-core'
 export { XrpClaimChannel } from './xrp-channel.js'
-export type { Redemption, RedemptionFields, XrpChannelSummary, XrpClaimChannelOptions, XrpOutgoingChannel } from './xrp-channel.js'
+export type { Redemption, RedemptionFields, XrpClaimChannelOptions } from './xrp-channel.js'
+export { XrpScheme, xrpChannelView } from './xrp-scheme.js'
+export type { XrpChannelView, XrpOutgoingChannel, XrpOutgoingState } from './xrp-scheme.js'
 export {
   ChannelShutDownError,
   ClaimChannelClosedError,
-  ClaimExceedsChannelError,
+  ClaimExceedsDepositError,
   ClaimNotIncreasingError,
   ClaimRefusedError,
   ClaimSignatureError,

@@ -11,7 +11,8 @@ import { MemoryChannelDirectory } from './channel-state.js'
 import { claimKeyPairFromSeed } from './claim.js'
 import { InvalidChannelOptionError, NothingToRedeemError } from './errors.js'
 import { SqliteClaimStore } from './sqlite-claim-store.js'
-import { XrpClaimChannel, type RedemptionFields, type XrpOutgoingChannel } from './xrp-channel.js'
+import { XrpClaimChannel, type RedemptionFields } from './xrp-channel.js'
+import type { XrpOutgoingChannel } from './xrp-scheme.js'
 
 export interface XrpSettlementConfig {
   kind: 'xrp'
@@ -119,6 +120,7 @@ export const xrpSettlement: SettlementPlugin<XrpSettlementConfig> = {
       store,
       directory,
       now,
+      logger,
       ...(outgoing === undefined ? {} : { outgoing }),
       ...(config.secret === undefined ? {} : { wallet: walletFromSeed(config.secret) })
     })
@@ -147,7 +149,7 @@ export const xrpSettlement: SettlementPlugin<XrpSettlementConfig> = {
     }
     const close = async (): Promise<void> => {
       try {
-        await channel.close() // the claims stay in the store, for a redemption after a restart
+        await channel.stop() // the claims stay in the store, for a redemption after a restart
       } finally {
         store.close()
       }

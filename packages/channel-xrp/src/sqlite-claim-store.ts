@@ -1,18 +1,19 @@
 /**
- * The ClaimStore in a small SQLite file (WAL, synchronous = FULL): the cumulative drops the peer
- * acknowledged on our channel, and the best unredeemed claim on each of its channels to us.
+ * The ClaimStore (channel-core) in a small SQLite file (WAL, synchronous = FULL): the cumulative
+ * drops the peer acknowledged on each channel we paid on, and the best unredeemed claim on each of
+ * its channels to us.
  * One file may serve every peer of a node: each peer's endpoint opens its own store on it with
  * its scope (our account, the peer's), and every row is keyed by that scope, so one peer's
  * store never sees another's claims. Channel ids are kept uppercase, as XrpClaimChannel uses
  * them; drops as decimal TEXT (a UInt64 does not fit SQLite's signed INTEGER). A channel total
  * (`xrp_totals`) is written in one transaction with the claim that moves it.
  */
-import type { ChannelTotals } from '@stack/channel-core'
+import type { ChannelTotals, ClaimStore, IncomingClaim } from '@stack/channel-core'
 import Database from 'better-sqlite3'
 import { checkAddress } from '@stack/ledger-xrp'
 import { checkOption } from './check-option.js'
-import type { ClaimStore, IncomingClaim } from './claim-store.js'
 import { InvalidChannelOptionError } from './errors.js'
+import type { XrpOutgoingState } from './xrp-scheme.js'
 
 /** Whose claims a store holds: one endpoint (our account) with one peer. Classic addresses. */
 export interface ClaimStoreScope {
@@ -57,10 +58,14 @@ interface IncomingRow {
   received_at: number
 }
 
-/** The ClaimStore that survives a restart. Every call is one statement: one atomic, durable write. */
-export class SqliteClaimStore implements ClaimStore {
+/**
+ * The ClaimStore that survives a restart. Every call is one transaction: one atomic, durable write.
+ * It keeps the drops sent per channel: `getOutgoing` gives them all as `sentOn` (the scheme picks
+ * the configured channel); carry is never made by this scheme, and not kept (a state with carry is refused).
+ */
+export class SqliteClaimStore implements ClaimStore<string, XrpOutgoingState> {
   readonly #db: Database.Database
-  readonly #getSent: Database.Statement<[string, string, string], { sent: string }>
+  readonly #listSent: Database.Statement<[string, string], { channel_id: string; sent: string }>
   readonly #putSent: Database.Statement<[string, string, string, string]>
   readonly #getIncoming: Database.Statement<[string, string, string], IncomingRow>
   readonly #putIncoming: Database.Statement<[string, string, string, string, string, number]>
@@ -76,7 +81,7 @@ export class SqliteClaimStore implements ClaimStore {
     this.#db = db
     this.#account = scope.account
     this.#peer = scope.peerAccount
-    this.#getSent = db.prepare('SELECT sent FROM xrp_sent WHERE account = ? AND peer_account = ? AND channel_id = ?')
+    this.#listSent = db.prepare('SELECT channel_id, sent FROM xrp_sent WHERE account = ? AND peer_account = ?')
     this.#putSent = db.prepare(
       `INSERT INTO xrp_sent (account, peer_account, channel_id, sent) VALUES (?, ?, ?, ?)
        ON CONFLICT (account, peer_account, channel_id) DO UPDATE SET sent = excluded.sent`
@@ -129,24 +134,27 @@ export class SqliteClaimStore implements ClaimStore {
     }
   }
 
-  getSent(channelId: string): bigint {
-    const row = this.#getSent.get(this.#account, this.#peer, channelId.toUpperCase())
-    return row === undefined ? 0n : BigInt(row.sent)
+  getOutgoing(): XrpOutgoingState | undefined {
+    const rows = this.#listSent.all(this.#account, this.#peer)
+    if (rows.length === 0) return undefined
+    return { channelId: undefined, sent: 0n, carry: 0n, sentOn: new Map(rows.map((row) => [row.channel_id, BigInt(row.sent)])) }
   }
 
-  putSent(channelId: string, amount: bigint, total?: bigint): void {
+  /** Records the drops sent on `state.channelId` (and with `total`, the total sent to the peer). */
+  putOutgoing(state: XrpOutgoingState, total?: bigint): void {
+    if (state.carry !== 0n) throw new InvalidChannelOptionError('carry', state.carry, 'is not kept by this store')
     this.#db.transaction(() => {
-      this.#putSent.run(this.#account, this.#peer, channelId.toUpperCase(), amount.toString())
+      if (state.channelId !== undefined) this.#putSent.run(this.#account, this.#peer, state.channelId.toUpperCase(), state.sent.toString())
       if (total !== undefined) this.#setSent.run(this.#account, this.#peer, total.toString())
     })()
   }
 
-  getIncoming(channelId: string): IncomingClaim | undefined {
+  getIncoming(channelId: string): IncomingClaim<string> | undefined {
     const row = this.#getIncoming.get(this.#account, this.#peer, channelId.toUpperCase())
     return row === undefined ? undefined : toClaim(row)
   }
 
-  putIncoming(claim: IncomingClaim, received?: bigint): void {
+  putIncoming(claim: IncomingClaim<string>, received?: bigint): void {
     this.#db.transaction(() => {
       this.#putIncoming.run(this.#account, this.#peer, claim.channelId.toUpperCase(), claim.amount.toString(), claim.signature, claim.receivedAt)
       if (received !== undefined) this.#setReceived.run(this.#account, this.#peer, received.toString())
@@ -165,7 +173,7 @@ export class SqliteClaimStore implements ClaimStore {
     return { sent: BigInt(row?.sent ?? 0), received: BigInt(row?.received ?? 0) }
   }
 
-  listIncoming(): readonly IncomingClaim[] {
+  listIncoming(): readonly IncomingClaim<string>[] {
     return this.#listIncoming.all(this.#account, this.#peer).map(toClaim)
   }
 
@@ -175,6 +183,6 @@ export class SqliteClaimStore implements ClaimStore {
   }
 }
 
-function toClaim(row: IncomingRow): IncomingClaim {
+function toClaim(row: IncomingRow): IncomingClaim<string> {
   return { channelId: row.channel_id, amount: BigInt(row.amount), signature: row.signature, receivedAt: row.received_at }
 }

@@ -1,12 +1,13 @@
 /**
- * The receiver's check of one claim, as a pure function: right channel (ours, from this peer),
- * right key, the amount only grows, and stays within the channel's amount as the caller knows
- * it. Throws the ClaimRefusedError for the first failure; returns the growth to credit.
+ * The receiver's check of one claim, as a pure function: the claim engine's own checks
+ * (channel-core check-claim.ts) over a channel as the caller knows it, with this ledger's
+ * signature. Throws the ClaimRefusedError for the first failure; returns the growth to credit.
  */
+import { checkClaimChannel, claimGrowth, ClaimSignatureError } from '@stack/channel-core'
 import { verifyClaim } from './claim.js'
 import type { ClaimProof } from './claim-proof.js'
 import type { XrpChannelState } from './channel-state.js'
-import { ClaimChannelClosedError, ClaimExceedsChannelError, ClaimNotIncreasingError, ClaimSignatureError, ClaimWrongChannelError } from './errors.js'
+import { xrpChannelView, xrpFieldNames } from './xrp-scheme.js'
 
 export interface ClaimExpectation {
   /** The channel as the caller knows it (undefined: unknown, refused). */
@@ -25,17 +26,9 @@ export interface ClaimExpectation {
  * as a replay, since nothing is credited), ClaimNotIncreasingError for one below it.
  */
 export function verifyIncomingClaim(claim: ClaimProof, expected: ClaimExpectation): bigint {
-  const { channel } = expected
-  if (channel === undefined || channel.channelId.toUpperCase() !== claim.channelId.toUpperCase()) {
-    throw new ClaimWrongChannelError(claim.channelId, 'channelId', 'a channel we know', channel?.channelId)
-  }
-  if (channel.destination !== expected.destination) throw new ClaimWrongChannelError(claim.channelId, 'destination', expected.destination, channel.destination)
-  if (channel.account !== expected.account) throw new ClaimWrongChannelError(claim.channelId, 'account', expected.account, channel.account)
-  if (channel.closed === true) throw new ClaimChannelClosedError(claim.channelId)
-  if (!verifyClaim(channel.publicKey, claim.channelId, claim.amount, claim.signature)) throw new ClaimSignatureError(claim.channelId, claim.amount)
-  const best = expected.best > channel.balance ? expected.best : channel.balance
-  if (claim.amount === expected.best && expected.best >= channel.balance) return 0n
-  if (claim.amount <= best) throw new ClaimNotIncreasingError(claim.channelId, claim.amount, best)
-  if (claim.amount > channel.amount) throw new ClaimExceedsChannelError(claim.channelId, claim.amount, channel.amount)
-  return claim.amount - best
+  const channelId = claim.channelId.toUpperCase()
+  const channel = expected.channel === undefined ? undefined : xrpChannelView(expected.channel)
+  checkClaimChannel(channelId, channel, { account: expected.destination, peer: expected.account, fieldNames: xrpFieldNames })
+  if (!verifyClaim(channel.publicKey, channelId, claim.amount, claim.signature)) throw new ClaimSignatureError(channelId, claim.amount)
+  return claimGrowth(claim.amount, channel, expected.best)
 }

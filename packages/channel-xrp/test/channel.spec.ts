@@ -3,7 +3,7 @@ import { decode, verifyPaymentChannelClaim, verifySignature } from 'xrpl'
 import { dropsToXrp, generateWallet, paymentChannelId, type KeyAlgorithm } from '@stack/ledger-xrp'
 import {
   ChannelShutDownError,
-  ClaimExceedsChannelError,
+  ClaimExceedsDepositError,
   ClaimNotIncreasingError,
   ClaimSignatureError,
   DepositExhaustedError,
@@ -17,7 +17,8 @@ import {
   signClaim,
   XrpClaimChannel,
   decodeClaimProof,
-  encodeClaimProof
+  encodeClaimProof,
+  type XrpOutgoingState
 } from '../src/index.js'
 import { createCarrierPair } from '@stack/channel-core/compliance'
 
@@ -33,11 +34,11 @@ function setup(algorithm: KeyAlgorithm, amount = 10_000n) {
     account: aliceWallet.classicAddress,
     peerAccount: bobWallet.classicAddress,
     carrier: a,
-    store: new MemoryClaimStore(),
+    store: new MemoryClaimStore<string, XrpOutgoingState>(),
     directory,
     outgoing: { channelId, keys }
   })
-  const bobStore = new MemoryClaimStore()
+  const bobStore = new MemoryClaimStore<string, XrpOutgoingState>()
   const bob = new XrpClaimChannel({ account: bobWallet.classicAddress, peerAccount: aliceWallet.classicAddress, carrier: b, store: bobStore, directory, wallet: bobWallet })
   const received: bigint[] = []
   bob.setValueHandler(({ amount: value }) => void received.push(value))
@@ -153,14 +154,14 @@ describe('XrpClaimChannel edges', () => {
   it('pays nothing without an outgoing channel, and nothing after close', async () => {
     const { bob, alice } = setup('ed25519')
     await expect(bob.sendValue(1n)).rejects.toBeInstanceOf(NoOutgoingChannelError)
-    await alice.close()
+    await alice.stop()
     await expect(alice.sendValue(1n)).rejects.toBeInstanceOf(ChannelShutDownError)
   })
 
   it('refuses options that cannot work', () => {
     const [a] = createCarrierPair()
     const wallet = generateWallet('ed25519')
-    const base = { account: wallet.classicAddress, peerAccount: generateWallet('ed25519').classicAddress, carrier: a, store: new MemoryClaimStore(), directory: new MemoryChannelDirectory() }
+    const base = { account: wallet.classicAddress, peerAccount: generateWallet('ed25519').classicAddress, carrier: a, store: new MemoryClaimStore<string, XrpOutgoingState>(), directory: new MemoryChannelDirectory() }
     expect(() => new XrpClaimChannel({ ...base, account: 'nobody' })).toThrow(InvalidChannelOptionError)
     expect(() => new XrpClaimChannel({ ...base, peerAccount: base.account })).toThrow(InvalidChannelOptionError)
     expect(() => new XrpClaimChannel({ ...base, wallet: generateWallet('ed25519') })).toThrow(InvalidChannelOptionError)
@@ -172,5 +173,5 @@ describe('XrpClaimChannel edges', () => {
 it('refuses a claim above the channel amount even when signed by the right key', async () => {
   const { b, channelId, keys } = setup('ed25519', 50n)
   const proof = encodeClaimProof({ channelId, amount: 51n, signature: signClaim(keys.privateKey, channelId, 51n) })
-  await expect(b.handler?.({ amount: 51n, proof })).rejects.toBeInstanceOf(ClaimExceedsChannelError)
+  await expect(b.handler?.({ amount: 51n, proof })).rejects.toBeInstanceOf(ClaimExceedsDepositError)
 })

@@ -14,10 +14,15 @@ import {
   MemoryClaimStore,
   SqliteClaimStore,
   XrpClaimChannel,
-  type ClaimStore,
+  XrpScheme,
+  type ClaimStore as AnyClaimStore,
   type ClaimStoreScope,
-  type IncomingClaim
+  type IncomingClaim as AnyIncomingClaim,
+  type XrpOutgoingState
 } from '../src/index.js'
+
+type ClaimStore = AnyClaimStore<string, XrpOutgoingState>
+type IncomingClaim = AnyIncomingClaim<string>
 
 const dir = mkdtempSync(join(tmpdir(), 'channel-xrp-claims-'))
 let files = 0
@@ -39,10 +44,17 @@ const claim = (channelId: string, amount: bigint, receivedAt = 1_700_000_000_000
   receivedAt
 })
 
+// The payer's state on `channelId` as the scheme reads it from the store, and a payment accepted on it.
+const onChannel = (channelId: string) => new XrpScheme(alice, bob, new MemoryChannelDirectory(), { channelId, keys: generateClaimKeyPair() })
+const getSent = (store: ClaimStore, channelId: string): bigint => onChannel(channelId).outgoing(store.getOutgoing()).sent
+function putSent(store: ClaimStore, channelId: string, sent: bigint, total?: bigint): void {
+  store.putOutgoing({ ...onChannel(channelId).outgoing(store.getOutgoing()), sent }, total)
+}
+
 /** Everything a ClaimStore lets a caller see, for the channel ids we use. */
 function observe(store: ClaimStore) {
   return {
-    sent: channelIds.map((id) => store.getSent(id)),
+    sent: channelIds.map((id) => getSent(store, id)),
     incoming: channelIds.map((id) => store.getIncoming(id)),
     list: store.listIncoming(),
     totals: store.getTotals()
@@ -52,11 +64,11 @@ function observe(store: ClaimStore) {
 describe('SqliteClaimStore', () => {
   it('round-trips sent amounts and incoming claims through every method', () => {
     const store = SqliteClaimStore.open(freshFile(), aliceWithBob)
-    expect(store.getSent(one)).toBe(0n)
-    store.putSent(one, 250n)
-    store.putSent(one, 10n ** 17n) // above 2^53: kept exactly, as decimal text
-    store.putSent(two, 1n)
-    expect([store.getSent(one), store.getSent(two), store.getSent(three)]).toEqual([10n ** 17n, 1n, 0n])
+    expect(getSent(store, one)).toBe(0n)
+    putSent(store, one, 250n)
+    putSent(store, one, 10n ** 17n) // above 2^53: kept exactly, as decimal text
+    putSent(store, two, 1n)
+    expect([getSent(store, one), getSent(store, two), getSent(store, three)]).toEqual([10n ** 17n, 1n, 0n])
 
     expect(store.getIncoming(one)).toBeUndefined()
     expect(store.listIncoming()).toEqual([])
@@ -75,9 +87,9 @@ describe('SqliteClaimStore', () => {
 
   it('keeps channel ids uppercase, whatever case they are given in', () => {
     const store = SqliteClaimStore.open(':memory:', aliceWithBob)
-    store.putSent(one.toLowerCase(), 5n)
+    putSent(store, one.toLowerCase(), 5n)
     store.putIncoming(claim('ab'.repeat(32), 9n))
-    expect(store.getSent(one)).toBe(5n)
+    expect(getSent(store, one)).toBe(5n)
     expect(store.getIncoming('AB'.repeat(32))).toEqual(claim('AB'.repeat(32), 9n))
     expect(store.listIncoming().map((c) => c.channelId)).toEqual(['AB'.repeat(32)])
     store.deleteIncoming('AB'.repeat(32))
@@ -88,7 +100,7 @@ describe('SqliteClaimStore', () => {
   it('gives the same state back after it is closed and reopened', () => {
     const file = freshFile()
     const store = SqliteClaimStore.open(file, aliceWithBob)
-    store.putSent(one, 4_251n)
+    putSent(store, one, 4_251n)
     store.putIncoming(claim(two, 700n, 11))
     store.putIncoming(claim(three, 1n, 12))
     store.deleteIncoming(three)
@@ -96,7 +108,7 @@ describe('SqliteClaimStore', () => {
     store.close()
     const reopened = SqliteClaimStore.open(file, aliceWithBob)
     expect(observe(reopened)).toEqual(before)
-    expect(reopened.getSent(one)).toBe(4_251n)
+    expect(getSent(reopened, one)).toBe(4_251n)
     expect(reopened.listIncoming()).toEqual([claim(two, 700n, 11)])
     reopened.close()
   })
@@ -106,18 +118,18 @@ describe('SqliteClaimStore', () => {
     const withBob = SqliteClaimStore.open(file, aliceWithBob)
     const withCarol = SqliteClaimStore.open(file, aliceWithCarol)
     const bobSide = SqliteClaimStore.open(file, { account: bob, peerAccount: alice })
-    withBob.putSent(one, 10n)
+    putSent(withBob, one, 10n)
     withBob.putIncoming(claim(two, 20n))
     withCarol.putIncoming(claim(three, 30n))
     // Even the same channel id (a misconfiguration) does not cross scopes.
-    withCarol.putSent(one, 99n)
+    putSent(withCarol, one, 99n)
     withCarol.putIncoming(claim(two, 40n))
-    expect(withBob.getSent(one)).toBe(10n)
+    expect(getSent(withBob, one)).toBe(10n)
     expect(withBob.listIncoming()).toEqual([claim(two, 20n)])
     expect(withBob.getIncoming(three)).toBeUndefined()
-    expect(withCarol.getSent(one)).toBe(99n)
+    expect(getSent(withCarol, one)).toBe(99n)
     expect(withCarol.listIncoming()).toEqual([claim(three, 30n), claim(two, 40n)])
-    expect(observe(bobSide)).toEqual(observe(new MemoryClaimStore()))
+    expect(observe(bobSide)).toEqual(observe(new MemoryClaimStore<string, XrpOutgoingState>()))
     withCarol.deleteIncoming(two)
     expect(withBob.getIncoming(two)).toEqual(claim(two, 20n))
     for (const store of [withBob, withCarol, bobSide]) store.close()
@@ -173,23 +185,23 @@ describe('SqliteClaimStore against MemoryClaimStore', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
         const file = freshFile()
-        const memory = scopes.map(() => new MemoryClaimStore())
+        const memory = scopes.map(() => new MemoryClaimStore<string, XrpOutgoingState>())
         const sqlite = scopes.map((s) => SqliteClaimStore.open(file, s))
         try {
           for (const op of operations) {
             for (const store of [memory[op.scope], sqlite[op.scope]] as ClaimStore[]) {
-              if (op.kind === 'putSent') store.putSent(op.channelId, op.amount, op.total)
+              if (op.kind === 'putSent') putSent(store, op.channelId, op.amount, op.total)
               else if (op.kind === 'putIncoming') store.putIncoming(op.claim, op.total)
               else store.deleteIncoming(op.channelId, op.total)
             }
           }
-          for (const i of [0, 1]) expect(observe(sqlite[i] as SqliteClaimStore)).toEqual(observe(memory[i] as MemoryClaimStore))
+          for (const i of [0, 1]) expect(observe(sqlite[i] as SqliteClaimStore)).toEqual(observe(memory[i] as ClaimStore))
         } finally {
           for (const store of sqlite) store.close()
         }
         const reopened = scopes.map((s) => SqliteClaimStore.open(file, s))
         try {
-          for (const i of [0, 1]) expect(observe(reopened[i] as SqliteClaimStore)).toEqual(observe(memory[i] as MemoryClaimStore))
+          for (const i of [0, 1]) expect(observe(reopened[i] as SqliteClaimStore)).toEqual(observe(memory[i] as ClaimStore))
         } finally {
           for (const store of reopened) store.close()
         }
@@ -230,8 +242,8 @@ describe.each(['secp256k1', 'ed25519'] as const)('XrpClaimChannel on SqliteClaim
         paid.push(amount)
       }
       const stop = async () => {
-        await payer.close()
-        await payee.close()
+        await payer.stop()
+        await payee.stop()
         aliceStore.close()
         bobStore.close()
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { generateWallet, paymentChannelId } from '@stack/ledger-xrp'
 import {
   ClaimChannelClosedError,
-  ClaimExceedsChannelError,
+  ClaimExceedsDepositError,
   ClaimNotIncreasingError,
   ClaimSignatureError,
   ClaimWrongChannelError,
@@ -47,7 +47,7 @@ describe.each(['secp256k1', 'ed25519'] as const)('verifyIncomingClaim with %s ke
     expect(() => verifyIncomingClaim(claim(299n), { ...expected, best: 300n })).toThrow(ClaimNotIncreasingError)
     // The best claim again (a re-send after a lost acknowledgement): accepted, nothing to credit.
     expect(verifyIncomingClaim(claim(300n), { ...expected, best: 300n })).toBe(0n)
-    expect(() => verifyIncomingClaim(claim(1_001n), expected)).toThrow(ClaimExceedsChannelError)
+    expect(() => verifyIncomingClaim(claim(1_001n), expected)).toThrow(ClaimExceedsDepositError)
     expect(() => verifyIncomingClaim(claim(250n), { ...expected, channel: { ...channel, closed: true } })).toThrow(ClaimChannelClosedError)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * The shared compliance suites of layer 2 (STYLE.md: the contract package exports
+ * The shared compliance suites of layer 2: links, channels, and cumulative-claim channels (STYLE.md: the contract package exports
  * `tests({ setup, teardown })` and every implementation runs it against itself).
  *
  * ```ts
@@ -15,3 +15,5 @@ export type { LinkPair, LinkTestOptions } from './link-tests.js'
 export { channelTests } from './channel-tests.js'
 export type { ChannelPair, ChannelTestOptions } from './channel-tests.js'
 export { createCarrierPair, MemoryCarrier } from './memory-carrier.js'
+export { claimChannelTests } from './claim-channel-tests.js'
+export type { ClaimChannelEndpoint, ClaimChannelHarness, ClaimChannelTestOptions } from './claim-channel-tests.js'

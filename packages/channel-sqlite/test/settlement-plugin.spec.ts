@@ -9,7 +9,8 @@ import { sqliteSettlement, type SqliteSettlementConfig } from '../src/index.js'
 import { clock } from './fixtures/harness.js'
 
 // The plug-in as a connector app uses it: a section checked, then opened per peer with the
-// node's shared resources. Bob's node settles with two peers on one ledger file and one claim store.
+// node's shared resources. Bob's node settles with two peers on one ledger file (shared) and one claim file (a
+// store per peer, each scoped to its pair of accounts).
 describe('sqliteSettlement', () => {
   let dir: string
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
@@ -37,7 +38,7 @@ describe('sqliteSettlement', () => {
     })
   })
 
-  it('opens each peer over its carrier, shares the ledger file and claim store of a node, and closes them once', async () => {
+  it('opens each peer over its carrier, shares the ledger file of a node and closes it once, keeps each peer\'s claims apart in one file', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sqlite-plugin-'))
     const time = clock()
     const ledgerFile = join(dir, 'usd.ledger')
@@ -77,9 +78,9 @@ describe('sqliteSettlement', () => {
     expect(alice.summary()).toMatchObject({ outgoing: { sent: 350n } })
     expect(bobAlice.summary()).toMatchObject({ incoming: [{ best: 350n }] })
     expect(bobCarol.summary()).toMatchObject({ incoming: [{ best: 200n }] })
-    expect(made).toEqual([`ledger:${ledgerFile}`, `claims:${join(dir, 'bob.claims')}`])
+    expect(made).toEqual([`ledger:${ledgerFile}`])
 
-    // Bob's node closes: each channel redeems what it holds, then the shared ledger and store close.
+    // Bob's node closes: each channel redeems what it holds, then the shared ledger closes.
     for (const settlement of [bobCarol, bobAlice, alice, carol]) await settlement.close()
     for (const pool of Object.values(pools)) await pool.close((key, error) => { throw new Error(`${key}: ${String(error)}`) })
     expect(closed).toEqual([...made].reverse())

@@ -1,7 +1,7 @@
 import { InvalidAmountError, LinkClosedError, LinkNotConnectedError, MAX_UINT64, StateListeners } from '@stack/channel-core'
 import type { Channel, Link, LinkState, RequestHandler, RequestOptions, StateListener, ValueHandler } from '@stack/channel-core'
-import type { BtpSessionLimits, BtpSessionStats } from './btp-session.js'
-import { BtpSession, DEFAULT_LIMITS } from './btp-session.js'
+import { BtpSession } from './btp-session.js'
+import { DEFAULT_LIMITS, type BtpSessionLimits, type BtpSessionStats } from './session-contract.js'
 import type { BtpLogger } from './logger.js'
 import { silentLogger } from './logger.js'
 

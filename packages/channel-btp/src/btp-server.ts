@@ -12,7 +12,7 @@ import type { BtpLinkOptions } from './btp-link.js'
 import { BtpLink } from './btp-link.js'
 import { encodeBtpFrame } from './encode.js'
 import { decodeBtpFrame, readBtpHeader } from './decode.js'
-import { errorFrame } from './btp-session.js'
+import { errorFrame } from './session-contract.js'
 import { messageBytes, wsTransport, type WsFrameTransport } from './ws-transport.js'
 
 /** Returns the account the credentials belong to, or `undefined` to refuse them. */

@@ -11,50 +11,11 @@ import {
 import type { IncomingRequestContext, IncomingValue, RequestHandler, ValueHandler } from '@stack/channel-core'
 import { BtpCodecError } from './btp-errors.js'
 import type { BtpError, BtpFrame, BtpMessage, BtpResponse, BtpTransfer, ProtocolDataEntry } from './btp-frame.js'
-import { BtpType, ContentType, MAX_ERROR_DATA_BYTES } from './btp-frame.js'
+import { BtpType, ContentType } from './btp-frame.js'
 import { decodeBtpFrame, readBtpHeader, readIlpFrame, type IlpFrame } from './decode.js'
 import { encodeBtpFrame, encodeIlpFrame } from './encode.js'
-import { toGeneralizedTime } from './generalized-time.js'
 import type { BtpLogger } from './logger.js'
-
-/** The bytes-out side of a connection: a WebSocket, or anything else that frames messages. */
-export interface FrameTransport {
-  send(frame: Uint8Array): void
-  /** Bytes accepted by `send` and not yet written to the network. */
-  readonly bufferedAmount: number
-}
-
-export interface BtpSessionLimits {
-  /** Deadline of a request when the caller gives none. */
-  readonly timeoutMs: number
-  /** Our requests awaiting an answer; past it `request` rejects with `LinkBusyError` unsent. */
-  readonly maxInFlight: number
-  /** Peer requests being handled at once; past it the peer gets ERROR T00 at once. */
-  readonly maxIncoming: number
-  /** Bytes queued on the socket past which `request` rejects with `LinkBusyError('bytes')`. */
-  readonly maxBufferedBytes: number
-  /** Frames above this size are refused (a request gets ERROR F01). */
-  readonly maxFrameBytes: number
-  /** Sub-protocol name of value claims in TRANSFER. */
-  readonly claimProtocol: string
-}
-
-export const DEFAULT_LIMITS: BtpSessionLimits = {
-  timeoutMs: 30_000,
-  maxInFlight: 10_000,
-  maxIncoming: 10_000,
-  maxBufferedBytes: 16 << 20,
-  maxFrameBytes: 1 << 20,
-  claimProtocol: 'claim'
-}
-
-/** Counters of what the session refused or ignored; the log says why. */
-export interface BtpSessionStats {
-  malformedFrames: number
-  oversizeFrames: number
-  unexpectedResponses: number
-  refusedRequests: number
-}
+import { errorFrame, ILP_PROTOCOL, type BtpSessionLimits, type BtpSessionStats, type FrameTransport } from './session-contract.js'
 
 interface Pending {
   /** With the `ilp` data of the RESPONSE (`request`), or the RESPONSE itself (`call`). */
@@ -71,17 +32,7 @@ interface Pending {
 const EMPTY = new Uint8Array(0)
 /** Least time between two scans of the deadlines (see `#armDeadline`). */
 const RESCAN_MS = 10
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-/** ILP bytes ride as the `ilp` sub-protocol (RFC 0023 §Message). */
-export const ILP_PROTOCOL = 'ilp'
-
-export function errorFrame(requestId: number, code: string, name: string, detail: string): BtpError {
-  let data = encoder.encode(detail)
-  if (data.length > MAX_ERROR_DATA_BYTES) data = data.subarray(0, MAX_ERROR_DATA_BYTES)
-  return { type: BtpType.Error, requestId, code, name, triggeredAt: toGeneralizedTime(new Date()), data, protocolData: [] }
-}
 
 /**
  * The request/response layer of BTP (RFC 0023 §Flow) over one transport at a time: request-id

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { Socket } from 'node:net'
 import WebSocket from 'ws'
-import type { FrameTransport } from './btp-session.js'
+import type { FrameTransport } from './session-contract.js'
 
 /** A frame transport that can be made to write what it holds now (before a close frame). */
 export interface WsFrameTransport extends FrameTransport {

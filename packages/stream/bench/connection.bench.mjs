@@ -81,7 +81,7 @@ class BytePlugin {
   async sendMoney() {}
   async sendData(bytes) {
     const prepare = decodePrepare(new Uint8Array(bytes))
-    if (prepare.destination === ILDCP_DESTINATION) return Buffer.from(serveIldcp(new Uint8Array(bytes), { clientAddress: this.address, assetCode: 'XYZ', assetScale: 9 }, 'test.parent'))
+    if (prepare.destination === ILDCP_DESTINATION) return Buffer.from(encodeReply(serveIldcp(prepare, { clientAddress: this.address, assetCode: 'XYZ', assetScale: 9 }, 'test.parent')))
     if (prepare.amount > MAX_PACKET) return Buffer.from(encodeReply(tooLarge(prepare.amount)))
     return this.handle(bytes)
   }

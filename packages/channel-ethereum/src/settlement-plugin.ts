@@ -4,7 +4,7 @@
  * the node's peers (holding each key once: one nonce sequence per account); each peer's channel
  * is watched for the peer starting a reclaim.
  */
-import { DAY_MS, MAX_UINT64, type SettlementPlugin } from '@stack/channel-core'
+import { DAY_MS, InvalidChannelOptionError, MAX_UINT64, type SettlementPlugin } from '@stack/channel-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { privateKeyToAddress } from 'viem/accounts'
 import { EthereumChannel } from './ethereum-channel.js'
@@ -85,7 +85,7 @@ export const ethereumSettlement: SettlementPlugin<EthereumSettlementConfig> = {
     const account = address.toLowerCase()
     if (!(await ledger.listAccounts()).some((known) => known.id === account)) await ledger.importAccount(account, { privateKey: config.privateKey })
     const code = await ledger.publicClient.getCode({ address: config.contract })
-    if (code === undefined || code === '0x') throw new Error(`peer ${peerId}: no contract at ${config.contract} on chain ${ledger.chainId} (${config.rpcUrl})`)
+    if (code === undefined || code === '0x') throw new InvalidChannelOptionError(`peer ${peerId}: settlement.contract`, config.contract, `no contract there on chain ${ledger.chainId} (${config.rpcUrl})`)
     const store = SqliteClaimStore.open(config.claims, { chainId: ledger.chainId, contract: config.contract, account: address, peer: config.peerAddress })
     const channel = new EthereumChannel({
       ledger,

@@ -21,6 +21,8 @@
 export {
   createConnectorNode,
   InvalidNodeOptionsError,
+  ParentUnreachableError,
+  WaitTimeoutError,
   waitFor,
   type CcpOptions,
   type ConnectorNode,

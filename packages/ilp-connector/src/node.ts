@@ -101,6 +101,22 @@ export class InvalidNodeOptionsError extends Error {
   override readonly name = 'InvalidNodeOptionsError'
 }
 
+/** The parent's link gave up before it connected (the dialer's final error), so no address. */
+export class ParentUnreachableError extends Error {
+  override readonly name = 'ParentUnreachableError'
+  constructor(readonly parentId: string) {
+    super(`could not connect to parent ${parentId}`)
+  }
+}
+
+/** `waitFor` (and `whenConnected`) ran out of time. */
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError'
+  constructor(readonly what: string, readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`)
+  }
+}
+
 /** Creates and starts a node; resolves once it answers its peers (its links may still be connecting). */
 export async function createConnectorNode(options: ConnectorNodeOptions): Promise<ConnectorNode> {
   const clock = options.clock ?? systemClock
@@ -119,7 +135,7 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     const parent = peers.get(options.parent as string)
     if (parent === undefined) throw new InvalidNodeOptionsError(`parent ${options.parent} is not one of the peers`)
     await dialer.dial(parent.id, parent.link)
-    if (parent.link.state !== 'connected') throw new Error(`could not connect to parent ${parent.id}`)
+    if (parent.link.state !== 'connected') throw new ParentUnreachableError(parent.id)
     const info = await ildcpFetch(sendOverLink(parent.link, { triggeredBy: '', peer: parent.id, now: () => clock.now() }))
     address = info.clientAddress
     logger.info('address from parent by ILDCP', { address, parent: parent.id })
@@ -249,7 +265,7 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
 export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline) throw new WaitTimeoutError(what, timeoutMs)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }

@@ -1,7 +1,7 @@
 import { createMemoryLinkPair, type Link } from '@stack/channel-core'
 import { IlpPacketType, serveOnLink, type IlpPrepare, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createConnectorNode, type ConnectorNode } from '../src/node.js'
+import { createConnectorNode, ParentUnreachableError, WaitTimeoutError, type ConnectorNode } from '../src/node.js'
 import { silentLogger } from '../src/logger.js'
 import { deferred, FakeClock, fulfill, settle, testPrepare, T0 } from './fixtures.js'
 import { linkPair, send } from './harness.js'
@@ -118,6 +118,15 @@ describe('createConnectorNode', () => {
     await start({ address: 'test.f', clock, peers: [{ id: 'g', relation: 'peer', asset: USD, link: refused }], dial: { isFinal: () => true } })
     await clock.advance(60_000)
     expect(attempts).toBe(1)
+  })
+
+  it('fails with typed errors: a parent that refuses for good, peers that never connect', async () => {
+    const refused = failingFirst(() => true)
+    await expect(start({ parent: 'p', peers: [{ id: 'p', relation: 'parent', asset: USD, link: refused }], dial: { isFinal: () => true } }))
+      .rejects.toBeInstanceOf(ParentUnreachableError)
+    const never = failingFirst(() => true)
+    const node = await start({ address: 'test.w', peers: [{ id: 'w', relation: 'peer', asset: USD, link: never }], dial: { isFinal: () => true } })
+    await expect(node.whenConnected(20)).rejects.toBeInstanceOf(WaitTimeoutError)
   })
 
   it('refuses options without exactly one of address and parent', async () => {

@@ -154,7 +154,7 @@ describe('settlement over an Ethereum payment channel between two connectors', (
     dir = mkdtempSync(join(tmpdir(), 'connector-eth-'))
     const settlement = { kind: 'ethereum', rpcUrl, contract: chain.addressOf('operator'), privateKey: keys[1], peerAddress: chain.addressOf('b'), claims: join(dir, 'a.claims') }
     await expect(node({ address: 'test.a', asset: ETH, listen: { btp: { port: 0 } }, peers: [{ id: 'b', relation: 'peer', btp: { token: token() }, settlement }] })).rejects.toThrow(
-      /no contract at/,
+      expect.objectContaining({ name: 'InvalidChannelOptionError', message: expect.stringMatching(/no contract at/) }),
     )
   })
 })

@@ -85,7 +85,7 @@ export const ethereumSettlement: SettlementPlugin<EthereumSettlementConfig> = {
     const account = address.toLowerCase()
     if (!(await ledger.listAccounts()).some((known) => known.id === account)) await ledger.importAccount(account, { privateKey: config.privateKey })
     const code = await ledger.publicClient.getCode({ address: config.contract })
-    if (code === undefined || code === '0x') throw new InvalidChannelOptionError(`peer ${peerId}: settlement.contract`, config.contract, `no contract there on chain ${ledger.chainId} (${config.rpcUrl})`)
+    if (code === undefined || code === '0x') throw new InvalidChannelOptionError(`peer ${peerId}: settlement.contract`, config.contract, `no contract at ${config.contract} on chain ${ledger.chainId} (${config.rpcUrl})`)
     const store = SqliteClaimStore.open(config.claims, { chainId: ledger.chainId, contract: config.contract, account: address, peer: config.peerAddress })
     const channel = new EthereumChannel({
       ledger,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidAmountError, MAX_UINT64 } from '@stack/channel-core'
 import { ContractRevertedError } from '@stack/ledger-ethereum'
-import { decodeClaimProof, DepositExhaustedError, NoOutgoingChannelError, paymentChannelAbi, verifyClaim } from '../src/index.js'
+import { decodeClaimProof, DepositExhaustedError, encodeClaimProof, NoOutgoingChannelError, paymentChannelAbi, signClaim, verifyClaim } from '../src/index.js'
 import { Chain, ETHER, Pair } from './fixtures/chain.js'
 
 let chain: Chain
@@ -96,6 +96,25 @@ describe('EthereumChannel paying', () => {
     expect(await pair.alice.outgoingChannel()).toMatchObject({ claimed: 4_000n, closed: true })
     await chain.advance(601)
     await expect(pair.alice.reclaim()).rejects.toMatchObject({ name: 'ContractRevertedError', errorName: 'ChannelIsClosed' })
+  })
+
+  it('stops paying on a channel whose reclaim it started; a claim that still arrives on it is redeemed by closing at once', async () => {
+    // Timeout 0: bob's read of the channel is never reused, so he sees the reclaim on the claim's arrival.
+    const pair = new Pair(chain, { alice: { funding: { deposit: 10_000n, timeoutSeconds: 0n } } })
+    await pair.alice.sendValue(100n)
+    const { channelId } = decodeClaimProof(pair.carriers[0].sent[0] as Uint8Array)
+    await pair.alice.startReclaim()
+    const domain = { chainId: chain.alice.chainId, verifyingContract: chain.address }
+    const late = encodeClaimProof({ channelId, amount: 150n, signature: await signClaim(chain.alice, 'alice', domain, channelId, 150n) })
+    await pair.carriers[0].sendValue(50n, { proof: late })
+    expect(await chain.contract.getChannel(channelId)).toMatchObject({ claimed: 150n, closed: true })
+    expect(pair.bob.summary().incoming).toEqual([])
+    // Alice's next payment opens a new channel rather than sign on the closed one.
+    await pair.alice.sendValue(30n)
+    expect(await pair.alice.outgoingChannel()).toMatchObject({ claimed: 0n, closed: false })
+    expect(pair.credited.map((value) => value.amount)).toEqual([100n, 50n, 30n])
+    // Both books: the 50 came from the test acting as a peer, not from alice's sendValue.
+    expect([pair.alice.totals(), pair.bob.totals()]).toEqual([{ sent: 130n, received: 0n }, { sent: 0n, received: 180n }])
   })
 
   it('lets the sender reclaim everything unclaimed after the timeout when the receiver stays quiet', async () => {

@@ -28,8 +28,9 @@ export interface SendOverLinkOptions {
 
 /**
  * Sends Prepares over `link` (the next hop's PrepareHandler): encode, `request` with the time
- * left until the Prepare's expiry as the deadline, decode the reply. Never throws: what goes
- * wrong on the way is a Reject from `triggeredBy` (RFC 0027 §"Error Codes"):
+ * left until the Prepare's expiry as the deadline, decode the reply. A Prepare that cannot be
+ * encoded is the caller's bug and throws the codec's typed error; everything that goes wrong on
+ * the way is a Reject from `triggeredBy` (RFC 0027 §"Error Codes"):
  *   - no reply before the deadline → R00 Transfer Timed Out;
  *   - the link refused for load → T03 Connector Busy (we could not send; RFC 0027 T02/T05 say
  *     a connector relays the next hop's overload to its sender as T03);
@@ -70,14 +71,15 @@ export interface ServeOnLinkOptions {
   triggeredBy: string
   /** Told of a request that was not a valid Prepare (answered F01). */
   onInvalidPacket?: (error: unknown) => void
-  /** Told of a reply that could not be encoded (answered T00 instead). */
+  /** Told of a handler that threw, or a reply that could not be encoded (answered T00 instead). */
   onError?: (error: unknown) => void
 }
 
 /**
  * The RequestHandler that answers a link's requests with `handler`: a request that is not a
- * valid Prepare is answered F01 Invalid Packet (RFC 0027), a reply that cannot be encoded T00.
- * A link handler must answer with bytes: a throw would be a link-level error (BTP ERROR).
+ * valid Prepare is answered F01 Invalid Packet (RFC 0027), a handler that throws or a reply that
+ * cannot be encoded T00. A link handler must answer with bytes: a throw would be a link-level
+ * error (BTP ERROR), which a peer cannot tell from a broken link.
  */
 export function serveOnLink(handler: LinkPrepareHandler, options: ServeOnLinkOptions): RequestHandler {
   const { triggeredBy } = options
@@ -90,9 +92,8 @@ export function serveOnLink(handler: LinkPrepareHandler, options: ServeOnLinkOpt
       const message = `invalid Prepare: ${error instanceof Error ? error.message : String(error)}`
       return encodeReply(reject(IlpErrorCode.F01_INVALID_PACKET, triggeredBy, message.slice(0, 1000)))
     }
-    const reply = await handler(prepare, context)
     try {
-      return encodeReply(reply)
+      return encodeReply(await handler(prepare, context))
     } catch (error) {
       options.onError?.(error)
       return encodeReply(reject(IlpErrorCode.T00_INTERNAL_ERROR, triggeredBy, 'internal error'))

@@ -87,4 +87,12 @@ describe('sendOverLink and serveOnLink', () => {
     expect(decodeReply(await handler(encodePrepare(prepare()), { signal }))).toMatchObject({ code: 'T00', triggeredBy: 'test.b' })
     expect(errors).toHaveLength(1)
   })
+
+  it('answers T00 when the handler throws, instead of failing the link request', async () => {
+    const errors: unknown[] = []
+    const handler = serveOnLink(() => Promise.reject(new Error('store unavailable')), { triggeredBy: 'test.b', onError: (error) => errors.push(error) })
+    const reply = decodeReply(await handler(encodePrepare(prepare()), { signal: new AbortController().signal }))
+    expect(reply).toMatchObject({ code: 'T00', triggeredBy: 'test.b', message: 'internal error' })
+    expect(errors).toHaveLength(1)
+  })
 })

@@ -9,7 +9,8 @@
  * - a package never imports a higher layer;
  * - within its own layer and from lower layers a package imports only the layer's core,
  *   except that a concrete package of a layer with `builtOn` may import the concrete
- *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite);
+ *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite), or
+ *   the suffix its `builtOnSuffixes` names (channel-lightning → ledger-bitcoin);
  * - apps may import any package;
  * - tests and benches (any file outside src/) may also import a concrete package of a lower
  *   layer, as a test peer (stream's tests pay through @stack/ilp-connector); never an upward one;
@@ -22,8 +23,8 @@ import * as path from 'node:path'
 import { importSourceVisitors } from './import-sources.js'
 
 /**
- * @typedef {{ name: string, core: string, packages: RegExp | string, builtOn?: string }} LayerOption
- * @typedef {{ name: string, core: string, pattern: RegExp, builtOn: string | undefined, rank: number }} Layer
+ * @typedef {{ name: string, core: string, packages: RegExp | string, builtOn?: string, builtOnSuffixes?: Record<string, string> }} LayerOption
+ * @typedef {{ name: string, core: string, pattern: RegExp, builtOn: string | undefined, builtOnSuffixes: Record<string, string>, rank: number }} Layer
  * @typedef {{ kind: 'package' | 'app' | 'tool', dir: string }} Place
  */
 
@@ -105,6 +106,7 @@ export const importsRule = {
                 core: { type: 'string' },
                 packages: {},
                 builtOn: { type: 'string' },
+                builtOnSuffixes: { type: 'object', additionalProperties: { type: 'string' } },
               },
               required: ['name', 'core', 'packages'],
               additionalProperties: false,
@@ -146,6 +148,7 @@ export const importsRule = {
       core: layer.core,
       pattern: layer.packages instanceof RegExp ? layer.packages : new RegExp(layer.packages),
       builtOn: layer.builtOn,
+      builtOnSuffixes: layer.builtOnSuffixes ?? {},
       rank,
     }))
 
@@ -214,11 +217,12 @@ export const importsRule = {
         })
         return
       }
-      // the ledger a concrete channel is built on: same suffix, one layer down
+      // the ledger a concrete channel is built on: same suffix (or the one named for it), one layer down
+      const importerSuffix = suffixIn(importerLayer, importer.dir)
       const builtOnTarget =
         importerLayer.builtOn === targetLayer.name &&
         importer.dir !== importerLayer.core &&
-        suffixIn(importerLayer, importer.dir) === suffixIn(targetLayer, target.dir)
+        (importerLayer.builtOnSuffixes[importerSuffix] ?? importerSuffix) === suffixIn(targetLayer, target.dir)
       if (builtOnTarget) return
       // a test peer: a test or bench runs against a concrete package below it; shipped code never does
       if (!inSource && targetLayer.rank < importerLayer.rank) return

@@ -23,7 +23,7 @@ import {
 import { Transaction, type Network } from 'bitcoinjs-lib'
 import { ChainView } from './chain-view.js'
 import { selectCoins, type Payment } from './coin-selection.js'
-import { DustOutputError } from './errors.js'
+import { DustOutputError, RpcCallError, TransactionRefusedError } from './errors.js'
 import { Journal, type JournalRecord } from './journal.js'
 import { KeyChain, type AccountKey } from './keys.js'
 import { BitcoinRpc, type BitcoinRpcOptions } from './rpc.js'
@@ -82,6 +82,10 @@ export interface BuiltTransaction {
 interface TransferEntry {
   readonly request: { readonly from: string; readonly to: string; readonly amount: bigint; readonly memo: string | undefined }
   readonly transfer: BitcoinTransfer
+  /** The signed transaction. */
+  readonly hex: string
+  /** Whether the node is known to have it (this process saw it in the mempool or a block). */
+  sent: boolean
 }
 
 export class BitcoinLedger implements Ledger {
@@ -145,17 +149,9 @@ export class BitcoinLedger implements Ledger {
   }
 
   async getAccount(id: string): Promise<BitcoinAccount> {
-    const key = this.#key(id)
+    this.#key(id)
     await this.#view.sync()
-    const coins = this.#view.coins(id)
-    const final = this.#options.confirmations ?? 1
-    return {
-      id,
-      balance: coins.reduce((sum, coin) => sum + coin.value, 0n),
-      creditLimit: 0n,
-      address: key.address,
-      finalBalance: coins.filter((coin) => coin.confirmations >= final).reduce((sum, coin) => sum + coin.value, 0n)
-    }
+    return this.#account(id)
   }
 
   async getBalance(id: string): Promise<bigint> {
@@ -163,7 +159,15 @@ export class BitcoinLedger implements Ledger {
   }
 
   async listAccounts(): Promise<readonly BitcoinAccount[]> {
-    return Promise.all([...this.#accounts.keys()].map((id) => this.getAccount(id)))
+    await this.#view.sync()
+    return [...this.#accounts.keys()].map((id) => this.#account(id))
+  }
+
+  #account(id: string): BitcoinAccount {
+    const coins = this.#view.coins(id)
+    const final = this.#options.confirmations ?? 1
+    const sum = (selected: readonly { value: bigint }[]): bigint => selected.reduce((total, coin) => total + coin.value, 0n)
+    return { id, balance: sum(coins), creditLimit: 0n, address: this.#key(id).address, finalBalance: sum(coins.filter((coin) => coin.confirmations >= final)) }
   }
 
   /** The account's P2WPKH address. @throws UnknownAccountError */
@@ -193,6 +197,7 @@ export class BitcoinLedger implements Ledger {
       if (done !== undefined) {
         const same = done.request.from === body.from && done.request.to === body.to && done.request.amount === amount && done.request.memo === body.memo
         if (!same) throw new IdempotencyConflictError(idempotencyKey)
+        if (!done.sent) await this.#resend(done)
         return done.transfer
       }
       const built = await this.#build(body.from, [{ script: payee.script, value: amount }])
@@ -208,16 +213,12 @@ export class BitcoinLedger implements Ledger {
         fee: built.fee.toString(),
         createdAt: Date.now()
       } as const
-      // Journaled before it is broadcast: a crash in between is finished by `open`.
+      // Journaled before it is broadcast: if the node never hears of it (a crash, a lost
+      // connection), a replay of the key or the next `open` sends these same bytes.
       this.#journal.append(record)
-      try {
-        await this.#send(built.tx)
-      } catch (error) {
-        this.#journal.append({ type: 'refused', idempotencyKey })
-        throw error
-      }
-      this.#replay(record)
-      return this.#transfers.get(idempotencyKey)?.transfer as BitcoinTransfer
+      const entry = this.#remember(record)
+      await this.#resend(entry, true)
+      return entry.transfer
     })
   }
 
@@ -293,24 +294,43 @@ export class BitcoinLedger implements Ledger {
     return txid
   }
 
-  /** Journaled transfers the node has neither in its mempool nor in a block: broadcast again, or marked refused. */
+  /** Journaled transfers not known to be sent: sent again (or marked refused). */
   async #rebroadcast(): Promise<void> {
-    for (const [idempotencyKey, { transfer }] of this.#transfers) {
-      if ((await this.rpc.getMempoolEntry(transfer.txid)) !== undefined) continue
+    for (const entry of this.#transfers.values()) {
       try {
-        await this.rpc.getRawTransaction(transfer.txid)
-        continue
-      } catch {
-        // Not known to the node: the process stopped between journal and broadcast.
+        await this.#resend(entry)
+      } catch (error) {
+        if (!(error instanceof TransactionRefusedError)) throw error
       }
-      const record = this.#journal.records.find((r) => r.type === 'transfer' && r.txid === transfer.txid)
-      if (record?.type !== 'transfer') continue
-      try {
-        await this.#send(Transaction.fromHex(record.hex))
-      } catch {
-        this.#journal.append({ type: 'refused', idempotencyKey })
-        this.#transfers.delete(idempotencyKey)
+    }
+  }
+
+  /**
+   * Makes sure the node has the transfer's transaction: already in its mempool or a block, or
+   * sent now (at once when `fresh`: just built, the node cannot know it). A refusal is journaled and forgets the key (nothing moved); any other failure
+   * leaves it to the next replay or `open`.
+   */
+  async #resend(entry: TransferEntry, fresh = false): Promise<void> {
+    const { txid } = entry.transfer
+    try {
+      if (fresh || ((await this.rpc.getMempoolEntry(txid)) === undefined && !(await this.#known(txid)))) await this.#send(Transaction.fromHex(entry.hex))
+    } catch (error) {
+      if (error instanceof TransactionRefusedError) {
+        this.#journal.append({ type: 'refused', idempotencyKey: entry.transfer.idempotencyKey })
+        this.#transfers.delete(entry.transfer.idempotencyKey)
       }
+      throw error
+    }
+    entry.sent = true
+  }
+
+  async #known(txid: string): Promise<boolean> {
+    try {
+      await this.rpc.getRawTransaction(txid)
+      return true
+    } catch (error) {
+      if (error instanceof RpcCallError) return false
+      throw error
     }
   }
 
@@ -320,13 +340,19 @@ export class BitcoinLedger implements Ledger {
       this.#accounts.set(record.id, key)
       this.#view.watch(key.script, record.id)
     } else if (record.type === 'transfer') {
-      const amount = BigInt(record.amount)
-      const memo = record.memo
-      const transfer = { id: record.txid, txid: record.txid, idempotencyKey: record.idempotencyKey, from: record.from, to: record.to, amount, memo, fee: BigInt(record.fee), createdAt: record.createdAt }
-      this.#transfers.set(record.idempotencyKey, { request: { from: record.from, to: record.to, amount, memo }, transfer })
+      this.#remember(record)
     } else if (record.type === 'refused') {
       this.#transfers.delete(record.idempotencyKey)
     }
+  }
+
+  #remember(record: JournalRecord & { type: 'transfer' }): TransferEntry {
+    const amount = BigInt(record.amount)
+    const { txid, idempotencyKey, from, to, memo, createdAt } = record
+    const transfer = { id: txid, txid, idempotencyKey, from, to, amount, memo, fee: BigInt(record.fee), createdAt }
+    const entry = { request: { from, to, amount, memo }, transfer, hex: record.hex, sent: false }
+    this.#transfers.set(idempotencyKey, entry)
+    return entry
   }
 
   #key(id: string): AccountKey {

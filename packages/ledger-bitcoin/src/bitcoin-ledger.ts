@@ -22,8 +22,8 @@ import {
 } from '@stack/ledger-core'
 import { Transaction, type Network } from 'bitcoinjs-lib'
 import { ChainView } from './chain-view.js'
-import { selectCoins, type Payment } from './coin-selection.js'
-import { DustOutputError, RpcCallError, TransactionRefusedError } from './errors.js'
+import { dustThreshold, selectCoins, type Payment } from './coin-selection.js'
+import { DustOutputError, TransactionRefusedError } from './errors.js'
 import { Journal, type JournalRecord } from './journal.js'
 import { KeyChain, type AccountKey } from './keys.js'
 import { BitcoinRpc, type BitcoinRpcOptions } from './rpc.js'
@@ -45,8 +45,12 @@ export interface BitcoinLedgerOptions {
   readonly feePayer?: string
   /** Confirmations after which a transfer is final, and coins count in `finalBalance`. Default 1. */
   readonly confirmations?: number
-  /** Outputs below this are refused; change below it goes to the fee. Default 294 (P2WPKH at Bitcoin Core's dust relay fee). */
-  readonly dustLimit?: bigint
+  /**
+   * Satoshis per virtual byte of Bitcoin Core's dust rule (see `dustThreshold`; default 3: a
+   * P2WPKH output under 294 sat, a P2WSH one under 330, is dust). Dust outputs are refused and
+   * dust change goes to the fee. 0n turns the rule off, for a node that relays dust (bcoin's regtest).
+   */
+  readonly dustRelayFee?: bigint
   /** estimatesmartfee's target, in blocks. Default 6. */
   readonly feeTargetBlocks?: number
   /** Satoshis per virtual byte when the node has no estimate (regtest, a fresh node). Default 2. */
@@ -84,8 +88,6 @@ interface TransferEntry {
   readonly transfer: BitcoinTransfer
   /** The signed transaction. */
   readonly hex: string
-  /** Whether the node is known to have it (this process saw it in the mempool or a block). */
-  sent: boolean
 }
 
 export class BitcoinLedger implements Ledger {
@@ -175,14 +177,19 @@ export class BitcoinLedger implements Ledger {
     return this.#key(id).address
   }
 
-  /** Confirmations of a transfer's (or any) transaction: 0 in the mempool. */
-  async confirmations(txid: string): Promise<number> {
-    return (await this.rpc.getRawTransaction(txid)).confirmations
+  /**
+   * Confirmations of a transaction that pays or spends the ledger's accounts (a transfer, a
+   * funding): 0 in the mempool, undefined when the node has it in neither (since the ledger's
+   * birth). Read from the blocks the ledger follows: the node needs no transaction index.
+   */
+  async confirmations(txid: string): Promise<number | undefined> {
+    await this.#view.sync()
+    return this.#view.confirmations(txid)
   }
 
   /** Whether the transaction has the `confirmations` the ledger calls final. */
   async isFinal(txid: string): Promise<boolean> {
-    return (await this.confirmations(txid)) >= (this.#options.confirmations ?? 1)
+    return ((await this.confirmations(txid)) ?? 0) >= (this.#options.confirmations ?? 1)
   }
 
   async transfer(request: TransferRequest): Promise<BitcoinTransfer> {
@@ -190,6 +197,7 @@ export class BitcoinLedger implements Ledger {
     const idempotencyKey = checkIdempotencyKey('idempotencyKey', request.idempotencyKey)
     const body = { from: request.from, to: request.to, amount, memo: request.memo }
     if (body.from === body.to) throw new InvalidArgumentError('to', body.to, 'must differ from `from`')
+    if (body.memo !== undefined && typeof body.memo !== 'string') throw new InvalidArgumentError('memo', body.memo, 'must be a string')
     this.#key(body.from)
     const payee = this.#key(body.to)
     return this.#spending.run(async () => {
@@ -197,7 +205,8 @@ export class BitcoinLedger implements Ledger {
       if (done !== undefined) {
         const same = done.request.from === body.from && done.request.to === body.to && done.request.amount === amount && done.request.memo === body.memo
         if (!same) throw new IdempotencyConflictError(idempotencyKey)
-        if (!done.sent) await this.#resend(done)
+        // Sent again when the node has lost it (never heard it, or a reorganisation undid its block).
+        await this.#resend(done)
         return done.transfer
       }
       const built = await this.#build(body.from, [{ script: payee.script, value: amount }])
@@ -249,9 +258,10 @@ export class BitcoinLedger implements Ledger {
   }
 
   async #build(from: string, outputs: readonly Payment[]): Promise<{ tx: Transaction; txid: string; fee: bigint }> {
-    const dustLimit = this.#options.dustLimit ?? 294n
+    const dustRelayFee = this.#options.dustRelayFee ?? 3n
     outputs.forEach((output, index) => {
-      if (output.value < dustLimit) throw new DustOutputError(outputs.length === 1 ? 'amount' : `outputs[${index}].value`, output.value, dustLimit)
+      const dust = dustThreshold(output.script, dustRelayFee)
+      if (output.value < dust) throw new DustOutputError(outputs.length === 1 ? 'amount' : `outputs[${index}].value`, output.value, dust)
     })
     const feePayer = this.#options.feePayer !== undefined && this.#options.feePayer !== from ? this.#options.feePayer : undefined
     const sender = this.#key(from)
@@ -261,6 +271,7 @@ export class BitcoinLedger implements Ledger {
     const spendable = (owner: string) => this.#view.coins(owner).filter((coin) => !reserved.has(`${coin.txid}:${coin.vout}`))
     const feeRate = (await this.rpc.estimateSmartFee(this.#options.feeTargetBlocks ?? 6)) ?? this.#options.fallbackFeeRate ?? 2n
     const coins = spendable(from)
+    const dustLimit = dustThreshold(sender.script, dustRelayFee)
     const selection = selectCoins({
       coins,
       payments: outputs,
@@ -306,30 +317,20 @@ export class BitcoinLedger implements Ledger {
   }
 
   /**
-   * Makes sure the node has the transfer's transaction: already in its mempool or a block, or
-   * sent now (at once when `fresh`: just built, the node cannot know it). A refusal is journaled and forgets the key (nothing moved); any other failure
-   * leaves it to the next replay or `open`.
+   * Makes sure the node has the transfer's transaction, in its mempool or a block it follows;
+   * sends it otherwise (at once when `fresh`: just built, the node cannot know it). A refusal is
+   * journaled and forgets the key (nothing moved); any other failure leaves it to the next
+   * replay or `open`.
    */
   async #resend(entry: TransferEntry, fresh = false): Promise<void> {
-    const { txid } = entry.transfer
     try {
-      if (fresh || ((await this.rpc.getMempoolEntry(txid)) === undefined && !(await this.#known(txid)))) await this.#send(Transaction.fromHex(entry.hex))
+      if (!fresh) await this.#view.sync()
+      if (fresh || this.#view.confirmations(entry.transfer.txid) === undefined) await this.#send(Transaction.fromHex(entry.hex))
     } catch (error) {
       if (error instanceof TransactionRefusedError) {
         this.#journal.append({ type: 'refused', idempotencyKey: entry.transfer.idempotencyKey })
         this.#transfers.delete(entry.transfer.idempotencyKey)
       }
-      throw error
-    }
-    entry.sent = true
-  }
-
-  async #known(txid: string): Promise<boolean> {
-    try {
-      await this.rpc.getRawTransaction(txid)
-      return true
-    } catch (error) {
-      if (error instanceof RpcCallError) return false
       throw error
     }
   }
@@ -350,7 +351,7 @@ export class BitcoinLedger implements Ledger {
     const amount = BigInt(record.amount)
     const { txid, idempotencyKey, from, to, memo, createdAt } = record
     const transfer = { id: txid, txid, idempotencyKey, from, to, amount, memo, fee: BigInt(record.fee), createdAt }
-    const entry = { request: { from, to, amount, memo }, transfer, hex: record.hex, sent: false }
+    const entry = { request: { from, to, amount, memo }, transfer, hex: record.hex }
     this.#transfers.set(idempotencyKey, entry)
     return entry
   }

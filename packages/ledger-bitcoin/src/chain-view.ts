@@ -30,6 +30,8 @@ export class ChainView {
   #confirmed = new Map<string, Unspent>() // "txid:vout" → coin
   #tip: { height: number; hash: string | undefined }
   #mempool = new Map<string, Transaction>()
+  /** The block height of every transaction that paid or spent a watched script. */
+  #mined = new Map<string, number>()
   readonly #syncs = new SerialQueue()
 
   constructor(rpc: BitcoinRpc, birthHeight: number) {
@@ -54,19 +56,20 @@ export class ChainView {
   /** Reads the blocks and the mempool the node has now. */
   sync(): Promise<void> {
     return this.#syncs.run(async () => {
-      const { blocks } = await this.#rpc.getBlockchainInfo()
+      const { blocks, bestblockhash } = await this.#rpc.getBlockchainInfo()
+      // The tip followed is no longer the node's: a shorter chain, or another block at its height.
+      if (blocks < this.#tip.height || (blocks === this.#tip.height && bestblockhash !== this.#tip.hash)) this.#rewind()
       while (this.#tip.height < blocks) {
         const height = this.#tip.height + 1
         const hash = await this.#rpc.getBlockHash(height)
         const block = Block.fromHex(await this.#rpc.getBlockHex(hash))
         if (this.#tip.hash !== undefined && (block.prevHash === undefined || rpcOrder(block.prevHash) !== this.#tip.hash)) {
-          this.#confirmed = new Map()
-          this.#tip = { height: this.#birthHeight - 1, hash: undefined }
+          this.#rewind()
           continue
         }
         for (const tx of block.transactions ?? []) {
-          this.#spendInputs(this.#confirmed, tx)
-          this.#addOutputs(this.#confirmed, tx, height)
+          const spent = this.#spendInputs(this.#confirmed, tx)
+          if (this.#addOutputs(this.#confirmed, tx, height) || spent) this.#mined.set(tx.getId(), height)
         }
         this.#tip = { height, hash }
       }
@@ -81,6 +84,20 @@ export class ChainView {
         }
       }
     })
+  }
+
+  /** 0 for a transaction in the mempool, undefined for one that neither a block followed nor the mempool holds. */
+  confirmations(txid: string): number | undefined {
+    const height = this.#mined.get(txid)
+    if (height !== undefined) return this.#tip.height - height + 1
+    return this.#mempool.has(txid) ? 0 : undefined
+  }
+
+  /** A reorganisation: read the chain again from the birth height. */
+  #rewind(): void {
+    this.#confirmed = new Map()
+    this.#mined = new Map()
+    this.#tip = { height: this.#birthHeight - 1, hash: undefined }
   }
 
   /** Records a transaction the node has just accepted, before the next sync lists it. */
@@ -105,15 +122,23 @@ export class ChainView {
     })
   }
 
-  #spendInputs(coins: Map<string, Unspent>, tx: Transaction): void {
-    for (const input of tx.ins) coins.delete(`${rpcOrder(input.hash)}:${input.index}`)
+  /** Whether it spent a watched coin. */
+  #spendInputs(coins: Map<string, Unspent>, tx: Transaction): boolean {
+    let spent = false
+    for (const input of tx.ins) spent = coins.delete(`${rpcOrder(input.hash)}:${input.index}`) || spent
+    return spent
   }
 
-  #addOutputs(coins: Map<string, Unspent>, tx: Transaction, height: number | undefined): void {
+  /** Whether it paid a watched script. */
+  #addOutputs(coins: Map<string, Unspent>, tx: Transaction, height: number | undefined): boolean {
     const txid = tx.getId()
+    let paid = false
     tx.outs.forEach((output, vout) => {
       const owner = this.#owners.get(hex(output.script))
-      if (owner !== undefined) coins.set(`${txid}:${vout}`, { owner, value: output.value, height })
+      if (owner === undefined) return
+      coins.set(`${txid}:${vout}`, { owner, value: output.value, height })
+      paid = true
     })
+    return paid
   }
 }

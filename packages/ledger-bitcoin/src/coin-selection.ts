@@ -54,6 +54,19 @@ export function outputVbytes(script: Uint8Array): bigint {
   return 8n + (script.length < 253 ? 1n : 3n) + BigInt(script.length)
 }
 
+/**
+ * Bitcoin Core's dust threshold (policy.cpp GetDustThreshold): an output is dust when spending
+ * it would cost more than a third of it at the dust relay fee: its size plus the input that
+ * spends it (67 vbytes for a witness program, 148 otherwise), times the rate (3 sat/vB in Core).
+ * An OP_RETURN output is never spent, so never dust.
+ */
+export function dustThreshold(script: Uint8Array, dustRelayFee: bigint): bigint {
+  if (script[0] === 0x6a) return 0n
+  const version = script[0] ?? 0xff
+  const witnessProgram = script.length >= 4 && script.length <= 42 && (version === 0 || (version >= 0x51 && version <= 0x60)) && script[1] === script.length - 2
+  return (outputVbytes(script) + (witnessProgram ? 67n : 148n)) * dustRelayFee
+}
+
 /** Spendable first when confirmed (no unconfirmed ancestors to chain on), then the largest. */
 export function spendOrder(coins: readonly Coin[]): Coin[] {
   return [...coins].sort((a, b) => Number(b.confirmations > 0) - Number(a.confirmations > 0) || (b.value > a.value ? 1 : b.value < a.value ? -1 : 0))

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { outputVbytes, selectCoins, type Coin, type Selection } from '../src/coin-selection.js'
+import { dustThreshold, outputVbytes, selectCoins, type Coin, type Selection } from '../src/coin-selection.js'
 
 const coin = fc.record({
   txid: fc.nat().map((n) => n.toString(16).padStart(64, '0')),
@@ -82,5 +82,18 @@ describe('selectCoins', () => {
     const dropped = selectCoins({ coins, payments: [{ script: p2wpkh, value: 9_500n }], feeRate: 1n, dustLimit: 546n })
     expect(kept).toMatchObject({ ok: true, change: 359n, fee: 141n })
     expect(dropped).toMatchObject({ ok: true, change: 0n, fee: 500n })
+  })
+})
+
+describe('dustThreshold', () => {
+  it("is Bitcoin Core's at its 3 sat/vB dust relay fee", () => {
+    const script = (hex: string): Uint8Array => Buffer.from(hex, 'hex')
+    expect(dustThreshold(script('0014' + '11'.repeat(20)), 3n)).toBe(294n) // P2WPKH
+    expect(dustThreshold(script('0020' + '11'.repeat(32)), 3n)).toBe(330n) // P2WSH
+    expect(dustThreshold(script('5120' + '11'.repeat(32)), 3n)).toBe(330n) // P2TR
+    expect(dustThreshold(script('76a914' + '11'.repeat(20) + '88ac'), 3n)).toBe(546n) // P2PKH
+    expect(dustThreshold(script('a914' + '11'.repeat(20) + '87'), 3n)).toBe(540n) // P2SH
+    expect(dustThreshold(script('6a04deadbeef'), 3n)).toBe(0n) // OP_RETURN
+    expect(dustThreshold(script('0014' + '11'.repeat(20)), 0n)).toBe(0n)
   })
 })

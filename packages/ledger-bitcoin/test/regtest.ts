@@ -5,14 +5,14 @@ import { BitcoinLedger, type BitcoinLedgerOptions } from '../src/index.js'
 /** The account that pays every fee in the chain tests, so that balances move by amounts alone. */
 export const FEE_PAYER = 'fees'
 
-/** The options of a ledger on `node`: bcoin's regtest prefixes, and its relay policy (no dust rule: its regtest is non-standard). */
+/** The options of a ledger on `node`: bcoin's regtest prefixes, and its relay policy (no dust rule: its regtest relays non-standard outputs). */
 export function ledgerOptions(node: Regtest, extra: Partial<BitcoinLedgerOptions> = {}): BitcoinLedgerOptions {
   return {
     rpc: { url: node.rpcUrl, user: node.rpcUser, password: node.rpcPassword },
     network: regtestNetwork,
     seed: randomBytes(32),
     feePayer: FEE_PAYER,
-    dustLimit: 0n,
+    dustRelayFee: 0n,
     ...extra
   }
 }

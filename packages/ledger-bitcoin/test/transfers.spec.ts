@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { InsufficientFundsError } from '@stack/ledger-core'
+import { InsufficientFundsError, InvalidArgumentError, type TransferRequest } from '@stack/ledger-core'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { BitcoinLedger, DustOutputError, TransactionRefusedError } from '../src/index.js'
 import { BANK, FEE_PAYER, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
@@ -31,7 +31,7 @@ const valueTo = (tx: Transaction, script: Uint8Array): bigint =>
 describe('with a fee payer', () => {
   let ledger: BitcoinLedger
   beforeAll(async () => {
-    ledger = await BitcoinLedger.open(ledgerOptions(node, { dustLimit: 294n }))
+    ledger = await BitcoinLedger.open(ledgerOptions(node, { dustRelayFee: 3n }))
     await openBankAndFeePayer(node, ledger, 10, 10)
   })
   afterAll(() => ledger.close())
@@ -61,6 +61,33 @@ describe('with a fee payer', () => {
     expect(await ledger.isFinal(transfer.txid)).toBe(true)
     expect(await ledger.getAccount('bob')).toMatchObject({ balance: 250_000n, finalBalance: 250_000n })
     expect(await ledger.getAccount('alice')).toMatchObject({ balance: 750_000n, finalBalance: 750_000n })
+  })
+
+  it('follows a reorganisation: a transfer whose block is undone is gone until a replay of its key sends it again', async () => {
+    const request = { idempotencyKey: randomUUID(), from: 'alice', to: 'bob', amount: 50_000n }
+    const transfer = await ledger.transfer(request)
+    const [block] = await node.mine(1)
+    expect(await ledger.confirmations(transfer.txid)).toBe(1)
+    expect(await ledger.getAccount('bob')).toMatchObject({ balance: 300_000n, finalBalance: 300_000n })
+    // bcoin's invalidateblock undoes the block and does not put its transactions back in the mempool.
+    await ledger.rpc.call('invalidateblock', [block])
+    expect(await ledger.confirmations(transfer.txid)).toBeUndefined()
+    expect(await ledger.getAccount('bob')).toMatchObject({ balance: 250_000n, finalBalance: 250_000n })
+    expect(await ledger.getBalance('alice')).toBe(750_000n)
+    expect(await ledger.transfer(request)).toEqual(transfer)
+    expect(await ledger.confirmations(transfer.txid)).toBe(0)
+    await node.mine(2)
+    expect(await ledger.confirmations(transfer.txid)).toBe(2)
+    expect(await ledger.getAccount('bob')).toMatchObject({ balance: 300_000n, finalBalance: 300_000n })
+    expect(await ledger.getAccount('alice')).toMatchObject({ balance: 700_000n, finalBalance: 700_000n })
+  })
+
+  it('refuses what no balance can pay (2^64-1 sat, above the 21e14 that can exist), and a memo that is no string, moving nothing', async () => {
+    const largest = ledger.transfer({ idempotencyKey: randomUUID(), from: 'alice', to: 'bob', amount: 0xffff_ffff_ffff_ffffn })
+    await expect(largest).rejects.toMatchObject({ name: 'InsufficientFundsError', balance: 700_000n, amount: 0xffff_ffff_ffff_ffffn })
+    const memo = { idempotencyKey: randomUUID(), from: 'alice', to: 'bob', amount: 1_000n, memo: 5 } as unknown as TransferRequest
+    await expect(ledger.transfer(memo)).rejects.toBeInstanceOf(InvalidArgumentError)
+    expect(await ledger.getBalance('alice')).toBe(700_000n)
   })
 
   it('refuses an amount below the dust limit, and sender change that would be dust, moving nothing', async () => {
@@ -120,7 +147,7 @@ describe('with a fee payer', () => {
 
 describe('without a fee payer', () => {
   it('the sender pays the fee on top of the amount', async () => {
-    const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: undefined, dustLimit: 294n }))
+    const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: undefined, dustRelayFee: 3n }))
     await ledger.createAccount(BANK)
     await ledger.createAccount('frank')
     await ledger.createAccount('grace')

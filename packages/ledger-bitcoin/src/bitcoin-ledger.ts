@@ -106,11 +106,11 @@ export class BitcoinLedger implements Ledger {
   /** Every spend, one at a time: two could pick the same coins. */
   readonly #spending = new SerialQueue()
 
-  private constructor(options: BitcoinLedgerOptions, rpc: BitcoinRpc, journal: Journal, birthHeight: number) {
+  private constructor(options: BitcoinLedgerOptions, rpc: BitcoinRpc, keys: KeyChain, journal: Journal, birthHeight: number) {
     this.#options = options
     this.rpc = rpc
     this.network = options.network
-    this.#keys = new KeyChain(options.seed, options.network)
+    this.#keys = keys
     this.#journal = journal
     this.#view = new ChainView(rpc, birthHeight)
   }
@@ -121,13 +121,17 @@ export class BitcoinLedger implements Ledger {
       throw new InvalidArgumentError('seed', options.seed, 'must be 16 to 64 bytes')
     }
     const rpc = options.rpc instanceof BitcoinRpc ? options.rpc : new BitcoinRpc(options.rpc)
+    const keys = new KeyChain(options.seed, options.network)
     const journal = new Journal(options.statePath)
-    let birth = journal.records.find((record) => record.type === 'birth')?.height
+    let birth = journal.records.find((record) => record.type === 'birth')
     if (birth === undefined) {
-      birth = (await rpc.getBlockchainInfo()).blocks + 1
-      journal.append({ type: 'birth', height: birth })
+      birth = { type: 'birth', height: (await rpc.getBlockchainInfo()).blocks + 1, fingerprint: keys.fingerprint }
+      journal.append(birth)
+    } else if (birth.fingerprint !== keys.fingerprint) {
+      journal.close()
+      throw new InvalidArgumentError('seed', `fingerprint ${keys.fingerprint}`, `is not the seed of ${options.statePath} (fingerprint ${birth.fingerprint})`)
     }
-    const ledger = new BitcoinLedger(options, rpc, journal, birth)
+    const ledger = new BitcoinLedger(options, rpc, keys, journal, birth.height)
     for (const record of journal.records) ledger.#replay(record)
     await ledger.#view.sync()
     await ledger.#rebroadcast()

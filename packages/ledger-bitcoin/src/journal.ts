@@ -8,7 +8,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs'
 
 export type JournalRecord =
-  | { readonly type: 'birth'; readonly height: number }
+  /** The first record: the height the ledger follows the chain from, and its seed's fingerprint. */
+  | { readonly type: 'birth'; readonly height: number; readonly fingerprint: string }
   | { readonly type: 'account'; readonly id: string; readonly index: number }
   | {
       readonly type: 'transfer'

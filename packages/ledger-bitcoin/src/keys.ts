@@ -18,10 +18,14 @@ export interface AccountKey {
 
 export class KeyChain {
   readonly #branch: BIP32Interface
+  /** The root key's BIP 32 fingerprint, hex: names the seed without revealing it. */
+  readonly fingerprint: string
 
   constructor(seed: Uint8Array, readonly network: Network) {
     const coin = network.bech32 === 'bc' ? 0 : 1
-    this.#branch = bip32.fromSeed(seed, network).derivePath(`m/84'/${coin}'/0'/0`)
+    const root = bip32.fromSeed(seed, network)
+    this.fingerprint = Buffer.from(root.fingerprint).toString('hex')
+    this.#branch = root.derivePath(`m/84'/${coin}'/0'/0`)
   }
 
   key(index: number): AccountKey {

@@ -46,6 +46,7 @@ it('keeps accounts, keys and idempotency keys across a restart: a replay moves n
   expect(await after.getBalance('alice')).toBe(70_000n)
   expect(await after.getBalance('bob')).toBe(30_000n)
   after.close()
+  await expect(BitcoinLedger.open({ ...options, seed: randomBytes(32) })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'seed' })
 })
 
 it('sends on reopening a transfer journaled but never heard by the node, once', async () => {

@@ -122,6 +122,10 @@ describe('with a fee payer', () => {
       name: 'InsufficientFundsError',
       balance: 400_000n
     })
+    await expect(ledger.buildTransaction({ from: 'dave', outputs: [] })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(ledger.buildTransaction({ from: 'dave', outputs: [{ script: funding.output as Uint8Array, value: 0n }] })).rejects.toMatchObject({
+      name: 'InvalidAmountError'
+    })
     expect(await ledger.broadcast(built.tx)).toBe(built.txid)
     expect((await ledger.rpc.getMempoolEntry(built.txid))?.fee).toBe(built.fee)
     expect(valueTo(tx, funding.output as Uint8Array)).toBe(500_000n)
@@ -161,10 +165,11 @@ describe('without a fee payer', () => {
     expect(inputs - outputs).toBe(transfer.fee)
     expect(await ledger.getBalance('frank')).toBe(100_000n - 60_000n - transfer.fee)
     expect(await ledger.getBalance('grace')).toBe(60_000n)
-    // What is left cannot pay 40,000 and a fee.
-    await expect(ledger.transfer({ idempotencyKey: randomUUID(), from: 'frank', to: 'grace', amount: 40_000n - transfer.fee })).rejects.toBeInstanceOf(
-      InsufficientFundsError
-    )
+    // What is left cannot pay itself and a fee: the refusal names the fee in what it would take.
+    const left = 40_000n - transfer.fee
+    const refused = ledger.transfer({ idempotencyKey: randomUUID(), from: 'frank', to: 'grace', amount: left })
+    await expect(refused).rejects.toBeInstanceOf(InsufficientFundsError)
+    await expect(refused).rejects.toMatchObject({ accountId: 'frank', balance: left, amount: left + transfer.fee }) // the same shape of transaction, the same fee
     expect(await ledger.getBalance('grace')).toBe(60_000n)
     ledger.close()
   })

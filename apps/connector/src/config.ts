@@ -83,7 +83,8 @@ export interface ListenConfig {
  */
 export interface AdminConfig extends ListenConfig {
   token?: string
-  publicMetrics: boolean
+  /** /metrics without the token (a Prometheus scraper); default false. */
+  publicMetrics?: boolean
 }
 
 export interface ConnectorConfig {
@@ -251,12 +252,12 @@ function checkAdmin(c: ConfigChecker, value: unknown): AdminConfig | undefined {
   const listen = checkListenEntry(c, { host: a.host, port: a.port }, 'admin')
   const token = a.token === undefined ? undefined : c.string(a.token, 'admin.token')
   if (token !== undefined && token.length < 16) c.fail('admin.token', 'must be at least 16 characters')
-  const publicMetrics = a.publicMetrics === undefined ? false : c.boolean(a.publicMetrics, 'admin.publicMetrics') ?? false
+  const publicMetrics = a.publicMetrics === undefined ? undefined : c.boolean(a.publicMetrics, 'admin.publicMetrics')
   if (listen !== undefined && a.token === undefined && !isLoopback(listen.host)) {
     c.fail('admin.token', `is required to listen beyond loopback (admin.host "${listen.host}"): set admin.token or STACK_CONNECTOR__ADMIN__TOKEN`)
   }
   if (listen === undefined) return undefined
-  return token === undefined ? { ...listen, publicMetrics } : { ...listen, token, publicMetrics }
+  return { ...listen, ...(token === undefined ? {} : { token }), ...(publicMetrics === true ? { publicMetrics } : {}) }
 }
 
 function isLoopback(host: string): boolean {

@@ -32,7 +32,7 @@ describe('admin API authentication (the bin as a process)', () => {
     } catch (error) {
       expect((error as InvalidConfigError).issues).toEqual([{ path: 'admin.token', message: 'must be at least 16 characters' }])
     }
-    expect(validateConfig({ ...base, admin: { host: '::1', port: 0 } }).admin).toEqual({ host: '::1', port: 0, publicMetrics: false })
+    expect(validateConfig({ ...base, admin: { host: '::1', port: 0 } }).admin).toEqual({ host: '::1', port: 0 })
     const path = join(dir, 'public.json')
     writeFileSync(path, JSON.stringify({ ...base, admin: { host: '0.0.0.0', port: 0 } }))
     const run = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url)), '--config', path], { encoding: 'utf8', timeout: 20_000 })

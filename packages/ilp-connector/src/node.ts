@@ -17,7 +17,7 @@ import { systemClock, type Clock } from './clock.js'
 import { Connector, CONNECTOR_DEFAULTS } from './connector.js'
 import { Dialer, type DialOptions } from './dialer.js'
 import { type ConnectorLogger } from './logger.js'
-import { InvalidPeerConfigError, type PeerConfig } from './peer-config.js'
+import { checkPeerConfig, InvalidPeerConfigError, type PeerConfig } from './peer-config.js'
 import type { RateBackend } from './rates/exchange-rate.js'
 import { NodeEvents, packetEventsRule } from './events.js'
 import { Drain } from './rules/drain.js'
@@ -101,7 +101,7 @@ export interface ConnectorNode {
    * stays. Packets in flight finish on what they started with. Throws InvalidPeerConfigError.
    */
   updatePeer(peer: NodePeer): void
-  /** Stops routing to and answering the peer; its balance stays in the store. False if unknown. */
+  /** Stops routing to and answering the peer, and drops its static routes; its balance stays in the store. False if unknown. */
   removePeer(id: string): boolean
   /** A static route (configured ones win over learned ones for the prefix and below it). */
   setRoute(prefix: string, peerId: string): void
@@ -279,8 +279,18 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     return peer
   }
 
-  function startPeer(peer: NodePeer): void {
+  function removeRoute(prefix: string): boolean {
+    if (routingTable.candidatesFor(prefix).every((route) => route.source !== 'static')) return false
+    ccp.removeStaticRoute(prefix)
+    events.emit({ type: 'route', action: 'removed', prefix })
+    return true
+  }
+
+  // The event first: the link's state (told by addPeer) is the new peer's.
+  function startPeer(peer: NodePeer, action?: 'added' | 'updated'): void {
     if (peers.has(peer.id)) throw new InvalidPeerConfigError('id', `peer ${peer.id} already exists`)
+    checkPeerConfig({ ...peer, link: peer.link })
+    if (action !== undefined) events.emit({ type: 'peer', action, peer: peer.id })
     addPeer(peer)
     peers.set(peer.id, peer)
     if ((peer.dial ?? true) && peer.link.state === 'idle') void dialer.dial(peer.id, peer.link)
@@ -294,22 +304,22 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     events,
     peers: () => [...peers.values()].map((peer) => ({ id: peer.id, relation: peer.relation, asset: peer.asset, state: peer.link.state })),
     addPeer(peer) {
-      startPeer(peer)
-      events.emit({ type: 'peer', action: 'added', peer: peer.id })
+      startPeer(peer, 'added')
     },
     updatePeer(peer) {
       const old = dropPeer(peer.id)
       if (old === undefined) throw new InvalidPeerConfigError('id', `no peer ${peer.id}`)
       try {
-        startPeer(peer)
+        startPeer(peer, 'updated')
       } catch (error) {
         startPeer(old) // the settings that worked until now
         throw error
       }
-      events.emit({ type: 'peer', action: 'updated', peer: peer.id })
     },
     removePeer(id) {
       if (dropPeer(id) === undefined) return false
+      // Its static routes go with it (a child's own went in dropPeer).
+      for (const route of [...routingTable.routes()]) if (route.source === 'static' && route.nextHop === id) removeRoute(route.prefix)
       events.emit({ type: 'peer', action: 'removed', peer: id })
       return true
     },
@@ -317,12 +327,7 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
       ccp.setStaticRoute(prefix, peerId)
       events.emit({ type: 'route', action: 'set', prefix, peer: peerId })
     },
-    removeRoute(prefix) {
-      if (routingTable.candidatesFor(prefix).every((route) => route.source !== 'static')) return false
-      ccp.removeStaticRoute(prefix)
-      events.emit({ type: 'route', action: 'removed', prefix })
-      return true
-    },
+    removeRoute,
     whenConnected: (timeoutMs = 10_000, peerIds = [...peers.keys()]) =>
       waitFor(() => peerIds.every((id) => peers.get(id)?.link.state === 'connected'), timeoutMs, `peers connected: ${peerIds.join(', ')}`),
     async stop() {

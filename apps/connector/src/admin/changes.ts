@@ -81,9 +81,7 @@ export class LiveChanges {
   /** `DELETE /peers/<id>`: no more packets to or from it; its static routes go with it, its balance stays. */
   async removePeer(id: string): Promise<void> {
     this.#known(id)
-    const { node } = this.options
-    for (const route of [...node.routingTable.routes()]) if (route.source === 'static' && route.nextHop === id) node.removeRoute(route.prefix)
-    node.removePeer(id)
+    this.options.node.removePeer(id)
     await this.options.peerLinks.close(id)
   }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveEvents } from '../src/admin/event-stream.js'
 import { InvalidConfigError, validateConfig } from '../src/config.js'
 import { buildBin, killBins, startBin } from './bin.js'
-import { waitFor } from './harness.js'
+import { capturingLogger, node, waitFor } from './harness.js'
 
 const base = { address: 'test.auth', asset: { code: 'USD', scale: 2 }, peers: [], balances: { store: 'memory' }, log: { level: 'info' } }
 
@@ -93,5 +93,25 @@ describe('event stream back-pressure', () => {
     expect(events.listening).toBe(false) // dropped: unsubscribed
     socket.resume()
     await waitFor(() => closed, 3_000, 'the socket to be closed')
+  })
+})
+
+describe('a client that goes away mid-request', () => {
+  it('is a debug line, not an error, and the node answers the next request', async () => {
+    const { logger, lines } = capturingLogger('info')
+    logger.level = 'debug'
+    const n = await node({ address: 'test.abort', asset: { code: 'USD', scale: 2 }, peers: [], admin: { port: 0, token: 'abort-token-0123456789' } }, logger)
+    try {
+      const socket = connect(n.ports.admin as number, '127.0.0.1')
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+      socket.write('POST /peers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer abort-token-0123456789\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":')
+      await waitFor(() => socket.bytesWritten > 0, 1_000, 'the partial request to be sent')
+      socket.destroy()
+      await waitFor(() => lines.some((line) => line.msg === 'admin client went away'), 3_000, 'the debug line')
+      expect(lines.filter((line) => (line.level as number) >= 50)).toEqual([])
+      expect((await fetch(`http://127.0.0.1:${n.ports.admin}/health`)).status).toBe(200)
+    } finally {
+      await n.stop()
+    }
   })
 })

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NodeEvents } from '@stack/ilp-connector'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { IncomingMessage } from 'node:http'
+import fc from 'fast-check'
+import { bearerCheck } from '../src/admin/auth.js'
 import { serveEvents } from '../src/admin/event-stream.js'
 import { InvalidConfigError, validateConfig } from '../src/config.js'
 import { buildBin, killBins, startBin } from './bin.js'
@@ -61,6 +64,22 @@ describe('admin API authentication (the bin as a process)', () => {
     expect(JSON.stringify(bin.logs())).not.toContain(secret)
     bin.child.kill('SIGTERM')
     expect(await bin.exited).toBe(0)
+  })
+})
+
+describe('bearerCheck', () => {
+  const request = (authorization: string | undefined) => ({ headers: authorization === undefined ? {} : { authorization } }) as IncomingMessage
+  it('lets through exactly the configured token as a Bearer credential', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 16, maxLength: 64 }).filter((t) => /^\S+$/.test(t)), fc.string({ maxLength: 80 }), (token, other) => {
+        const check = bearerCheck(token)
+        expect(check(request(`Bearer ${token}`))).toBe(true)
+        expect(check(request(`bearer  ${token}`))).toBe(true) // RFC 6750: the scheme is case-insensitive
+        expect(check(request(`Bearer ${other}`))).toBe(other.trim() === token)
+        expect(check(request(token))).toBe(false)
+        expect(check(request(undefined))).toBe(false)
+      }),
+    )
   })
 })
 

@@ -42,7 +42,7 @@ export interface AdminNode {
   readonly changes: LiveChanges
   readonly routingTable: RoutingTable
   /** Served as JSON at /peers. */
-  peers(): readonly { readonly state: LinkState }[]
+  peers(): readonly { readonly id: string; readonly state: LinkState }[]
   balances(): Record<string, BalanceSnapshot>
   rates(): RatesConfig
 }
@@ -102,8 +102,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return ok({ removed: prefix })
     }],
     ['GET', /^\/peers$/, () => ok(node.peers())],
-    ['POST', /^\/peers$/, async (req) => ok(await node.changes.addPeer(await readJson(req)), 201)],
-    ['PUT', /^\/peers\/([^/]+)$/, async (req, _res, [id]) => ok(await node.changes.updatePeer(id as string, await readJson(req)))],
+    // Answered as GET /peers shows the peer: the entry's tokens are not echoed.
+    ['POST', /^\/peers$/, async (req) => ok(peer((await node.changes.addPeer(await readJson(req))).id), 201)],
+    ['PUT', /^\/peers\/([^/]+)$/, async (req, _res, [id]) => ok(peer((await node.changes.updatePeer(id as string, await readJson(req))).id))],
     ['DELETE', /^\/peers\/([^/]+)$/, async (_req, _res, [id]) => {
       await node.changes.removePeer(id as string)
       return ok({ removed: id })
@@ -121,6 +122,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return result.status === 'ok' ? ok(result.body) : ok({ error: result.error }, result.status === 'invalid' ? 400 : 422)
     }],
   ]
+
+  const peer = (id: string): unknown => node.peers().find((p) => p.id === id)
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin')

@@ -98,7 +98,8 @@ describe('admin API writes, applied to live traffic', () => {
   it('POST /peers: a new peer carries packets at once; a bad entry is a 400 naming its field, a taken id 409', async () => {
     const stream = await eventStream(`http://127.0.0.1:${a?.ports.admin}/events`, ADMIN_TOKEN)
     const added = await api('POST', '/peers', { body: { id: 'carol', relation: 'child', btp: { token: tokens.carol } } })
-    expect(added).toMatchObject({ status: 201, body: { id: 'carol', relation: 'child', asset: USD } })
+    expect(added).toMatchObject({ status: 201, body: { id: 'carol', relation: 'child', asset: USD, transport: 'btp-server' } })
+    expect(JSON.stringify(added.body)).not.toContain(tokens.carol)
     carol = await host(btpUrl('carol', tokens.carol), shared)
     await a?.whenConnected(3_000, ['carol'])
     const before = { sender: book('sender'), carol: book('carol') }

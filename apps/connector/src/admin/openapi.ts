@@ -51,8 +51,27 @@ export const OPENAPI = {
         },
       },
       Asset: { type: 'object', required: ['code', 'scale'], properties: { code: { type: 'string' }, scale: { type: 'integer' } } },
-      /** A `peers[]` entry of the configuration file (README.md), as written there. */
-      PeerEntry: { type: 'object', required: ['id', 'relation'], properties: { id: { type: 'string' }, relation: { type: 'string' } } },
+      /** A `peers[]` entry of the configuration file (README.md), as written there; checked by config.ts. */
+      PeerEntry: {
+        type: 'object',
+        required: ['id', 'relation'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          relation: { type: 'string', enum: ['parent', 'peer', 'child'] },
+          asset: ref('Asset'),
+          btp: { type: 'object', properties: { token: { type: 'string' }, url: { type: 'string' } } },
+          http: { type: 'object', properties: { url: { type: 'string' }, token: { type: 'string' }, incomingToken: { type: 'string' } } },
+          maxPacketAmount: amount,
+          rateLimit: { type: 'object', properties: { packetsPerSecond: { type: 'integer' }, valuePerSecond: amount } },
+          minBalance: amount,
+          settleThreshold: amount,
+          settleTo: amount,
+          sendRoutes: { type: 'boolean' },
+          receiveRoutes: { type: 'boolean' },
+          settlement: { type: 'object', required: ['kind'], properties: { kind: { type: 'string' } } },
+        },
+      },
       Balance: { type: 'object', required: ['balance', 'pendingDebit', 'pendingCredit'], properties: { balance: amount, pendingDebit: amount, pendingCredit: amount } },
       Balances: { type: 'object', additionalProperties: ref('Balance') },
       Adjustment: { type: 'object', required: ['amount', 'reason'], additionalProperties: false, properties: { amount, reason: { type: 'string' } } },
@@ -99,7 +118,7 @@ export const OPENAPI = {
       post: {
         summary: 'add a peer (a peers[] entry); it carries packets at once',
         requestBody: { required: true, ...json(ref('PeerEntry')) },
-        responses: { '201': { description: 'added', ...json(ref('PeerEntry')) }, '409': { description: 'the id is in use', ...json(ref('Error')) }, ...errors },
+        responses: { '201': { description: 'added (as GET /peers shows it)', ...json(ref('Peer')) }, '409': { description: 'the id is in use', ...json(ref('Error')) }, ...errors },
       },
     },
     '/peers/{id}': {
@@ -107,7 +126,7 @@ export const OPENAPI = {
         summary: 'replace a peer entry; its balance stays',
         parameters: [peerParam],
         requestBody: { required: true, ...json(ref('PeerEntry')) },
-        responses: { '200': { description: 'in force', ...json(ref('PeerEntry')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors },
+        responses: { '200': { description: 'in force (as GET /peers shows it)', ...json(ref('Peer')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors },
       },
       delete: { summary: 'remove a peer and its static routes; its balance stays', parameters: [peerParam], responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors } },
     },

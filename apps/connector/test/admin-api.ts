@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed JSON answers, checked field by field by the assertions (and against openapi.json) */
 import { expect } from 'vitest'
-import { check } from './openapi-check.js'
+import { check, checkRequest } from './openapi-check.js'
 
 /** One admin API call as JSON, its answer checked against the OpenAPI document. */
 export interface AdminCall {
@@ -18,6 +18,7 @@ export function adminClient(base: () => string, defaultToken: string): AdminCall
     const body: unknown = type?.startsWith('application/json') === true ? JSON.parse(text) : text
     const template = options.template ?? templateOf(path)
     expect(check(method, template, res.status, type, body), `${method} ${path} → ${res.status} against openapi.json`).toEqual([])
+    if (res.ok) expect(checkRequest(method, template, options.body), `${method} ${path}: the body it accepted against openapi.json`).toEqual([])
     return { status: res.status, body }
   }
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectorNode } from '../src/node.js'
 import { adminClient, eventStream } from './admin-api.js'
 import { host, intents, node, stopAll, token, waitFor, type Host, type Intents } from './harness.js'
-import { operations, seen } from './openapi-check.js'
+import { check, operations, seen } from './openapi-check.js'
 
 const USD = { code: 'USD', scale: 2 }
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef'
@@ -180,6 +180,9 @@ describe('admin API writes, applied to live traffic', () => {
 
   it('every operation of openapi.json was checked against a real answer (settle-now success in admin-settle.spec.ts)', () => {
     expect(operations().filter((op) => !seen.has(op))).toEqual([])
+    // The check can fail: a wrong answer is caught.
+    expect(check('GET', '/balances', 200, 'application/json', { bob: { balance: 12, pendingDebit: '0' } })).toEqual(['$.bob.pendingCredit: missing', '$.bob.balance: integer, expected string'])
+    expect(check('GET', '/health', 201, 'application/json', {})).toEqual(['GET /health: status 201 is not documented'])
   })
 
   it('keeps the adjustment in the balance file with its reason, and the books balance', async () => {

@@ -8,7 +8,11 @@ import { OPENAPI } from '../src/admin/openapi.js'
  */
 
 type Schema = Record<string, unknown>
-const spec = OPENAPI as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } }
+type Content = Record<string, { schema: Schema }>
+const spec = OPENAPI as unknown as {
+  paths: Record<string, Record<string, { requestBody?: { content: Content }; responses: Record<string, { content?: Content }> }>>
+  components: { schemas: Record<string, Schema> }
+}
 
 export const seen = new Set<string>()
 
@@ -27,6 +31,12 @@ export function check(method: string, template: string, status: number, contentT
   if (media === undefined || content === undefined) return []
   if (!(contentType ?? '').startsWith(media)) return [`${method} ${template} ${status}: content type ${contentType}, documented ${media}`]
   return media === 'application/json' ? validate(content.schema, body, '$') : []
+}
+
+/** Problems of a request body the API accepted (a 2xx answer), against the operation's requestBody. */
+export function checkRequest(method: string, template: string, body: unknown): string[] {
+  const schema = spec.paths[template]?.[method.toLowerCase()]?.requestBody?.content['application/json']?.schema
+  return schema === undefined || body === undefined ? [] : validate(schema, body, 'request')
 }
 
 function validate(schema: Schema, value: unknown, at: string): string[] {

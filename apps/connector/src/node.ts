@@ -61,6 +61,8 @@ export interface StartNodeOptions {
   logger?: Logger
   /** Default: Date.now (CCP works in wall-clock milliseconds). */
   now?: () => number
+  /** The configuration file's directory: relative paths in peers written by the admin API are its, as in the file. */
+  configDir?: string
 }
 
 export { waitFor }
@@ -167,7 +169,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const peers = (): PeerStatus[] =>
       node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind as PeerEntry['transport']['kind'], state }))
     if (config.admin !== undefined) {
-      const changes = new LiveChanges({ node, peerLinks, config, rates, createRates: (section) => createRates(section, logger) })
+      const changes = new LiveChanges({ node, peerLinks, config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
       const admin = await startAdminServer({
         host: config.admin.host,
         port: config.admin.port,

@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ConnectorNode } from '../src/node.js'
+import { validateConfig } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { startNode, type ConnectorNode } from '../src/node.js'
 import { adminClient, eventStream } from './admin-api.js'
-import { host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
+import { FAST_CCP, host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
 
 const USD2 = { code: 'USD', scale: 2 }
 const MINTED = 1_000_000n
@@ -15,7 +17,7 @@ const ADMIN_TOKEN = 'settle-now-token-0123456789'
 
 // sender — A —BTP— B — receiver, A paying B with claims on one embedded ledger file; A's
 // threshold is far away, so only the operator's "settle now" moves value.
-describe('POST /peers/<id>/settle: settle now, books checked on both sides and on the ledger', () => {
+describe('a peer with a payment channel added at run time, and POST /peers/<id>/settle: settle now, books checked on both sides and on the ledger', () => {
   let dir: string
   let ledgerFile: string
   let a: ConnectorNode | undefined
@@ -33,20 +35,27 @@ describe('POST /peers/<id>/settle: settle now, books checked on both sides and o
     await ledger.mint({ account: 'conn-a', amount: MINTED })
     ledger.close()
     const tokens = { sender: token(), b: token(), receiver: token() }
-    a = await node({
+    // A starts without B: B, its payment channel and the route to it come through the admin API,
+    // the channel's files named relative to A's configuration directory, as in its file.
+    const raw = {
       address: 'test.a',
       asset: USD2,
       listen: { btp: { port: 0 } },
       admin: { port: 0, token: ADMIN_TOKEN },
-      peers: [
-        { id: 'sender', relation: 'child', btp: { token: tokens.sender } },
-        {
-          id: 'b', relation: 'peer', btp: { token: tokens.b }, settleThreshold: '100000', settleTo: '0',
-          settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-a', peerAccount: 'conn-b', claims: join(dir, 'a.claims'), deposit: '100000', settleDelayMs: DAY_MS, watchIntervalMs: 50 },
-        },
-      ],
-      routes: [{ prefix: 'test.b', peer: 'b' }],
+      peers: [{ id: 'sender', relation: 'child', btp: { token: tokens.sender } }],
+      ccp: FAST_CCP,
+      balances: { store: 'memory' },
+    }
+    a = await startNode(validateConfig(raw, { configDir: dir }), { logger: createLogger('silent'), configDir: dir })
+    const added = await api('POST', '/peers', {
+      body: {
+        id: 'b', relation: 'peer', btp: { token: tokens.b }, settleThreshold: '100000', settleTo: '0',
+        settlement: { kind: 'sqlite', ledger: 'usd.ledger', account: 'conn-a', peerAccount: 'conn-b', claims: 'a.claims', deposit: '100000', settleDelayMs: DAY_MS, watchIntervalMs: 50 },
+      },
     })
+    expect(added.status).toBe(201)
+    expect(existsSync(join(dir, 'a.claims'))).toBe(true)
+    expect((await api('POST', '/routes', { body: { prefix: 'test.b', peer: 'b' } })).status).toBe(201)
     b = await node({
       address: 'test.b',
       asset: USD2,

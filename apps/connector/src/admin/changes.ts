@@ -50,6 +50,8 @@ export interface LiveChangesOptions {
   rates: LiveRates
   /** Makes (and starts) a rate backend from a checked `rates` section. */
   createRates: (config: RatesConfig) => Promise<RateBackend>
+  /** Relative paths in a peer's settlement are this directory's (the configuration file's). */
+  configDir?: string
 }
 
 /** Throws the checker's issues as one InvalidConfigError (HTTP 400), like a bad file would. */
@@ -134,7 +136,7 @@ export class LiveChanges {
   #peer(raw: unknown, path: string): PeerEntry {
     const c = new ConfigChecker()
     const { config } = this.options
-    const entry = checkPeer(c, raw, path, config.asset)
+    const entry = checkPeer(c, raw, path, config.asset, this.options.configDir)
     if (entry !== undefined) checkPeerListener(c, entry, path, config.listen)
     return checked(c, entry)
   }

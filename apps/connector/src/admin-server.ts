@@ -133,7 +133,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     if (!publicPaths.has(path) && !authorized(req)) {
       return answer(res, 401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer realm="stack-connector admin"' })
     }
-    const method = req.method === 'HEAD' ? 'GET' : req.method
+    // HEAD as GET, but for the event stream (a response that never ends).
+    const method = req.method === 'HEAD' && path !== '/events' ? 'GET' : req.method
     const found = matching.find(([m]) => m === method)
     if (found === undefined) return answer(res, 405, { error: 'method not allowed' }, { Allow: matching.map(([m]) => m).join(', ') })
     const params: string[] = []

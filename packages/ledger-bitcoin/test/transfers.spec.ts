@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InsufficientFundsError, InvalidArgumentError, type TransferRequest } from '@stack/ledger-core'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { BitcoinLedger, DustOutputError, TransactionRefusedError } from '../src/index.js'
-import { BANK, FEE_PAYER, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
+import { BANK, FEE_PAYER, bcoinChain, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
 
 // Transfers on a bcoin regtest node, checked against the transactions the node holds.
 let node: Regtest
@@ -32,7 +32,7 @@ describe('with a fee payer', () => {
   let ledger: BitcoinLedger
   beforeAll(async () => {
     ledger = await BitcoinLedger.open(ledgerOptions(node, { dustRelayFee: 3n }))
-    await openBankAndFeePayer(node, ledger, 10, 10)
+    await openBankAndFeePayer(bcoinChain(node), ledger, 10, 10)
   })
   afterAll(() => ledger.close())
 

@@ -44,4 +44,12 @@ it('names its failures: a call the node refuses, wrong credentials, a node that 
   })
   const absent = new BitcoinRpc({ url: `http://127.0.0.1:${port}/`, user: 'u', password: 'p' })
   await expect(absent.getBlockchainInfo()).rejects.toBeInstanceOf(RpcUnreachableError)
+  // A server that accepts the connection and never answers.
+  const silent = createServer(() => {}).listen(0, '127.0.0.1')
+  await new Promise((resolve) => silent.once('listening', resolve))
+  const address = silent.address()
+  const hung = new BitcoinRpc({ url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`, user: 'u', password: 'p', requestTimeoutMs: 200 })
+  await expect(hung.getBlockchainInfo()).rejects.toBeInstanceOf(RpcUnreachableError)
+  silent.close()
+  silent.unref()
 })

@@ -149,6 +149,20 @@ describe('with a fee payer', () => {
   })
 })
 
+describe('with a fee payer that has no coins', () => {
+  it('refuses with InsufficientFundsError naming the fee payer, and moves nothing', async () => {
+    const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: 'empty' }))
+    for (const id of ['empty', 'heidi', 'ivan']) await ledger.createAccount(id)
+    await node.fund(ledger.address('heidi'), 100_000)
+    await node.mine(1)
+    const refused = ledger.transfer({ idempotencyKey: randomUUID(), from: 'heidi', to: 'ivan', amount: 1_000n })
+    await expect(refused).rejects.toMatchObject({ name: 'InsufficientFundsError', accountId: 'empty', balance: 0n })
+    expect(await ledger.getBalance('heidi')).toBe(100_000n)
+    expect(await ledger.getBalance('ivan')).toBe(0n)
+    ledger.close()
+  })
+})
+
 describe('without a fee payer', () => {
   it('the sender pays the fee on top of the amount', async () => {
     const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: undefined, dustRelayFee: 3n }))

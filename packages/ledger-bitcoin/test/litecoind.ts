@@ -7,11 +7,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Network } from 'bitcoinjs-lib'
 import { BitcoinRpc, RpcCallError, RpcUnreachableError, satsToBtc } from '../src/index.js'
+import { freePort } from './regtest.js'
 
 export const litecoindInstalled = spawnSync('litecoind', ['-version'], { stdio: 'ignore' }).status === 0
 
@@ -34,15 +34,6 @@ export interface Litecoind {
   /** Pays from the node's wallet (not yet mined); the txid. */
   pay(address: string, sats: bigint): Promise<string>
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }
 
 export async function startLitecoind(extraArgs: readonly string[] = [], initialBlocks = 120): Promise<Litecoind> {

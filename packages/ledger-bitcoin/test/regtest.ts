@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { createServer } from 'node:net'
 import { regtestNetwork, startRegtest, type Regtest } from '@stack/bitcoin-regtest'
 import { BitcoinLedger, type BitcoinLedgerOptions } from '../src/index.js'
 
@@ -52,6 +53,16 @@ export async function openBankAndFeePayer(chain: TestChain, ledger: BitcoinLedge
     if (i % 20 === 19) await chain.mine(1)
   }
   await chain.mine(1)
+}
+
+/** A loopback port that was free a moment ago: nothing listens on it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
 }
 
 export { startRegtest, type Regtest }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InsufficientFundsError, InvalidArgumentError, type TransferRequest } from '@stack/ledger-core'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { BitcoinLedger, DustOutputError, TransactionRefusedError } from '../src/index.js'
-import { BANK, FEE_PAYER, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
+import { BANK, FEE_PAYER, bcoinChain, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
 
 // Transfers on a bcoin regtest node, checked against the transactions the node holds.
 let node: Regtest
@@ -32,7 +32,7 @@ describe('with a fee payer', () => {
   let ledger: BitcoinLedger
   beforeAll(async () => {
     ledger = await BitcoinLedger.open(ledgerOptions(node, { dustRelayFee: 3n }))
-    await openBankAndFeePayer(node, ledger, 10, 10)
+    await openBankAndFeePayer(bcoinChain(node), ledger, 10, 10)
   })
   afterAll(() => ledger.close())
 
@@ -146,6 +146,20 @@ describe('with a fee payer', () => {
     expect(await ledger.rpc.getMempoolEntry(transfer.txid)).toBeDefined()
     expect(await ledger.getBalance('erin')).toBe(60_000n)
     expect(await ledger.getBalance('bob')).toBe(bobBefore)
+  })
+})
+
+describe('with a fee payer that has no coins', () => {
+  it('refuses with InsufficientFundsError naming the fee payer, and moves nothing', async () => {
+    const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: 'empty' }))
+    for (const id of ['empty', 'heidi', 'ivan']) await ledger.createAccount(id)
+    await node.fund(ledger.address('heidi'), 100_000)
+    await node.mine(1)
+    const refused = ledger.transfer({ idempotencyKey: randomUUID(), from: 'heidi', to: 'ivan', amount: 1_000n })
+    await expect(refused).rejects.toMatchObject({ name: 'InsufficientFundsError', accountId: 'empty', balance: 0n })
+    expect(await ledger.getBalance('heidi')).toBe(100_000n)
+    expect(await ledger.getBalance('ivan')).toBe(0n)
+    ledger.close()
   })
 })
 

@@ -55,6 +55,17 @@ describe('EthereumLedger contracts', () => {
     const signature = await chain.ledger.signTypedData('genesis2', { domain, types, primaryType: 'Claim', message })
     expect(await recoverTypedDataAddress({ domain, types, primaryType: 'Claim', message, signature })).toBe(chain.ledger.addressOf('genesis2'))
   })
+
+  it('has the node sign EIP-712 typed data for an address it unlocks (eth_signTypedData_v4)', async () => {
+    const domain = { name: 'Test', version: '1', chainId: 1337, verifyingContract: '0x0000000000000000000000000000000000000001' } as const
+    const types = { Claim: [{ name: 'channelId', type: 'bytes32' }, { name: 'amount', type: 'uint256' }] } as const
+    const message = { channelId: `0x${'cd'.repeat(32)}`, amount: 11n } as const
+    const address = chain.node.addresses[1]!
+    await chain.ledger.importAccount('unlocked', { address })
+    const signature = await chain.ledger.signTypedData('unlocked', { domain, types, primaryType: 'Claim', message })
+    expect((await recoverTypedDataAddress({ domain, types, primaryType: 'Claim', message, signature })).toLowerCase()).toBe(address)
+    expect(signature).toBe(await chain.ledger.signTypedData('genesis1', { domain, types, primaryType: 'Claim', message }))
+  })
 })
 
 describe('EthereumLedger over an EIP-1193 provider', () => {

@@ -37,6 +37,7 @@ function killAll(): void {
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.ref() // guard() unref'd it: without this, the process may end before the exit is seen
   child.kill('SIGKILL')
   await exited
 }

@@ -127,6 +127,24 @@ describe('stop', () => {
     await node.stop()
   })
 
+  it('resolves stop() in a process that nothing else keeps alive', async () => {
+    const script = `
+      import { startEvmNode } from ${JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)))}
+      const node = await startEvmNode({ accounts: 1 })
+      process.stdout.write(node.rpcUrl + '\\n')
+      await node.stop()
+      process.stdout.write('stopped\\n')
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    const [code] = (await once(child, 'exit')) as [number]
+    expect(code).toBe(0)
+    const [rpcUrl, stopped] = out.trim().split('\n')
+    expect(stopped).toBe('stopped')
+    expect(await alive(rpcUrl!)).toBe(false)
+  })
+
   // A process that starts a node and ends without stop(): by process.exit, by an uncaught
   // exception, or killed by SIGKILL (no exit handler runs). The node goes with it every time.
   it.each(['exit', 'throw', 'sigkill'])('the node dies with the process that started it (%s)', async (how) => {

@@ -74,6 +74,21 @@ describe('startEvmNode options', () => {
     }
   })
 
+  it("derives its genesis accounts from the mnemonic: anvil's well-known ones by default, others from another", async () => {
+    const [standard, other] = await Promise.all([
+      startEvmNode({ accounts: 2 }),
+      startEvmNode({ accounts: 2, mnemonic: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' })
+    ])
+    try {
+      expect(standard.addresses[0]).toBe('0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266')
+      expect(other.addresses).not.toContain(standard.addresses[0])
+      expect(other.addresses).toEqual(other.keys.map((key) => privateKeyToAccount(key).address.toLowerCase()))
+      expect(BigInt((await other.request('eth_getBalance', [other.addresses[1], 'latest'])) as string)).toBe(1_000n * ether)
+    } finally {
+      await Promise.all([standard.stop(), other.stop()])
+    }
+  })
+
   it('mines blocks by itself with a block time', async () => {
     const node = await startEvmNode({ accounts: 1, blockTime: 1 })
     try {

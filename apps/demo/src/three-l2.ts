@@ -24,7 +24,6 @@ import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
 import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
-// eslint-disable-next-line layering/imports -- a demo starts its own chain: the one runtime use of the dev-chain tool
 import { ANVIL_VERSION, startEvmNode } from '@stack/evm-node'
 import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel, type XrpOutgoingState } from '@stack/channel-xrp'
 import { ildcpFetch, sendOverLink, type Asset } from '@stack/ilp-core'

@@ -11,7 +11,8 @@
  *   except that a concrete package of a layer with `builtOn` may import the concrete
  *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite), or
  *   the suffix its `builtOnSuffixes` names (channel-lightning → ledger-bitcoin);
- * - apps may import any package;
+ * - apps may import any package; the apps listed in `toolApps` (the demo, which starts its own
+ *   dev chains) may also import tools from src/;
  * - tests and benches (any file outside src/) may also import a concrete package of a lower
  *   layer, as a test peer (stream's tests pay through @stack/ilp-connector); never an upward one;
  * - packages are imported by name, through their entry points: a relative path out of the
@@ -96,6 +97,7 @@ export const importsRule = {
         properties: {
           root: { type: 'string' },
           scope: { type: 'string' },
+          toolApps: { type: 'array', items: { type: 'string' } },
           layers: {
             type: 'array',
             minItems: 1,
@@ -142,6 +144,8 @@ export const importsRule = {
     const options = context.options[0] ?? {}
     const root = path.resolve(options.root ?? context.cwd)
     const scope = options.scope ?? '@stack'
+    /** @type {string[]} */
+    const toolApps = options.toolApps ?? []
     /** @type {Layer[]} */
     const layers = options.layers.map((/** @type {LayerOption} */ layer, /** @type {number} */ rank) => ({
       name: layer.name,
@@ -185,9 +189,11 @@ export const importsRule = {
         context.report({ node, messageId: 'appImport', data })
         return
       }
-      // tools/ (bench harness, lint plugin) serve tests and benches, never shipped code
+      // tools/ (bench harness, lint plugin, dev chains) serve tests and benches, never shipped code,
+      // but for the apps named in toolApps (the demo starts its chains)
       if (target.kind === 'tool') {
-        if (inSource) context.report({ node, messageId: 'toolInSource', data })
+        const toolApp = importer.kind === 'app' && toolApps.includes(importer.dir)
+        if (inSource && !toolApp) context.report({ node, messageId: 'toolInSource', data })
         return
       }
       const targetLayer = layerOf(target.dir)

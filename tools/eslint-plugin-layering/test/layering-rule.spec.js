@@ -134,6 +134,12 @@ describe('layering/imports with the root eslint.config.js', () => {
     expectLayeringErrors(messages, 1, ['@stack/ilp-core', '@stack/bench', 'tests and benches only'])
   })
 
+  it('lets the demo app start a dev chain from src/, and no other app (demo → @stack/evm-node)', async () => {
+    const code = "import { startEvmNode } from '@stack/evm-node'\nexport const s = startEvmNode\n"
+    expect(await lint(code, 'apps/demo/src/fixture.ts')).toEqual([])
+    expectLayeringErrors(await lint(code, 'apps/connector/src/fixture.ts'), 1, ['@stack/evm-node', 'tests and benches only'])
+  })
+
   it('rejects a relative import into another package (ilp-core → ../../stream/src/x.js)', async () => {
     const messages = await lint("import { x } from '../../stream/src/x.js'\nexport const y = x\n", 'packages/ilp-core/src/fixture.ts')
     expectLayeringErrors(messages, 2, ['@stack/ilp-core', '@stack/stream'])

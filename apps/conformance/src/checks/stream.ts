@@ -1,0 +1,128 @@
+import { IlpPacketType, type PrepareHandler } from '@stack/ilp-core'
+import { querySpsp, resolveSpspEndpoint, SPSP_CONTENT_TYPE, type SpspQueryResult } from '@stack/spsp'
+import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket } from '@stack/stream'
+import { fail, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
+import { probePrepare, type Session } from '../session.js'
+
+// SPSP (RFC 0009, payment pointers RFC 0026) and STREAM (RFC 0029) against a receiver reached
+// through the node: money only as much as --max-value allows.
+
+function pointer(session: Session): string {
+  if (session.target.spsp === undefined) throw new NotApplicableError('needs a receiver (--spsp <pointer or URL>)')
+  return session.target.spsp
+}
+
+/** A fresh SPSP answer: each STREAM connection gets its own address and secret (RFC 0009 §Operation). */
+function spsp(session: Session): Promise<SpspQueryResult> {
+  return querySpsp(pointer(session), { allowInsecure: true })
+}
+
+/** Sends through the first account, every packet counted and recorded. */
+async function sender(session: Session, evidence: Evidence): Promise<PrepareHandler> {
+  const account = await session.primary()
+  return async (prepare) => {
+    const reply = await account.send(prepare, evidence)
+    if (reply instanceof Error) return { type: IlpPacketType.Reject, code: 'T01', triggeredBy: '', message: reply.message, data: new Uint8Array(0) }
+    return reply
+  }
+}
+
+/** Sends `amount` on one stream; passes when all of it was delivered. */
+async function payCheck(session: Session, evidence: Evidence, amount: bigint, minExchangeRate: number | undefined) {
+  const { destinationAccount, sharedSecret } = await spsp(session)
+  session.budget.spend(amount)
+  const connection = await createConnection({ destinationAccount, sharedSecret, sendPrepare: await sender(session, evidence), ...(minExchangeRate === undefined ? {} : { minExchangeRate, probe: false }) })
+  try {
+    const outcome = await connection.createStream().sendTotal(amount)
+    evidence.received.push(`sendTotal(${amount}): ${outcome.type}, sent ${outcome.totalSent}, delivered ${outcome.totalDelivered}`)
+    return outcome.type === 'sent' && outcome.totalSent === amount ? pass(`sent ${amount}, delivered ${outcome.totalDelivered}`) : fail(`${outcome.type}: sent ${outcome.totalSent} of ${amount}`)
+  } finally {
+    await connection.end().catch(() => undefined)
+  }
+}
+
+export const streamChecks: Check<Session>[] = [
+  {
+    id: 'spsp.content-type',
+    group: 'SPSP',
+    source: 'RFC 0009 §Response Headers, §Response Body; RFC 0026',
+    level: 'MUST',
+    title: 'the SPSP endpoint answers application/spsp4+json with destination_account and a 32-byte shared_secret',
+    sends: `one GET with Accept: ${SPSP_CONTENT_TYPE}`,
+    async run(session, evidence) {
+      const endpoint = resolveSpspEndpoint(pointer(session), { allowInsecure: true })
+      evidence.sent.push(`GET ${endpoint}`)
+      const response = await fetch(endpoint, { headers: { accept: `${SPSP_CONTENT_TYPE}, application/spsp+json` } })
+      const type = response.headers.get('content-type') ?? ''
+      evidence.received.push(`HTTP ${response.status} Content-Type: ${type} Cache-Control: ${response.headers.get('cache-control') ?? '(none)'}`)
+      if (response.status !== 200) return fail(`HTTP ${response.status}`)
+      if (type.split(';')[0]?.trim().toLowerCase() !== SPSP_CONTENT_TYPE) return fail(`Content-Type ${type}`)
+      const answer = await spsp(session)
+      evidence.received.push(`destination_account=${answer.destinationAccount} shared_secret=${answer.sharedSecret.length} bytes`)
+      return pass(`${SPSP_CONTENT_TYPE}, destination ${answer.destinationAccount}`)
+    },
+  },
+  {
+    id: 'stream.money-any-rate',
+    group: 'STREAM',
+    source: 'RFC 0029 §4.4.2 Sending Money, §3.4 Exchange Rates',
+    level: 'MUST',
+    title: 'money on a stream with no minimum rate is delivered',
+    sends: 'a STREAM connection and 10 units on one stream (counted against --max-value)',
+    run: (session, evidence) => payCheck(session, evidence, 10n, 0),
+  },
+  {
+    id: 'stream.money-probed-rate',
+    group: 'STREAM',
+    source: 'RFC 0029 §3.4 Exchange Rates',
+    level: 'MUST',
+    title: 'money with the rate probed first (unfulfillable test packets, 1% slippage) is delivered',
+    sends: 'rate probe packets, then 10 units on one stream (counted against --max-value)',
+    run: (session, evidence) => payCheck(session, evidence, 10n, undefined),
+  },
+  {
+    id: 'stream.min-amount',
+    group: 'STREAM',
+    source: 'RFC 0029 §5.2 STREAM Packet (prepareAmount)',
+    level: 'MUST',
+    title: 'a Prepare carrying less than its STREAM prepareAmount is rejected, with an encrypted STREAM reply',
+    sends: 'one 0-amount Prepare (random condition) whose STREAM packet asks for at least 2^63 units',
+    async run(session, evidence) {
+      const { destinationAccount, sharedSecret } = await spsp(session)
+      const key = encryptionKey(sharedSecret)
+      const packet = encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence: 1n, prepareAmount: 1n << 63n, frames: [{ type: FrameType.StreamMoney, streamId: 1n, shares: 1n }] })
+      const reply = await (await session.primary()).send(probePrepare(destinationAccount, 0n, 10_000, new Uint8Array(encrypt(key, packet))), evidence)
+      if (reply instanceof Error) return fail(`no reply: ${reply.message}`)
+      if (reply.type !== IlpPacketType.Reject) return fail('fulfilled a packet below its minimum')
+      try {
+        const answer = decodeStreamPacket(decrypt(key, reply.data))
+        evidence.received.push(`STREAM reply sequence=${answer.sequence} type=${answer.ilpPacketType} prepareAmount(received)=${answer.prepareAmount}`)
+        return answer.sequence === 1n && answer.ilpPacketType === IlpPacketType.Reject ? pass(`Reject ${reply.code} with a STREAM reply`) : fail('the STREAM reply does not match the request')
+      } catch (error) {
+        return fail(`Reject ${reply.code} without a readable STREAM reply (${(error as Error).message})`)
+      }
+    },
+  },
+  {
+    id: 'stream.data-and-close',
+    group: 'STREAM',
+    source: 'RFC 0029 §4.4.3 Sending Data, §4.6 Closing Connections',
+    level: 'MUST',
+    title: 'data on a stream is acknowledged and the connection closes cleanly',
+    sends: 'a STREAM connection (no rate probe), 16 bytes of data on one stream, ConnectionClose',
+    async run(session, evidence) {
+      const { destinationAccount, sharedSecret } = await spsp(session)
+      const connection = await createConnection({ destinationAccount, sharedSecret, sendPrepare: await sender(session, evidence), probe: false })
+      try {
+        await connection.createStream().write(Buffer.from('stack-conformance'))
+        evidence.received.push('write: acknowledged')
+        await connection.end()
+        evidence.received.push('end: closed')
+        return pass('data acknowledged, connection closed')
+      } catch (error) {
+        connection.destroy()
+        return fail(`${(error as Error).name}: ${(error as Error).message}`)
+      }
+    },
+  },
+]

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatReport } from '../src/index.js'
+import { conformance, startConnector, startReceiver, table, token, type Receiver, type RunningConnector } from './nodes.js'
+
+// stack-conformance against our own connector (apps/connector, its built bin in its own
+// process): every applicable check passes. One run as a child account (BTP, ILDCP, ILPv4,
+// SPSP/STREAM through a receiver on a third account) and one as a peer (CCP).
+
+describe('stack-conformance against our connector', () => {
+  let node: RunningConnector
+  let receiver: Receiver
+  const tokens = { conf: token(), second: token(), receiver: token(), peer: token() }
+  const url = (id: keyof typeof tokens): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${node.ports.btp}`
+
+  beforeAll(async () => {
+    node = await startConnector({
+      address: 'test.stack',
+      asset: { code: 'EUR', scale: 6 },
+      listen: { btp: { host: '127.0.0.1', port: 0 } },
+      admin: { host: '127.0.0.1', port: 0 },
+      peers: [
+        { id: 'conf', relation: 'child', btp: { token: tokens.conf }, maxPacketAmount: '1000000', minBalance: '-10000000' },
+        { id: 'second', relation: 'child', btp: { token: tokens.second } },
+        { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
+        { id: 'peer', relation: 'peer', btp: { token: tokens.peer } },
+      ],
+      ccp: { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10 },
+      packets: { minMessageWindowMs: 1_000, maxHoldTimeMs: 10_000 },
+      balances: { store: 'memory' },
+      log: { level: 'info' },
+      shutdownTimeoutMs: 2_000,
+    })
+    receiver = await startReceiver(url('receiver'))
+  })
+
+  afterAll(async () => {
+    await receiver?.close()
+    await node?.stop()
+  })
+
+  it('as a child account: every MUST and SHOULD that applies passes, exit 0, and the books show exactly the value sent', async () => {
+    const { code, results } = await conformance([url('conf'), '--second', url('second'), '--spsp', receiver.spspUrl])
+    if (process.env.CONFORMANCE_REPORT !== undefined) console.log(formatReport(results.filter((r) => r.id.startsWith(process.env.CONFORMANCE_REPORT!)), true))
+    const failed = results.filter((r) => r.outcome === 'fail')
+    expect(failed.map((r) => `${r.id}: ${r.reason}`)).toEqual([])
+    expect(code).toBe(0)
+    expect(table(results)).toMatchObject({
+      'btp.auth-wrong-token': 'pass',
+      'ilp.expired-prepare': 'pass',
+      'ilp.amount-too-large': 'pass',
+      'ildcp.child-config': 'pass',
+      'ccp.route-control': 'n/a',
+      'stream.money-any-rate': 'pass',
+      'stream.money-probed-rate': 'pass',
+    })
+    // Two payments of 10 units: the receiver got them, the node debited conf and credited receiver by as much.
+    expect(receiver.received()).toBe(20n)
+    const books = await node.admin<{ peers: Record<string, { balance: string }> } | Record<string, { balance: string }>>('/balances')
+    const peers = ('peers' in books ? books.peers : books) as Record<string, { balance: string }>
+    expect(BigInt(peers.conf!.balance)).toBe(-20n)
+    expect(BigInt(peers.receiver!.balance)).toBe(20n)
+    expect(BigInt(peers.second?.balance ?? '0')).toBe(0n)
+  })
+
+  it('as a peer account: the CCP checks pass', async () => {
+    const { code, results } = await conformance([url('peer'), '--relation', 'peer', '--node-address', 'test.stack', '--second', url('second'), '--only', 'ccp', '--ccp-wait', '5000'])
+    expect(results.filter((r) => r.outcome !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([])
+    expect(results).toHaveLength(7)
+    expect(code).toBe(0)
+  })
+
+  it('--dry-run prints the plan and sends nothing', async () => {
+    let err = ''
+    const { conformanceCommand } = await import('../src/index.js')
+    const code = await conformanceCommand([url('conf'), '--dry-run'], { out: () => undefined, err: (t) => (err += t) })
+    expect(code).toBe(0)
+    expect(err).toContain('btp.auth-wrong-token')
+    expect(err).toContain('at most 200 packets')
+  })
+})

@@ -1,0 +1,96 @@
+import { BtpServer } from '@stack/channel-btp'
+import type { Link, RequestHandler } from '@stack/channel-core'
+import { createConnectorNode, silentLogger, type ConnectorNode } from '@stack/ilp-connector'
+import { decodePrepare, decodeReply, encodePrepare, encodeReply, IlpPacketType } from '@stack/ilp-core'
+import { token } from './nodes.js'
+
+/**
+ * A connector with one deliberate defect, built from our connector library with its links
+ * wrapped: the suite must fail exactly the checks that defect breaks.
+ */
+export type Defect = 'none' | 'keeps-expiry' | 'empty-triggered-by' | 'accepts-any-token' | 'ignores-expiry'
+
+const WINDOW_MS = 1_000
+
+export interface BrokenNode {
+  readonly urls: { conf: string; second: string }
+  stop(): Promise<void>
+}
+
+/** `inner`, with what goes out (`request`) and what comes in (the handler) passed through `out` and `in`. */
+function wrap(inner: Link, hooks: { out?: (b: Uint8Array) => Uint8Array; in?: (handler: RequestHandler) => RequestHandler }): Link {
+  return {
+    get state() {
+      return inner.state
+    },
+    connect: () => inner.connect(),
+    close: () => inner.close(),
+    request: (data, options) => inner.request(hooks.out === undefined ? data : hooks.out(data), options),
+    setRequestHandler: (handler) => inner.setRequestHandler(handler === undefined || hooks.in === undefined ? handler : hooks.in(handler)),
+    onStateChange: (listener) => inner.onStateChange(listener),
+  }
+}
+
+const isPeerProtocol = (bytes: Uint8Array): boolean => decodePrepare(bytes).destination.startsWith('peer.')
+
+export async function brokenNode(defect: Defect): Promise<BrokenNode> {
+  const tokens: Record<string, string> = { conf: token(), second: token() }
+  const server = new BtpServer({
+    // The defect: any token is good for a known username.
+    accounts: defect === 'accepts-any-token' ? (username) => (username in tokens ? username : undefined) : tokens,
+  })
+  const port = await server.listen()
+  let conf: Link = server.link('conf')
+  let second: Link = server.link('second')
+  if (defect === 'keeps-expiry') {
+    // Forwards with the expiry it was given: puts back the window the connector took off.
+    second = wrap(second, {
+      out: (bytes) => {
+        if (isPeerProtocol(bytes)) return bytes
+        const p = decodePrepare(bytes)
+        return encodePrepare({ ...p, expiresAt: new Date(p.expiresAt.getTime() + WINDOW_MS) })
+      },
+    })
+  }
+  if (defect === 'empty-triggered-by') {
+    conf = wrap(conf, {
+      in: (handler) => async (bytes, context) => {
+        const reply = decodeReply(await handler(bytes, context))
+        return encodeReply(reply.type === IlpPacketType.Reject && reply.code === 'F02' ? { ...reply, triggeredBy: '' } : reply)
+      },
+    })
+  }
+  if (defect === 'ignores-expiry') {
+    // Takes an expired Prepare as if it had ten seconds left.
+    conf = wrap(conf, {
+      in: (handler) => (bytes, context) => {
+        let p
+        try {
+          p = decodePrepare(bytes)
+        } catch {
+          return handler(bytes, context) // not a Prepare (or malformed): the connector's to answer
+        }
+        return handler(p.expiresAt.getTime() > Date.now() ? bytes : encodePrepare({ ...p, expiresAt: new Date(Date.now() + 10_000) }), context)
+      },
+    })
+  }
+  const asset = { code: 'EUR', scale: 6 }
+  const node: ConnectorNode = await createConnectorNode({
+    address: 'test.broken',
+    peers: [
+      { id: 'conf', relation: 'child', asset, link: conf, dial: false, maxPacketAmount: 1_000_000n },
+      { id: 'second', relation: 'child', asset, link: second, dial: false },
+    ],
+    packets: { minMessageWindowMs: WINDOW_MS, maxHoldTimeMs: 10_000 },
+    logger: silentLogger,
+    shutdownTimeoutMs: 2_000,
+  })
+  const url = (id: string): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${port}`
+  return {
+    urls: { conf: url('conf'), second: url('second') },
+    async stop() {
+      await node.stop()
+      await server.close()
+    },
+  }
+}

@@ -27,7 +27,8 @@ ILDCP (RFC 0031), CCP (route broadcasting draft), SPSP (RFC 0009/0026), STREAM (
   --json                results as JSON on stdout
   --verbose             evidence for passing checks too
 
-Exit: 0 every applicable MUST passed; 1 a MUST failed; 2 bad command line.
+Exit: 0 every applicable MUST passed; 1 a MUST failed; 2 bad command line or not confirmed;
+3 the node could not be reached (nothing checked).
 `
 
 export interface CommandIo {
@@ -62,7 +63,7 @@ export async function conformanceCommand(args: string[], io: CommandIo): Promise
     return 0
   }
   const { target, checks, budget, values } = parsed
-  io.err(formatPlan(checks, budget))
+  io.err(`target: ${redact(target.url)}\n${formatPlan(checks, budget)}`)
   if (values['dry-run']) return 0
   if (!values.yes) {
     const ok = io.confirm === undefined ? undefined : await io.confirm('send these packets? [y/N] ')
@@ -73,6 +74,15 @@ export async function conformanceCommand(args: string[], io: CommandIo): Promise
   }
   const session = new Session(target, budget)
   try {
+    try {
+      await session.primary()
+    } catch (error) {
+      io.err(`stack-conformance: cannot connect to ${redact(target.url)}: ${(error as Error).message}\n`)
+      return 3
+    } finally {
+      // Reachable: closed again, so that the raw BTP checks (first) find the account free.
+      await session.close()
+    }
     const results = await runChecks(session, checks)
     io.out(values.json ? JSON.stringify({ target: redact(target.url), packets: budget.packets, value: String(budget.value), results }, null, 2) + '\n' : formatReport(results, values.verbose === true))
     return mustsPassed(results) ? 0 : 1

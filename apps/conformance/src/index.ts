@@ -6,5 +6,6 @@ export { conformanceCommand, confirmOnTty, ConformanceUsageError, HELP, type Com
 export { CHECKS, runChecks } from './suite.js'
 export { Session, type Target } from './session.js'
 export { Budget } from './budget.js'
+export { BudgetExceededError, NotApplicableError } from './check.js'
 export { mustsPassed, type CheckResult, type Level, type Outcome, type Group } from './check.js'
 export { formatReport } from './report.js'

@@ -131,7 +131,7 @@ export class Session {
 
   primary(): Promise<Account> {
     this.#primary ??= this.#open('account', this.target.url, this.target.token)
-    return this.#primary
+    return this.#primary.then(connected)
   }
 
   /** The second account, or NotApplicableError when none was given. */
@@ -139,7 +139,7 @@ export class Session {
     const url = this.target.second
     if (url === undefined) return Promise.reject(new NotApplicableError('needs a second account (--second)'))
     this.#second ??= this.#open('second', url)
-    return this.#second
+    return this.#second.then(connected)
   }
 
   /** ILDCP of the first account (undefined when the node does not answer it). */
@@ -166,8 +166,10 @@ export class Session {
     return parent
   }
 
+  /** Closes every connection; the next use opens them again. */
   async close(): Promise<void> {
     for (const link of this.#links.splice(0)) await link.close().catch(() => undefined)
+    this.#primary = this.#second = this.#primaryInfo = this.#secondInfo = undefined
   }
 
   async #open(label: string, url: string, token?: string): Promise<Account> {
@@ -179,6 +181,15 @@ export class Session {
     await link.connect()
     return account
   }
+}
+
+/**
+ * The account's link, connected again if the node dropped it: the raw BTP checks log in with the
+ * same account, and a node that keeps one connection per account closes the older one.
+ */
+async function connected(account: Account): Promise<Account> {
+  if (account.link.state !== 'connected') await account.link.connect()
+  return account
 }
 
 async function ildcpOf(account: Account): Promise<IldcpInfo | undefined> {

@@ -1,19 +1,29 @@
 import { BtpServer } from '@stack/channel-btp'
 import type { Link, RequestHandler } from '@stack/channel-core'
 import { createConnectorNode, silentLogger, type ConnectorNode } from '@stack/ilp-connector'
-import { decodePrepare, decodeReply, encodePrepare, encodeReply, IlpPacketType } from '@stack/ilp-core'
+import {
+  CCP_UPDATE_DESTINATION,
+  decodePrepare,
+  decodeReply,
+  encodePrepare,
+  encodeReply,
+  IlpPacketType,
+  readRouteUpdatePrepare,
+  routeUpdatePrepare,
+  type CcpRouteUpdateRequest,
+} from '@stack/ilp-core'
 import { token } from './nodes.js'
 
 /**
  * A connector with one deliberate defect, built from our connector library with its links
  * wrapped: the suite must fail exactly the checks that defect breaks.
  */
-export type Defect = 'none' | 'keeps-expiry' | 'empty-triggered-by' | 'accepts-any-token' | 'ignores-expiry'
+export type Defect = 'none' | 'keeps-expiry' | 'empty-triggered-by' | 'accepts-any-token' | 'ignores-expiry' | 'bad-epochs' | 'ignores-withdrawal'
 
 const WINDOW_MS = 1_000
 
 export interface BrokenNode {
-  readonly urls: { conf: string; second: string }
+  readonly urls: { conf: string; second: string; peer: string }
   stop(): Promise<void>
 }
 
@@ -31,10 +41,22 @@ function wrap(inner: Link, hooks: { out?: (b: Uint8Array) => Uint8Array; in?: (h
   }
 }
 
+/** A CCP route update rewritten by `change`; other bytes as they are. */
+function rewriteUpdate(bytes: Uint8Array, change: (u: CcpRouteUpdateRequest) => CcpRouteUpdateRequest): Uint8Array {
+  let prepare
+  try {
+    prepare = decodePrepare(bytes)
+  } catch {
+    return bytes
+  }
+  if (prepare.destination !== CCP_UPDATE_DESTINATION) return bytes
+  return encodePrepare(routeUpdatePrepare(change(readRouteUpdatePrepare(prepare)), prepare.expiresAt))
+}
+
 const isPeerProtocol = (bytes: Uint8Array): boolean => decodePrepare(bytes).destination.startsWith('peer.')
 
 export async function brokenNode(defect: Defect): Promise<BrokenNode> {
-  const tokens: Record<string, string> = { conf: token(), second: token() }
+  const tokens: Record<string, string> = { conf: token(), second: token(), peer: token() }
   const server = new BtpServer({
     // The defect: any token is good for a known username.
     accounts: defect === 'accepts-any-token' ? (username) => (username in tokens ? username : undefined) : tokens,
@@ -42,6 +64,15 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
   const port = await server.listen()
   let conf: Link = server.link('conf')
   let second: Link = server.link('second')
+  let peer: Link = server.link('peer')
+  if (defect === 'bad-epochs') {
+    // Route updates whose fromEpochIndex is past their toEpochIndex.
+    peer = wrap(peer, { out: (bytes) => rewriteUpdate(bytes, (u) => ({ ...u, fromEpochIndex: u.toEpochIndex + 1, currentEpochIndex: u.toEpochIndex + 1 })) })
+  }
+  if (defect === 'ignores-withdrawal') {
+    // Applies the new routes of a peer's update and drops its withdrawals.
+    peer = wrap(peer, { in: (handler) => (bytes, context) => handler(rewriteUpdate(bytes, (u) => ({ ...u, withdrawnRoutes: [] })), context) })
+  }
   if (defect === 'keeps-expiry') {
     // Forwards with the expiry it was given: puts back the window the connector took off.
     second = wrap(second, {
@@ -80,14 +111,16 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
     peers: [
       { id: 'conf', relation: 'child', asset, link: conf, dial: false, maxPacketAmount: 1_000_000n },
       { id: 'second', relation: 'child', asset, link: second, dial: false },
+      { id: 'peer', relation: 'peer', asset, link: peer, dial: false },
     ],
+    ccp: { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200 },
     packets: { minMessageWindowMs: WINDOW_MS, maxHoldTimeMs: 10_000 },
     logger: silentLogger,
     shutdownTimeoutMs: 2_000,
   })
   const url = (id: string): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${port}`
   return {
-    urls: { conf: url('conf'), second: url('second') },
+    urls: { conf: url('conf'), second: url('second'), peer: url('peer') },
     async stop() {
       await node.stop()
       await server.close()

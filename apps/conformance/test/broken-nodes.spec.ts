@@ -5,7 +5,7 @@ import { conformance } from './nodes.js'
 // The suite catches what it claims: against a connector with one defect it fails exactly the
 // checks that defect breaks, and nothing else (BTP, ILDCP and ILPv4 groups).
 
-const failing: Record<Defect, string[]> = {
+const failing: Record<Exclude<Defect, 'bad-epochs' | 'ignores-withdrawal'>, string[]> = {
   none: [],
   'keeps-expiry': ['ilp.expiry-reduced'],
   'empty-triggered-by': ['ilp.triggered-by'],
@@ -27,6 +27,22 @@ describe('stack-conformance against deliberately broken connectors', () => {
       expect(results.filter((r) => r.outcome === 'fail').map((r) => r.id)).toEqual(expected)
       // Everything else that ran passed (n/a only where no second party or receiver was given).
       expect(results.filter((r) => r.outcome === 'n/a').map((r) => r.id)).toEqual([])
+      expect(code).toBe(expected.length === 0 ? 0 : 1)
+    })
+  }
+
+  // CCP, from the node's peer account (the second account probes where packets go).
+  const ccpFailing: Partial<Record<Defect, string[]>> = {
+    none: [],
+    'bad-epochs': ['ccp.update-epochs'],
+    'ignores-withdrawal': ['ccp.route-withdrawal'],
+  }
+  for (const [defect, expected] of Object.entries(ccpFailing) as [Defect, string[]][]) {
+    it(`${defect} (CCP): fails ${expected.length === 0 ? 'nothing' : expected.join(', ')}`, async () => {
+      node = await brokenNode(defect)
+      const { code, results } = await conformance([node.urls.peer, '--relation', 'peer', '--node-address', 'test.broken', '--second', node.urls.second, '--only', 'ccp', '--ccp-wait', '5000'])
+      expect(results).toHaveLength(7)
+      expect(results.filter((r) => r.outcome !== 'pass').map((r) => r.id)).toEqual(expected)
       expect(code).toBe(expected.length === 0 ? 0 : 1)
     })
   }

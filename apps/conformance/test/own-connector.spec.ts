@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatReport } from '../src/index.js'
 import { conformance, startConnector, startReceiver, table, token, type Receiver, type RunningConnector } from './nodes.js'
@@ -5,6 +8,8 @@ import { conformance, startConnector, startReceiver, table, token, type Receiver
 // stack-conformance against our own connector (apps/connector, its built bin in its own
 // process): every applicable check passes. One run as a child account (BTP, ILDCP, ILPv4,
 // SPSP/STREAM through a receiver on a third account) and one as a peer (CCP).
+
+const run = promisify(execFile)
 
 describe('stack-conformance against our connector', () => {
   let node: RunningConnector
@@ -67,6 +72,15 @@ describe('stack-conformance against our connector', () => {
     expect(results.filter((r) => r.outcome !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([])
     expect(results).toHaveLength(7)
     expect(code).toBe(0)
+  })
+
+  it('the stack-conformance bin, as its own process, prints the sectioned report and exits 0', async () => {
+    const bin = fileURLToPath(new URL('../bin/stack-conformance.js', import.meta.url))
+    const { stdout, stderr } = await run(process.execPath, [bin, url('conf'), '--second', url('second'), '--only', 'ilpv4', '--yes'])
+    expect(stderr).toContain('ilp.expiry-reduced')
+    expect(stderr).not.toContain(tokens.conf) // the plan redacts the token
+    expect(stdout).toMatch(/^MUST\n  ILPv4\n    PASS  ilp.expired-prepare/)
+    expect(stdout).toContain('MUST: 6 passed, 0 failed, 0 n/a; SHOULD: 1 passed, 0 failed, 0 n/a')
   })
 
   it('--dry-run prints the plan and sends nothing', async () => {

@@ -75,8 +75,8 @@ describe('stack-conformance against ilp-connector 23.0.2 (ilp-plugin-btp 1.5.0)'
     expect(byId.get('btp.frame-limit')?.reason).toBe('the node accepted a 2 MiB frame')
     expect(Object.keys(outcomes).filter((id) => outcomes[id] === 'n/a')).toEqual(CCP)
     expect(code).toBe(1)
-    // The STREAM checks paid 10 + 10 units through it.
-    expect(receiver.received()).toBe(20n)
+    // The STREAM checks paid 3 × 10 units through it.
+    expect(receiver.received()).toBe(30n)
   })
 
   it('as a peer account: the recorded CCP table', async () => {

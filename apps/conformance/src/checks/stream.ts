@@ -1,7 +1,8 @@
 import { IlpPacketType, type PrepareHandler } from '@stack/ilp-core'
-import { querySpsp, resolveSpspEndpoint, SPSP_CONTENT_TYPE, type SpspQueryResult } from '@stack/spsp'
-import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket } from '@stack/stream'
-import { fail, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
+import { parseSpspResponse, querySpsp, resolveSpspEndpoint, SPSP_CONTENT_TYPE, type SpspQueryResult } from '@stack/spsp'
+import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket, verifyReceipt } from '@stack/stream'
+import { randomBytes } from 'node:crypto'
+import { fail, notApplicable, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
 import { probePrepare, type Session } from '../session.js'
 
 // SPSP (RFC 0009, payment pointers RFC 0026) and STREAM (RFC 0029) against a receiver reached
@@ -122,6 +123,44 @@ export const streamChecks: Check<Session>[] = [
       } catch (error) {
         connection.destroy()
         return fail(`${(error as Error).name}: ${(error as Error).message}`)
+      }
+    },
+  },
+  {
+    id: 'stream.receipts',
+    group: 'STREAM',
+    source: 'RFC 0039 §SPSP, §Receipt',
+    level: 'MUST',
+    title: 'when the receiver offers receipts, its Fulfills carry one that verifies under our secret, with our nonce and at least what it was sent',
+    sends: 'one GET with Receipt-Nonce and Receipt-Secret, then 10 units on one stream (counted against --max-value)',
+    async run(session, evidence) {
+      const nonce = randomBytes(16)
+      const secret = randomBytes(32)
+      const endpoint = resolveSpspEndpoint(pointer(session), { allowInsecure: true })
+      evidence.sent.push(`GET ${endpoint} with Receipt-Nonce and Receipt-Secret (we act as the verifier)`)
+      const response = await fetch(endpoint, { headers: { accept: SPSP_CONTENT_TYPE, 'receipt-nonce': nonce.toString('base64'), 'receipt-secret': secret.toString('base64') } })
+      const answer = parseSpspResponse(await response.json())
+      evidence.received.push(`HTTP ${response.status} receipts_enabled=${answer.receiptsEnabled}`)
+      if (!answer.receiptsEnabled) return notApplicable('the receiver does not offer receipts (receipts_enabled is false)')
+      session.budget.spend(10n)
+      const { destinationAccount, sharedSecret } = answer
+      const connection = await createConnection({ destinationAccount, sharedSecret, sendPrepare: await sender(session, evidence), minExchangeRate: 0, probe: false })
+      try {
+        const stream = connection.createStream()
+        const outcome = await stream.sendTotal(10n)
+        if (stream.receipt === undefined) return fail(`no receipt after ${outcome.type} (delivered ${outcome.totalDelivered})`)
+        let receipt
+        try {
+          receipt = verifyReceipt(stream.receipt, secret)
+        } catch (error) {
+          return fail(`the receipt does not verify: ${(error as Error).message}`)
+        }
+        evidence.received.push(`receipt streamId=${receipt.streamId} totalReceived=${receipt.totalReceived} nonce ${Buffer.from(receipt.nonce).equals(nonce) ? 'ours' : 'not ours'}`)
+        if (!Buffer.from(receipt.nonce).equals(nonce)) return fail('the receipt carries another nonce')
+        if (receipt.totalReceived < outcome.totalDelivered) return fail(`the receipt says ${receipt.totalReceived}, ${outcome.totalDelivered} was delivered`)
+        return pass(`receipt for ${receipt.totalReceived} on stream ${receipt.streamId}`)
+      } finally {
+        await connection.end().catch(() => undefined)
       }
     },
   },

@@ -23,7 +23,7 @@ export type Defect = 'none' | 'keeps-expiry' | 'empty-triggered-by' | 'accepts-a
 const WINDOW_MS = 1_000
 
 export interface BrokenNode {
-  readonly urls: { conf: string; second: string; peer: string }
+  readonly urls: { conf: string; second: string; peer: string; receiver: string }
   stop(): Promise<void>
 }
 
@@ -56,7 +56,7 @@ function rewriteUpdate(bytes: Uint8Array, change: (u: CcpRouteUpdateRequest) => 
 const isPeerProtocol = (bytes: Uint8Array): boolean => decodePrepare(bytes).destination.startsWith('peer.')
 
 export async function brokenNode(defect: Defect): Promise<BrokenNode> {
-  const tokens: Record<string, string> = { conf: token(), second: token(), peer: token() }
+  const tokens: Record<string, string> = { conf: token(), second: token(), peer: token(), receiver: token() }
   const server = new BtpServer({
     // The defect: any token is good for a known username.
     accounts: defect === 'accepts-any-token' ? (username) => (username in tokens ? username : undefined) : tokens,
@@ -112,6 +112,7 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
       { id: 'conf', relation: 'child', asset, link: conf, dial: false, maxPacketAmount: 1_000_000n },
       { id: 'second', relation: 'child', asset, link: second, dial: false },
       { id: 'peer', relation: 'peer', asset, link: peer, dial: false },
+      { id: 'receiver', relation: 'child', asset, link: server.link('receiver'), dial: false },
     ],
     ccp: { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10, controlRetryIntervalMs: 200 },
     packets: { minMessageWindowMs: WINDOW_MS, maxHoldTimeMs: 10_000 },
@@ -120,7 +121,7 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
   })
   const url = (id: string): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${port}`
   return {
-    urls: { conf: url('conf'), second: url('second'), peer: url('peer') },
+    urls: { conf: url('conf'), second: url('second'), peer: url('peer'), receiver: url('receiver') },
     async stop() {
       await node.stop()
       await server.close()

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { brokenNode, type BrokenNode, type Defect } from './broken-node.js'
-import { conformance } from './nodes.js'
+import { conformance, startReceiver, table } from './nodes.js'
 
 // The suite catches what it claims: against a connector with one defect it fails exactly the
 // checks that defect breaks, and nothing else (BTP, ILDCP and ILPv4 groups).
@@ -46,4 +48,33 @@ describe('stack-conformance against deliberately broken connectors', () => {
       expect(code).toBe(expected.length === 0 ? 0 : 1)
     })
   }
+
+  it('an SPSP endpoint answering application/json: fails spsp.content-type, and STREAM is n/a (nothing to open it with)', async () => {
+    node = await brokenNode('none')
+    const receiver = await startReceiver(node.urls.receiver)
+    // The defect: the receiver's SPSP answer relabelled application/json.
+    const proxy = createServer((request, response) => {
+      void fetch(receiver.spspUrl, { headers: { accept: request.headers.accept ?? '' } }).then(async (answer) => {
+        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+      })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    try {
+      const spsp = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/.well-known/pay`
+      const { code, results } = await conformance([node.urls.conf, '--spsp', spsp, '--only', 'spsp,stream'])
+      expect(table(results)).toEqual({
+        'spsp.content-type': 'fail',
+        'stream.money-any-rate': 'n/a',
+        'stream.money-probed-rate': 'n/a',
+        'stream.min-amount': 'n/a',
+        'stream.data-and-close': 'n/a',
+        'stream.receipts': 'n/a',
+      })
+      expect(code).toBe(1)
+      expect(receiver.received()).toBe(0n)
+    } finally {
+      proxy.close()
+      await receiver.close()
+    }
+  })
 })

@@ -13,10 +13,20 @@ function pointer(session: Session): string {
   return session.target.spsp
 }
 
-/** A fresh SPSP answer: each STREAM connection gets its own address and secret (RFC 0009 §Operation). */
-function spsp(session: Session): Promise<SpspQueryResult> {
-  return querySpsp(pointer(session), { allowInsecure: true })
+/**
+ * A fresh SPSP answer: each STREAM connection gets its own address and secret (RFC 0009
+ * §Operation). Without one, STREAM cannot be judged: n/a (spsp.content-type says why).
+ */
+async function spsp(session: Session): Promise<SpspQueryResult> {
+  const endpoint = pointer(session)
+  try {
+    return await querySpsp(endpoint, { allowInsecure: true })
+  } catch (error) {
+    throw new NotApplicableError(`no SPSP answer to open STREAM with (${(error as Error).name}: ${(error as Error).message})`)
+  }
 }
+
+const isSpspType = (response: Response): boolean => (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === SPSP_CONTENT_TYPE
 
 /** Sends through the first account, every packet counted and recorded. */
 async function sender(session: Session, evidence: Evidence): Promise<PrepareHandler> {
@@ -57,8 +67,8 @@ export const streamChecks: Check<Session>[] = [
       const type = response.headers.get('content-type') ?? ''
       evidence.received.push(`HTTP ${response.status} Content-Type: ${type} Cache-Control: ${response.headers.get('cache-control') ?? '(none)'}`)
       if (response.status !== 200) return fail(`HTTP ${response.status}`)
-      if (type.split(';')[0]?.trim().toLowerCase() !== SPSP_CONTENT_TYPE) return fail(`Content-Type ${type}`)
-      const answer = await spsp(session)
+      if (!isSpspType(response)) return fail(`Content-Type ${type}`)
+      const answer = parseSpspResponse(await response.json())
       evidence.received.push(`destination_account=${answer.destinationAccount} shared_secret=${answer.sharedSecret.length} bytes`)
       return pass(`${SPSP_CONTENT_TYPE}, destination ${answer.destinationAccount}`)
     },
@@ -139,6 +149,7 @@ export const streamChecks: Check<Session>[] = [
       const endpoint = resolveSpspEndpoint(pointer(session), { allowInsecure: true })
       evidence.sent.push(`GET ${endpoint} with Receipt-Nonce and Receipt-Secret (we act as the verifier)`)
       const response = await fetch(endpoint, { headers: { accept: SPSP_CONTENT_TYPE, 'receipt-nonce': nonce.toString('base64'), 'receipt-secret': secret.toString('base64') } })
+      if (!isSpspType(response)) throw new NotApplicableError(`no SPSP answer to open STREAM with (HTTP ${response.status}, ${response.headers.get('content-type') ?? 'no Content-Type'})`)
       const answer = parseSpspResponse(await response.json())
       evidence.received.push(`HTTP ${response.status} receipts_enabled=${answer.receiptsEnabled}`)
       if (!answer.receiptsEnabled) return notApplicable('the receiver does not offer receipts (receipts_enabled is false)')

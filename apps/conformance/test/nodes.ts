@@ -27,7 +27,7 @@ export const table = (results: CheckResult[]): Record<string, string> => Object.
 const connectorMain = fileURLToPath(new URL('../../connector/dist/main.js', import.meta.url))
 
 export interface RunningConnector {
-  readonly ports: { btp: number; admin: number }
+  readonly ports: { btp: number; http?: number; admin: number }
   admin<T>(path: string): Promise<T>
   stop(): Promise<void>
 }

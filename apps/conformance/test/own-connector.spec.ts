@@ -14,20 +14,22 @@ const run = promisify(execFile)
 describe('stack-conformance against our connector', () => {
   let node: RunningConnector
   let receiver: Receiver
-  const tokens = { conf: token(), second: token(), receiver: token(), peer: token() }
+  const tokens = { conf: token(), second: token(), receiver: token(), peer: token(), web: token() }
   const url = (id: keyof typeof tokens): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${node.ports.btp}`
 
   beforeAll(async () => {
     node = await startConnector({
       address: 'test.stack',
       asset: { code: 'EUR', scale: 6 },
-      listen: { btp: { host: '127.0.0.1', port: 0 } },
+      listen: { btp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
       admin: { host: '127.0.0.1', port: 0 },
       peers: [
         { id: 'conf', relation: 'child', btp: { token: tokens.conf }, maxPacketAmount: '1000000', minBalance: '-10000000' },
         { id: 'second', relation: 'child', btp: { token: tokens.second } },
         { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
         { id: 'peer', relation: 'peer', btp: { token: tokens.peer } },
+        // ILP over HTTP: the suite only POSTs, so the node's way back (url) leads nowhere.
+        { id: 'web', relation: 'child', http: { url: 'http://127.0.0.1:9/ilp', token: token(), incomingToken: tokens.web }, maxPacketAmount: '1000000' },
       ],
       ccp: { broadcastIntervalMs: 500, holdDownTimeMs: 2_000, minUpdateIntervalMs: 10 },
       packets: { minMessageWindowMs: 1_000, maxHoldTimeMs: 10_000 },
@@ -72,6 +74,14 @@ describe('stack-conformance against our connector', () => {
     const { code, results } = await conformance([url('peer'), '--relation', 'peer', '--node-address', 'test.stack', '--second', url('second'), '--only', 'ccp', '--ccp-wait', '5000'])
     expect(results.filter((r) => r.outcome !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([])
     expect(results).toHaveLength(7)
+    expect(code).toBe(0)
+  })
+
+  it('over ILP-over-HTTP (RFC 0035): the ILDCP and ILPv4 checks pass, BTP is n/a', async () => {
+    const { code, results } = await conformance([`http://127.0.0.1:${node.ports.http}/ilp`, '--token', tokens.web, '--second', url('second'), '--only', 'btp,ildcp,ilpv4'])
+    const outcomes = table(results)
+    expect(Object.keys(outcomes).filter((id) => outcomes[id] !== 'pass')).toEqual(['btp.auth-wrong-token', 'btp.auth-first', 'btp.request-id', 'btp.error-answer', 'btp.frame-limit', 'btp.malformed-frame'])
+    expect(results.filter((r) => r.group === 'BTP').every((r) => r.outcome === 'n/a')).toBe(true)
     expect(code).toBe(0)
   })
 

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { Budget } from './budget.js'
 import { mustsPassed } from './check.js'
+import { NOT_RUN } from './suite.js'
 import { formatPlan, formatReport } from './report.js'
 import { Session, type Target } from './session.js'
 import { CHECKS, runChecks } from './suite.js'
@@ -27,7 +28,7 @@ ILDCP (RFC 0031), CCP (route broadcasting draft), SPSP (RFC 0009/0026), STREAM (
   --json                results as JSON on stdout
   --verbose             evidence for passing checks too
 
-Exit: 0 every applicable MUST passed; 1 a MUST failed; 2 bad command line or not confirmed;
+Exit: 0 every applicable MUST passed; 1 a MUST failed or was not run (a cap); 2 bad command line or not confirmed;
 3 the node could not be reached (nothing checked).
 `
 
@@ -85,7 +86,10 @@ export async function conformanceCommand(args: string[], io: CommandIo): Promise
     }
     const results = await runChecks(session, checks)
     io.out(values.json ? JSON.stringify({ target: redact(target.url), packets: budget.packets, value: String(budget.value), results }, null, 2) + '\n' : formatReport(results, values.verbose === true))
-    return mustsPassed(results) ? 0 : 1
+    // A MUST the caps kept from running was not passed either.
+    const capped = results.filter((r) => r.level === 'MUST' && r.reason.startsWith(NOT_RUN))
+    if (capped.length > 0) io.err(`stack-conformance: ${capped.length} MUST check(s) not run: raise --max-packets / --max-value\n`)
+    return mustsPassed(results) && capped.length === 0 ? 0 : 1
   } finally {
     await session.close()
   }

@@ -7,6 +7,9 @@ import { streamChecks } from './checks/stream.js'
 import { describeError } from './describe.js'
 import type { Session } from './session.js'
 
+/** The start of the reason of a check the caps kept from running. */
+export const NOT_RUN = 'not run: '
+
 /** Every check, in the order run: BTP, ILDCP, ILPv4, CCP, SPSP/STREAM. */
 export const CHECKS: readonly Check<Session>[] = [...btpChecks, ...ildcpChecks, ...ilpChecks, ...ccpChecks, ...streamChecks]
 
@@ -21,7 +24,7 @@ export async function runChecks(session: Session, checks: readonly Check<Session
       verdict = await check.run(session, evidence)
     } catch (error) {
       if (error instanceof NotApplicableError) verdict = { outcome: 'n/a' as const, reason: error.message }
-      else if (error instanceof BudgetExceededError) verdict = { outcome: 'n/a' as const, reason: `not run: ${error.message}` }
+      else if (error instanceof BudgetExceededError) verdict = { outcome: 'n/a' as const, reason: `${NOT_RUN}${error.message}` }
       else verdict = { outcome: 'fail' as const, reason: describeError(error) }
     }
     const { id, group, source, level, title } = check

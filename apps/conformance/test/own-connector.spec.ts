@@ -94,6 +94,18 @@ describe('stack-conformance against our connector', () => {
     expect(stdout).toContain('MUST: 6 passed, 0 failed, 0 n/a; SHOULD: 1 passed, 0 failed, 0 n/a')
   })
 
+  it('--max-packets caps the run: what would go over is not sent, says so, and the exit is not 0', async () => {
+    let out = ''
+    const { conformanceCommand } = await import('../src/index.js')
+    const code = await conformanceCommand([url('conf'), '--second', url('second'), '--only', 'ilpv4', '--max-packets', '3', '--yes', '--json'], { out: (t) => (out += t), err: () => undefined })
+    const report = JSON.parse(out) as { packets: number; results: { id: string; outcome: string; reason: string }[] }
+    expect(report.packets).toBe(3)
+    const capped = report.results.filter((r) => r.reason.includes('packet cap reached (--max-packets 3)'))
+    expect(capped.length).toBeGreaterThan(0)
+    expect(capped.every((r) => r.outcome === 'n/a')).toBe(true)
+    expect(code).toBe(1) // a MUST that did not run did not pass
+  })
+
   it('--dry-run prints the plan and sends nothing', async () => {
     let err = ''
     const { conformanceCommand } = await import('../src/index.js')

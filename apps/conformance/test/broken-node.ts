@@ -24,6 +24,8 @@ const WINDOW_MS = 1_000
 
 export interface BrokenNode {
   readonly urls: { conf: string; second: string; peer: string; receiver: string }
+  /** Committed balance of each account, as the node books it. */
+  balance(id: string): bigint
   stop(): Promise<void>
 }
 
@@ -122,6 +124,7 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
   const url = (id: string): string => `btp+ws://${id}:${tokens[id]}@127.0.0.1:${port}`
   return {
     urls: { conf: url('conf'), second: url('second'), peer: url('peer'), receiver: url('receiver') },
+    balance: (id) => node.connector.balance(id).balance,
     async stop() {
       await node.stop()
       await server.close()

@@ -77,4 +77,21 @@ describe('stack-conformance against deliberately broken connectors', () => {
       await receiver.close()
     }
   })
+
+  it('a receiver signing receipts with a secret of its own: fails exactly stream.receipts', async () => {
+    node = await brokenNode('none')
+    const receiver = await startReceiver(node.urls.receiver, true)
+    try {
+      const { code, results, byId } = await conformance([node.urls.conf, '--spsp', receiver.spspUrl, '--only', 'spsp,stream'])
+      expect(results.filter((r) => r.outcome !== 'pass').map((r) => r.id)).toEqual(['stream.receipts'])
+      expect(byId.get('stream.receipts')?.reason).toBe('the receipt does not verify: receipt HMAC does not match the secret')
+      expect(code).toBe(1)
+      // The three money checks, 10 units each: delivered, and booked on both sides.
+      expect(receiver.received()).toBe(30n)
+      expect(node.balance('conf')).toBe(-30n)
+      expect(node.balance('receiver')).toBe(30n)
+    } finally {
+      await receiver.close()
+    }
+  })
 })

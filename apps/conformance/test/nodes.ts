@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BtpClient } from '@stack/channel-btp'
 import { ildcpFetch, sendOverLink, serveOnLink } from '@stack/ilp-core'
-import { spspReceiver, SpspServer } from '@stack/spsp'
+import { spspReceiver, SpspServer, type SpspGenerator } from '@stack/spsp'
 import { createServer } from '@stack/stream'
 import { conformanceCommand, type CheckResult } from '../src/index.js'
 
@@ -68,8 +68,12 @@ export interface Receiver {
   close(): Promise<void>
 }
 
-/** A STREAM receiver with an SPSP endpoint, a child of the node at `url` (as `stack receive` runs one). */
-export async function startReceiver(url: string): Promise<Receiver> {
+/**
+ * A STREAM receiver with an SPSP endpoint, a child of the node at `url` (as `stack receive` runs
+ * one). `foreignReceipts`: the defect of signing receipts with a secret of its own, not the
+ * verifier's (RFC 0039 §SPSP), while still saying receipts_enabled.
+ */
+export async function startReceiver(url: string, foreignReceipts = false): Promise<Receiver> {
   const link = new BtpClient({ url, reconnect: false })
   await link.connect()
   const info = await ildcpFetch(sendOverLink(link, { triggeredBy: '', peer: 'node' }))
@@ -81,7 +85,10 @@ export async function startReceiver(url: string): Promise<Receiver> {
     stream.setReceiveMax(1_000_000n)
     stream.on('money', (amount: bigint) => (received += amount))
   }))
-  const spsp = new SpspServer({ endpoints: { '/.well-known/pay': spspReceiver({ streamServer: server }) } })
+  const generator: SpspGenerator = foreignReceipts
+    ? () => ({ ...server.generateAddressAndSecret({ receiptNonce: randomBytes(16), receiptSecret: randomBytes(32) }) })
+    : spspReceiver({ streamServer: server })
+  const spsp = new SpspServer({ endpoints: { '/.well-known/pay': generator } })
   await spsp.listen(0)
   return {
     spspUrl: `${spsp.url}/.well-known/pay`,

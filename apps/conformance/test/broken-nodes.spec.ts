@@ -64,6 +64,7 @@ describe('stack-conformance against deliberately broken connectors', () => {
       const { code, results } = await conformance([node.urls.conf, '--spsp', spsp, '--only', 'spsp,stream'])
       expect(table(results)).toEqual({
         'spsp.content-type': 'fail',
+        'spsp.accept': 'pass',
         'stream.money-any-rate': 'n/a',
         'stream.money-probed-rate': 'n/a',
         'stream.min-amount': 'n/a',

@@ -74,6 +74,23 @@ export const streamChecks: Check<Session>[] = [
     },
   },
   {
+    id: 'spsp.accept',
+    group: 'SPSP',
+    source: 'RFC 0026 §Payment Initiation (Accept); RFC 0009 §Request; RFC 9110 §12.5.1',
+    level: 'SHOULD',
+    title: 'an Accept without the SPSP media type is not answered with SPSP (406 Not Acceptable)',
+    sends: 'one GET with Accept: text/html',
+    async run(session, evidence) {
+      const endpoint = resolveSpspEndpoint(pointer(session), { allowInsecure: true })
+      evidence.sent.push(`GET ${endpoint} Accept: text/html`)
+      const response = await fetch(endpoint, { headers: { accept: 'text/html' } })
+      await response.body?.cancel()
+      evidence.received.push(`HTTP ${response.status} Content-Type: ${response.headers.get('content-type') ?? '(none)'}`)
+      if (isSpspType(response)) return fail('answered application/spsp4+json to a client that did not ask for it')
+      return response.status === 406 ? pass('406 Not Acceptable') : fail(`HTTP ${response.status}, not 406`)
+    },
+  },
+  {
     id: 'stream.money-any-rate',
     group: 'STREAM',
     source: 'RFC 0029 §4.4.2 Sending Money, §3.4 Exchange Rates',

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formatReport } from '../src/index.js'
 import { conformance, startConnector, startReceiver, table, token, type Receiver, type RunningConnector } from './nodes.js'
 
 // stack-conformance against our own connector (apps/connector, its built bin in its own
@@ -47,7 +46,6 @@ describe('stack-conformance against our connector', () => {
 
   it('as a child account: every MUST and SHOULD that applies passes, exit 0, and the books show exactly the value sent', async () => {
     const { code, results } = await conformance([url('conf'), '--second', url('second'), '--spsp', receiver.spspUrl])
-    if (process.env.CONFORMANCE_REPORT !== undefined) console.log(formatReport(results.filter((r) => r.id.startsWith(process.env.CONFORMANCE_REPORT!)), true))
     const failed = results.filter((r) => r.outcome === 'fail')
     expect(failed.map((r) => `${r.id}: ${r.reason}`)).toEqual([])
     expect(code).toBe(0)

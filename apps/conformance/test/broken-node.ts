@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { BtpServer } from '@stack/channel-btp'
 import type { Link, RequestHandler } from '@stack/channel-core'
 import { createConnectorNode, silentLogger, type ConnectorNode } from '@stack/ilp-connector'
@@ -11,6 +12,7 @@ import {
   readRouteUpdatePrepare,
   routeUpdatePrepare,
   type CcpRouteUpdateRequest,
+  type IlpReply,
 } from '@stack/ilp-core'
 import { token } from './nodes.js'
 
@@ -18,7 +20,13 @@ import { token } from './nodes.js'
  * A connector with one deliberate defect, built from our connector library with its links
  * wrapped: the suite must fail exactly the checks that defect breaks.
  */
-export type Defect = 'none' | 'keeps-expiry' | 'empty-triggered-by' | 'accepts-any-token' | 'ignores-expiry' | 'bad-epochs' | 'ignores-withdrawal'
+export type Defect =
+  | 'none'
+  | 'keeps-expiry'
+  | 'empty-triggered-by'
+  | 'passes-wrong-fulfillment'
+  | 'f08-without-data'
+  | 'accepts-any-token' | 'ignores-expiry' | 'bad-epochs' | 'ignores-withdrawal'
 
 const WINDOW_MS = 1_000
 
@@ -85,11 +93,20 @@ export async function brokenNode(defect: Defect): Promise<BrokenNode> {
       },
     })
   }
-  if (defect === 'empty-triggered-by') {
+  // Defects in the replies the sender gets: each rewrites one kind of Reject.
+  type Rejected = Extract<IlpReply, { type: typeof IlpPacketType.Reject }>
+  const rewrite: Partial<Record<Defect, (reply: Rejected) => IlpReply>> = {
+    'empty-triggered-by': (r) => (r.code === 'F02' ? { ...r, triggeredBy: '' } : r),
+    // Hands back the receiver's Fulfill without checking it (the connector rejected it F05).
+    'passes-wrong-fulfillment': (r) => (r.code === 'F05' ? { type: IlpPacketType.Fulfill, fulfillment: randomBytes(32), data: new Uint8Array(0) } : r),
+    'f08-without-data': (r) => (r.code === 'F08' ? { ...r, data: new Uint8Array(0) } : r),
+  }
+  const change = rewrite[defect]
+  if (change !== undefined) {
     conf = wrap(conf, {
       in: (handler) => async (bytes, context) => {
         const reply = decodeReply(await handler(bytes, context))
-        return encodeReply(reply.type === IlpPacketType.Reject && reply.code === 'F02' ? { ...reply, triggeredBy: '' } : reply)
+        return encodeReply(reply.type === IlpPacketType.Reject ? change(reply) : reply)
       },
     })
   }

@@ -48,6 +48,11 @@ export class NotApplicableError extends Error {
   override readonly name = 'NotApplicableError'
 }
 
+/** The node answered a step a check builds on (auth, a route update) otherwise than it must: the check fails. */
+export class UnexpectedAnswerError extends Error {
+  override readonly name = 'UnexpectedAnswerError'
+}
+
 /** The run would go over the packet or value cap the operator set. */
 export class BudgetExceededError extends Error {
   override readonly name = 'BudgetExceededError'

@@ -1,6 +1,6 @@
 import { BtpType, ContentType, encodeBtpFrame } from '@stack/channel-btp'
 import { encodePrepare, ildcpRequest } from '@stack/ilp-core'
-import { fail, NotApplicableError, pass, type Check, type Evidence, type Verdict } from '../check.js'
+import { fail, NotApplicableError, pass, UnexpectedAnswerError, type Check, type Evidence, type Verdict } from '../check.js'
 import { authFrame, describeAnswer, ilpMessage, RawBtp, type RawAnswer } from '../raw-btp.js'
 import type { Session } from '../session.js'
 
@@ -26,7 +26,7 @@ async function open(session: Session, evidence: Evidence, auth: boolean): Promis
     evidence.received.push(describeAnswer(answer))
     if (answer.kind !== 'frame' || answer.frame.type !== BtpType.Response) {
       raw.close()
-      throw new Error(`authentication with the given token failed: ${describeAnswer(answer)}`)
+      throw new UnexpectedAnswerError(`authentication with the given token failed: ${describeAnswer(answer)}`)
     }
   }
   return raw

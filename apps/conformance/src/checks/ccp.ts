@@ -8,7 +8,7 @@ import {
   routeUpdatePrepare,
   type CcpRouteUpdateRequest,
 } from '@stack/ilp-core'
-import { fail, NotApplicableError, pass, type Check, type Evidence, type Verdict } from '../check.js'
+import { fail, NotApplicableError, pass, UnexpectedAnswerError, type Check, type Evidence, type Verdict } from '../check.js'
 import { probePrepare, type Account, type Session } from '../session.js'
 
 // CCP, the route broadcasting draft (0000-route-broadcasting-protocol, PR 455), from a peer
@@ -56,7 +56,7 @@ async function advertise(session: Session, evidence: Evidence, added: string[], 
   }
   evidence.sent.push(`route update epoch ${s.epoch}→${s.epoch + 1}: new [${added.join(', ')}] withdrawn [${withdrawn.join(', ')}]`)
   const reply = await account.send(routeUpdatePrepare(update, new Date(Date.now() + 30_000)), evidence)
-  if (reply instanceof Error || reply.type !== IlpPacketType.Fulfill) throw new Error('the node did not fulfill our route update')
+  if (reply instanceof Error || reply.type !== IlpPacketType.Fulfill) throw new UnexpectedAnswerError('the node did not fulfill our route update')
   s.epoch++
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { decodeAmountTooLargeData, IlpPacketType, isValidAddress, MAX_UINT64, type IlpReply } from '@stack/ilp-core'
 import { fail, notApplicable, pass, type Check } from '../check.js'
+import { describeReply } from '../describe.js'
 import { probePrepare, type Session } from '../session.js'
 
 // ILPv4 (RFC 0027) and the connector requirements (RFC 0034), seen from the sender's side and,
@@ -84,6 +85,7 @@ export const ilpChecks: Check<Session>[] = [
     sends: 'nothing more (reads the reply to the unknown-destination Prepare, or sends it)',
     async run(session, evidence) {
       const reply = await unknownDestinationReply(session, evidence)
+      if (evidence.received.length === 0) evidence.received.push(`(the reply to ilp.unknown-destination) ${reply instanceof Error ? reply.message : describeReply(reply)}`)
       if (!isReject(reply)) return notApplicable(`no Reject to read (${got(reply)})`)
       if (!isValidAddress(reply.triggeredBy)) return fail(`triggeredBy ${JSON.stringify(reply.triggeredBy)} is not an ILP address`)
       const node = await session.nodeAddress()

@@ -78,7 +78,7 @@ describe('stack-conformance against our connector', () => {
   it('over ILP-over-HTTP (RFC 0035): the ILDCP and ILPv4 checks pass, BTP is n/a', async () => {
     const { code, results } = await conformance([`http://127.0.0.1:${node.ports.http}/ilp`, '--token', tokens.web, '--second', url('second'), '--only', 'btp,ildcp,ilpv4'])
     const outcomes = table(results)
-    expect(Object.keys(outcomes).filter((id) => outcomes[id] !== 'pass')).toEqual(['btp.auth-wrong-token', 'btp.auth-first', 'btp.request-id', 'btp.error-answer', 'btp.frame-limit', 'btp.malformed-frame'])
+    expect(Object.keys(outcomes).filter((id) => outcomes[id] !== 'pass')).toEqual(['btp.auth-wrong-token', 'btp.auth-first', 'btp.auth-duplicate-subprotocol', 'btp.request-id', 'btp.error-answer', 'btp.frame-limit', 'btp.malformed-frame'])
     expect(results.filter((r) => r.group === 'BTP').every((r) => r.outcome === 'n/a')).toBe(true)
     expect(code).toBe(0)
   })

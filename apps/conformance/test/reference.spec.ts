@@ -67,11 +67,12 @@ describe('stack-conformance against ilp-connector 23.0.2 (ilp-plugin-btp 1.5.0)'
     const { code, results, byId } = await conformance([urls.conf!, '--second', urls.second!, '--spsp', receiver.spspUrl])
     const outcomes = table(results)
     const fails = Object.keys(outcomes).filter((id) => outcomes[id] === 'fail')
-    expect(fails).toEqual(['btp.frame-limit', 'ilp.expired-prepare', 'ilp.malformed-prepare', 'ilp.unknown-destination'])
+    expect(fails).toEqual(['btp.auth-duplicate-subprotocol', 'btp.frame-limit', 'ilp.expired-prepare', 'ilp.malformed-prepare', 'ilp.unknown-destination'])
     // Why (README.md, "The reference"):
     expect(byId.get('ilp.expired-prepare')?.reason).toBe('expected Reject R00, got Reject R02 from "test.ilpc"')
     expect(byId.get('ilp.malformed-prepare')?.reason).toBe('expected Reject F01, got Reject F00 from "test.ilpc"')
     expect(byId.get('ilp.unknown-destination')?.reason).toBe('expected Reject F02, got Reject F00 from "test.ilpc"')
+    expect(byId.get('btp.auth-duplicate-subprotocol')?.reason).toBe('the node accepted two auth_token entries (Response)')
     expect(byId.get('btp.frame-limit')?.reason).toBe('the node accepted a 2 MiB frame')
     expect(Object.keys(outcomes).filter((id) => outcomes[id] === 'n/a')).toEqual(CCP)
     expect(code).toBe(1)

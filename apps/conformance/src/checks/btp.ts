@@ -100,6 +100,40 @@ export const btpChecks: Check<Session>[] = [
     },
   },
   {
+    id: 'btp.auth-duplicate-subprotocol',
+    group: 'BTP',
+    source: 'RFC 0023 §Authentication (two sub-protocols with the same name)',
+    level: 'MUST',
+    title: 'an auth Message with auth_token twice is answered with an Error and the connection closed',
+    sends: 'one auth Message with the right token given twice',
+    async run(session, evidence) {
+      const { username, token } = credentials(session)
+      const raw = await open(session, evidence, false)
+      try {
+        const id = requestId()
+        const utf8 = (t: string): Uint8Array => Buffer.from(t, 'utf8')
+        raw.send(
+          encodeBtpFrame({
+            type: BtpType.Message,
+            requestId: id,
+            protocolData: [
+              { protocolName: 'auth', contentType: ContentType.ApplicationOctetStream, data: new Uint8Array(0) },
+              { protocolName: 'auth_username', contentType: ContentType.TextPlainUtf8, data: utf8(username) },
+              { protocolName: 'auth_token', contentType: ContentType.TextPlainUtf8, data: utf8(token) },
+              { protocolName: 'auth_token', contentType: ContentType.TextPlainUtf8, data: utf8(token) },
+            ],
+          }),
+        )
+        evidence.sent.push(`BTP Message requestId=${id} auth with auth_token twice (the right token)`)
+        const answer = await raw.next(session.target.timeoutMs)
+        evidence.received.push(describeAnswer(answer))
+        return await refusalVerdict(raw, answer, evidence, session.target.timeoutMs, 'two auth_token entries')
+      } finally {
+        raw.close()
+      }
+    },
+  },
+  {
     id: 'btp.request-id',
     group: 'BTP',
     source: 'RFC 0023 §Flow; RFC 0034 §Links',

@@ -85,13 +85,30 @@ describe('stack-conformance against deliberately broken connectors', () => {
 
   it('a receiver signing receipts with a secret of its own: fails exactly stream.receipts', async () => {
     node = await brokenNode('none')
-    const receiver = await startReceiver(node.urls.receiver, true)
+    const receiver = await startReceiver(node.urls.receiver, 'foreign-receipts')
     try {
       const { code, results, byId } = await conformance([node.urls.conf, '--spsp', receiver.spspUrl, '--only', 'spsp,stream'])
       expect(results.filter((r) => r.outcome !== 'pass').map((r) => r.id)).toEqual(['stream.receipts'])
       expect(byId.get('stream.receipts')?.reason).toBe('the receipt does not verify: receipt HMAC does not match the secret')
       expect(code).toBe(1)
       // The three money checks, 10 units each: delivered, and booked on both sides.
+      expect(receiver.received()).toBe(30n)
+      expect(node.balance('conf')).toBe(-30n)
+      expect(node.balance('receiver')).toBe(30n)
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('a receiver fulfilling below the STREAM minimum (prepareAmount): fails exactly stream.min-amount', async () => {
+    node = await brokenNode('none')
+    const receiver = await startReceiver(node.urls.receiver, 'ignores-min-amount')
+    try {
+      const { code, results, byId } = await conformance([node.urls.conf, '--spsp', receiver.spspUrl, '--only', 'spsp,stream'])
+      expect(results.filter((r) => r.outcome !== 'pass').map((r) => r.id)).toEqual(['stream.min-amount'])
+      expect(byId.get('stream.min-amount')?.reason).toBe('fulfilled a packet below its minimum')
+      expect(code).toBe(1)
+      // 0 units in the fulfilled packet: only the three money checks' 30 units moved.
       expect(receiver.received()).toBe(30n)
       expect(node.balance('conf')).toBe(-30n)
       expect(node.balance('receiver')).toBe(30n)

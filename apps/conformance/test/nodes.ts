@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BtpClient } from '@stack/channel-btp'
-import { ildcpFetch, sendOverLink, serveOnLink } from '@stack/ilp-core'
+import { ildcpFetch, IlpPacketType, sendOverLink, serveOnLink, type PrepareHandler } from '@stack/ilp-core'
 import { spspReceiver, SpspServer, type SpspGenerator } from '@stack/spsp'
-import { createServer } from '@stack/stream'
+import { createServer, decodeStreamPacket, decrypt, encryptionKey, fulfillmentKey, fulfillmentOf } from '@stack/stream'
 import { conformanceCommand, type CheckResult } from '../src/index.js'
 
 export const token = (): string => randomBytes(12).toString('hex')
@@ -69,25 +69,46 @@ export interface Receiver {
 }
 
 /**
- * A STREAM receiver with an SPSP endpoint, a child of the node at `url` (as `stack receive` runs
- * one). `foreignReceipts`: the defect of signing receipts with a secret of its own, not the
- * verifier's (RFC 0039 §SPSP), while still saying receipts_enabled.
+ * A receiver's deliberate defect: signing receipts with a secret of its own, not the verifier's
+ * (RFC 0039 §SPSP) while saying receipts_enabled; or fulfilling a Prepare below the STREAM
+ * packet's prepareAmount (RFC 0029 §5.2).
  */
-export async function startReceiver(url: string, foreignReceipts = false): Promise<Receiver> {
+export type ReceiverDefect = 'foreign-receipts' | 'ignores-min-amount'
+
+/** A STREAM receiver with an SPSP endpoint, a child of the node at `url` (as `stack receive` runs one). */
+export async function startReceiver(url: string, defect?: ReceiverDefect): Promise<Receiver> {
   const link = new BtpClient({ url, reconnect: false })
   await link.connect()
   const info = await ildcpFetch(sendOverLink(link, { triggeredBy: '', peer: 'node' }))
   const sendPrepare = sendOverLink(link, { triggeredBy: info.clientAddress, peer: 'node' })
   const server = await createServer({ serverSecret: randomBytes(32), serverAddress: info.clientAddress, assetDetails: { code: info.assetCode, scale: info.assetScale }, sendPrepare })
-  link.setRequestHandler(serveOnLink(server.handlePrepare, { triggeredBy: info.clientAddress }))
+  const secrets = new Map<string, Uint8Array>()
+  const handler: PrepareHandler =
+    defect === 'ignores-min-amount'
+      ? async (prepare) => {
+          const reply = await server.handlePrepare(prepare)
+          const secret = secrets.get(prepare.destination)
+          if (reply.type !== IlpPacketType.Reject || secret === undefined) return reply
+          const packet = decodeStreamPacket(decrypt(encryptionKey(secret), prepare.data))
+          if (packet.prepareAmount <= prepare.amount) return reply
+          return { type: IlpPacketType.Fulfill, fulfillment: fulfillmentOf(fulfillmentKey(secret), prepare.data), data: new Uint8Array(0) }
+        }
+      : server.handlePrepare
+  link.setRequestHandler(serveOnLink(handler, { triggeredBy: info.clientAddress }))
   let received = 0n
   server.on('connection', (connection) => connection.on('stream', (stream) => {
     stream.setReceiveMax(1_000_000n)
     stream.on('money', (amount: bigint) => (received += amount))
   }))
-  const generator: SpspGenerator = foreignReceipts
-    ? () => ({ ...server.generateAddressAndSecret({ receiptNonce: randomBytes(16), receiptSecret: randomBytes(32) }) })
-    : spspReceiver({ streamServer: server })
+  const honest = spspReceiver({ streamServer: server })
+  const generator: SpspGenerator =
+    defect === 'foreign-receipts'
+      ? () => server.generateAddressAndSecret({ receiptNonce: randomBytes(16), receiptSecret: randomBytes(32) })
+      : async (request) => {
+          const details = await honest(request)
+          if (details !== undefined) secrets.set(details.destinationAccount, details.sharedSecret)
+          return details
+        }
   const spsp = new SpspServer({ endpoints: { '/.well-known/pay': generator } })
   await spsp.listen(0)
   return {

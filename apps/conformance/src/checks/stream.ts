@@ -1,6 +1,6 @@
 import { IlpPacketType, type PrepareHandler } from '@stack/ilp-core'
 import { parseSpspResponse, querySpsp, resolveSpspEndpoint, SPSP_CONTENT_TYPE, type SpspQueryResult } from '@stack/spsp'
-import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket, verifyReceipt } from '@stack/stream'
+import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket, executionConditionOf, fulfillmentKey, verifyReceipt } from '@stack/stream'
 import { randomBytes } from 'node:crypto'
 import { fail, notApplicable, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
 import { probePrepare, type Session } from '../session.js'
@@ -114,12 +114,15 @@ export const streamChecks: Check<Session>[] = [
     source: 'RFC 0029 §5.2 STREAM Packet (prepareAmount)',
     level: 'MUST',
     title: 'a Prepare carrying less than its STREAM prepareAmount is rejected, with an encrypted STREAM reply',
-    sends: 'one 0-amount Prepare (random condition) whose STREAM packet asks for at least 2^63 units',
+    sends: 'one 0-amount Prepare whose STREAM packet asks for at least 2^63 units',
     async run(session, evidence) {
       const { destinationAccount, sharedSecret } = await spsp(session)
       const key = encryptionKey(sharedSecret)
       const packet = encodeStreamPacket({ ilpPacketType: IlpPacketType.Prepare, sequence: 1n, prepareAmount: 1n << 63n, frames: [{ type: FrameType.StreamMoney, streamId: 1n, shares: 1n }] })
-      const reply = await (await session.primary()).send(probePrepare(destinationAccount, 0n, 10_000, new Uint8Array(encrypt(key, packet))), evidence)
+      // Fulfillable (RFC 0029 §6.2), so that a receiver ignoring prepareAmount shows by fulfilling; 0 units, so nothing moves.
+      const data = new Uint8Array(encrypt(key, packet))
+      const prepare = { ...probePrepare(destinationAccount, 0n, 10_000, data), executionCondition: executionConditionOf(fulfillmentKey(sharedSecret), data) }
+      const reply = await (await session.primary()).send(prepare, evidence)
       if (reply instanceof Error) return fail(`no reply: ${reply.message}`)
       if (reply.type !== IlpPacketType.Reject) return fail('fulfilled a packet below its minimum')
       try {

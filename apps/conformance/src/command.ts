@@ -122,6 +122,7 @@ function parse(args: string[]) {
   if (url === undefined) throw new ConformanceUsageError('needs <node-url>')
   if (extra.length > 0) throw new ConformanceUsageError(`unexpected argument "${extra[0]}"`)
   if (!/^(btp\+wss?|https?):\/\//.test(url)) throw new ConformanceUsageError('<node-url> must be btp+ws(s):// or http(s)://')
+  if (/^https?:/.test(url) && values.token === undefined) throw new ConformanceUsageError('an ILP-over-HTTP <node-url> needs --token (RFC 0035 §Authentication)')
   if (values.relation !== 'child' && values.relation !== 'peer') throw new ConformanceUsageError('--relation is child or peer')
   if (!/^\d+$/.test(values['max-value'])) throw new ConformanceUsageError('--max-value must be a whole number of units')
   const only = values.only?.split(',').map((s) => s.trim().toLowerCase())

@@ -104,6 +104,24 @@ describe('stack-conformance against our connector', () => {
     expect(code).toBe(1) // a MUST that did not run did not pass
   })
 
+  it('bad command lines are refused with exit 2 and a message, nothing sent', async () => {
+    const { conformanceCommand } = await import('../src/index.js')
+    for (const [args, message] of [
+      [[], 'needs <node-url>'],
+      [['ftp://x'], 'must be btp+ws(s):// or http(s)://'],
+      [['http://127.0.0.1:1/ilp'], 'needs --token'],
+      [[url('conf'), '--relation', 'parent'], '--relation is child or peer'],
+      [[url('conf'), '--max-packets', '0'], '--max-packets must be a positive integer'],
+      [[url('conf'), '--only', 'nothing'], 'names no check'],
+      [[url('conf'), '--bogus'], 'Unknown option'],
+    ] as const) {
+      let err = ''
+      const code = await conformanceCommand([...args], { out: () => undefined, err: (t) => (err += t) })
+      expect(code).toBe(2)
+      expect(err).toContain(message)
+    }
+  })
+
   it('--dry-run prints the plan and sends nothing', async () => {
     let err = ''
     const { conformanceCommand } = await import('../src/index.js')

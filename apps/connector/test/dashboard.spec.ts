@@ -1,0 +1,213 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { IlpPacketType } from '@stack/ilp-core'
+import { SqliteLedger } from '@stack/ledger-sqlite'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DASHBOARD_CSP } from '../src/dashboard/serve.js'
+import type { ConnectorNode } from '../src/node.js'
+import { host, intents, node, routesConverged, stopAll, token, waitFor, type Host } from './harness.js'
+
+const USD2 = { code: 'USD', scale: 2 }
+const MINTED = 1_000_000n
+const ADMIN_TOKEN = 'dashboard-token-0123456789abcdef'
+// Debian's chromium, never a downloaded one; fresh profile, nothing phoning home.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+function chromiumPath(): string {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
+  } catch {
+    throw new Error('chromium not found on PATH: the dashboard is tested in a real browser. Install Debian\'s: `apt-get install -y chromium` (.ci/run does so as root).')
+  }
+}
+
+// sender — A —BTP— B — receiver, A paying B with claims on one embedded ledger file (as
+// admin-settle.spec.ts), watched by headless Chromium on A's /dashboard.
+describe('the dashboard in a real browser: a payment seen live, a reject\'s code, settle now and adjust balance, the token refused', () => {
+  let dir: string
+  let screenshots: string
+  let ledgerFile: string
+  let a: ConnectorNode | undefined
+  let b: ConnectorNode | undefined
+  let sender: Host | undefined
+  let receiver: Host | undefined
+  let context: BrowserContext | undefined
+  let page: Page
+  const consoleErrors: string[] = []
+  const url = (path: string): string => `http://127.0.0.1:${a?.ports.admin}${path}`
+  const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+  const balanceCell = (peer: string) => page.locator(`#peers tr[data-peer="${peer}"] td.balance`)
+
+  beforeAll(async () => {
+    const executablePath = chromiumPath()
+    dir = mkdtempSync(join(tmpdir(), 'connector-dashboard-'))
+    // Kept after the run (the rest of the temporary files go): what the page showed, to look at.
+    screenshots = mkdtempSync(join(tmpdir(), 'connector-dashboard-screenshots-'))
+    ledgerFile = join(dir, 'usd.ledger')
+    const ledger = SqliteLedger.create(ledgerFile, { asset: USD2 })
+    await ledger.createAccount('conn-a')
+    await ledger.createAccount('conn-b')
+    await ledger.mint({ account: 'conn-a', amount: MINTED })
+    ledger.close()
+    const tokens = { sender: token(), b: token(), receiver: token() }
+    a = await node({
+      address: 'test.a',
+      asset: USD2,
+      listen: { btp: { port: 0 } },
+      admin: { port: 0, token: ADMIN_TOKEN },
+      peers: [
+        { id: 'sender', relation: 'child', btp: { token: tokens.sender }, minBalance: '-100000' },
+        {
+          id: 'b', relation: 'peer', btp: { token: tokens.b }, settleThreshold: '100000', settleTo: '0',
+          settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-a', peerAccount: 'conn-b', claims: join(dir, 'a.claims'), deposit: '100000', settleDelayMs: 86_400_000, watchIntervalMs: 50 },
+        },
+      ],
+      balances: { store: 'memory' },
+    })
+    b = await node({
+      address: 'test.b',
+      asset: USD2,
+      listen: { btp: { port: 0 } },
+      peers: [
+        {
+          id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${a.ports.btp}` },
+          settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-b', peerAccount: 'conn-a', claims: join(dir, 'b.claims'), watchIntervalMs: 50, idleRedeemMs: 200 },
+        },
+        { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
+      ],
+    })
+    await a.whenConnected(5_000, ['b'])
+    await b.whenConnected(5_000, ['a'])
+    const shared = intents()
+    sender = await host(`btp+ws://sender:${tokens.sender}@127.0.0.1:${a.ports.btp}`, shared)
+    receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${b.ports.btp}`, shared)
+    await routesConverged([a, b])
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
+    page = context.pages()[0] ?? (await context.newPage())
+    page.on('console', (message) => {
+      // The answers the test asks for (401, 400, no favicon) are logged as failed loads: not errors of the page.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text())
+    })
+    page.on('pageerror', (error) => consoleErrors.push(error.message))
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    await stopAll(sender, receiver, a, b)
+    rmSync(dir, { recursive: true, force: true })
+    console.info(`dashboard screenshots: ${screenshots}`)
+  })
+
+  it('serves the page without the token, with its Content-Security-Policy; the API still needs the token', async () => {
+    const res = await fetch(url('/dashboard'))
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP)
+    expect(await res.text()).toContain('<script type="module" src="/dashboard/app.js">')
+    expect((await fetch(url('/dashboard/app.js'))).headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect((await fetch(url('/dashboard/../src/node.ts'))).status).toBe(404)
+    expect((await fetch(url('/dashboard/nothing.js'))).status).toBe(404)
+    expect((await fetch(url('/peers'))).status).toBe(401)
+  })
+
+  it('shows the refusal page for a wrong token, and nothing of the node', async () => {
+    await page.goto(url('/dashboard'))
+    await page.getByLabel('Token').fill('not-the-token-0123456789')
+    await page.getByRole('button', { name: 'Open the dashboard' }).click()
+    await expect.poll(() => page.getByRole('heading', { name: 'Token refused' }).isVisible()).toBe(true)
+    expect(await page.locator('#board').isVisible()).toBe(false)
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0) // a refused token is not kept
+    await shot('refused')
+    await page.getByRole('button', { name: 'Enter another token' }).click()
+    expect(await page.getByLabel('Token').evaluate((input) => input === document.activeElement)).toBe(true)
+  })
+
+  it('with the token: peers, routes, a payment moving both balances, a reject with its code, the list filtered by peer', async () => {
+    await page.getByLabel('Token').fill(ADMIN_TOKEN)
+    await page.getByLabel('Token').press('Enter')
+    await expect.poll(() => page.locator('#stream').textContent()).toBe('live')
+    expect(await page.locator('#address').textContent()).toBe('test.a')
+    const peerRow = (peer: string) => page.locator(`#peers tr[data-peer="${peer}"] td`).allTextContents()
+    expect((await peerRow('b')).slice(0, 7)).toEqual(['b', 'peer', 'btp-server', 'connected', 'sqlite', '0.00 USD', 'settle at 1000.00 USD, to 0.00 USD'])
+    expect((await peerRow('sender')).slice(0, 7)).toEqual(['sender', 'child', 'btp-server', 'connected', 'none', '0.00 USD', 'min -1000.00 USD'])
+    const routes = await Promise.all((await page.locator('#routes tbody tr').all()).map((tr) => tr.locator('td').allTextContents()))
+    expect(routes).toEqual([
+      ['test.a', '(this node)', '—', 'static'],
+      ['test.a.sender', 'sender', '—', 'static'],
+      ['test.b', 'b', 'test.b', 'learned'], // B's prefix, learned over CCP from b
+    ])
+    expect(await page.locator('#assets').textContent()).toBe('USD (scale 2)')
+
+    expect((await sender?.pay('test.b.receiver', 250n, 'fulfill'))?.type).toBe(IlpPacketType.Fulfill)
+    await expect.poll(() => balanceCell('b').textContent()).toBe('2.50 USD')
+    await expect.poll(() => balanceCell('sender').textContent()).toBe('-2.50 USD')
+    expect(a?.connector.balances().b?.balance).toBe(250n)
+    expect(a?.connector.balances().sender?.balance).toBe(-250n)
+    expect(b?.connector.balances().a?.balance).toBe(-250n)
+    await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/sender → b: 2\.50 USD fulfilled$/)
+
+    expect((await sender?.pay('test.nowhere', 10n, 'fulfill'))?.type).toBe(IlpPacketType.Reject)
+    await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/sender → \(none\): 0\.10 USD rejected F02$/)
+    await expect.poll(() => page.locator('#rejects').textContent()).toBe('F02: 1')
+    expect(await page.locator('#pps').textContent()).not.toBe('0.0')
+    expect(a?.connector.balances().sender?.balance).toBe(-250n) // the reject moved nothing
+
+    await page.getByLabel('Peer', { exact: true }).selectOption('b')
+    expect(await page.locator('#recent li').allTextContents()).toEqual([expect.stringMatching(/sender → b: 2\.50 USD fulfilled$/)])
+    await page.getByLabel('Peer', { exact: true }).selectOption('')
+    expect(await page.locator('#recent li').count()).toBe(2)
+    await shot('live-laptop')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await shot('live-phone')
+    // At a phone's width the page itself does not scroll sideways (the tables scroll in their box).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  it('settle now and adjust balance, each behind a confirmation; the books on both sides and the ledger agree', async () => {
+    await page.getByRole('button', { name: 'Settle now with b' }).click()
+    expect(await page.getByRole('dialog').textContent()).toContain('Settle now with b?')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect(a?.connector.balances().b?.balance).toBe(250n) // cancelled: nothing paid
+
+    await page.getByRole('button', { name: 'Settle now with b' }).click()
+    await page.getByRole('button', { name: 'Confirm' }).click()
+    await expect.poll(() => page.locator('#action-result').textContent()).toBe('Settled 2.50 USD with b; balance now 0.00 USD.')
+    await expect.poll(() => balanceCell('b').textContent()).toBe('0.00 USD')
+    await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/settled to b: 2\.50 USD ok$/)
+    await waitFor(() => b?.connector.balances().a?.balance === 0n, 5_000, 'B to credit the claim')
+    expect(a?.connector.balances().b?.balance).toBe(0n)
+
+    await page.getByRole('button', { name: 'Adjust the balance of sender' }).click()
+    await page.getByRole('button', { name: 'Confirm' }).click() // empty fields: the form refuses, the dialog stays
+    expect(await page.getByRole('dialog').isVisible()).toBe(true)
+    await page.getByLabel(/^Amount/).fill('100')
+    await page.getByLabel(/^Reason/).fill('refund of a test fee')
+    await page.getByRole('button', { name: 'Confirm' }).click()
+    await expect.poll(() => balanceCell('sender').textContent()).toBe('-1.50 USD')
+    expect(await page.locator('#action-result').textContent()).toBe('Adjusted sender by 1.00 USD; balance now -1.50 USD.')
+    expect(a?.connector.balances().sender?.balance).toBe(-150n)
+
+    await page.getByRole('button', { name: 'Adjust the balance of sender' }).click()
+    await page.getByLabel(/^Amount/).fill('0')
+    await page.getByLabel(/^Reason/).fill('nothing')
+    await page.getByRole('button', { name: 'Confirm' }).click()
+    await expect.poll(() => page.locator('#action-result').textContent()).toBe('Refused (400): adjustment.amount: must not be 0')
+    expect(a?.connector.balances().sender?.balance).toBe(-150n)
+
+    const ledger = SqliteLedger.open(ledgerFile)
+    try {
+      await expect.poll(() => ledger.getBalance('conn-b'), { timeout: 5_000, interval: 50 }).toBe(250n)
+      expect(await ledger.getBalance('conn-a')).toBe(MINTED - 100_000n)
+      expect(ledger.audit().ok).toBe(true)
+    } finally {
+      ledger.close()
+    }
+    expect(receiver?.delivered).toEqual([250n])
+    await shot('after-actions')
+    expect(consoleErrors).toEqual([]) // no script error, no Content-Security-Policy violation
+  })
+})

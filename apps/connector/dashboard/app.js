@@ -76,9 +76,10 @@ function renderPeers() {
       adjust.setAttribute('aria-label', `Adjust the balance of ${peer.id}`)
       adjust.addEventListener('click', () => confirmAction('adjust', peer.id))
       actions.append(settle, adjust)
-      const tr = row([peer.id, peer.relation, peer.transport, element('span', peer.state, `state ${peer.state}`), state.settlement[peer.id]?.kind ?? 'none', money(balance, peer.id), limits.join(', ') || 'none', actions])
+      // The balance first after the peer: at a phone's width the rest scrolls sideways.
+      const tr = row([peer.id, money(balance, peer.id), limits.join(', ') || 'none', element('span', peer.state, `state ${peer.state}`), peer.relation, peer.transport, state.settlement[peer.id]?.kind ?? 'none', actions])
       tr.dataset.peer = peer.id
-      tr.cells[5].className = 'balance'
+      tr.cells[1].className = 'balance'
       return tr
     }),
   )

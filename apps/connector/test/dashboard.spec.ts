@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
@@ -111,6 +113,22 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     expect((await fetch(url('/dashboard/../src/node.ts'))).status).toBe(404)
     expect((await fetch(url('/dashboard/nothing.js'))).status).toBe(404)
     expect((await fetch(url('/peers'))).status).toBe(401)
+  })
+
+  it('is in the packed package, and dist/ finds its files as src/ does', async () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[]
+    const paths = packed[0]?.files.map((file) => file.path) ?? []
+    expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dist/dashboard/serve.js']))
+    // The built module, on a server of its own: it reads the package's dashboard/ from dist/dashboard/.
+    const built = (await import(new URL('../dist/dashboard/serve.js', import.meta.url).href)) as typeof import('../src/dashboard/serve.js')
+    const server: Server = createServer((req, res) => void built.serveDashboard(req, res, req.url ?? '/').then((served) => served || res.writeHead(404).end()))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard/app.js`)
+      expect(await res.text()).toBe(readFileSync(new URL('../dashboard/app.js', import.meta.url), 'utf8'))
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('shows the refusal page for a wrong token, and nothing of the node', async () => {

@@ -10,6 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP } from '../src/dashboard/serve.js'
 import type { ConnectorNode } from '../src/node.js'
+import { A11Y_PROBLEMS } from './dashboard-a11y.js'
 import { host, intents, node, routesConverged, stopAll, token, waitFor, type Host } from './harness.js'
 
 const USD2 = { code: 'USD', scale: 2 }
@@ -183,6 +184,26 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     // At a phone's width the page itself does not scroll sideways (the tables scroll in their box).
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
     await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  it('is usable from the keyboard, every field labelled, every text at 4.5:1 contrast or more (laptop and phone widths)', async () => {
+    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([])
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([])
+    await page.setViewportSize({ width: 1280, height: 900 })
+    // Tab from the top of the page to the first action, open its dialog, Escape cancels it.
+    await page.locator('body').focus()
+    let focused = ''
+    for (let tabs = 0; tabs < 10 && focused !== 'Settle now with sender'; tabs++) {
+      await page.keyboard.press('Tab')
+      focused = await page.evaluate<string>("document.activeElement.getAttribute('aria-label') || ''")
+    }
+    expect(focused).toBe('Settle now with sender')
+    await page.keyboard.press('Enter')
+    expect(await page.getByRole('dialog').isVisible()).toBe(true)
+    await page.keyboard.press('Escape')
+    expect(await page.getByRole('dialog').isVisible()).toBe(false)
+    expect(a?.connector.balances().sender?.balance).toBe(-250n) // nothing done
   })
 
   it('settle now and adjust balance, each behind a confirmation; the books on both sides and the ledger agree', async () => {

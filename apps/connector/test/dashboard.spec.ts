@@ -30,7 +30,7 @@ function chromiumPath(): string {
 // sender — A —BTP— B — receiver, A paying B with claims on one embedded ledger file (as
 // admin-settle.spec.ts), watched by headless Chromium on A's /dashboard.
 describe('the dashboard in a real browser: a payment seen live, a reject\'s code, settle now and adjust balance, the token refused', () => {
-  let dir: string
+  let dir: string | undefined
   let screenshots: string
   let ledgerFile: string
   let a: ConnectorNode | undefined
@@ -100,6 +100,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   afterAll(async () => {
     await context?.close()
     await stopAll(sender, receiver, a, b)
+    if (dir === undefined) return // chromium was not found: nothing started
     rmSync(dir, { recursive: true, force: true })
     console.info(`dashboard screenshots: ${screenshots}`)
   })

@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
@@ -10,8 +8,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP } from '../src/dashboard/serve.js'
 import type { ConnectorNode } from '../src/node.js'
+import { buildBin, killBins, startBin, type RunningBin } from './bin.js'
 import { A11Y_PROBLEMS } from './dashboard-a11y.js'
-import { host, intents, node, routesConverged, stopAll, token, waitFor, type Host } from './harness.js'
+import { FAST_CCP, host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
 
 const USD2 = { code: 'USD', scale: 2 }
 const MINTED = 1_000_000n
@@ -27,13 +26,13 @@ function chromiumPath(): string {
   }
 }
 
-// sender — A —BTP— B — receiver, A paying B with claims on one embedded ledger file (as
-// admin-settle.spec.ts), watched by headless Chromium on A's /dashboard.
+// sender — A —BTP— B — receiver, A (the built bin, in its own process) paying B with claims on
+// one embedded ledger file (as admin-settle.spec.ts), watched by headless Chromium on A's /dashboard.
 describe('the dashboard in a real browser: a payment seen live, a reject\'s code, settle now and adjust balance, the token refused', () => {
   let dir: string | undefined
   let screenshots: string
   let ledgerFile: string
-  let a: ConnectorNode | undefined
+  let a: RunningBin | undefined
   let b: ConnectorNode | undefined
   let sender: Host | undefined
   let receiver: Host | undefined
@@ -43,9 +42,15 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   const url = (path: string): string => `http://127.0.0.1:${a?.ports.admin}${path}`
   const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
   const balanceCell = (peer: string) => page.locator(`#peers tr[data-peer="${peer}"] td.balance`)
+  /** A's book of `peer`, read through its admin API (A is a process). */
+  const aBook = async (peer: string): Promise<bigint> => {
+    const body = (await (await fetch(url('/balances'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Record<string, { balance: string } | undefined>
+    return BigInt(body[peer]?.balance ?? 0)
+  }
 
   beforeAll(async () => {
     const executablePath = chromiumPath()
+    buildBin()
     dir = mkdtempSync(join(tmpdir(), 'connector-dashboard-'))
     // Kept after the run (the rest of the temporary files go): what the page showed, to look at.
     screenshots = mkdtempSync(join(tmpdir(), 'connector-dashboard-screenshots-'))
@@ -56,7 +61,8 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await ledger.mint({ account: 'conn-a', amount: MINTED })
     ledger.close()
     const tokens = { sender: token(), b: token(), receiver: token() }
-    a = await node({
+    // A is the built bin, as an operator runs it: the dashboard is served from the package's files.
+    a = await startBin(join(dir, 'a.json'), {
       address: 'test.a',
       asset: USD2,
       listen: { btp: { port: 0 } },
@@ -69,6 +75,8 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
         },
       ],
       balances: { store: 'memory' },
+      ccp: FAST_CCP,
+      packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 },
     })
     b = await node({
       address: 'test.b',
@@ -82,12 +90,16 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
         { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
       ],
     })
-    await a.whenConnected(5_000, ['b'])
     await b.whenConnected(5_000, ['a'])
     const shared = intents()
     sender = await host(`btp+ws://sender:${tokens.sender}@127.0.0.1:${a.ports.btp}`, shared)
     receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${b.ports.btp}`, shared)
-    await routesConverged([a, b])
+    await waitFor(() => b?.ccp.inSync() === true, 5_000, 'B in sync with A')
+    const aRoutes = async (): Promise<string[]> => ((await (await fetch(url('/routes'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { prefix: string }[]).map((route) => route.prefix)
+    for (let tries = 0; !(await aRoutes()).includes('test.b'); tries++) {
+      if (tries === 200) throw new Error('A did not learn the route to test.b')
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
     context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
     page = context.pages()[0] ?? (await context.newPage())
     page.on('console', (message) => {
@@ -99,7 +111,10 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
 
   afterAll(async () => {
     await context?.close()
-    await stopAll(sender, receiver, a, b)
+    a?.child.kill('SIGTERM')
+    await a?.exited
+    killBins()
+    await stopAll(sender, receiver, b)
     if (dir === undefined) return // chromium was not found: nothing started
     rmSync(dir, { recursive: true, force: true })
     console.info(`dashboard screenshots: ${screenshots}`)
@@ -117,20 +132,10 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     expect((await fetch(url('/peers'))).status).toBe(401)
   })
 
-  it('is in the packed package, and dist/ finds its files as src/ does', async () => {
+  it('is in the packed package (A, the built bin, serves it from there: dist/ finds the package\'s dashboard/)', async () => {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[]
     const paths = packed[0]?.files.map((file) => file.path) ?? []
     expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dist/dashboard/serve.js']))
-    // The built module, on a server of its own: it reads the package's dashboard/ from dist/dashboard/.
-    const built = (await import(new URL('../dist/dashboard/serve.js', import.meta.url).href)) as typeof import('../src/dashboard/serve.js')
-    const server: Server = createServer((req, res) => void built.serveDashboard(req, res, req.url ?? '/').then((served) => served || res.writeHead(404).end()))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard/app.js`)
-      expect(await res.text()).toBe(readFileSync(new URL('../dashboard/app.js', import.meta.url), 'utf8'))
-    } finally {
-      await new Promise((resolve) => server.close(resolve))
-    }
   })
 
   it('shows the refusal page for a wrong token, and nothing of the node', async () => {
@@ -164,8 +169,8 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     expect((await sender?.pay('test.b.receiver', 250n, 'fulfill'))?.type).toBe(IlpPacketType.Fulfill)
     await expect.poll(() => balanceCell('b').textContent()).toBe('2.50 USD')
     await expect.poll(() => balanceCell('sender').textContent()).toBe('-2.50 USD')
-    expect(a?.connector.balances().b?.balance).toBe(250n)
-    expect(a?.connector.balances().sender?.balance).toBe(-250n)
+    expect(await aBook('b')).toBe(250n)
+    expect(await aBook('sender')).toBe(-250n)
     expect(b?.connector.balances().a?.balance).toBe(-250n)
     await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/sender → b: 2\.50 USD fulfilled$/)
 
@@ -173,7 +178,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/sender → \(none\): 0\.10 USD rejected F02$/)
     await expect.poll(() => page.locator('#rejects').textContent()).toBe('F02: 1')
     expect(await page.locator('#pps').textContent()).not.toBe('0.0')
-    expect(a?.connector.balances().sender?.balance).toBe(-250n) // the reject moved nothing
+    expect(await aBook('sender')).toBe(-250n) // the reject moved nothing
 
     await page.getByLabel('Peer', { exact: true }).selectOption('b')
     expect(await page.locator('#recent li').allTextContents()).toEqual([expect.stringMatching(/sender → b: 2\.50 USD fulfilled$/)])
@@ -204,14 +209,14 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     expect(await page.getByRole('dialog').isVisible()).toBe(true)
     await page.keyboard.press('Escape')
     expect(await page.getByRole('dialog').isVisible()).toBe(false)
-    expect(a?.connector.balances().sender?.balance).toBe(-250n) // nothing done
+    expect(await aBook('sender')).toBe(-250n) // nothing done
   })
 
   it('settle now and adjust balance, each behind a confirmation; the books on both sides and the ledger agree', async () => {
     await page.getByRole('button', { name: 'Settle now with b' }).click()
     expect(await page.getByRole('dialog').textContent()).toContain('Settle now with b?')
     await page.getByRole('button', { name: 'Cancel' }).click()
-    expect(a?.connector.balances().b?.balance).toBe(250n) // cancelled: nothing paid
+    expect(await aBook('b')).toBe(250n) // cancelled: nothing paid
 
     await page.getByRole('button', { name: 'Settle now with b' }).click()
     await page.getByRole('button', { name: 'Confirm' }).click()
@@ -219,14 +224,14 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await expect.poll(() => balanceCell('b').textContent()).toBe('0.00 USD')
     await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/settled to b: 2\.50 USD ok$/)
     await waitFor(() => b?.connector.balances().a?.balance === 0n, 5_000, 'B to credit the claim')
-    expect(a?.connector.balances().b?.balance).toBe(0n)
+    expect(await aBook('b')).toBe(0n)
 
     await page.getByRole('button', { name: 'Adjust the balance of sender' }).click()
     await page.getByLabel(/^Amount/).fill('0')
     await page.getByLabel(/^Reason/).fill('nothing')
     await page.getByRole('button', { name: 'Confirm' }).click()
     await expect.poll(() => page.locator('#action-result').textContent()).toBe('Refused (400): adjustment.amount: must not be 0')
-    expect(a?.connector.balances().sender?.balance).toBe(-250n) // refused: nothing changed
+    expect(await aBook('sender')).toBe(-250n) // refused: nothing changed
 
     await page.getByRole('button', { name: 'Adjust the balance of sender' }).click()
     await page.getByRole('button', { name: 'Confirm' }).click() // empty fields: the form refuses, the dialog stays
@@ -236,7 +241,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await page.getByRole('button', { name: 'Confirm' }).click()
     await expect.poll(() => balanceCell('sender').textContent()).toBe('-1.50 USD')
     expect(await page.locator('#action-result').textContent()).toBe('Adjusted sender by 1.00 USD; balance now -1.50 USD.')
-    expect(a?.connector.balances().sender?.balance).toBe(-150n)
+    expect(await aBook('sender')).toBe(-150n)
 
     const ledger = SqliteLedger.open(ledgerFile)
     try {

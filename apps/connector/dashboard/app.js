@@ -161,7 +161,10 @@ function onEvent(type, data) {
     void loadPeers().catch(failed) // the channel's state moved with it
   } else if (type === 'balance') {
     state.balances[data.peer] = { ...state.balances[data.peer], balance: data.balance }
-    renderPeers()
+    // The one cell only: rebuilding the rows would take the keyboard focus off an action button.
+    const tr = [...$('peers').tBodies[0].rows].find((r) => r.dataset.peer === data.peer)
+    if (tr === undefined) renderPeers()
+    else tr.cells[1].textContent = money(data.balance, data.peer)
   } else if (type === 'peer') {
     void loadPeers().catch(failed)
   } else if (type === 'route') {

@@ -205,6 +205,14 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
       focused = await page.evaluate<string>("document.activeElement.getAttribute('aria-label') || ''")
     }
     expect(focused).toBe('Settle now with sender')
+    // The balance moving while the button has the focus (two adjustments through the API, netting
+    // to nothing): the cell changes, the focus stays.
+    const adjust = (amount: string) => fetch(url('/balances/sender/adjustments'), { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ amount, reason: 'focus check' }) })
+    expect((await adjust('100')).status).toBe(200)
+    await expect.poll(() => balanceCell('sender').textContent()).toBe('-1.50 USD')
+    expect((await adjust('-100')).status).toBe(200)
+    await expect.poll(() => balanceCell('sender').textContent()).toBe('-2.50 USD')
+    expect(await page.evaluate<string>("document.activeElement.getAttribute('aria-label') || ''")).toBe('Settle now with sender')
     await page.keyboard.press('Enter')
     expect(await page.getByRole('dialog').isVisible()).toBe(true)
     await page.keyboard.press('Escape')

@@ -16,7 +16,7 @@ import {
 import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@stack/ilp-core'
 import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
-import type { ConnectorConfig, PeerEntry } from './config.js'
+import { checkRatesCover, type ConnectorConfig, type PeerEntry } from './config.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -92,6 +92,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
 
     const rates = await createRates(config, logger)
     if (rates instanceof PollingRateBackend) cleanups.push(() => rates.stop())
+    checkRatesCover(config, (source, dest) => rates.rate(source, dest))
 
     // Listeners first, so peers dialing us find them (RFC 0023: they authenticate as their id).
     const btpAccounts: Record<string, string> = {}

@@ -8,6 +8,8 @@ export const ExitCode = {
   Usage: 2,
   /** Network or SPSP failure before paying: unreachable host, HTTP error, wrong content type, no route. */
   Network: 3,
+  /** A connector refused for liquidity (T04): a credit limit on the path is used up until someone settles. */
+  CreditLimit: 4,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 

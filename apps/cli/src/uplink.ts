@@ -10,7 +10,10 @@ export interface Uplink {
   readonly sendPrepare: PrepareHandler
   /** Answers the Prepares the connector forwards to us (a STREAM server). */
   serve(handler: PrepareHandler): void
-  /** The last T04 (a credit limit used up) a connector on the path answered, if any. */
+  /**
+   * The path's last word, if it was T04 (a credit limit used up). Only the last: STREAM probes
+   * with amounts above any credit line (u64 max first), so an earlier T04 says nothing.
+   */
   lastCreditLimit(): IlpReject | undefined
   close(): Promise<void>
 }
@@ -54,16 +57,17 @@ export async function connectUplink(url: string, options: { reconnect?: boolean 
   }
   const triggeredBy = info.clientAddress
   const send = sendOverLink(link, { triggeredBy, peer: 'connector' })
-  let creditLimit: IlpReject | undefined
+  // Rejects from the path, not the receiver's F99 / F04 (STREAM's own answers).
+  let lastPathReject: IlpReject | undefined
   return {
     link,
     info,
     sendPrepare: async (prepare) => {
       const reply = await send(prepare)
-      if (reply.type === IlpPacketType.Reject && reply.code === IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY) creditLimit = reply
+      if (reply.type === IlpPacketType.Reject && reply.code !== IlpErrorCode.F99_APPLICATION_ERROR && reply.code !== IlpErrorCode.F04_INSUFFICIENT_DESTINATION_AMOUNT) lastPathReject = reply
       return reply
     },
-    lastCreditLimit: () => creditLimit,
+    lastCreditLimit: () => (lastPathReject?.code === IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY ? lastPathReject : undefined),
     serve: (handler) => link.setRequestHandler(serveOnLink((prepare) => handler(prepare), { triggeredBy })),
     close: () => link.close(),
   }

@@ -89,14 +89,19 @@ export class BtpServer {
     const wss = new WebSocketServer({ server: http.server, perMessageDeflate: false, maxPayload: maxFrameBytes * 4 })
     this.#wss = wss
     this.#http = http
+    // ws re-emits the HTTP server's errors: a failed listen is the promise's, later ones are logged.
+    let listening = false
+    wss.on('error', (error) => {
+      if (listening) this.#logger.warn('server error', { error: error.message })
+    })
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject)
       http.server.listen(this.#options.port ?? 0, this.#options.host ?? '127.0.0.1', () => {
         http.server.off('error', reject)
+        listening = true
         resolve()
       })
     })
-    wss.on('error', (error) => this.#logger.warn('server error', { error: error.message }))
     wss.on('connection', (ws, request) => this.#accept(ws, request))
     return this.port
   }

@@ -113,6 +113,19 @@ describe('the README recipe past the credit limit', () => {
     expect(BigInt(books.bob!.balance)).toBe(payments.reduce((sum, p) => sum + BigInt(p.received.units as string), 0n))
   })
 
+  it('a name nobody configured pays too: the example\'s local section gives it an account on login', async () => {
+    const { url } = await receiverLines.next((line) => line.event === 'listening')
+    const run = await stack(['pay', url as string, '1.00', '--insecure', '--json', '--via', `btp+ws://dora:dora-secret@127.0.0.1:${btp}`])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'complete', sent: { units: '1000000' }, delivered: { units: '998000' } })
+    const payment = await receiverLines.next((line) => line.event === 'payment' && line.payment === 3)
+    expect(payment.received.units).toBe('998000')
+    const books = (await (await fetch(`${admin}/balances`)).json()) as Record<string, { balance: string }>
+    expect([books.dora?.balance, books.erin?.balance, books.bob?.balance]).toEqual(['-1000000', '-10000000', String(9_980_000 + 998_000)])
+    const peers = (await (await fetch(`${admin}/peers`)).json()) as { id: string; relation: string }[]
+    expect(peers).toContainEqual(expect.objectContaining({ id: 'dora', relation: 'child' }))
+  })
+
   it('receive says when its connector is gone, refuses SPSP meanwhile', async () => {
     const { url } = await receiverLines.next((line) => line.event === 'listening')
     await stop(connector)

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml'
 import { ConfigChecker, DAY_MS, describeValue, type ConfigIssue, type ConfigObject } from '@stack/channel-core'
 import { checkSettlement, SETTLEMENT_KINDS, type SettlementConfig } from './settlement-config.js'
 import { canParse, optionalInt, resolveFrom } from './config-checker.js'
+import { checkLocal, type LocalConfig } from './local-mode.js'
 
 export type { ConfigIssue } from '@stack/channel-core'
 
@@ -99,6 +100,11 @@ export interface ConnectorConfig {
     advertise: 'valley-free' | 'ilp-connector'
   }
   balances: BalancesConfig
+  /**
+   * Local mode (as `moneyd local`): a BTP client that logs in with a username no peer has gets a
+   * child account on connect (address `<address>.<username>`, asset ours), with these limits.
+   */
+  local?: LocalConfig
   log: { level: LogLevel }
   /** Longest a graceful shutdown waits for packets in flight (default: the node's, maxHoldTimeMs + 5 s). */
   shutdownTimeoutMs?: number
@@ -137,7 +143,7 @@ const PORT_MAX = 65_535
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
   const c = new ConfigChecker()
   const root = c.object(raw, '', [
-    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'log', 'shutdownTimeoutMs',
+    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'local', 'log', 'shutdownTimeoutMs',
   ])
   if (root === undefined) throw new InvalidConfigError(c.issues)
 
@@ -214,6 +220,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (requestTimeoutMs !== undefined) ccp.requestTimeoutMs = requestTimeoutMs
 
   const balances = checkBalances(c, root.balances, options.configDir)
+  const local = root.local === undefined ? undefined : checkLocal(c, root.local, listen)
 
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
@@ -224,6 +231,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (address !== undefined) config.address = address
   if (parent !== undefined) config.parent = parent
   if (admin !== undefined) config.admin = admin
+  if (local !== undefined) config.local = local
   return config
 }
 

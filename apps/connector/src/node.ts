@@ -1,4 +1,4 @@
-import { BtpAuthError, BtpClient, BtpServer, type BtpLogger } from '@stack/channel-btp'
+import { accountsAuthenticator, BtpAuthError, BtpClient, BtpServer, type BtpLogger } from '@stack/channel-btp'
 import type { Channel, Link } from '@stack/channel-core'
 import { HttpLink, IlpHttpServer } from '@stack/channel-http'
 import {
@@ -17,6 +17,7 @@ import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@s
 import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry } from './config.js'
+import { LocalAccounts } from './local-mode.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -104,8 +105,11 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
     const ports: { btp?: number; http?: number; admin?: number } = {}
+    const local = config.local === undefined ? undefined : new LocalAccounts(config.local, new Set(config.peers.map((peer) => peer.id)))
     if (config.listen.btp !== undefined) {
-      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts: btpAccounts, logger: btpLogger })
+      const configured = accountsAuthenticator(btpAccounts)
+      const accounts = local === undefined ? btpAccounts : (username: string, token: Uint8Array) => configured(username, token) ?? local.authenticate(username, token)
+      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts, logger: btpLogger })
       ports.btp = await server.listen()
       btpServer = server
       cleanups.push(() => server.close())
@@ -203,6 +207,11 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     cleanups.push(() => node.kill())
 
     const transports = new Map(config.peers.map((peer) => [peer.id, peer.transport.kind]))
+    local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => {
+      peerAssets.set(id, config.asset)
+      transports.set(id, 'btp-server')
+      settlements.refuseTransfers(id, link)
+    })
     const peers = (): PeerStatus[] =>
       node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: transports.get(id) as PeerEntry['transport']['kind'], state }))
     if (config.admin !== undefined) {

@@ -17,7 +17,7 @@ import { systemClock, type Clock } from './clock.js'
 import { Connector, CONNECTOR_DEFAULTS } from './connector.js'
 import { Dialer, type DialOptions } from './dialer.js'
 import { type ConnectorLogger } from './logger.js'
-import type { PeerConfig } from './peer-config.js'
+import { InvalidPeerConfigError, type PeerConfig } from './peer-config.js'
 import type { RateBackend } from './rates/exchange-rate.js'
 import { Drain } from './rules/drain.js'
 import { observeRule, type PacketObservation } from './rules/observe.js'
@@ -91,6 +91,11 @@ export interface ConnectorNode {
   readonly ccp: CcpNode
   readonly routingTable: RoutingTable
   peers(): NodePeerStatus[]
+  /**
+   * Adds a peer to the running node (dialed if `dial`); its balance is what the store has of it.
+   * Throws InvalidPeerConfigError (an id in use among them).
+   */
+  addPeer(peer: NodePeer): void
   /** Resolves once the links of `peerIds` (default: every peer) are connected; rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number, peerIds?: readonly string[]): Promise<void>
   /** Graceful: new Prepares refused (T03), those in flight answered (up to shutdownTimeoutMs), then nothing runs. */
@@ -250,7 +255,13 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     connector,
     ccp,
     routingTable,
-    peers: () => options.peers.map((peer) => ({ id: peer.id, relation: peer.relation, asset: peer.asset, state: peer.link.state })),
+    peers: () => [...peers.values()].map((peer) => ({ id: peer.id, relation: peer.relation, asset: peer.asset, state: peer.link.state })),
+    addPeer(peer) {
+      if (peers.has(peer.id)) throw new InvalidPeerConfigError('id', `peer ${peer.id} already exists`)
+      addPeer(peer)
+      peers.set(peer.id, peer)
+      if ((peer.dial ?? true) && peer.link.state === 'idle') void dialer.dial(peer.id, peer.link)
+    },
     whenConnected: (timeoutMs = 10_000, peerIds = [...peers.keys()]) =>
       waitFor(() => peerIds.every((id) => peers.get(id)?.link.state === 'connected'), timeoutMs, `peers connected: ${peerIds.join(', ')}`),
     async stop() {

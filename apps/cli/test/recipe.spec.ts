@@ -44,7 +44,10 @@ function jsonLines(child: ChildProcess): { lines: Record<string, any>[]; next: (
       if (!part.startsWith('{')) continue
       const line = JSON.parse(part) as Record<string, any>
       lines.push(line)
-      for (const waiter of waiters.splice(0)) (waiter.predicate(line) ? waiter.resolve(line) : waiters.push(waiter))
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.predicate(line)) waiter.resolve(line)
+        else waiters.push(waiter)
+      }
     }
   })
   const next = (predicate: (line: Record<string, any>) => boolean): Promise<Record<string, any>> =>

@@ -153,6 +153,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     const peerAssets = new Map(config.peers.map((peer) => [peer.id, peer.asset]))
+    const packetLog = logger.isLevelEnabled('debug')
     // Read when scraped, from the node created below.
     const metrics = createMetrics({
       counters: () => node.connector.counters(),
@@ -200,7 +201,11 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       },
       dial: { initialDelayMs: 100, maxDelayMs: 5_000, isFinal: (error) => error instanceof BtpAuthError },
       ...(config.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: config.shutdownTimeoutMs }),
-      onPacket: ({ seconds, fulfilled }) => metrics.observePacket(seconds, fulfilled),
+      onPacket: (packet) => {
+        metrics.observePacket(packet.seconds, packet.fulfilled)
+        // The packet history, at debug: one record per Prepare a peer sent (STREAM hides which payment).
+        if (packetLog) logger.debug({ from: packet.source, to: packet.destination, amount: packet.amount, result: packet.fulfilled ? 'fulfilled' : 'rejected', code: packet.code, ms: Math.round(packet.seconds * 1e6) / 1e3 }, 'packet')
+      },
       onRouteRefused: (peer, reason) => metrics.routeRefused(peer, reason),
     })
     // Stopped before the links close (it stops dialing and CCP first).

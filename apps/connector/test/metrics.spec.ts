@@ -1,5 +1,6 @@
 import { IlpPacketType } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../src/logger.js'
 import type { ConnectorNode } from '../src/node.js'
 import { host, intents, node, stopAll, token, type Host } from './harness.js'
 
@@ -53,5 +54,38 @@ describe('metrics labels', () => {
   it('names the outcome of a settlement `result`, not `kind`', () => {
     expect(lines()).toContain('ilp_connector_settlements_total{result="sent"} 0')
     expect(text).not.toMatch(/settlements_total\{kind=/)
+  })
+})
+
+describe('the packet log (debug)', () => {
+  it('writes one record per Prepare: from, to, amount, result, reject code', async () => {
+    const lines: Record<string, unknown>[] = []
+    const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+    const tokens = { sender: token(), receiver: token() }
+    const a = await node({
+      address: 'test.log',
+      asset: { code: 'USD', scale: 2 },
+      listen: { btp: { port: 0 } },
+      peers: [
+        { id: 'sender', relation: 'child', btp: { token: tokens.sender } },
+        { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
+      ],
+      balances: { store: 'memory' },
+    }, logger)
+    const shared = intents()
+    const sender = await host(`btp+ws://sender:${tokens.sender}@127.0.0.1:${a.ports.btp}`, shared)
+    const receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${a.ports.btp}`, shared)
+    try {
+      await a.whenConnected(3_000)
+      expect((await sender.pay('test.log.receiver', 42n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
+      expect((await sender.pay('test.nowhere', 7n, 'fulfill')).type).toBe(IlpPacketType.Reject)
+      const packets = lines.filter((line) => line.msg === 'packet').map(({ from, to, amount, result, code }) => ({ from, to, amount, result, code }))
+      expect(packets).toEqual([
+        { from: 'sender', to: 'test.log.receiver', amount: '42', result: 'fulfilled', code: undefined },
+        { from: 'sender', to: 'test.nowhere', amount: '7', result: 'rejected', code: 'F02' },
+      ])
+    } finally {
+      await stopAll(sender, receiver, a)
+    }
   })
 })

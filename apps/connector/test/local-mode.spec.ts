@@ -1,9 +1,11 @@
+import { createRequire } from 'node:module'
 import { BtpAuthError, BtpClient } from '@stack/channel-btp'
+import { linkFromPlugin, type PluginV2 } from '@stack/channel-core'
 import { ildcpFetch, IlpPacketType, sendOverLink, type IlpReject } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidConfigError, validateConfig } from '../src/config.js'
 import type { ConnectorNode } from '../src/node.js'
-import { host, intents, node, stopAll, token, type Host } from './harness.js'
+import { host, hostOn, intents, node, stopAll, token, type Host } from './harness.js'
 
 // Local mode (config `local`): BTP clients nobody configured get child accounts on connect,
 // with the section's limits, as moneyd local gives them.
@@ -62,6 +64,22 @@ describe('local mode', () => {
       await expect(client.connect()).rejects.toBeInstanceOf(BtpAuthError)
       await client.close()
     }
+  })
+
+  it('serves an interledgerjs client (ilp-plugin-btp 1.5.0, no username, as moneyd clients dial) with no configuration of its own', async () => {
+    const PluginBtp = createRequire(import.meta.url)('ilp-plugin-btp') as new (opts: Record<string, unknown>) => PluginV2
+    const plugin = new PluginBtp({ server: `btp+ws://:js-secret@127.0.0.1:${a.ports.btp}`, responseTimeout: 5_000 })
+    const link = linkFromPlugin(plugin)
+    const shared = intents()
+    const js = await hostOn(link, shared)
+    const carol = await host(url('carol2', 'c2'), shared)
+    hosts.push(js, carol)
+    const info = await ildcpFetch(sendOverLink(link, { triggeredBy: '', peer: 'connector' }))
+    const id = info.clientAddress.slice('test.local.'.length)
+    expect(id).toMatch(/^local-[0-9a-f]{16}$/)
+    expect((await js.pay('test.local.carol2', 300n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
+    expect(carol.delivered).toEqual([300n])
+    expect([a.connector.balances()[id]?.balance, a.connector.balances().carol2?.balance]).toEqual([-300n, 300n])
   })
 
   it('is refused in the configuration beyond loopback', () => {

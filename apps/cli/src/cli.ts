@@ -42,9 +42,25 @@ export async function run(argv: string[], io: Io, stop: AbortSignal): Promise<nu
     // parseArgs throws a TypeError with a code for unknown or malformed flags.
     const code = (error as { code?: unknown }).code
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`stack: ${(error as Error).message}\n(see stack --help)\n`)
+      const message = error instanceof UsageError ? error.message : parseArgsMessage(command ?? '', code as string, (error as Error).message)
+      io.err(`stack: ${message}\n(see stack ${command === undefined ? '' : `${command} `}--help)\n`)
       return ExitCode.Usage
     }
     throw error
+  }
+}
+
+/** Node's parseArgs texts, said in the CLI's words (they suggest `-- "--flag"`, which is never meant here). */
+function parseArgsMessage(command: string, code: string, message: string): string {
+  const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? ''
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `${command}: unknown flag ${flag}`
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(message) ? `${command}: ${flag} needs a value` : `${command}: ${flag} takes no value`
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `${command}: unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}`
+    default:
+      return `${command}: ${message}`
   }
 }

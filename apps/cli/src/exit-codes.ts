@@ -8,6 +8,8 @@ export const ExitCode = {
   Usage: 2,
   /** Network or SPSP failure before paying: unreachable host, HTTP error, wrong content type, no route. */
   Network: 3,
+  /** A connector refused for liquidity (T04): a credit limit on the path is used up until someone settles. */
+  CreditLimit: 4,
   /** `stack admin`: the admin API refused the token (HTTP 401). */
   AdminUnauthorized: 5,
 } as const

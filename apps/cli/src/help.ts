@@ -17,7 +17,11 @@ Exit codes:
   2  usage error (bad command, flag, amount or pointer syntax)
   3  network or SPSP error (connector, SPSP host unreachable, HTTP error,
      wrong content type, no route to the receiver)
+  4  a credit limit is used up at a connector (it answered T04): settle there,
+     or have its operator raise the limit; the message names the connector
   5  stack admin: the admin API refused the token
+
+--via defaults to $STACK_VIA: set your uplink once per shell.
 `
 
 export const PAY_HELP = `stack pay <pointer> <amount> --via <btp+ws url> [options]
@@ -26,7 +30,8 @@ Pays <amount> to <pointer> over STREAM, through the connector at --via.
 By default <amount> is what you send, in your asset (the connector tells it by ILDCP).
 
 Options:
-  --via <url>          the uplink: btp+ws://user:token@host:port of your connector (required)
+  --via <url>          the uplink: btp+ws://user:token@host:port of your connector
+                       (default: $STACK_VIA)
   --fixed-delivery     <amount> is what the receiver gets, in its asset
   --slippage <frac>    accepted loss against the probed rate (default 0.01 = 1%)
   --min-rate <rate>    refuse below this rate, receiver's asset per yours (e.g. 0.85)
@@ -34,7 +39,8 @@ Options:
   --json               print one JSON object instead of the progress bar and summary
   -h, --help           this help
 
-Exit: 0 complete, 1 failed or partial, 2 usage error, 3 network/SPSP error.
+Exit: 0 complete, 1 failed or partial, 2 usage error, 3 network/SPSP error,
+4 a credit limit used up at a connector (T04).
 `
 
 export const QUERY_HELP = `stack query <pointer> [options]
@@ -56,7 +62,8 @@ Connects to the connector at --via, runs a STREAM server and an SPSP server on a
 port, prints the URL to pay, then prints payments as they arrive until interrupted.
 
 Options:
-  --via <url>             the uplink: btp+ws://user:token@host:port (required)
+  --via <url>             the uplink: btp+ws://user:token@host:port
+                          (default: $STACK_VIA); redialed if the connector goes away
   --port <n>              SPSP port (default 0: any free port)
   --host <ip>             SPSP host (default 127.0.0.1)
   --receive-max <amount>  accept at most this per payment, in our asset

@@ -79,6 +79,22 @@ describe('stack (built CLI)', () => {
     expect(badPointer.stderr).toContain('invalid payment pointer')
   })
 
+  it('says flag problems in its own words: unknown flag, missing value, no --via nor STACK_VIA', async () => {
+    const bogus = await stack('pay', '$x.example', '1', '--via', 'btp+ws://a:b@127.0.0.1:1', '--bogus')
+    expect(bogus).toMatchObject({ code: 2, stderr: 'stack: pay: unknown flag --bogus\n(see stack pay --help)\n' })
+    const missing = await stack('receive', '--via')
+    expect(missing).toMatchObject({ code: 2, stderr: 'stack: receive: --via needs a value\n(see stack receive --help)\n' })
+    const noVia = await stack('pay', '$x.example', '1')
+    expect(noVia.stderr).toContain('pay needs --via <btp+ws url> (the connector to go through), or STACK_VIA set to one')
+  })
+
+  it('names --insecure, not the library option, for an http:// pointer', async () => {
+    const run = await stack('query', 'http://127.0.0.1:1/.well-known/pay')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('add --insecure')
+    expect(run.stderr).not.toContain('allowInsecure')
+  })
+
   it('pays a fixed source amount: --json states sent, delivered, in flight exactly', async () => {
     const before = network.connector.balance('alice').balance
     const run = await stack('pay', receiver.url, '12.34', '--insecure', '--via', network.url('alice'), '--json')

@@ -3,6 +3,7 @@
  * their sections with too): the checks behind config.ts record every problem with the path of
  * its field instead of throwing at the first.
  */
+import { isAbsolute, join as joinPath } from 'node:path'
 import type { ConfigChecker } from '@stack/channel-core'
 
 export function optionalInt(c: ConfigChecker, value: unknown, path: string, min: number, max: number): number | undefined {
@@ -16,4 +17,9 @@ export function canParse(url: string): boolean {
   } catch {
     return false
   }
+}
+
+/** The one rule for every path in the file: relative to the file's directory (none: as given). */
+export function resolveFrom(configDir: string | undefined, path: string): string {
+  return configDir === undefined || isAbsolute(path) ? path : joinPath(configDir, path)
 }

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { extname, isAbsolute, join as joinPath } from 'node:path'
+import { extname } from 'node:path'
 import { CONNECTOR_DEFAULTS, settleToIssue } from '@stack/ilp-connector'
 import { CCP_DEFAULTS, isRoutePrefix, isValidAddress, MAX_UINT64, type Asset, type PeerRelation } from '@stack/ilp-core'
 import { parse as parseYaml } from 'yaml'
 import { ConfigChecker, DAY_MS, describeValue, type ConfigIssue, type ConfigObject } from '@stack/channel-core'
 import { checkSettlement, SETTLEMENT_KINDS, type SettlementConfig } from './settlement-config.js'
-import { canParse, optionalInt } from './config-checker.js'
+import { canParse, optionalInt, resolveFrom } from './config-checker.js'
+import { checkLocal, type LocalConfig } from './local-mode.js'
 
 export type { ConfigIssue } from '@stack/channel-core'
 
@@ -110,6 +111,11 @@ export interface ConnectorConfig {
     advertise: 'valley-free' | 'ilp-connector'
   }
   balances: BalancesConfig
+  /**
+   * Local mode (as `moneyd local`): a BTP client that logs in with a username no peer has gets a
+   * child account on connect (address `<address>.<username>`, asset ours), with these limits.
+   */
+  local?: LocalConfig
   log: { level: LogLevel }
   /** Longest a graceful shutdown waits for packets in flight (default: the node's, maxHoldTimeMs + 5 s). */
   shutdownTimeoutMs?: number
@@ -148,7 +154,7 @@ const PORT_MAX = 65_535
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
   const c = new ConfigChecker()
   const root = c.object(raw, '', [
-    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'log', 'shutdownTimeoutMs',
+    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'local', 'log', 'shutdownTimeoutMs',
   ])
   if (root === undefined) throw new InvalidConfigError(c.issues)
 
@@ -160,6 +166,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   const asset = checkAsset(c, root.asset, 'asset')
   const listen = checkListen(c, root.listen)
   const admin = root.admin === undefined ? undefined : checkAdmin(c, root.admin)
+  checkPortsDistinct(c, [['listen.btp', listen.btp], ['listen.http', listen.http], ['admin', admin]])
 
   const peers: PeerEntry[] = []
   if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describeValue(root.peers)}`)
@@ -192,7 +199,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
     if (route !== undefined) routes.push(route)
   })
 
-  const rates = checkRates(c, root.rates)
+  const rates = checkRates(c, root.rates, options.configDir)
   const spread = root.spread === undefined ? '0' : c.decimal(root.spread, 'spread', { min: 0, maxExclusive: 1 }) ?? '0'
 
   const packetsRaw = root.packets === undefined ? {} : c.object(root.packets, 'packets', ['minMessageWindowMs', 'maxHoldTimeMs']) ?? {}
@@ -215,6 +222,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (requestTimeoutMs !== undefined) ccp.requestTimeoutMs = requestTimeoutMs
 
   const balances = checkBalances(c, root.balances, options.configDir)
+  const local = root.local === undefined ? undefined : checkLocal(c, root.local, listen)
 
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
@@ -225,6 +233,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (address !== undefined) config.address = address
   if (parent !== undefined) config.parent = parent
   if (admin !== undefined) config.admin = admin
+  if (local !== undefined) config.local = local
   return config
 }
 
@@ -264,6 +273,21 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
+/**
+ * Every asset needs a rate to the node's, or packets between them fail at the first hop (F02 /
+ * T00). Checked on the rate backend after its first read (a file or URL says what it has only
+ * then) and before anything listens; `rate` is the backend's.
+ */
+export function checkRatesCover(config: ConnectorConfig, rate: (source: string, dest: string) => unknown): void {
+  const issues: ConfigIssue[] = []
+  const where = config.rates.kind === 'static' ? 'rates.static' : config.rates.kind === 'file' ? `rates.file (${config.rates.path})` : `rates.url (${config.rates.url})`
+  config.peers.forEach((peer, i) => {
+    const code = peer.asset.code
+    if (rate(code, config.asset.code) === undefined) issues.push({ path: `peers[${i}].asset.code`, message: `peer ${peer.id}'s asset ${code} has no rate in ${where} (the node's asset is ${config.asset.code})` })
+  })
+  if (issues.length > 0) throw new InvalidConfigError(issues)
+}
+
 function checkAsset(c: ConfigChecker, value: unknown, path: string): Asset | undefined {
   const a = c.object(value, path, ['code', 'scale'])
   if (a === undefined) return undefined
@@ -282,6 +306,17 @@ function checkListen(c: ConfigChecker, value: unknown): ConnectorConfig['listen'
   if (btp !== undefined) listen.btp = btp
   if (http !== undefined) listen.http = http
   return listen
+}
+
+/** Two listeners on one port: the second would crash the start with EADDRINUSE (port 0: any free one). */
+function checkPortsDistinct(c: ConfigChecker, listeners: [string, ListenConfig | undefined][]): void {
+  const seen = new Map<number, string>()
+  for (const [path, l] of listeners) {
+    if (l === undefined || l.port === 0) continue
+    const other = seen.get(l.port)
+    if (other !== undefined) c.fail(`${path}.port`, `${l.port} is also ${other}.port: each listener needs its own port`)
+    else seen.set(l.port, path)
+  }
 }
 
 function checkListenEntry(c: ConfigChecker, value: unknown, path: string): ListenConfig | undefined {
@@ -376,7 +411,7 @@ function checkHttp(c: ConfigChecker, value: unknown, path: string): PeerTranspor
 function checkBalances(c: ConfigChecker, value: unknown, configDir: string | undefined): BalancesConfig {
   const memory: BalancesConfig = { store: 'memory' }
   if (value === undefined) {
-    return configDir === undefined ? memory : { store: 'sqlite', path: joinPath(configDir, DEFAULT_BALANCES_FILE), synchronous: 'normal' }
+    return configDir === undefined ? memory : { store: 'sqlite', path: resolveFrom(configDir, DEFAULT_BALANCES_FILE), synchronous: 'normal' }
   }
   const b = c.object(value, 'balances', ['store', 'path', 'synchronous'])
   if (b === undefined) return memory
@@ -391,10 +426,10 @@ function checkBalances(c: ConfigChecker, value: unknown, configDir: string | und
   if (path !== undefined && (path === ':memory:' || path.startsWith('file:'))) path = c.fail('balances.path', `must be a file path, got "${path}" (use store: memory)`)
   const synchronous = b.synchronous === undefined ? 'normal' : c.oneOf(b.synchronous, 'balances.synchronous', ['normal', 'full'] as const)
   if (store === undefined || path === undefined || synchronous === undefined) return memory
-  return { store, path: configDir === undefined || isAbsolute(path) ? path : joinPath(configDir, path), synchronous }
+  return { store, path: resolveFrom(configDir, path), synchronous }
 }
 
-export function checkRates(c: ConfigChecker, value: unknown): RatesConfig | undefined {
+export function checkRates(c: ConfigChecker, value: unknown, configDir: string | undefined): RatesConfig | undefined {
   if (value === undefined) return { kind: 'static', table: {} }
   const r = c.object(value, 'rates', ['static', 'file', 'url', 'pollIntervalMs', 'maxAgeMs'])
   if (r === undefined) return undefined
@@ -416,7 +451,7 @@ export function checkRates(c: ConfigChecker, value: unknown): RatesConfig | unde
   const polled = maxAgeMs === undefined ? { pollIntervalMs } : { pollIntervalMs, maxAgeMs }
   if (r.file !== undefined) {
     const path = c.string(r.file, 'rates.file')
-    return path === undefined ? undefined : { kind: 'file', path, ...polled }
+    return path === undefined ? undefined : { kind: 'file', path: resolveFrom(configDir, path), ...polled }
   }
   const url = c.string(r.url, 'rates.url')
   if (url !== undefined && !/^https?:\/\//.test(url)) return c.fail('rates.url', `"${url}" is not an http:// or https:// URL`)

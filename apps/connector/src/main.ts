@@ -53,7 +53,17 @@ async function main(): Promise<number> {
   }
 
   const logger = createLogger(config.log.level)
-  const node = await startNode(config, { logger, configDir: dirname(resolve(configPath)) })
+  let node
+  try {
+    node = await startNode(config, { logger, configDir: dirname(resolve(configPath)) })
+  } catch (error) {
+    // One line on stderr and one pino record: a viem or sqlite stack is kilobytes, the cause is one line.
+    const isConfig = error instanceof InvalidConfigError
+    const line = isConfig ? error.message : startFailure(error)
+    logger.fatal({ error: error instanceof Error ? error.name : 'Error', reason: line }, 'start failed')
+    console.error(`${configPath}: ${isConfig ? line : `could not start: ${line}`}`)
+    return isConfig ? 2 : 1
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'shutting down')
@@ -66,6 +76,17 @@ async function main(): Promise<number> {
   })
   await node.stop()
   return 0
+}
+
+/** `Name: first line of the message (cause code)`: what failed, without the stack. */
+function startFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const short = (error as { shortMessage?: unknown }).shortMessage // viem's one-line summary
+  const message = (typeof short === 'string' ? short : error.message).split('\n')[0]?.trim() ?? ''
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  const code = (error as { code?: unknown }).code ?? cause?.code
+  const detail = typeof code === 'string' && !message.includes(code) ? ` (${code})` : typeof cause?.message === 'string' && !message.includes(cause.message) ? ` (${cause.message.split('\n')[0]})` : ''
+  return `${error.name}: ${message}${detail}`
 }
 
 main().then(

@@ -49,37 +49,52 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
     collect() {
       this.reset()
       byDirection((direction, peer, c) => {
-        this.inc({ direction, peer, result: 'prepared', code: '' }, c.prepared)
-        this.inc({ direction, peer, result: 'fulfilled', code: '' }, c.fulfilled)
+        // `code` only where there is one: an empty label is a series nobody can select on.
+        this.inc({ direction, peer, result: 'prepared' }, c.prepared)
+        this.inc({ direction, peer, result: 'fulfilled' }, c.fulfilled)
         for (const [code, n] of Object.entries(c.rejectedByCode)) this.inc({ direction, peer, result: 'rejected', code }, n)
       })
     },
   })
 
+  // Value is what was fulfilled. What was refused is counted apart: STREAM probes the path with
+  // amounts it expects refused (u64 max for F08, rates with T04/F99), so summed with value
+  // it would dwarf it.
+  const amounts = (name: string, help: string, value: (c: PacketCounters) => bigint): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['direction', 'peer'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        byDirection((direction, peer, c) => this.inc({ direction, peer }, Number(value(c))))
+      },
+    })
+  }
+  amounts('ilp_connector_amount_total', 'Value moved: amounts of fulfilled Prepares in the peer\'s base units, by direction (a float: may lose precision past 2^53)', (c) => c.fulfilledAmount)
+  amounts('ilp_connector_rejected_amount_total', 'Amounts of rejected Prepares in the peer\'s base units (STREAM\'s probes land here): offered, not moved', (c) => c.rejectedAmount)
+
   new Counter({
-    name: 'ilp_connector_amount_total',
-    help: 'Amounts of ILP Prepares in the peer\'s base units, by direction and result (a float: may lose precision past 2^53)',
-    labelNames: ['direction', 'peer', 'result'],
+    name: 'ilp_connector_zero_amount_packets_total',
+    help: 'Prepares of amount 0 (STREAM data, close and probe packets), by direction and peer; also in ilp_connector_packets_total',
+    labelNames: ['direction', 'peer'],
     registers: [registry],
     collect() {
       this.reset()
-      byDirection((direction, peer, c) => {
-        this.inc({ direction, peer, result: 'prepared' }, Number(c.preparedAmount))
-        this.inc({ direction, peer, result: 'fulfilled' }, Number(c.fulfilledAmount))
-        this.inc({ direction, peer, result: 'rejected' }, Number(c.rejectedAmount))
-      })
+      byDirection((direction, peer, c) => this.inc({ direction, peer }, c.zeroAmount))
     },
   })
 
   new Counter({
     name: 'ilp_connector_settlements_total',
-    help: 'Settlements by kind (sent, failed, received)',
-    labelNames: ['kind'],
+    help: 'Settlements by result (sent, failed, received)',
+    labelNames: ['result'],
     registers: [registry],
     collect() {
       this.reset()
-      for (const [kind, n] of Object.entries(source.counters().settlement)) {
-        if (typeof n === 'number') this.inc({ kind }, n)
+      for (const [result, n] of Object.entries(source.counters().settlement)) {
+        if (typeof n === 'number') this.inc({ result }, n)
       }
     },
   })

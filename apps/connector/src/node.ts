@@ -18,7 +18,8 @@ import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
-import type { ConnectorConfig, PeerEntry, RatesConfig } from './config.js'
+import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
+import { LocalAccounts } from './local-mode.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -99,14 +100,18 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       if (backend instanceof PollingRateBackend) backend.stop()
     })
     cleanups.push(() => rates.stop())
+    checkRatesCover(config, (source, dest) => rates.rate(source, dest))
 
     // Listeners first, so peers dialing us find them (RFC 0023: they authenticate as their id).
     const peerLinks = new PeerLinks({ settlements, btpLogger })
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
     const ports: { btp?: number; http?: number; admin?: number } = {}
+    const local = config.local === undefined ? undefined : new LocalAccounts(config.local, new Set(config.peers.map((peer) => peer.id)))
     if (config.listen.btp !== undefined) {
-      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts: peerLinks.btpAccounts, logger: btpLogger })
+      // A login no configured peer matches may be a local-mode client (config `local`).
+      const accounts = local === undefined ? peerLinks.btpAccounts : (username: string, token: Uint8Array) => peerLinks.btpAccounts(username, token) ?? local.authenticate(username, token)
+      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts, logger: btpLogger })
       ports.btp = await server.listen()
       btpServer = server
       cleanups.push(() => server.close())
@@ -130,12 +135,13 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const nodePeers = []
     for (const entry of config.peers) nodePeers.push(await peerLinks.open(entry))
 
+    const packetLog = logger.isLevelEnabled('debug')
     // Read when scraped, from the node created below.
     const metrics = createMetrics({
       counters: () => node.connector.counters(),
       balances: () => Object.entries(node.connector.balances()).map(([id, b]): [string, bigint] => [id, b.balance]),
       peerStates: () => node.peers().map((peer): [string, boolean] => [peer.id, peer.state === 'connected']),
-      assets: () => new Map(peerLinks.entries().map((peer) => [peer.id, peer.asset])),
+      assets: () => new Map(node.peers().map((peer) => [peer.id, peer.asset])),
       unprovenTransfers: () => settlements.unprovenTransfers(),
       routeCount: () => [...node.routingTable.routes()].length,
     })
@@ -160,14 +166,22 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       },
       dial: { initialDelayMs: 100, maxDelayMs: 5_000, isFinal: (error) => error instanceof BtpAuthError },
       ...(config.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: config.shutdownTimeoutMs }),
-      onPacket: ({ seconds, fulfilled }) => metrics.observePacket(seconds, fulfilled),
+      onPacket: (packet) => {
+        metrics.observePacket(packet.seconds, packet.fulfilled)
+        // The packet history, at debug: one record per Prepare a peer sent (STREAM hides which payment).
+        if (packetLog) logger.debug({ from: packet.source, to: packet.destination, amount: packet.amount, result: packet.fulfilled ? 'fulfilled' : 'rejected', code: packet.code, ms: Math.round(packet.seconds * 1e6) / 1e3 }, 'packet')
+      },
       onRouteRefused: (peer, reason) => metrics.routeRefused(peer, reason),
     })
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
 
+    // Local-mode accounts carry no value by TRANSFER (no settlement), as a peer without `settlement`.
+    local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => settlements.refuseTransfers(id, link))
+    // A peer with no configuration entry is a local-mode client, which dialed our BTP listener.
+    const localTransport: PeerEntry['transport']['kind'] = 'btp-server'
     const peers = (): PeerStatus[] =>
-      node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind as PeerEntry['transport']['kind'], state }))
+      node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind ?? localTransport, state }))
     if (config.admin !== undefined) {
       const changes = new LiveChanges({ node, peerLinks, config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
       const admin = await startAdminServer({

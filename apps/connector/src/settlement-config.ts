@@ -5,8 +5,8 @@
  * only its proven growth is credited, or `trusted-transfer`, the operator's opt-in to credit
  * plain amounts. A peer without `settlement` never moves a balance by TRANSFER.
  */
-import { isAbsolute, join as joinPath } from 'node:path'
 import { describeValue, type ConfigChecker, type ConfigObject, type SettlementConfig } from '@stack/channel-core'
+import { resolveFrom } from './config-checker.js'
 import { SETTLEMENT_PLUGINS } from './settlement-plugins.js'
 
 export type { SettlementConfig } from '@stack/channel-core'
@@ -27,7 +27,7 @@ export function checkSettlement(c: ConfigChecker, value: unknown, path: string, 
   if (plugin === undefined) return undefined
   const file = (field: unknown, at: string): string | undefined => {
     const name = c.string(field, at)
-    return name === undefined || context.configDir === undefined || isAbsolute(name) ? name : joinPath(context.configDir, name)
+    return name === undefined ? undefined : resolveFrom(context.configDir, name)
   }
   return plugin.check(value as ConfigObject, { checker: c, path, asset: context.asset, file })
 }

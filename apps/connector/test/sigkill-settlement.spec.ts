@@ -250,7 +250,7 @@ describe('settlement between two connectors SIGKILLed at random instants (channe
       const b = run('b')
       expect(await a.started).toBe(true)
       expect(await b.started).toBe(true)
-      const settled = async (): Promise<number> => Number(/ilp_connector_settlements_total\{kind="sent"\} (\d+)/.exec(await admin<string>(aAdmin, '/metrics'))?.[1] ?? 0)
+      const settled = async (): Promise<number> => Number(/ilp_connector_settlements_total\{result="sent"\} (\d+)/.exec(await admin<string>(aAdmin, '/metrics'))?.[1] ?? 0)
       await until(async () => (await settled()) >= 1, () => `a settlement after the chaos:\n${a.output()}`)
       traffic = false
       await Promise.all(workers)

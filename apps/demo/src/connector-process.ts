@@ -124,7 +124,7 @@ export class ConnectorProcess {
   async settlementCounts(): Promise<Record<'sent' | 'failed' | 'received', number>> {
     this.checkAlive()
     const text = await (await fetch(`http://127.0.0.1:${this.ports.admin}/metrics`)).text()
-    const count = (kind: string): number => Number(new RegExp(`^ilp_connector_settlements_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+    const count = (kind: string): number => Number(new RegExp(`^ilp_connector_settlements_total\\{result="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
     return { sent: count('sent'), failed: count('failed'), received: count('received') }
   }
 

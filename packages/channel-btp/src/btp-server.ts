@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { LinkClosedError } from '@stack/channel-core'
+import { boundedHttpServer, LinkClosedError, type BoundedHttpServer, type HttpBounds } from '@stack/channel-core'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
 import { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.js'
@@ -32,6 +32,8 @@ export interface BtpServerOptions extends BtpLinkOptions {
   readonly authTimeoutMs?: number
   /** Throttling of failed authentications per remote address (see auth-throttle.ts). */
   readonly authThrottle?: AuthThrottleOptions
+  /** Timeouts of the upgrade request and the cap on sockets not yet logged in (channel-core http-bounds.ts). */
+  readonly httpBounds?: HttpBounds
 }
 
 /** WebSocket close code 1013 (RFC 6455 registry): try again later. Not a refusal of credentials. */
@@ -64,6 +66,7 @@ export class BtpServer {
   readonly #listeners = new Set<ConnectionListener>()
   readonly #throttle: AuthThrottle
   #wss: WebSocketServer | undefined
+  #http: BoundedHttpServer | undefined
 
   constructor(options: BtpServerOptions) {
     this.#options = options
@@ -73,24 +76,32 @@ export class BtpServer {
 
   /** The port listened on (after `listen`). */
   get port(): number {
-    const address = this.#wss?.address()
+    const address = this.#http?.server.address()
     return typeof address === 'object' && address !== null ? (address as AddressInfo).port : 0
   }
 
   async listen(): Promise<number> {
     const maxFrameBytes = this.#options.limits?.maxFrameBytes ?? 1 << 20
-    const wss = new WebSocketServer({
-      host: this.#options.host ?? '127.0.0.1',
-      port: this.#options.port ?? 0,
-      perMessageDeflate: false,
-      maxPayload: maxFrameBytes * 4
+    // Our own HTTP server, for its bounds; a plain request (no upgrade) is told to upgrade, as ws does.
+    const http = boundedHttpServer(this.#options.httpBounds, (_request, response) => {
+      response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' }).end('BTP: upgrade to WebSocket')
     })
+    const wss = new WebSocketServer({ server: http.server, perMessageDeflate: false, maxPayload: maxFrameBytes * 4 })
     this.#wss = wss
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve)
-      wss.once('error', reject)
+    this.#http = http
+    // ws re-emits the HTTP server's errors: a failed listen is the promise's, later ones are logged.
+    let listening = false
+    wss.on('error', (error) => {
+      if (listening) this.#logger.warn('server error', { error: error.message })
     })
-    wss.on('error', (error) => this.#logger.warn('server error', { error: error.message }))
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject)
+      http.server.listen(this.#options.port ?? 0, this.#options.host ?? '127.0.0.1', () => {
+        http.server.off('error', reject)
+        listening = true
+        resolve()
+      })
+    })
     wss.on('connection', (ws, request) => this.#accept(ws, request))
     return this.port
   }
@@ -115,9 +126,15 @@ export class BtpServer {
     const wss = this.#wss
     this.#wss = undefined
     await Promise.all([...this.#links.values()].map((link) => link.close()))
+    const http = this.#http
+    this.#http = undefined
     if (wss === undefined) return
     for (const ws of wss.clients) ws.terminate()
     await new Promise<void>((resolve) => wss.close(() => resolve()))
+    if (http !== undefined) {
+      http.server.closeAllConnections()
+      await new Promise<void>((resolve) => http.server.close(() => resolve()))
+    }
   }
 
   get #logger() {
@@ -157,6 +174,7 @@ export class BtpServer {
       clearTimeout(timer)
       const refusal = this.#authenticateFirst(ws, messageBytes(data), remote)
       if (refusal === undefined) {
+        this.#http?.authenticated(request.socket)
         release()
         return
       }

@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import { connect as netConnect } from 'node:net'
 import {
   LinkAbortedError,
   LinkBusyError,
@@ -31,6 +32,19 @@ export interface HttpLinkOptions {
 
 const EMPTY = new Uint8Array(0)
 
+/** Nothing answered HTTP at the peer's URL (refused, reset, timed out): the link is not up. */
+export class HttpPeerUnreachableError extends Error {
+  override readonly name = 'HttpPeerUnreachableError'
+  constructor(readonly url: string, readonly reason: string) {
+    super(`nothing answers HTTP at ${url}: ${reason}`)
+  }
+}
+
+/** Socket-level failures of a POST that show the peer is gone (not merely slow or refusing). */
+const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'])
+const PROBE_TIMEOUT_MS = 5_000
+const PROBE_RETRY = { initialMs: 100, maxMs: 5_000 }
+
 /**
  * ILP over HTTP (RFC 0035), the synchronous form that ilp-plugin-http and deployed connectors
  * speak: each request is a POST of the bytes, and the reply comes back in the 200 response.
@@ -51,6 +65,7 @@ export class HttpLink implements Link {
   readonly #requests = new Set<AbortController>()
   #state: LinkState = 'idle'
   #closing = new AbortController()
+  #probeTimer: NodeJS.Timeout | undefined
   /** @internal read by IlpHttpServer */
   handler: RequestHandler | undefined
 
@@ -76,14 +91,27 @@ export class HttpLink implements Link {
     return this.#closing.signal
   }
 
-  /** HTTP has no connection to open: the link becomes usable at once. */
+  /**
+   * HTTP has no connection to open, so the link is up once the peer's port takes a connection
+   * (RFC 0035 defines no ping). Rejects with HttpPeerUnreachableError
+   * when nothing answers; the caller (a dialer) retries.
+   */
   async connect(): Promise<void> {
     if (this.#state === 'closed') throw new LinkClosedError()
-    this.#setState('connected')
+    if (this.#state === 'connected') return
+    this.#setState('connecting')
+    try {
+      await this.#probe()
+    } catch (error) {
+      if (this.#state === 'connecting') this.#setState('idle')
+      throw error
+    }
+    if (this.#state === 'connecting') this.#setState('connected')
   }
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return
+    clearTimeout(this.#probeTimer)
     this.#setState('closed')
     this.#closing.abort(new LinkClosedError())
     for (const controller of this.#requests) controller.abort(new LinkClosedError())
@@ -101,7 +129,10 @@ export class HttpLink implements Link {
     const onCallerAbort = (): void => controller.abort(new LinkAbortedError(options.signal?.reason))
     options.signal?.addEventListener('abort', onCallerAbort, { once: true })
     const timer = setTimeout(() => controller.abort(new LinkTimeoutError(timeoutMs)), timeoutMs)
-    return this.#post(data, controller.signal).finally(() => {
+    return this.#post(data, controller.signal).catch((error: unknown) => {
+      if (LOST.has((error as { code?: unknown }).code as string) && this.#state === 'connected') this.#lost()
+      throw error
+    }).finally(() => {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onCallerAbort)
       this.#requests.delete(controller)
@@ -120,6 +151,40 @@ export class HttpLink implements Link {
     if (state === this.#state) return
     this.#state = state
     this.#listeners.emit(state)
+  }
+
+  /** The peer went away mid-use: down until a probe gets an answer again (backing off). */
+  #lost(attempt = 0): void {
+    this.#setState('reconnecting')
+    const delay = Math.min(PROBE_RETRY.maxMs, PROBE_RETRY.initialMs * 2 ** Math.min(attempt, 20))
+    this.#probeTimer = setTimeout(() => {
+      this.#probe().then(
+        () => {
+          if (this.#state === 'reconnecting') this.#setState('connected')
+        },
+        () => {
+          if (this.#state === 'reconnecting') this.#lost(attempt + 1)
+        }
+      )
+    }, delay)
+    this.#probeTimer.unref()
+  }
+
+  /**
+   * A TCP connection to the URL's host and port, closed at once: something listens. Not an
+   * HTTP request, which some servers (ilp-plugin-http) would read as a bad ILP packet.
+   */
+  #probe(): Promise<void> {
+    const port = Number(this.#url.port || (this.#url.protocol === 'https:' ? 443 : 80))
+    const host = this.#url.hostname.replace(/^\[|\]$/g, '')
+    return new Promise<void>((resolve, reject) => {
+      const socket = netConnect({ host, port, timeout: PROBE_TIMEOUT_MS }, () => {
+        socket.destroy()
+        resolve()
+      })
+      socket.on('timeout', () => socket.destroy(Object.assign(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })))
+      socket.on('error', (error: Error & { code?: string }) => reject(new HttpPeerUnreachableError(this.#url.href, error.code ?? error.message)))
+    })
   }
 
   #post(data: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {

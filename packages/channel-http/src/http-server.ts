@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { boundedHttpServer, type BoundedHttpServer, type HttpBounds } from '@stack/channel-core'
 import type { HttpLink } from './http-link.js'
 import { isOctetStream, OCTET_STREAM } from './media-type.js'
 
@@ -32,6 +32,8 @@ export interface IlpHttpServerOptions {
    */
   readonly acceptBody?: (body: Uint8Array) => string | undefined
   readonly logger?: HttpLogger
+  /** Header and body timeouts and the cap on sockets with no authenticated request yet (channel-core http-bounds.ts). */
+  readonly httpBounds?: HttpBounds
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest()
@@ -62,13 +64,15 @@ export class IlpHttpServer {
   readonly #links = new Map<string, HttpLink>()
   readonly #logger: HttpLogger
   readonly #server: Server
+  readonly #bounded: BoundedHttpServer
   #incoming = 0
 
   constructor(options: IlpHttpServerOptions) {
     this.#options = options
     this.#logger = options.logger ?? silent
     this.#authenticate = typeof options.accounts === 'function' ? options.accounts : tokenAuthenticator(options.accounts)
-    this.#server = createServer({ keepAlive: true }, (req, res) => this.#handle(req, res))
+    this.#bounded = boundedHttpServer(options.httpBounds, (req, res) => this.#handle(req, res))
+    this.#server = this.#bounded.server
     this.#server.keepAliveTimeout = 30_000
   }
 
@@ -123,6 +127,7 @@ export class IlpHttpServer {
     const account = token === '' ? undefined : this.#authenticate(token)
     const link = account === undefined ? undefined : this.#links.get(account)
     if (account === undefined || link === undefined) return this.#drain(req, () => this.#refuse(res, 401, 'invalid authorization'))
+    this.#bounded.authenticated(req.socket)
     if (!isOctetStream(req.headers['content-type'])) {
       return this.#drain(req, () => this.#refuse(res, 415, `content-type must be ${OCTET_STREAM}`))
     }

@@ -15,7 +15,7 @@
  * const reply = await toAlice.request(new Uint8Array([12, 1, 2]))
  * ```
  */
-export { HttpLink, readBody } from './http-link.js'
+export { HttpLink, HttpPeerUnreachableError, readBody } from './http-link.js'
 export type { HttpLinkOptions } from './http-link.js'
 export { IlpHttpServer, tokenAuthenticator } from './http-server.js'
 export type { HttpAuthenticator, HttpLogger, IlpHttpServerOptions } from './http-server.js'

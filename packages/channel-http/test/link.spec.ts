@@ -1,5 +1,7 @@
 import { linkTests } from '@stack/channel-core/compliance'
-import { describe } from 'vitest'
+import { createServer } from 'node:http'
+import { describe, expect, it } from 'vitest'
+import { HttpLink, HttpPeerUnreachableError } from '../src/index.js'
 import type { HttpPair } from './fixtures/http-pair.js'
 import { httpPair } from './fixtures/http-pair.js'
 
@@ -17,5 +19,46 @@ describe('ILP over HTTP link pair', () => {
     async teardown(links) {
       await pairs.get(links)?.close()
     }
+  })
+})
+
+describe('HttpLink state: connected only once the peer answers', () => {
+  it('refuses to connect while nothing listens, connects once a server listens, and goes down and back up with it', async () => {
+    const free = createServer()
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve))
+    const port = (free.address() as { port: number }).port
+    await new Promise<void>((resolve) => free.close(() => resolve()))
+
+    const link = new HttpLink({ url: `http://127.0.0.1:${port}/ilp`, token: 't' })
+    const states: string[] = []
+    link.onStateChange((state) => states.push(state))
+    await expect(link.connect()).rejects.toBeInstanceOf(HttpPeerUnreachableError)
+    expect(link.state).toBe('idle')
+
+    const peer = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => res.writeHead(req.method === 'POST' ? 200 : 405).end(req.method === 'POST' ? 'ok' : ''))
+    })
+    await new Promise<void>((resolve) => peer.listen(port, '127.0.0.1', resolve))
+    await link.connect()
+    expect(link.state).toBe('connected')
+    expect(new TextDecoder().decode(await link.request(new Uint8Array([1])))).toBe('ok')
+
+    // The peer goes away: the next request's refused socket takes the link down, a probe brings it back.
+    await new Promise<void>((resolve) => {
+      peer.close(() => resolve())
+      peer.closeAllConnections()
+    })
+    await expect(link.request(new Uint8Array([1]))).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET)$/) as unknown })
+    expect(link.state).toBe('reconnecting')
+    const back = new Promise<void>((resolve) => link.onStateChange((state) => state === 'connected' && resolve()))
+    await new Promise<void>((resolve) => peer.listen(port, '127.0.0.1', resolve))
+    await back
+    expect(states).toEqual(['connecting', 'idle', 'connecting', 'connected', 'reconnecting', 'connected'])
+    await link.close()
+    await new Promise<void>((resolve) => {
+      peer.close(() => resolve())
+      peer.closeAllConnections()
+    })
   })
 })

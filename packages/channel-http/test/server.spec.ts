@@ -47,7 +47,8 @@ async function start(options: Partial<ConstructorParameters<typeof IlpHttpServer
     ...options
   })
   await server.listen()
-  link = new HttpLink({ url: 'http://127.0.0.1:1/unused', token: 'x' })
+  // Its outgoing side is unused; it is up once something answers at its URL (this server).
+  link = new HttpLink({ url: server.url, token: 'x' })
   link.setRequestHandler((data) => data.slice(1))
   server.attach('alice', link)
   await link.connect()

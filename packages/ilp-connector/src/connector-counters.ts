@@ -9,12 +9,14 @@ export interface PacketCounters {
   fulfilledAmount: bigint
   rejected: number
   rejectedAmount: bigint
+  /** Prepares of amount 0 (STREAM's data, close and probe packets), also counted in `prepared`: traffic, not value. */
+  zeroAmount: number
   /** Rejects (received or created) by code. */
   rejectedByCode: Record<string, number>
 }
 
 function emptyCounters(): PacketCounters {
-  return { prepared: 0, preparedAmount: 0n, fulfilled: 0, fulfilledAmount: 0n, rejected: 0, rejectedAmount: 0n, rejectedByCode: {} }
+  return { prepared: 0, preparedAmount: 0n, fulfilled: 0, fulfilledAmount: 0n, rejected: 0, rejectedAmount: 0n, zeroAmount: 0, rejectedByCode: {} }
 }
 
 /** Counts by peer: `incoming` by source peer (its units), `outgoing` by next hop (its units). */
@@ -42,6 +44,7 @@ export class ConnectorCounters {
   async #count(counters: PacketCounters, amount: bigint, forward: () => ReturnType<Rule<unknown>>): ReturnType<Rule<unknown>> {
     counters.prepared++
     counters.preparedAmount += amount
+    if (amount === 0n) counters.zeroAmount++
     try {
       const reply = await forward()
       if (reply.type === IlpPacketType.Fulfill) {

@@ -54,7 +54,9 @@ export class Dialer {
         return
       }
       const delay = Math.min(this.#maxDelayMs, this.#initialDelayMs * 2 ** Math.min(attempt, 20))
-      this.#logger.warn('could not connect to peer', { peer: peerId, err: errorText(error), retryInMs: delay })
+      // WARN at attempts 0, 1, 2, 4, 8, …: a peer that stays away is said again ever less often, not every retry.
+      const log = (attempt & (attempt - 1)) === 0 ? this.#logger.warn : this.#logger.debug
+      log.call(this.#logger, 'could not connect to peer', { peer: peerId, err: errorText(error), attempt: attempt + 1, retryInMs: delay })
       return new Promise<void>((resolve) => {
         const cancel = this.#clock.setTimer(delay, () => {
           this.#timers.delete(abort)

@@ -55,7 +55,10 @@ export interface ConnectorNodeOptions {
   address?: string
   parent?: string
   peers: readonly NodePeer[]
-  /** Static routes, on top of the children's (`<address>.<id>`) and what CCP learns. */
+  /**
+   * Static routes, on top of the children's (`<address>.<id>`) and what CCP learns. Without a
+   * default route (prefix ''), one to the parent (`parent`, else the only parent) is added.
+   */
   routes?: readonly { prefix: string; peer: string }[]
   rates?: RateBackend
   spread?: BigNumber.Value
@@ -221,6 +224,11 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     throw error
   }
   for (const route of options.routes ?? []) ccp.setStaticRoute(route.prefix, route.peer)
+  // A parent is the way out: what no route names goes up to it (as ilp-connector does), unless
+  // a default route ('') is given. The named parent, else the only one.
+  const parents = options.peers.filter((peer) => peer.relation === 'parent')
+  const upstream = options.parent ?? (parents.length === 1 ? parents[0]?.id : undefined)
+  if (upstream !== undefined && !(options.routes ?? []).some((route) => route.prefix === '')) ccp.setStaticRoute('', upstream)
   for (const peer of toDial) if (peer.link.state === 'idle') void dialer.dial(peer.id, peer.link)
 
   function addPeer(peer: NodePeer): void {
@@ -256,7 +264,8 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
         events.emit({ type: 'peer', action: 'state', peer: peer.id, state })
       } else if (state !== 'connected' && connected) {
         connected = false
-        logger.warn('peer disconnected; its routes are withdrawn', { peer: peer.id, state })
+        // A peer that dials us (a child, a `stack` CLI) leaving is its own business: INFO, not WARN.
+        ;(peer.dial === false ? logger.info : logger.warn).call(logger, 'peer disconnected; its routes are withdrawn', { peer: peer.id, state })
         runner.peerDisconnected(peer.id)
         events.emit({ type: 'peer', action: 'state', peer: peer.id, state })
       }

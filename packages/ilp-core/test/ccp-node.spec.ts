@@ -219,6 +219,26 @@ describe('CcpNode epochs', () => {
     expect(node.tick(1010)[0]?.request).toMatchObject({ fromEpochIndex: 0, toEpochIndex: 1 })
   })
 
+  it('retries a refused route control quickly, doubling the wait up to controlRetryInterval', () => {
+    const node = new CcpNode({ ownAddress: 'test.me', controlRetryInterval: 1000 })
+    const refused: IlpReply = { type: IlpPacketType.Reject, code: 'F00', triggeredBy: 'test.them', message: 'not a peer yet', data: new Uint8Array() }
+    let now = 0
+    let [control] = node.addPeer('p', { relation: 'peer', sendRoutes: false }, now)
+    const waits: number[] = []
+    for (let i = 0; i < 7; i++) {
+      expect(control?.kind).toBe('route-control')
+      node.onReply(control!, refused, now)
+      const refusedAt = now
+      // The first instant a tick sends the control again.
+      for (control = undefined; control === undefined; ) [control] = node.tick(++now)
+      waits.push(now - refusedAt)
+    }
+    expect(waits).toEqual([50, 100, 200, 400, 800, 1000, 1000])
+    // Accepted: the next refusal (after a reconnection) starts from the quick retry again.
+    node.onReply(control!, { type: IlpPacketType.Fulfill, fulfillment: new Uint8Array(32), data: new Uint8Array() }, now)
+    expect(node.tick(now + 5000)).toEqual([])
+  })
+
   it('takes a reply for the update it answers only: after a route control, a late reply does not answer the update resent', () => {
     const node = new CcpNode({ ownAddress: 'test.me', broadcastInterval: 1000, requestTimeout: 300, minUpdateInterval: 10 })
     node.addPeer('p', { relation: 'peer', receiveRoutes: false }, 0)

@@ -4,7 +4,7 @@ import { InvalidPaymentPointerError, pay, quote, QuoteError, resolve, SpspError,
 import { ExitCode, UsageError } from '../exit-codes.js'
 import { json, money, moneyJson, probed, rateText } from '../format.js'
 import { PAY_HELP } from '../help.js'
-import { connectUplink, UplinkError, type Uplink } from '../uplink.js'
+import { connectUplink, creditLimitMessage, UplinkError, viaUrl, type Uplink } from '../uplink.js'
 import type { Io } from '../io.js'
 
 /** Quote failures that are the caller's input, not the network's. */
@@ -33,7 +33,7 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
   const [pointer, amount, ...extra] = positionals
   if (pointer === undefined || amount === undefined) throw new UsageError('pay needs <pointer> and <amount>')
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`)
-  if (values.via === undefined) throw new UsageError('pay needs --via <btp+ws url> (the connector to pay through)')
+  const via = viaUrl(values.via, process.env, 'pay')
   if (!/^(\d+(\.\d+)?|\.\d+)$/.test(amount)) throw new UsageError(`"${amount}" is not an amount: give a positive decimal like 12.34`)
   const asJson = values.json
 
@@ -42,7 +42,7 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
   try {
     // Resolve first: a bad pointer or SPSP endpoint fails before we touch the connector.
     const destination = await resolve(pointer, { allowInsecure: values.insecure })
-    uplink = await connectUplink(values.via)
+    uplink = await connectUplink(via)
     const sourceAsset = { code: uplink.info.assetCode, scale: uplink.info.assetScale }
     paying = await quote({
       destination,
@@ -74,11 +74,14 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
       process.off('SIGINT', onSignal)
     }
     const complete = result.type === 'complete'
+    // A T04 on the path is why it stopped, whatever STREAM made of it (a stall, a path unusable).
+    const limit = complete ? undefined : uplink.lastCreditLimit()
+    const failure = result.type === 'complete' ? undefined : limit === undefined ? { reason: result.reason, message: result.message } : { reason: 'credit-limit', message: creditLimitMessage(limit) }
     if (asJson) {
       io.out(
         json({
           status: result.type,
-          ...(result.type === 'failed' ? { reason: result.reason, message: result.message } : {}),
+          ...failure,
           sent: moneyJson(result.amountSent, sourceAsset),
           delivered: moneyJson(result.amountDelivered, q.destinationAsset),
           inFlight: moneyJson(result.inFlight, sourceAsset),
@@ -89,10 +92,12 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
     } else {
       const totals = `sent ${money(result.amountSent, sourceAsset)}, delivered ${money(result.amountDelivered, q.destinationAsset)}, in flight ${money(result.inFlight, sourceAsset)}`
       if (result.type === 'complete') io.out(`Payment complete: ${totals}\n`)
-      else io.out(`Payment ${result.amountSent > 0n ? 'partial' : 'failed'} (${result.reason}): ${result.message}\n  ${totals}\n`)
+      else io.out(`Payment ${result.amountSent > 0n ? 'partial' : 'failed'} (${failure?.reason}): ${failure?.message}\n  ${totals}\n`)
     }
-    return complete ? ExitCode.Ok : ExitCode.PaymentFailed
+    return complete ? ExitCode.Ok : limit !== undefined ? ExitCode.CreditLimit : ExitCode.PaymentFailed
   } catch (error) {
+    const limit = uplink?.lastCreditLimit()
+    if (error instanceof QuoteError && limit !== undefined) return report(new UplinkError(`nothing was sent: ${creditLimitMessage(limit)}`), io, asJson, ExitCode.CreditLimit)
     return report(error, io, asJson)
   } finally {
     await paying?.close()
@@ -134,17 +139,19 @@ function quoteJson(q: Quote): Record<string, unknown> {
 }
 
 /** Prints a failure before or instead of paying and picks its exit code. */
-export function report(error: unknown, io: Io, asJson: boolean): number {
+export function report(error: unknown, io: Io, asJson: boolean, exitCode?: number): number {
   let code: number
   let kind: string
-  if (error instanceof UsageError) [code, kind] = [ExitCode.Usage, 'usage']
+  if (exitCode !== undefined) [code, kind] = [exitCode, 'credit-limit']
+  else if (error instanceof UsageError) [code, kind] = [ExitCode.Usage, 'usage']
   else if (error instanceof InvalidPaymentPointerError) [code, kind] = [ExitCode.Usage, error.name]
   else if (error instanceof QuoteError) {
     kind = `QuoteError:${error.code}`
     code = USAGE_QUOTE_ERRORS.has(error.code) ? ExitCode.Usage : REFUSED_QUOTE_ERRORS.has(error.code) ? ExitCode.PaymentFailed : ExitCode.Network
   } else if (error instanceof SpspError || error instanceof UplinkError) [code, kind] = [ExitCode.Network, error.name]
   else throw error
-  const message = error instanceof Error ? error.message : String(error)
+  // The library's option names, said as the flags a user types.
+  const message = (error instanceof Error ? error.message : String(error)).replace('pass { allowInsecure: true }', 'add --insecure')
   if (asJson) io.out(json({ status: 'error', error: { kind, message }, sent: null }) + '\n')
   else io.err(`stack: ${message}${code === ExitCode.Usage ? '\n(see stack --help)' : ''}${code === ExitCode.PaymentFailed ? '\nNothing was sent.' : ''}\n`)
   return code

@@ -103,7 +103,7 @@ export class LiveChanges {
   /** `PUT /rates`: a `rates` section; the old source stops once the new one has its first rates. */
   async setRates(raw: unknown): Promise<RatesConfig> {
     const c = new ConfigChecker()
-    const config = checked(c, checkRates(c, raw))
+    const config = checked(c, checkRates(c, raw, this.options.configDir))
     this.options.rates.replace(await this.options.createRates(config), config)
     return config
   }

@@ -19,10 +19,23 @@ export function incomingBalanceRule(store: BalanceStore): Rule<IncomingContext> 
       hold = store.reserve(source.id, -prepare.amount, source.minBalance)
     } catch (error) {
       if (!(error instanceof InsufficientBalanceError)) throw error
-      throw new IlpError(IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY, `peer ${source.id} has insufficient balance`, { cause: error })
+      // Names the limit, so the sender (`stack pay`) can say why it stopped, not only that it did.
+      const units = (amount: bigint): string => `${decimal(amount, source.asset.scale)} ${source.asset.code}`
+      throw new IlpError(
+        IlpErrorCode.T04_INSUFFICIENT_LIQUIDITY,
+        `credit limit of ${units(-error.minBalance)} reached for peer ${source.id} (balance ${units(error.available)}, this packet ${units(prepare.amount)}): it must settle, or its minBalance be lowered`,
+        { cause: error },
+      )
     }
     return settle(hold, () => ctx.signal?.aborted !== true, () => next(ctx))
   }
+}
+
+/** `amount` base units at `scale` as a decimal: 10000000 at 6 → 10.000000. */
+function decimal(amount: bigint, scale: number): string {
+  const sign = amount < 0n ? '-' : ''
+  const digits = (amount < 0n ? -amount : amount).toString().padStart(scale + 1, '0')
+  return scale === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`
 }
 
 /**

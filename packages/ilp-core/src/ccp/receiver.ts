@@ -34,8 +34,17 @@ export interface CcpReceiverOptions {
   requestTimeout: number
 }
 
+/**
+ * The first retry of a refused route control; each further one waits twice as long, up to
+ * controlRetryInterval. ilp-connector refuses (F00) a control that comes before it tracks us
+ * as a peer, which is usually a matter of milliseconds after the link is up.
+ */
+export const FIRST_CONTROL_RETRY_MS = 50
+
 export class CcpReceiver {
   private readonly options: CcpReceiverOptions
+  /** Route controls refused or unanswered in a row (the backoff's exponent). */
+  private controlFailures = 0
   private routingTableId = NIL_ROUTING_TABLE_ID
   /** The epoch up to which the speaker's log is applied. */
   private epoch = 0
@@ -104,10 +113,13 @@ export class CcpReceiver {
 
   controlAccepted(): void {
     if (this.control.state === 'in-flight') this.control = { state: 'done', at: 0 }
+    this.controlFailures = 0
   }
 
   controlFailed(now: number): void {
-    this.control = { state: 'due', at: now + this.options.controlRetryInterval }
+    const delay = Math.min(this.options.controlRetryInterval, FIRST_CONTROL_RETRY_MS * 2 ** Math.min(this.controlFailures, 30))
+    this.controlFailures++
+    this.control = { state: 'due', at: now + delay }
   }
 
   /** True (once) when the hold-down is over: the caller drops the peer's routes; we resync from 0. */
@@ -121,6 +133,7 @@ export class CcpReceiver {
 
   /** The peer went away: forget its epochs; on reconnection we ask again from 0. */
   reset(now: number): void {
+    this.controlFailures = 0
     this.epoch = 0
     this.expiresAt = undefined
     this.control = { state: 'due', at: now }

@@ -71,6 +71,12 @@ export const PROBE_AMOUNTS = [1n, 10n ** 3n, 10n ** 6n, 10n ** 9n, 10n ** 12n, 1
 const PRECISE_DELIVERY = 1_000_000n
 /** Rounds of probes that learn nothing new (every one a temporary reject) before giving up. */
 const MAX_IDLE_ROUNDS = 6
+/**
+ * A probe delivering this much gives the rate to 3 significant digits: with it, a round whose
+ * larger probes all come back temporary ends the session. Those are usually T04 from a credit
+ * limit below them, which retrying for more digits would wait out for seconds (backing off).
+ */
+const USABLE_DELIVERY = 1_000n
 const SCALE = 1_000_000_000n
 
 interface Session {
@@ -139,7 +145,8 @@ export class ExchangeRateController {
     if (session.pending > 0) return { type: 'wait' }
     const best = session.best
     const next = best !== undefined && best.delivered >= PRECISE_DELIVERY ? [] : this.plan(maxPacket)
-    if (next.length > 0 && (session.learned || ++session.idleRounds < MAX_IDLE_ROUNDS)) return { type: 'round', amounts: this.round(maxPacket) }
+    const usable = best !== undefined && best.delivered >= USABLE_DELIVERY
+    if (next.length > 0 && (session.learned || (!usable && ++session.idleRounds < MAX_IDLE_ROUNDS))) return { type: 'round', amounts: this.round(maxPacket) }
     this.session = undefined
     if (best !== undefined && best.delivered > 0n) {
       this.state = { type: 'known', sent: best.sent, delivered: best.delivered }

@@ -63,6 +63,18 @@ describe('ExchangeRateController', () => {
     expect(c.state).toEqual({ type: 'known', sent: 1_000_000n, delivered: 2_000_000n })
   })
 
+  it('with three significant digits known, ends on a round whose larger probes all come back temporary (a credit limit below them)', () => {
+    const c = new ExchangeRateController()
+    const amounts = c.startProbe(MAX_UINT64, 'initial')
+    // 10^6 sent delivers 998 000 (under six digits): the larger ones hit a T04 and are tried once more.
+    for (const amount of amounts) c.onProbeReply(amount, amount >= 10n ** 9n ? temporary : delivered((amount * 998n) / 1000n), MAX_UINT64)
+    expect(c.state.type).toBe('probing')
+    const retried = [10n ** 9n, 10n ** 12n, 10n ** 15n, 10n ** 18n, MAX_UINT64]
+    for (const amount of retried.slice(0, -1)) expect(c.onProbeReply(amount, temporary, MAX_UINT64)).toEqual({ type: 'wait' })
+    expect(c.onProbeReply(MAX_UINT64, temporary, MAX_UINT64)).toEqual({ type: 'done', ok: true })
+    expect(c.state).toEqual({ type: 'known', sent: 1_000_000n, delivered: 998_000n })
+  })
+
   it('re-probes from the measured amount (or the new max packet amount), keeping the first minimum', () => {
     const c = new ExchangeRateController({ slippage: 0.01 })
     c.startProbe(10_000n, 'initial')

@@ -1,0 +1,18 @@
+/**
+ * @stack/channel-lightning — an Interledger Layer 2 over the Lightning Network: one LDK v0.1
+ * (WASM) node per connector peer, BOLT peers over TCP, channels funded on a Bitcoin chain read
+ * over JSON-RPC, ILP balances settled by paying BOLT11 invoices.
+ */
+export { LightningNode } from './lightning-node.js'
+export type { ChannelInfo, FundingWallet, LightningNodeOptions, Payment } from './lightning-node.js'
+export type { NodeEvents } from './node-events.js'
+export type { ChainSource } from './chain.js'
+export {
+  ChainForkError,
+  InvalidInvoiceError,
+  InvalidPeerError,
+  LdkCallError,
+  LightningError,
+  PaymentFailedError,
+  StateReadError
+} from './errors.js'

@@ -193,7 +193,8 @@ export class LightningNode extends EventEmitter<NodeEvents> {
         }
       }, tip)
     ]
-    await this.sync()
+    // Events wait for the first pump, after start() returns, so that the caller's listeners hear them.
+    await this.#followers[0]!.sync()
 
     const ignore = ldk.IgnoringMessageHandler.constructor_new()
     this.#peers = ldk.PeerManager.constructor_new(
@@ -332,6 +333,8 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     this.#peers?.disconnect_all_peers()
     await this.#sockets?.close()
     this.#pump(true)
+    // Handled events are not replayed by a manager written after them.
+    this.#state.write('manager', this.#manager.write())
     while (this.#broadcasts.size > 0) await Promise.all([...this.#broadcasts])
   }
 

@@ -18,6 +18,9 @@ export interface Peer {
   node: LightningNode
   port: number
   readonly errors: Error[]
+  /** The sweeps and claims the current node reported. */
+  swept: string[]
+  claimed: Map<string, bigint>
 }
 
 export async function openLedger(chain: Regtest): Promise<BitcoinLedger> {
@@ -33,7 +36,7 @@ export function rpcOf(chain: Regtest): BitcoinRpc {
   return new BitcoinRpc({ url: chain.rpcUrl, user: chain.rpcUser, password: chain.rpcPassword })
 }
 
-export function nodeOptions(chain: Regtest, peer: Omit<Peer, 'node' | 'port' | 'errors'>): LightningNodeOptions {
+export function nodeOptions(chain: Regtest, peer: Pick<Peer, 'name' | 'dataDir' | 'ledger' | 'sweepScript'>): LightningNodeOptions {
   return {
     dataDir: peer.dataDir,
     chain: rpcOf(chain),
@@ -63,6 +66,10 @@ export async function startPeer(chain: Regtest, ledger: BitcoinLedger, name: str
 
 export async function restartPeer(chain: Regtest, peer: Peer): Promise<void> {
   peer.node = await LightningNode.start(nodeOptions(chain, peer))
+  peer.swept = []
+  peer.claimed = new Map()
+  peer.node.on('swept', ({ txid }) => peer.swept.push(txid))
+  peer.node.on('paymentClaimed', ({ paymentHash, amountMsat }) => peer.claimed.set(paymentHash, amountMsat))
   peer.node.on('error', (error) => {
     if (process.env.LN_LOG) console.log(peer.name, 'ERROR', error)
     peer.errors.push(error)

@@ -4,6 +4,11 @@
  * over JSON-RPC, ILP balances settled by paying BOLT11 invoices.
  */
 export { LightningNode } from './lightning-node.js'
+export { LightningChannel } from './lightning-channel.js'
+export type { LightningChannelOptions } from './lightning-channel.js'
+export { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
+export type { SettlementMessage } from './settlement-message.js'
+export { ForgedPaymentError, ReplayedPaymentError, UnexpectedInvoiceError } from './settlement-errors.js'
 export type { ChannelInfo, FundingWallet, LightningNodeOptions, Payment } from './lightning-node.js'
 export type { NodeEvents } from './node-events.js'
 export type { ChainSource } from './chain.js'

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events'
 import * as ldk from 'lightningdevkit'
 import { BlockFollower, bytesToHash, hashToBytes, type BlockPosition, type ChainSource } from './chain.js'
 import { InvalidInvoiceError, LdkCallError, PaymentFailedError, StateReadError } from './errors.js'
-import { hex, initLdk, unhex } from './ldk.js'
+import { hex, initLdk, someOf, unhex } from './ldk.js'
 import { listenListener, monitorListener } from './monitor-follower.js'
 import { PeerSockets } from './net.js'
 import { handleEvent, type NodeEvents } from './node-events.js'
@@ -270,6 +270,17 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     )
     if (!(result instanceof ldk.Result_Bolt11InvoiceSignOrCreationErrorZ_OK)) throw new LdkCallError('create_invoice', 'refused')
     return { invoice: result.res.to_str(), paymentHash: hex(result.res.payment_hash()) }
+  }
+
+  /** What a BOLT11 invoice asks: its payment hash, amount and payee (its signature checked). */
+  decodeInvoice(invoice: string): { paymentHash: string; amountMsat: bigint | undefined; payee: string } {
+    const parsed = ldk.Bolt11Invoice.constructor_from_str(invoice)
+    if (!(parsed instanceof ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) throw new InvalidInvoiceError(invoice, 'does not parse')
+    return {
+      paymentHash: hex(parsed.res.payment_hash()),
+      amountMsat: someOf<bigint>(parsed.res.amount_milli_satoshis()),
+      payee: hex(parsed.res.get_payee_pub_key())
+    }
   }
 
   /** Pays a BOLT11 invoice; resolves when the payee released the preimage (PaymentSent). */

@@ -1,3 +1,4 @@
+import type { ClaimCarrier, ValueHandler } from '@stack/channel-core'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,4 +116,41 @@ export async function feeOf(chain: Regtest, tx: Transaction): Promise<bigint> {
     inputs += previous.outs[input.index]!.value
   }
   return inputs - tx.outs.reduce((sum, o) => sum + o.value, 0n)
+}
+
+/** Connects `a` to `b` and opens a channel of `sats` funded by `a`, confirmed and usable on both sides. */
+export async function openChannel(chain: Regtest, a: Peer, b: Peer, sats: bigint): Promise<{ channelId: string; fundingTxid: string }> {
+  const rpc = rpcOf(chain)
+  if (!a.node.connectedPeers().includes(b.node.nodeId)) {
+    await a.node.connect(b.node.nodeId, '127.0.0.1', b.port)
+    await until('the peers to connect', () => a.node.connectedPeers().includes(b.node.nodeId))
+  }
+  const before = new Set(a.node.channels().map((c) => c.channelId))
+  a.node.openChannel(b.node.nodeId, sats)
+  const fresh = () => a.node.channels().find((c) => c.counterparty === b.node.nodeId && c.fundingTxid !== undefined && !before.has(c.channelId))
+  await until('the funding', async () => {
+    const txid = fresh()?.fundingTxid
+    return txid !== undefined && (await rpc.getRawMempool()).includes(txid)
+  }, [a.node])
+  const { channelId, fundingTxid } = fresh()!
+  await chain.mine(1)
+  const usable = (peer: Peer) => peer.node.channels().some((c) => c.channelId === channelId && c.usable)
+  await until('the channel to be usable', () => usable(a) && usable(b), [a.node, b.node])
+  return { channelId, fundingTxid: fundingTxid! }
+}
+
+/** Two ClaimCarriers joined back to back, as a link's value side would join two connectors. */
+export function carrierPair(): [ClaimCarrier, ClaimCarrier] {
+  const handlers: (ValueHandler | undefined)[] = [undefined, undefined]
+  const side = (me: 0 | 1): ClaimCarrier => ({
+    async sendValue(amount, { proof }) {
+      const handler = handlers[1 - me]
+      if (handler === undefined) throw new Error('the peer has no value handler')
+      await handler({ amount, proof })
+    },
+    setValueHandler(handler) {
+      handlers[me] = handler
+    }
+  })
+  return [side(0), side(1)]
 }

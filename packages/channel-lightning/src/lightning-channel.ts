@@ -31,7 +31,10 @@ export class LightningChannel implements Channel {
 
   constructor(readonly options: LightningChannelOptions) {
     this.#store = new SettlementStore(new StateDir(options.node.options.dataDir), `settlement-${options.peerNodeId}.json`)
-    options.node.on('paymentClaimed', ({ paymentHash, amountMsat }) => this.#store.claim(paymentHash, amountMsat))
+    // Only this peer's invoices: the node may serve several peers.
+    options.node.on('paymentClaimed', ({ paymentHash, amountMsat }) => {
+      if (this.#store.issued(paymentHash) !== undefined) this.#store.claim(paymentHash, amountMsat)
+    })
     options.carrier.setValueHandler((value) => this.#receive(value))
   }
 

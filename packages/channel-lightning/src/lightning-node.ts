@@ -8,6 +8,7 @@ import { listenListener, monitorListener } from './monitor-follower.js'
 import { PeerSockets } from './net.js'
 import { handleEvent, type NodeEvents } from './node-events.js'
 import { StateDir } from './state-dir.js'
+import { channelInfo, userConfig, type ChannelInfo } from './user-config.js'
 
 /** Builds the signed funding transaction of a channel: one output paying `sats` to `script`, segwit inputs only (BOLT 2). */
 export interface FundingWallet {
@@ -30,17 +31,6 @@ export interface LightningNodeOptions {
   /** How often the chain is polled; 0 to sync only when `sync()` is called. */
   readonly syncIntervalMs?: number
   readonly log?: (level: string, line: string) => void
-}
-
-export interface ChannelInfo {
-  readonly channelId: string
-  readonly counterparty: string
-  readonly valueSats: bigint
-  readonly outboundMsat: bigint
-  readonly inboundMsat: bigint
-  readonly fundingTxid: string | undefined
-  readonly ready: boolean
-  readonly usable: boolean
 }
 
 export interface Payment {
@@ -132,7 +122,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       ldk.ProbabilisticScoringFeeParameters.constructor_default()
     )
     const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, this.#keys.as_EntropySource())
-    const config = this.#config()
+    const config = userConfig(options)
 
     const monitors = this.#state.monitors().map((file) => {
       const read = ldk.UtilMethods.constructor_C2Tuple_ThirtyTwoBytesChannelMonitorZ_read(
@@ -206,20 +196,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     this.#timers.push(setInterval(() => this.#peers.timer_tick_occurred(), 10_000))
     this.#timers.push(setInterval(() => this.#manager.timer_tick_occurred(), 60_000))
     const every = options.syncIntervalMs ?? 1_000
-    if (every > 0) this.#timers.push(setInterval(() => void this.sync().catch((error: Error) => this.emit('error', error)), every))
-  }
-
-  #config(): ldk.UserConfig {
-    const config = ldk.UserConfig.constructor_default()
-    const handshake = config.get_channel_handshake_config()
-    // LDK's default lets an HTLC use only 10 % of the channel; an ILP settlement may move most of it.
-    handshake.set_max_inbound_htlc_value_in_flight_percent_of_channel(100)
-    handshake.set_minimum_depth(this.options.minimumDepth ?? 6)
-    handshake.set_our_to_self_delay(this.options.toSelfDelay ?? 144)
-    config.set_channel_handshake_config(handshake)
-    // A node between two private channels (the multi-hop case) forwards over them.
-    config.set_accept_forwards_to_priv_channels(true)
-    return config
+    if (every > 0) this.#timers.push(setInterval(() => void this.sync().catch((error: Error) => this.#fail(error)), every))
   }
 
   /** Accepts peers on loopback TCP; the port. */
@@ -246,21 +223,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
   }
 
   channels(): ChannelInfo[] {
-    return this.#manager.list_channels().map((c) => {
-      const funding = c.get_funding_txo()
-      return {
-        channelId: hex(c.get_channel_id().get_a()),
-        counterparty: hex(c.get_counterparty().get_node_id()),
-        valueSats: c.get_channel_value_satoshis(),
-        outboundMsat: c.get_outbound_capacity_msat(),
-        inboundMsat: c.get_inbound_capacity_msat(),
-        // LDK reports an all-zero outpoint until the funding transaction exists.
-        fundingTxid: funding === null || funding.get_txid().every((b) => b === 0) ? undefined : bytesToHash(funding.get_txid()),
-        // The WASM bindings hand booleans over as 0 or 1.
-        ready: Boolean(c.get_is_channel_ready()),
-        usable: Boolean(c.get_is_usable())
-      }
-    })
+    return this.#manager.list_channels().map(channelInfo)
   }
 
   /** A BOLT11 invoice for exactly `amountMsat`, and its payment hash (LDK keeps the preimage derivable from its keys). */
@@ -397,7 +360,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
   #sweep(outputs: ldk.SpendableOutputDescriptor[]): void {
     const spent = this.#keys.as_OutputSpender().spend_spendable_outputs(outputs, [], this.options.sweepScript, this.#feeRate, ldk.Option_u32Z.constructor_none())
     if (!(spent instanceof ldk.Result_TransactionNoneZ_OK)) {
-      this.emit('error', new LdkCallError('spend_spendable_outputs', 'refused'))
+      this.#fail(new LdkCallError('spend_spendable_outputs', 'refused'))
       return
     }
     this.#broadcast(spent.res, (txid) => this.emit('swept', { txid }))
@@ -407,8 +370,14 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     this.#track(this.options.chain.sendRawTransaction(Uint8Array.from(tx)).then((txid) => then?.(txid)))
   }
 
+  /** An error of background work: to the `error` listeners, or the log when there is none (an unheard 'error' event would throw). */
+  #fail(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error)
+    else this.options.log?.('LDKLevel_Error', `${error.name}: ${error.message}`)
+  }
+
   #track(work: Promise<unknown>): void {
-    const tracked = work.catch((error: Error) => this.emit('error', error)).finally(() => this.#broadcasts.delete(tracked))
+    const tracked = work.catch((error: Error) => this.#fail(error)).finally(() => this.#broadcasts.delete(tracked))
     this.#broadcasts.add(tracked)
   }
 }

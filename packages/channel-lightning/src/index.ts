@@ -5,6 +5,8 @@
  */
 export { LightningNode } from './lightning-node.js'
 export { LightningChannel } from './lightning-channel.js'
+export { createLightningSettlement } from './settlement-plugin.js'
+export type { LightningBitcoin, LightningSettlementConfig, WalletFiles } from './settlement-plugin.js'
 export type { LightningChannelOptions } from './lightning-channel.js'
 export { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
 export type { SettlementMessage } from './settlement-message.js'

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
 import { MalformedClaimError, type ClaimCarrier } from '@stack/channel-core'
 import { ForgedPaymentError, LightningChannel, ReplayedPaymentError, encodeSettlementMessage } from '../src/index.js'
-import { carrierPair, openChannel, openLedger, removePeer, restartPeer, startPeer, startRegtest, until, type Peer, type Regtest } from './fixture.js'
+import { carrierPair, feeOf, openChannel, openLedger, transaction, removePeer, restartPeer, startPeer, startRegtest, until, type Peer, type Regtest } from './fixture.js'
 
 // ILP settlement over Lightning: the payer gets an invoice from the payee over the link, pays it, and
 // claims the credit with the preimage; the payee credits each payment hash once, across restarts.
@@ -28,6 +28,9 @@ afterAll(async () => {
 })
 
 describe('LightningChannel', () => {
+  const CAPACITY = 1_000_000n
+  let channelId: string
+  let fundingTxid: string
   let toBob: ClaimCarrier
   let toAlice: ClaimCarrier
   let payer: LightningChannel
@@ -50,17 +53,17 @@ describe('LightningChannel', () => {
 
   beforeAll(async () => {
     ;[toBob, toAlice] = carrierPair()
-    await openChannel(chain, alice, bob, 1_000_000n)
+    ;({ channelId, fundingTxid } = await openChannel(chain, alice, bob, CAPACITY))
     channels()
   })
 
-  it('settles 100 amounts, each credited once and exactly, the totals on both sides equal', async () => {
+  it('settles 300 amounts, each credited once and exactly, the totals on both sides equal', async () => {
     let total = 0n
-    for (let i = 1n; i <= 100n; i++) {
+    for (let i = 1n; i <= 300n; i++) {
       await payer.sendValue(i * 10n)
       total += i * 10n
     }
-    expect(credited.length).toBe(100)
+    expect(credited.length).toBe(300)
     expect(credited.reduce((a, b) => a + b, 0n)).toBe(total)
     expect(payer.totals()).toEqual({ sent: total, received: 0n })
     expect(payee.totals()).toEqual({ sent: 0n, received: total })
@@ -93,5 +96,25 @@ describe('LightningChannel', () => {
     await expect(toBob.sendValue(10n, { proof: claims[0]! })).rejects.toBeInstanceOf(ReplayedPaymentError)
     await payer.sendValue(1234n)
     expect(payee.totals().received).toBe(before + 1234n)
+  })
+
+  it('closes cooperatively: the payee’s output on chain is exactly what it was credited, the rest the payer’s less the fee', async () => {
+    const received = payee.totals().received
+    expect(payer.totals().sent).toBe(received)
+    alice.node.closeChannel(channelId, bob.node.nodeId)
+    let closingTxid: string | undefined
+    await until('the closing transaction', async () => {
+      for (const txid of await ledger.rpc.getRawMempool()) {
+        const tx = await transaction(chain, txid)
+        if (tx.ins.some((input) => Buffer.from(input.hash).reverse().toString('hex') === fundingTxid)) closingTxid = txid
+      }
+      return closingTxid !== undefined
+    }, [alice.node, bob.node])
+    const closing = await transaction(chain, closingTxid!)
+    const fee = await feeOf(chain, closing)
+    const values = closing.outs.map((o) => o.value)
+    expect(values).toContain(received) // msatPerUnit 1000: units are sats
+    expect(values.reduce((a, b) => a + b, 0n) + fee).toBe(CAPACITY)
+    expect(values.find((v) => v !== received)).toBe(CAPACITY - fee - received)
   })
 })

@@ -10,10 +10,11 @@ import layering from '@stack/eslint-plugin-layering'
 // Bottom first. `packages` matches a folder name under packages/ (the package @stack/<folder>);
 // `core` is the one package of the layer that others may import; `builtOn` lets a concrete
 // package of this layer import the concrete package of that layer with the same suffix
-// (channel-sqlite → ledger-sqlite: a channel uses its own ledger's escrow).
+// (channel-sqlite → ledger-sqlite: a channel uses its own ledger's escrow), or the suffix
+// `builtOnSuffixes` names where the two differ (Lightning runs on Bitcoin).
 export const layers = [
   { name: 'L1', core: 'ledger-core', packages: /^ledger-/ },
-  { name: 'L2', core: 'channel-core', packages: /^channel-/, builtOn: 'L1' },
+  { name: 'L2', core: 'channel-core', packages: /^channel-/, builtOn: 'L1', builtOnSuffixes: { lightning: 'bitcoin' } },
   { name: 'L3', core: 'ilp-core', packages: /^ilp-/ },
   { name: 'L4', core: 'stream', packages: /^stream/ },
   { name: 'L5', core: 'spsp', packages: /^spsp/ },
@@ -39,7 +40,8 @@ export default defineConfig(
     files: [`packages/${sources}`, `apps/${sources}`],
     plugins: { layering },
     rules: {
-      'layering/imports': ['error', { root: import.meta.dirname, scope: '@stack', layers }],
+      // toolApps: the demo starts its chains with tools/evm-node and tools/bitcoin-regtest.
+      'layering/imports': ['error', { root: import.meta.dirname, scope: '@stack', layers, toolApps: ['demo'] }],
     },
   },
 )

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    // The chain runs in-process (ganache) and thousands of claims are signed and checked.
+    // Each suite starts an anvil node, and thousands of claims are signed and checked.
     testTimeout: 60_000,
     include: ['test/**/*.spec.ts'],
     // The contract's ABI and bytecode are compiled from contracts/PaymentChannel.sol first, and

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    // The chain runs in-process (ganache): a suite's first block is slow on a loaded machine.
+    // Each suite starts an anvil node and waits for it; generous for a loaded machine.
     testTimeout: 60_000,
     include: ['test/**/*.spec.ts']
   }

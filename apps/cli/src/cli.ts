@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { adminCommand } from './commands/admin.js'
 import { payCommand } from './commands/pay.js'
 import { queryCommand } from './commands/query.js'
 import { receiveCommand } from './commands/receive.js'
@@ -14,6 +15,8 @@ export async function run(argv: string[], io: Io, stop: AbortSignal): Promise<nu
   const [command, ...rest] = argv
   try {
     switch (command) {
+      case 'admin':
+        return await adminCommand(rest, io)
       case 'pay':
         return await payCommand(rest, io)
       case 'query':

@@ -2,12 +2,14 @@
 export const ExitCode = {
   /** Done: the payment reached its target, the query answered, the receiver stopped cleanly. */
   Ok: 0,
-  /** The payment failed or was partial (the summary says what was delivered). */
+  /** The payment failed or was partial (the summary says what was delivered); `stack admin`: the node refused the change. */
   PaymentFailed: 1,
   /** Bad command line: unknown command or flag, bad amount, bad pointer syntax. */
   Usage: 2,
   /** Network or SPSP failure before paying: unreachable host, HTTP error, wrong content type, no route. */
   Network: 3,
+  /** `stack admin`: the admin API refused the token (HTTP 401). */
+  AdminUnauthorized: 5,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 

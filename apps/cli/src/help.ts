@@ -4,6 +4,7 @@ Usage:
   stack pay <pointer> <amount> --via <btp+ws url> [options]
   stack query <pointer> [--insecure] [--show-secret] [--json]
   stack receive --via <btp+ws url> [--port <n>] [--host <ip>] [--receive-max <amount>] [--json]
+  stack admin status|peers|routes|balances|rates|settle <peer>|adjust <peer> <amount> --reason <text>
   stack <command> --help
   stack --version
 
@@ -16,6 +17,7 @@ Exit codes:
   2  usage error (bad command, flag, amount or pointer syntax)
   3  network or SPSP error (connector, SPSP host unreachable, HTTP error,
      wrong content type, no route to the receiver)
+  5  stack admin: the admin API refused the token
 `
 
 export const PAY_HELP = `stack pay <pointer> <amount> --via <btp+ws url> [options]

@@ -76,6 +76,17 @@ export interface ListenConfig {
   port: number
 }
 
+/**
+ * The admin API (admin-server.ts). With a `token`, every endpoint but /health (and /metrics
+ * when `publicMetrics`) needs `Authorization: Bearer <token>`; without one it must listen on a
+ * loopback address, where any local process may use it.
+ */
+export interface AdminConfig extends ListenConfig {
+  token?: string
+  /** /metrics without the token (a Prometheus scraper); default false. */
+  publicMetrics?: boolean
+}
+
 export interface ConnectorConfig {
   /** Our ILP address; absent: asked of `parent` by ILDCP (RFC 0031) at start. */
   address?: string
@@ -83,7 +94,7 @@ export interface ConnectorConfig {
   parent?: string
   asset: Asset
   listen: { btp?: ListenConfig; http?: ListenConfig }
-  admin?: ListenConfig
+  admin?: AdminConfig
   peers: PeerEntry[]
   routes: { prefix: string; peer: string }[]
   rates: RatesConfig
@@ -148,7 +159,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   }
   const asset = checkAsset(c, root.asset, 'asset')
   const listen = checkListen(c, root.listen)
-  const admin = root.admin === undefined ? undefined : checkListenEntry(c, root.admin, 'admin')
+  const admin = root.admin === undefined ? undefined : checkAdmin(c, root.admin)
 
   const peers: PeerEntry[] = []
   if (!Array.isArray(root.peers)) c.fail('peers', `must be a list of peers, got ${describeValue(root.peers)}`)
@@ -159,10 +170,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
     peers.push(peer)
   })
   const ids = new Set(peers.map((peer) => peer.id))
-  peers.forEach((peer, i) => {
-    if (peer.transport.kind === 'btp-server' && listen.btp === undefined) c.fail(`peers[${i}].btp.token`, 'needs listen.btp: the peer dials our BTP listener')
-    if (peer.transport.kind === 'http' && listen.http === undefined) c.fail(`peers[${i}].http`, 'needs listen.http: the peer POSTs to our HTTP listener')
-  })
+  peers.forEach((peer, i) => checkPeerListener(c, peer, `peers[${i}]`, listen))
 
   let parent: string | undefined
   if (root.parent !== undefined) {
@@ -180,14 +188,8 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   const routes: { prefix: string; peer: string }[] = []
   if (root.routes !== undefined && !Array.isArray(root.routes)) c.fail('routes', `must be a list, got ${describeValue(root.routes)}`)
   else (root.routes as unknown[] | undefined ?? []).forEach((entry, i) => {
-    const path = `routes[${i}]`
-    const r = c.object(entry, path, ['prefix', 'peer'])
-    if (r === undefined) return
-    const prefix = typeof r.prefix === 'string' ? r.prefix : c.string(r.prefix, `${path}.prefix`)
-    const peer = c.string(r.peer, `${path}.peer`)
-    if (prefix !== undefined && !isRoutePrefix(prefix)) c.fail(`${path}.prefix`, `"${prefix}" is not '', a scheme or an ILP address prefix`)
-    else if (peer !== undefined && !ids.has(peer)) c.fail(`${path}.peer`, `no peer has id "${peer}"`)
-    else if (prefix !== undefined && peer !== undefined) routes.push({ prefix, peer })
+    const route = checkRoute(c, entry, `routes[${i}]`, ids)
+    if (route !== undefined) routes.push(route)
   })
 
   const rates = checkRates(c, root.rates)
@@ -226,6 +228,42 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   return config
 }
 
+/** A peer that dials us needs the listener it dials. */
+export function checkPeerListener(c: ConfigChecker, peer: PeerEntry, path: string, listen: ConnectorConfig['listen']): void {
+  if (peer.transport.kind === 'btp-server' && listen.btp === undefined) c.fail(`${path}.btp.token`, 'needs listen.btp: the peer dials our BTP listener')
+  if (peer.transport.kind === 'http' && listen.http === undefined) c.fail(`${path}.http`, 'needs listen.http: the peer POSTs to our HTTP listener')
+}
+
+/** One `routes[]` entry to one of the peers `ids`. */
+export function checkRoute(c: ConfigChecker, value: unknown, path: string, ids: ReadonlySet<string>): { prefix: string; peer: string } | undefined {
+  const r = c.object(value, path, ['prefix', 'peer'])
+  if (r === undefined) return undefined
+  const prefix = typeof r.prefix === 'string' ? r.prefix : c.string(r.prefix, `${path}.prefix`)
+  const peer = c.string(r.peer, `${path}.peer`)
+  if (prefix !== undefined && !isRoutePrefix(prefix)) return c.fail(`${path}.prefix`, `"${prefix}" is not '', a scheme or an ILP address prefix`)
+  if (peer !== undefined && !ids.has(peer)) return c.fail(`${path}.peer`, `no peer has id "${peer}"`)
+  return prefix === undefined || peer === undefined ? undefined : { prefix, peer }
+}
+
+// Without a token the admin API is anyone's who reaches it: loopback only.
+function checkAdmin(c: ConfigChecker, value: unknown): AdminConfig | undefined {
+  const a = c.object(value, 'admin', ['host', 'port', 'token', 'publicMetrics'])
+  if (a === undefined) return undefined
+  const listen = checkListenEntry(c, { host: a.host, port: a.port }, 'admin')
+  const token = a.token === undefined ? undefined : c.string(a.token, 'admin.token')
+  if (token !== undefined && token.length < 16) c.fail('admin.token', 'must be at least 16 characters')
+  const publicMetrics = a.publicMetrics === undefined ? undefined : c.boolean(a.publicMetrics, 'admin.publicMetrics')
+  if (listen !== undefined && a.token === undefined && !isLoopback(listen.host)) {
+    c.fail('admin.token', `is required to listen beyond loopback (admin.host "${listen.host}"): set admin.token or STACK_CONNECTOR__ADMIN__TOKEN`)
+  }
+  if (listen === undefined) return undefined
+  return { ...listen, ...(token === undefined ? {} : { token }), ...(publicMetrics === true ? { publicMetrics } : {}) }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
 function checkAsset(c: ConfigChecker, value: unknown, path: string): Asset | undefined {
   const a = c.object(value, path, ['code', 'scale'])
   if (a === undefined) return undefined
@@ -254,7 +292,7 @@ function checkListenEntry(c: ConfigChecker, value: unknown, path: string): Liste
   return host === undefined || port === undefined ? undefined : { host, port }
 }
 
-function checkPeer(c: ConfigChecker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {
+export function checkPeer(c: ConfigChecker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {
   const p = c.object(value, path, [
     'id', 'relation', 'asset', 'btp', 'http', 'maxPacketAmount', 'rateLimit', 'minBalance', 'settleThreshold', 'settleTo', 'sendRoutes', 'receiveRoutes',
     'settlement',
@@ -356,7 +394,7 @@ function checkBalances(c: ConfigChecker, value: unknown, configDir: string | und
   return { store, path: configDir === undefined || isAbsolute(path) ? path : joinPath(configDir, path), synchronous }
 }
 
-function checkRates(c: ConfigChecker, value: unknown): RatesConfig | undefined {
+export function checkRates(c: ConfigChecker, value: unknown): RatesConfig | undefined {
   if (value === undefined) return { kind: 'static', table: {} }
   const r = c.object(value, 'rates', ['static', 'file', 'url', 'pollIntervalMs', 'maxAgeMs'])
   if (r === undefined) return undefined

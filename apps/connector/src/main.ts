@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   }
 
   const logger = createLogger(config.log.level)
-  const node = await startNode(config, { logger })
+  const node = await startNode(config, { logger, configDir: dirname(resolve(configPath)) })
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'shutting down')

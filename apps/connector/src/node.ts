@@ -1,6 +1,6 @@
-import { BtpAuthError, BtpClient, BtpServer, type BtpLogger } from '@stack/channel-btp'
-import type { Channel, Link } from '@stack/channel-core'
-import { HttpLink, IlpHttpServer } from '@stack/channel-http'
+import { BtpAuthError, BtpServer, type BtpLogger } from '@stack/channel-btp'
+import type { Link } from '@stack/channel-core'
+import { IlpHttpServer } from '@stack/channel-http'
 import {
   createConnectorNode,
   InMemoryBalanceStore,
@@ -16,7 +16,9 @@ import {
 import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@stack/ilp-core'
 import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
-import type { ConnectorConfig, PeerEntry } from './config.js'
+import { LiveChanges, LiveRates } from './admin/changes.js'
+import { PeerLinks } from './admin/peer-links.js'
+import type { ConnectorConfig, PeerEntry, RatesConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -59,6 +61,8 @@ export interface StartNodeOptions {
   logger?: Logger
   /** Default: Date.now (CCP works in wall-clock milliseconds). */
   now?: () => number
+  /** The configuration file's directory: relative paths in peers written by the admin API are its, as in the file. */
+  configDir?: string
 }
 
 export { waitFor }
@@ -90,21 +94,19 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const settlements = new SettlementChannels({ now, logger })
     cleanups.push(() => settlements.close())
 
-    const rates = await createRates(config, logger)
-    if (rates instanceof PollingRateBackend) cleanups.push(() => rates.stop())
+    // Replaceable through the admin API (PUT /rates).
+    const rates = new LiveRates(await createRates(config.rates, logger), config.rates, (backend) => {
+      if (backend instanceof PollingRateBackend) backend.stop()
+    })
+    cleanups.push(() => rates.stop())
 
     // Listeners first, so peers dialing us find them (RFC 0023: they authenticate as their id).
-    const btpAccounts: Record<string, string> = {}
-    const httpAccounts: Record<string, string> = {}
-    for (const peer of config.peers) {
-      if (peer.transport.kind === 'btp-server') btpAccounts[peer.id] = peer.transport.token
-      if (peer.transport.kind === 'http') httpAccounts[peer.id] = peer.transport.incomingToken
-    }
+    const peerLinks = new PeerLinks({ settlements, btpLogger })
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
     const ports: { btp?: number; http?: number; admin?: number } = {}
     if (config.listen.btp !== undefined) {
-      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts: btpAccounts, logger: btpLogger })
+      const server = new BtpServer({ host: config.listen.btp.host, port: config.listen.btp.port, accounts: peerLinks.btpAccounts, logger: btpLogger })
       ports.btp = await server.listen()
       btpServer = server
       cleanups.push(() => server.close())
@@ -113,7 +115,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       const server = new IlpHttpServer({
         host: config.listen.http.host,
         port: config.listen.http.port,
-        accounts: httpAccounts,
+        accounts: peerLinks.httpAccounts,
         logger: { warn: (message, context) => logger.warn({ ...context, component: 'http' }, message) },
       })
       ports.http = await server.listen()
@@ -121,63 +123,26 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       cleanups.push(() => server.close())
     }
 
-    // One link per peer; the node dials the clients' (startup does not wait for peers).
-    const links = new Map<string, Link>()
-    for (const entry of config.peers) {
-      const t = entry.transport
-      let link: Link
-      if (t.kind === 'btp-server') link = (btpServer as BtpServer).link(entry.id)
-      else if (t.kind === 'btp-client') link = new BtpClient({ url: t.url, logger: btpLogger, reconnect: { initialDelayMs: 100, maxDelayMs: 5_000 } })
-      else {
-        const http = new HttpLink({ url: t.url, token: t.token })
-        ;(httpServer as IlpHttpServer).attach(entry.id, http)
-        link = http
-      }
-      links.set(entry.id, link)
-      if (t.kind !== 'btp-server') cleanups.push(() => link.close())
-    }
+    // One link per peer (the node dials the clients'; startup does not wait for peers), and its
+    // payment channel before any packet is routed: a chain-backed one connects to its chain first.
+    peerLinks.useServers({ btp: btpServer, http: httpServer })
+    cleanups.push(() => peerLinks.closeAll())
+    const nodePeers = []
+    for (const entry of config.peers) nodePeers.push(await peerLinks.open(entry))
 
-    // Payment channels before any packet is routed: a chain-backed one connects to its chain first.
-    // A BTP link carries value as TRANSFER; without `settlement` none is accepted (no proof).
-    const channels = new Map<string, Channel>()
-    for (const entry of config.peers) {
-      const link = links.get(entry.id) as Link
-      if (!isChannel(link)) continue
-      if (entry.settlement === undefined) settlements.refuseTransfers(entry.id, link)
-      else channels.set(entry.id, await settlements.open(entry.id, entry.settlement, link))
-    }
-
-    const peerAssets = new Map(config.peers.map((peer) => [peer.id, peer.asset]))
     // Read when scraped, from the node created below.
     const metrics = createMetrics({
       counters: () => node.connector.counters(),
       balances: () => Object.entries(node.connector.balances()).map(([id, b]): [string, bigint] => [id, b.balance]),
       peerStates: () => node.peers().map((peer): [string, boolean] => [peer.id, peer.state === 'connected']),
-      assets: () => peerAssets,
+      assets: () => new Map(peerLinks.entries().map((peer) => [peer.id, peer.asset])),
       unprovenTransfers: () => settlements.unprovenTransfers(),
       routeCount: () => [...node.routingTable.routes()].length,
     })
 
     const node = await createConnectorNode({
       ...(config.address === undefined ? { parent: config.parent as string } : { address: config.address }),
-      peers: config.peers.map((entry) => {
-        const channel = channels.get(entry.id)
-        return {
-          id: entry.id,
-          relation: entry.relation,
-          asset: entry.asset,
-          link: links.get(entry.id) as Link,
-          dial: entry.transport.kind !== 'btp-server',
-          ...(channel === undefined ? {} : { channel }),
-          ...(entry.maxPacketAmount === undefined ? {} : { maxPacketAmount: entry.maxPacketAmount }),
-          ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
-          ...(entry.minBalance === undefined ? {} : { minBalance: entry.minBalance }),
-          ...(entry.settleThreshold === undefined ? {} : { settleThreshold: entry.settleThreshold }),
-          ...(entry.settleTo === undefined ? {} : { settleTo: entry.settleTo }),
-          ...(entry.sendRoutes === undefined ? {} : { sendRoutes: entry.sendRoutes }),
-          ...(entry.receiveRoutes === undefined ? {} : { receiveRoutes: entry.receiveRoutes }),
-        }
-      }),
+      peers: nodePeers,
       routes: config.routes,
       rates,
       spread: config.spread,
@@ -201,15 +166,26 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
 
-    const transports = new Map(config.peers.map((peer) => [peer.id, peer.transport.kind]))
     const peers = (): PeerStatus[] =>
-      node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: transports.get(id) as PeerEntry['transport']['kind'], state }))
+      node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind as PeerEntry['transport']['kind'], state }))
     if (config.admin !== undefined) {
+      const changes = new LiveChanges({ node, peerLinks, config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
       const admin = await startAdminServer({
         host: config.admin.host,
         port: config.admin.port,
-        node: { address: node.address, metrics, settlements, peers, balances: () => node.connector.balances() },
-        routingTable: node.routingTable,
+        token: config.admin.token,
+        publicMetrics: config.admin.publicMetrics,
+        node: {
+          address: node.address,
+          metrics,
+          settlements,
+          events: node.events,
+          changes,
+          routingTable: node.routingTable,
+          peers,
+          balances: () => node.connector.balances(),
+          rates: () => rates.config,
+        },
         logger,
       })
       ports.admin = admin.port
@@ -217,7 +193,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     let stopping = false
-    logger.info({ address: node.address, ports, peers: links.size }, 'connector started')
+    logger.info({ address: node.address, ports, peers: nodePeers.length }, 'connector started')
     return {
       address: node.address,
       connector: node.connector,
@@ -276,8 +252,7 @@ function openBalances(config: ConnectorConfig, logger: Logger): BalanceStore {
   return store
 }
 
-async function createRates(config: ConnectorConfig, logger: Logger): Promise<RateBackend> {
-  const rates = config.rates
+async function createRates(rates: RatesConfig, logger: Logger): Promise<RateBackend> {
   if (rates.kind === 'static') return new StaticRateBackend(rates.table)
   const source = rates.kind === 'file' ? fileRateSource(rates.path) : urlRateSource(rates.url)
   const backend = new PollingRateBackend(source, {
@@ -287,10 +262,6 @@ async function createRates(config: ConnectorConfig, logger: Logger): Promise<Rat
   })
   await backend.start()
   return backend
-}
-
-function isChannel(link: Link): link is Link & Channel {
-  return typeof (link as Partial<Channel>).sendValue === 'function' && typeof (link as Partial<Channel>).setValueHandler === 'function'
 }
 
 function errorText(error: unknown): string {

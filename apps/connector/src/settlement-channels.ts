@@ -87,6 +87,14 @@ export class SettlementChannels {
     return Promise.resolve({ status: 'refused', error: `peer ${peerId} has no ${kinds.join(' or ')} settlement` })
   }
 
+  /** Closes one peer's settlement (the peer was removed or its settlement changed). */
+  async closePeer(peerId: string): Promise<void> {
+    const opened = this.#opened.get(peerId)
+    this.#opened.delete(peerId)
+    this.#refused.delete(peerId)
+    await opened?.settlement.close()
+  }
+
   /**
    * Closes every peer's settlement (redeeming what the peers paid us where a ledger is reachable),
    * then what they share. One peer's failure (its chain unreachable) is logged and the others still close.

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import ganache from 'ganache'
 import { decode, verifyPaymentChannelClaim, verifySignature } from 'xrpl'
 import { PaymentChannelContract } from '@stack/channel-ethereum'
 import { claimKeyPairFromSeed } from '@stack/channel-xrp'
+import { startEvmNode, type EvmNode } from '@stack/evm-node'
 import { IlpPacketType } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { dropsToXrp, generateWallet, paymentChannelId } from '@stack/ledger-xrp'
@@ -58,11 +58,11 @@ async function admin(n: ConnectorNode, path: string, init?: RequestInit): Promis
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
-// A pays B with EIP-712 claims on the PaymentChannel contract, on a ganache chain reached over
-// JSON-RPC on loopback (as a node reaches geth): the connector opens its channel on demand,
+// A pays B with EIP-712 claims on the PaymentChannel contract, on an anvil chain reached over
+// HTTP JSON-RPC on loopback (as a node reaches geth): the connector opens its channel on demand,
 // B keeps A's claims in SQLite across a restart and closes with the best one when A starts a reclaim.
 describe('settlement over an Ethereum payment channel between two connectors', () => {
-  const server = ganache.server({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 3 }, chain: { chainId: 1339 } })
+  let evm: EvmNode
   let rpcUrl: string
   let keys: `0x${string}`[]
   let chain: EthereumLedger
@@ -72,9 +72,9 @@ describe('settlement over an Ethereum payment channel between two connectors', (
   let hosts: Host[] = []
 
   beforeAll(async () => {
-    await server.listen(0, '127.0.0.1') // a port of its own choosing: none picked in advance for another to take
-    rpcUrl = `http://127.0.0.1:${server.address().port}`
-    keys = Object.values(await server.provider.getInitialAccounts()).map((account) => account.secretKey as `0x${string}`)
+    evm = await startEvmNode({ accounts: 3, chainId: 1339 })
+    rpcUrl = evm.rpcUrl
+    keys = [...evm.keys]
     chain = await EthereumLedger.connect({
       connection: { rpcUrl },
       accounts: { operator: { privateKey: keys[0] as `0x${string}` }, a: { privateKey: keys[1] as `0x${string}` }, b: { privateKey: keys[2] as `0x${string}` } },
@@ -82,7 +82,7 @@ describe('settlement over an Ethereum payment channel between two connectors', (
     })
     contract = (await PaymentChannelContract.deploy(chain, 'operator')).contract
   })
-  afterAll(() => server.close())
+  afterAll(() => evm.stop())
   afterEach(async () => {
     await stopAll(...hosts, ...nodes)
     nodes = []
@@ -93,7 +93,7 @@ describe('settlement over an Ethereum payment channel between two connectors', (
   /** Wei each address paid for gas since block `from`. */
   async function feesSince(from: bigint): Promise<Map<string, bigint>> {
     const fees = new Map<string, bigint>()
-    const latest = await chain.publicClient.getBlockNumber()
+    const latest = await chain.publicClient.getBlockNumber({ cacheTime: 0 })
     for (let n = from + 1n; n <= latest; n++) {
       for (const hash of (await chain.publicClient.getBlock({ blockNumber: n })).transactions) {
         const receipt = await chain.publicClient.getTransactionReceipt({ hash })
@@ -111,7 +111,7 @@ describe('settlement over an Ethereum payment channel between two connectors', (
     const common = { kind: 'ethereum', rpcUrl, contract: contract.address, watchIntervalMs: 50, pollingIntervalMs: 20 }
     const aSettlement = { ...common, privateKey: keys[1], peerAddress: addressB, claims: join(dir, 'a.claims'), deposit: String(10n ** 17n), timeoutSeconds: 3_600 }
     const bSettlement = { ...common, privateKey: keys[2], peerAddress: addressA, claims: join(dir, 'b.claims') }
-    const startBlock = await chain.publicClient.getBlockNumber()
+    const startBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 })
     const before = { a: await chain.getBalance('a'), b: await chain.getBalance('b') }
 
     const { a, b, sender, receiver, startB } = await line(ETH, 10_000n * GWEI, aSettlement, bSettlement)

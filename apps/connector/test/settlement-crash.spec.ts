@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import ganache from 'ganache'
 import type { Channel } from '@stack/channel-core'
 import { createCarrierPair, type MemoryCarrier } from '@stack/channel-core/compliance'
 import { EthereumChannel, PaymentChannelContract, SqliteClaimStore as EthereumClaimStore } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import { generateClaimKeyPair, MemoryChannelDirectory, SqliteClaimStore as XrpClaimStore, XrpClaimChannel } from '@stack/channel-xrp'
+import { startEvmNode } from '@stack/evm-node'
 import { Connector } from '@stack/ilp-connector'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { SqliteLedger } from '@stack/ledger-sqlite'
@@ -219,17 +219,28 @@ const xrp: Kind = {
   },
 }
 
-let chain: { ledgers: Record<Side, EthereumLedger>; contract: PaymentChannelContract; dispose(): Promise<void> } | undefined
+let chain: { ledgers: Record<Side, EthereumLedger>; contract: PaymentChannelContract; stop(): Promise<void> } | undefined
+
+/** Wei `address` paid for gas in the blocks after `since`. */
+async function gasPaid(ledger: EthereumLedger, address: string, since: bigint): Promise<bigint> {
+  let paid = 0n
+  for (let n = since + 1n, last = await ledger.publicClient.getBlockNumber({ cacheTime: 0 }); n <= last; n++) {
+    for (const hash of (await ledger.publicClient.getBlock({ blockNumber: n })).transactions) {
+      const receipt = await ledger.publicClient.getTransactionReceipt({ hash })
+      if (receipt.from.toLowerCase() === address.toLowerCase()) paid += receipt.gasUsed * receipt.effectiveGasPrice
+    }
+  }
+  return paid
+}
 
 const ethereum: Kind = {
   async pair() {
     if (chain === undefined) {
-      const provider = ganache.provider({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 2 }, chain: { chainId: 1341 } })
-      const keys = Object.values(await provider.getInitialAccounts()).map((account) => account.secretKey as `0x${string}`)
-      const connect = (side: Side, key: `0x${string}`): Promise<EthereumLedger> => EthereumLedger.connect({ connection: { provider }, accounts: { [side]: { privateKey: key } }, pollingIntervalMs: 20 })
-      const ledgers = { a: await connect('a', keys[0] as `0x${string}`), b: await connect('b', keys[1] as `0x${string}`) }
+      const node = await startEvmNode({ accounts: 2, chainId: 1341 })
+      const connect = (side: Side, key: `0x${string}`): Promise<EthereumLedger> => EthereumLedger.connect({ connection: { rpcUrl: node.rpcUrl }, accounts: { [side]: { privateKey: key } }, pollingIntervalMs: 20 })
+      const ledgers = { a: await connect('a', node.keys[0]!), b: await connect('b', node.keys[1]!) }
       const { contract } = await PaymentChannelContract.deploy(ledgers.a, 'a')
-      chain = { ledgers, contract, dispose: () => provider.disconnect() }
+      chain = { ledgers, contract, stop: () => node.stop() }
     }
     const { ledgers, contract } = chain
     const address = { a: ledgers.a.addressOf('a'), b: ledgers.b.addressOf('b') }
@@ -249,10 +260,18 @@ const ethereum: Kind = {
         const onChannel = (): bigint => (side === 'a' ? (store.getOutgoing()?.sent ?? 0n) : store.listIncoming().reduce((sum, claim) => sum + claim.amount, 0n))
         return { channel, onChannel, close: () => store.close() }
       },
-      redeem: (b) => (b as EthereumChannel).redeem(),
+      // B is paid on chain what it redeems, less its gas, to the wei; the contract holds that much less.
+      async redeem(b) {
+        const since = await ledgers.b.publicClient.getBlockNumber({ cacheTime: 0 })
+        const [before, held] = [await ledgers.b.getBalance('b'), await ledgers.b.getAddressBalance(contract.address)]
+        const paid = await (b as EthereumChannel).redeem()
+        expect(await ledgers.b.getBalance('b')).toBe(before + paid - (await gasPaid(ledgers.b, address.b, since)))
+        expect(await ledgers.b.getAddressBalance(contract.address)).toBe(held - paid)
+        return paid
+      },
     }
   },
-  dispose: async () => chain?.dispose(),
+  dispose: async () => chain?.stop(),
 }
 
 describe.each([

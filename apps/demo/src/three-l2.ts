@@ -2,7 +2,7 @@
 // The second demo: one payment crosses three different layer-2 systems, through two connectors
 // peered over BTP on loopback, with rates between three assets.
 //
-//   USD (embedded SQLite ledger)     ETH (ganache, JSON-RPC on loopback)  XRP (claims, XRPL format)
+//   USD (embedded SQLite ledger)     ETH (anvil, JSON-RPC on loopback)    XRP (claims, XRPL format)
 //   alice ──SQLite channel──▶ connector A ──Ethereum channel──▶ connector B ──XRP claims──▶ bob
 //                           (USD → ETH)                         (ETH → XRP)
 //
@@ -11,21 +11,20 @@
 // STACK_CONNECTOR__ environment variables rather than written in the files. Each settles by its
 // own settleThreshold/settleTo over the channel its config names: A takes Alice's claims on the
 // USD ledger file she also opens (SQLite, WAL: two processes on one file) and pays B with
-// EIP-712 claims on the PaymentChannel contract (deployed here, on a ganache chain this process
-// serves over HTTP); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
+// EIP-712 claims on the PaymentChannel contract (deployed here, on an anvil chain this process
+// starts as a child process, JSON-RPC over HTTP on loopback); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
 // process. No XRP Ledger server can run here: Bob's best claim is verified and a signed
 // PaymentChannelClaim that redeems it is produced, but nothing submits it.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import ganache from 'ganache'
 import { decodeFunctionData, type Address, type Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
 import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
+import { ANVIL_VERSION, startEvmNode } from '@stack/evm-node'
 import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel, type XrpOutgoingState } from '@stack/channel-xrp'
 import { ildcpFetch, sendOverLink, type Asset } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
@@ -90,12 +89,10 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     for (const id of ['alice', 'connector-a']) await usdLedger.createAccount(id)
     await usdLedger.mint({ account: 'alice', amount: ALICE_USD })
 
-    const chain = ganache.server({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 3 }, chain: { chainId: 1337 } })
-    const rpcPort = await freePort()
-    await chain.listen(rpcPort, '127.0.0.1')
-    stops.push(() => chain.close())
-    const rpcUrl = `http://127.0.0.1:${rpcPort}`
-    const [operatorKey, keyA, keyB] = Object.values(await chain.provider.getInitialAccounts()).map((account) => account.secretKey as Hex) as [Hex, Hex, Hex]
+    const chain = await startEvmNode({ accounts: 3, chainId: 1337 })
+    stops.push(() => chain.stop())
+    const rpcUrl = chain.rpcUrl
+    const [operatorKey, keyA, keyB] = chain.keys as [Hex, Hex, Hex]
     const addressOf = { operator: privateKeyToAddress(operatorKey), 'connector-a': privateKeyToAddress(keyA), 'connector-b': privateKeyToAddress(keyB) }
     const operator = await EthereumLedger.connect({ connection: { rpcUrl }, accounts: { operator: { privateKey: operatorKey } }, pollingIntervalMs: 20 })
     const client = operator.publicClient
@@ -117,7 +114,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     xrpDirectory.set({ channelId: xrpChannelId, account: walletB.classicAddress, destination: walletBob.classicAddress, publicKey: claimKeysB.publicKey, amount: XRP_CHANNEL, balance: 0n })
 
     log('L1 USD', `embedded SQLite ledger ${relative(dir, usdFile)} (WAL; this process and connector A open it): alice ${usd(ALICE_USD)}, connector-a 0.00`)
-    log('L1 ETH', `ganache (in this process, JSON-RPC at ${rpcUrl}, chain 1337): PaymentChannel contract ${contract.address}, deploy gas ${deployTx.gasUsed}`)
+    log('L1 ETH', `anvil ${ANVIL_VERSION} (a child process, JSON-RPC at ${rpcUrl}, chain 1337, EIP-1559 fees): PaymentChannel contract ${contract.address}, deploy gas ${deployTx.gasUsed}`)
     log('L1 XRP', `no server: B's channel ${xrpChannelId.slice(0, 16)}… to Bob assumed created (PaymentChannelCreate signed, ${xrp(XRP_CHANNEL)} XRP, tx ${createSigned.hash.slice(0, 16)}…, NOT submitted)`)
 
     // ---- connectors A (USD → ETH) and B (ETH → XRP): stack-connector processes ----------------
@@ -238,7 +235,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     log('connectors', `stopped with SIGTERM: A and B exited 0 (B redeemed its best EIP-712 claim on the way out)`)
 
     // A's channel on the contract keeps the rest of A's deposit until A reclaims it: A's
-    // operator (A's key, the node stopped) starts the reclaim, the timeout passes (ganache's
+    // operator (A's key, the node stopped) starts the reclaim, the timeout passes (anvil's
     // clock moved forward), and A withdraws.
     const ethChannelId = settlementA.b?.outgoing?.channelId as Hex | undefined
     let reclaimed = 0n
@@ -248,8 +245,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       const open = await contractA.getChannel(ethChannelId)
       if (open !== undefined && !open.closed) {
         await contractA.startReclaim('connector-a', ethChannelId)
-        await chain.provider.request({ method: 'evm_increaseTime', params: [Number(open.timeoutSeconds) + 1] })
-        await chain.provider.request({ method: 'evm_mine', params: [] })
+        await chain.advance(Number(open.timeoutSeconds) + 1)
         await contractA.reclaim('connector-a', ethChannelId)
         reclaimed = open.deposit - open.claimed
       }
@@ -271,7 +267,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     let fees = 0n
     const feesBy = new Map<string, bigint>()
     const txLines: string[] = []
-    const latest = await client.getBlockNumber()
+    const latest = await client.getBlockNumber({ cacheTime: 0 })
     for (let n = 1n; n <= latest; n++) {
       const block = await client.getBlock({ blockNumber: n, includeTransactions: true })
       for (const tx of block.transactions) {
@@ -294,17 +290,17 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     }
     const ethAfter = await ethBalances()
     const contractBalance = await client.getBalance({ address: contract.address as Address })
-    lines.push(`[ETH/ganache] balances: ${[...ethAfter].map(([name, balance]) => `${name} ${eth(balance)}`).join(', ')}; contract ${eth(contractBalance)}`)
+    lines.push(`[ETH/anvil] balances: ${[...ethAfter].map(([name, balance]) => `${name} ${eth(balance)}`).join(', ')}; contract ${eth(contractBalance)}`)
     const onChain = ethChannelId === undefined ? undefined : await contract.getChannel(ethChannelId)
     if (ethChannelId !== undefined) {
-      lines.push(`[ETH/ganache] channel connector-a → connector-b ${ethChannelId.slice(0, 18)}…: deposit ${eth(onChain?.deposit ?? 0n)}, claimed ${eth(onChain?.claimed ?? 0n)}, ${onChain === undefined || onChain.closed ? 'closed' : 'open'}`)
+      lines.push(`[ETH/anvil] channel connector-a → connector-b ${ethChannelId.slice(0, 18)}…: deposit ${eth(onChain?.deposit ?? 0n)}, claimed ${eth(onChain?.claimed ?? 0n)}, ${onChain === undefined || onChain.closed ? 'closed' : 'open'}`)
     }
-    lines.push(`[ETH/ganache] transactions: ${txLines.join('; ')}`)
+    lines.push(`[ETH/anvil] transactions: ${txLines.join('; ')}`)
     const paidA = BigInt(settlementA.b?.outgoing?.sent ?? 0)
     const heldB = BigInt(settlementB.a?.incoming[0]?.best ?? 0)
     lines.push(
-      `[ETH/ganache] gas used ${gasUsed} in total, fees ${eth(fees)} ETH; A sent ${countsA.sent} EIP-712 claims (${countsA.failed} failed) for ${eth(paidA)} ETH, ` +
-        `B redeemed the best (${eth(onChain?.claimed ?? 0n)} ETH) at SIGTERM, A reclaimed the other ${eth(reclaimed)} ETH after the ${ETH_TIMEOUT_SECONDS} s timeout (ganache's clock moved on)`,
+      `[ETH/anvil] gas used ${gasUsed} in total, fees ${eth(fees)} ETH; A sent ${countsA.sent} EIP-712 claims (${countsA.failed} failed) for ${eth(paidA)} ETH, ` +
+        `B redeemed the best (${eth(onChain?.claimed ?? 0n)} ETH) at SIGTERM, A reclaimed the other ${eth(reclaimed)} ETH after the ${ETH_TIMEOUT_SECONDS} s timeout (anvil's clock moved on)`,
     )
 
     // ---- report: XRP --------------------------------------------------------------------------
@@ -341,7 +337,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     ]
     for (const [what, ok] of checks) log('check', `${ok ? 'ok  ' : 'FAIL'} ${what}`)
     if (checks.some(([, ok]) => !ok)) throw new Error('value is not conserved')
-    log('summary', `${usd(result.amountSent)} USD on SQLite → ${eth(paidA)} ETH on ganache → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
+    log('summary', `${usd(result.amountSent)} USD on SQLite → ${eth(paidA)} ETH on anvil → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
     return { sent: result.amountSent, delivered: result.amountDelivered, checks, ethGasUsed: gasUsed, bobBestClaim: bobBest, redemptionHash: redemption.hash }
   } finally {
     killConnectors()
@@ -362,15 +358,6 @@ function writeConfig(dir: string, name: string, config: object): string {
   const file = join(dir, name)
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
   return file
-}
-
-/** A port free now on 127.0.0.1 (ganache's server takes a port, not 0). */
-async function freePort(): Promise<number> {
-  const probe = createNetServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

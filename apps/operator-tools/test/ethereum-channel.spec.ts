@@ -2,24 +2,23 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import ganache from 'ganache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getAddress, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts'
+import { startEvmNode, type EvmNode } from '@stack/evm-node'
 import { EthereumLedger } from '@stack/ledger-ethereum'
 import { PaymentChannelContract, signClaim } from '@stack/channel-ethereum'
 
 // The bin package.json declares (a launcher of the built dist/), as an operator runs it
-// (the global setup builds dist/ first), against a chain behind a JSON-RPC URL: ganache
-// listening on a free port of this process.
+// (the global setup builds dist/ first), against a chain behind a JSON-RPC URL: anvil
+// (@stack/evm-node) listening on a free loopback port.
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { 'stack-ethereum-channel': string } }
 const cli = fileURLToPath(new URL(`../${manifest.bin['stack-ethereum-channel']}`, import.meta.url))
 const ETHER = 10n ** 18n
 const CHAIN_ID = 1341
 const TIMEOUT = 3_600
 
-const startServer = () => ganache.server({ logging: { quiet: true }, wallet: { deterministic: true, totalAccounts: 3 }, chain: { chainId: CHAIN_ID } })
-let server: ReturnType<typeof startServer>
+let node: EvmNode
 let rpcUrl: string
 let keys: { alice: Hex; bob: Hex; carol: Hex }
 let alice: EthereumLedger
@@ -65,24 +64,17 @@ function freePort(): Promise<number> {
   })
 }
 
-async function advance(seconds: number): Promise<void> {
-  await server.provider.request({ method: 'evm_increaseTime', params: [seconds] })
-  await server.provider.request({ method: 'evm_mine', params: [] })
-}
-
 beforeAll(async () => {
-  const port = await freePort()
-  server = startServer()
-  await server.listen(port, '127.0.0.1')
-  rpcUrl = `http://127.0.0.1:${port}`
-  const [a, b, c] = Object.values(await server.provider.getInitialAccounts()).map((account) => account.secretKey as Hex)
-  keys = { alice: a as Hex, bob: b as Hex, carol: c as Hex }
+  node = await startEvmNode({ accounts: 3, chainId: CHAIN_ID })
+  rpcUrl = node.rpcUrl
+  const [a, b, c] = node.keys
+  keys = { alice: a!, bob: b!, carol: c! }
   const connect = (id: string, privateKey: Hex): Promise<EthereumLedger> =>
-    EthereumLedger.connect({ connection: { provider: server.provider }, accounts: { [id]: { privateKey } }, pollingIntervalMs: 20 })
+    EthereumLedger.connect({ connection: { rpcUrl }, accounts: { [id]: { privateKey } }, pollingIntervalMs: 20 })
   ;[alice, bob] = await Promise.all([connect('alice', keys.alice), connect('bob', keys.bob)])
 })
 afterAll(async () => {
-  await server.close()
+  await node.stop()
 })
 
 describe('stack-ethereum-channel (the bin)', () => {
@@ -182,7 +174,7 @@ describe('stack-ethereum-channel (the bin)', () => {
   })
 
   it('reclaim after the timeout: the sender gets deposit − claimed back (net of gas), the receiver nothing more', async () => {
-    await advance(TIMEOUT)
+    await node.advance(TIMEOUT)
     const aliceBefore = await alice.getBalance('alice')
     const bobBefore = await bob.getBalance('bob')
     const contractBefore = await alice.getAddressBalance(contract)

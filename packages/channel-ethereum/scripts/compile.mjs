@@ -12,8 +12,8 @@ const input = {
   language: 'Solidity',
   sources: { [source]: { content: readFileSync(join(root, 'contracts', source), 'utf8') } },
   settings: {
-    // paris: no PUSH0/MCOPY, so the bytecode runs on every EVM chain that ganache 7 and the
-    // mainnet-like networks of the last years implement.
+    // paris: no PUSH0/MCOPY, so the bytecode runs on every EVM chain of the last years
+    // (mainnet-like networks and L2s that lag behind Shanghai included).
     evmVersion: 'paris',
     optimizer: { enabled: true, runs: 10_000 },
     outputSelection: { '*': { PaymentChannel: ['abi', 'evm.bytecode.object'] } }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'channel-ethereum-compliance-'))
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

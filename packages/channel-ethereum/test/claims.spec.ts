@@ -64,7 +64,7 @@ describe('incoming claims: forgeries and refusals, off-chain', () => {
     chain = await Chain.start()
   })
   afterAll(async () => {
-    await chain.dispose()
+    await chain.stop()
   })
 
   /** Bob's value handler fed a proof directly, as a peer (or an attacker) on the carrier would. */

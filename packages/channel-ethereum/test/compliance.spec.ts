@@ -11,7 +11,7 @@ beforeAll(async () => {
   chain = await Chain.start()
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.stop()
 })
 
 channelTests({

@@ -16,7 +16,7 @@ beforeAll(async () => {
   domain = { chainId: chain.alice.chainId, verifyingContract: chain.address }
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.stop()
 })
 
 async function open(deposit = ETHER, timeoutSeconds = 600n): Promise<Hex> {

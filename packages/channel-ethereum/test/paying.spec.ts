@@ -10,7 +10,7 @@ beforeAll(async () => {
   chain = await Chain.start()
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.stop()
 })
 
 const CLAIMS = 2_000

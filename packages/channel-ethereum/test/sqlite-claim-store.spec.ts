@@ -282,7 +282,7 @@ describe('EthereumChannel on SqliteClaimStore', () => {
     chain = await Chain.start()
   })
   afterAll(async () => {
-    await chain.dispose()
+    await chain.stop()
   })
 
   it('carries on after both ends restart: the same channel, the cumulative amount continued, only the growth credited, settled with the best claim, value conserved', async () => {

@@ -16,6 +16,8 @@ import {
 } from '@stack/ilp-core'
 import type BigNumber from 'bignumber.js'
 import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore } from './balances/balance-store.js'
+import { observeBalances } from './balances/observed-balance-store.js'
+import type { NodeEvents } from './events.js'
 import { systemClock, type Clock } from './clock.js'
 import { ConnectorCounters, copyCounters, type PacketCounters } from './connector-counters.js'
 import type { ConnectorLogger } from './logger.js'
@@ -53,6 +55,8 @@ export interface ConnectorOptions {
   incomingRules?: readonly Rule<IncomingContext>[]
   /** Default: console. */
   logger?: Pick<ConnectorLogger, 'warn'>
+  /** Where balance changes and settlements are told (events.ts). */
+  events?: NodeEvents
 }
 
 /** The packet timing a Connector uses when not told otherwise (RFC 0027 lifecycle step 6). */
@@ -62,6 +66,14 @@ export const CONNECTOR_DEFAULTS = {
   /** Longest a next hop may hold a packet (and our liquidity). */
   maxHoldTimeMs: 30_000,
 } as const
+
+/** A settle-now request that cannot be done. */
+export class SettleNowError extends Error {
+  override readonly name = 'SettleNowError'
+  constructor(readonly peerId: string, reason: string) {
+    super(`cannot settle with peer ${peerId}: ${reason}`)
+  }
+}
 
 export interface ConnectorCountersSnapshot {
   incoming: Record<string, PacketCounters>
@@ -106,9 +118,10 @@ export class Connector {
     }
     this.address = options.address
     this.#clock = options.clock ?? systemClock
-    this.#balances = options.balances ?? new InMemoryBalanceStore()
+    const balances = options.balances ?? new InMemoryBalanceStore()
+    this.#balances = options.events === undefined ? balances : observeBalances(balances, options.events)
     this.#logger = options.logger ?? console
-    this.#settlement = new Settlement(this.#balances, this.#logger)
+    this.#settlement = new Settlement(this.#balances, this.#logger, options.events)
     this.#peerProtocols = options.peerProtocols
     const clock = this.#clock
     const outgoing = compose(
@@ -236,6 +249,26 @@ export class Connector {
   settle(peerId: string): Promise<void> {
     const account = this.#peers.get(peerId)?.account
     return account === undefined ? Promise.resolve() : this.#settlement.maybeSettle(account)
+  }
+
+  /**
+   * Pays the peer now what we owe it above its settleTo, threshold or not (an operator's
+   * request). Resolves with the amount paid (0: nothing owed, or a settlement is out already).
+   * Throws SettleNowError if the peer is unknown or has no channel, or the channel's payment failed.
+   */
+  async settleNow(peerId: string): Promise<bigint> {
+    const account = this.#peers.get(peerId)?.account
+    if (account === undefined) throw new SettleNowError(peerId, 'no such peer')
+    const { channel } = account
+    if (channel === undefined) throw new SettleNowError(peerId, 'it has no settlement channel')
+    const paid = await this.#settlement.settleNow({ ...account, channel })
+    if (paid === undefined) throw new SettleNowError(peerId, 'the channel could not pay (see the log); the balance is restored')
+    return paid
+  }
+
+  /** Applies `delta` to the peer's balance now, journaled with `reason` (an operator's correction). */
+  adjustBalance(peerId: string, delta: bigint, reason: string): bigint {
+    return this.#balances.adjust(peerId, delta, reason)
   }
 
   async #dispatch(source: PeerAccount, prepare: IlpPrepare, signal: AbortSignal | undefined): Promise<IlpReply> {

@@ -23,6 +23,8 @@ export class Dialer {
   readonly #maxDelayMs: number
   readonly #isFinal: (error: unknown) => boolean
   readonly #timers = new Set<() => void>()
+  // Links of removed peers: no more attempts (a removed peer's closed link would fail forever).
+  readonly #cancelled = new WeakSet<Link>()
   #stopped = false
 
   constructor(clock: Clock, logger: ConnectorLogger, options: DialOptions = {}) {
@@ -34,9 +36,19 @@ export class Dialer {
   }
 
   /** Resolves once connected, or when it gave up (a final error, or stop()): check `link.state`. */
-  dial(peerId: string, link: Link, attempt = 0): Promise<void> {
+  dial(peerId: string, link: Link): Promise<void> {
+    this.#cancelled.delete(link)
+    return this.#attempt(peerId, link, 0)
+  }
+
+  /** No more attempts on `link` (its peer was removed); a wait in progress ends without one. */
+  cancel(link: Link): void {
+    this.#cancelled.add(link)
+  }
+
+  #attempt(peerId: string, link: Link, attempt: number): Promise<void> {
     return link.connect().catch((error: unknown) => {
-      if (this.#stopped) return
+      if (this.#stopped || this.#cancelled.has(link)) return
       if (this.#isFinal(error)) {
         this.#logger.error('peer refused our credentials; not retrying', { peer: peerId, err: errorText(error) })
         return
@@ -46,7 +58,7 @@ export class Dialer {
       return new Promise<void>((resolve) => {
         const cancel = this.#clock.setTimer(delay, () => {
           this.#timers.delete(abort)
-          resolve(this.#stopped ? undefined : this.dial(peerId, link, attempt + 1))
+          resolve(this.#stopped || this.#cancelled.has(link) ? undefined : this.#attempt(peerId, link, attempt + 1))
         })
         const abort = (): void => {
           cancel()

@@ -30,7 +30,8 @@ export {
   type NodePeer,
   type NodePeerStatus,
 } from './node.js'
-export { Connector, CONNECTOR_DEFAULTS, type ConnectorCountersSnapshot, type ConnectorOptions } from './connector.js'
+export { Connector, CONNECTOR_DEFAULTS, SettleNowError, type ConnectorCountersSnapshot, type ConnectorOptions } from './connector.js'
+export { NodeEvents, type BalanceEvent, type NodeEvent, type NodeEventListener, type PacketEvent, type SettlementEvent } from './events.js'
 export { InvalidPeerConfigError, settleToIssue, type PeerConfig } from './peer-config.js'
 export type { RateLimitConfig } from './rate-limiter.js'
 export type { RouteLookup } from './switch.js'
@@ -56,6 +57,7 @@ export {
   BalanceStoreClosedError,
   BalanceStoreCorruptError,
   BalanceStoreLockedError,
+  type BalanceAdjustment,
   type BalanceAudit,
   type SqliteBalanceStoreOptions,
   type SqliteSynchronous,

@@ -17,8 +17,9 @@ import { systemClock, type Clock } from './clock.js'
 import { Connector, CONNECTOR_DEFAULTS } from './connector.js'
 import { Dialer, type DialOptions } from './dialer.js'
 import { type ConnectorLogger } from './logger.js'
-import type { PeerConfig } from './peer-config.js'
+import { checkPeerConfig, InvalidPeerConfigError, type PeerConfig } from './peer-config.js'
 import type { RateBackend } from './rates/exchange-rate.js'
+import { NodeEvents, packetEventsRule } from './events.js'
 import { Drain } from './rules/drain.js'
 import { observeRule, type PacketObservation } from './rules/observe.js'
 
@@ -87,7 +88,25 @@ export interface ConnectorNode {
   readonly connector: Connector
   readonly ccp: CcpNode
   readonly routingTable: RoutingTable
+  /** Packets, balance changes, settlements, peer and route changes, as they happen (events.ts). */
+  readonly events: NodeEvents
   peers(): NodePeerStatus[]
+  /**
+   * Adds a peer to the running node (dialed if `dial`); its balance is what the store has of it.
+   * Throws InvalidPeerConfigError (an id in use among them).
+   */
+  addPeer(peer: NodePeer): void
+  /**
+   * Replaces a peer's settings (and maybe its link and channel) without a restart; its balance
+   * stays. Packets in flight finish on what they started with. Throws InvalidPeerConfigError.
+   */
+  updatePeer(peer: NodePeer): void
+  /** Stops routing to and answering the peer, and drops its static routes; its balance stays in the store. False if unknown. */
+  removePeer(id: string): boolean
+  /** A static route (configured ones win over learned ones for the prefix and below it). */
+  setRoute(prefix: string, peerId: string): void
+  /** Removes the static route for exactly `prefix`; false if there was none. */
+  removeRoute(prefix: string): boolean
   /** Resolves once the links of `peerIds` (default: every peer) are connected; rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number, peerIds?: readonly string[]): Promise<void>
   /** Graceful: new Prepares refused (T03), those in flight answered (up to shutdownTimeoutMs), then nothing runs. */
@@ -122,6 +141,7 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? console
   const peers = new Map(options.peers.map((peer) => [peer.id, peer]))
+  const events = new NodeEvents()
   if (peers.size !== options.peers.length) throw new InvalidNodeOptionsError('two peers have the same id')
   if ((options.address === undefined) === (options.parent === undefined)) throw new InvalidNodeOptionsError('needs exactly one of address and parent')
   const dialer = new Dialer(clock, logger, options.dial)
@@ -174,16 +194,23 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     clock,
     logger,
     peerProtocols: (peerId) => runner.handler(peerId),
-    incomingRules: [drain.rule(), ...(options.onPacket === undefined ? [] : [observeRule(options.onPacket)])],
+    incomingRules: [
+      drain.rule(),
+      ...(options.onPacket === undefined ? [] : [observeRule(options.onPacket)]),
+      packetEventsRule(events, (destination) => routingTable.lookup(destination)),
+    ],
+    events,
   })
 
   let stopped = false
-  const unsubscribe: (() => void)[] = []
+  // Per peer: stops following its link's state.
+  const unsubscribe = new Map<string, () => void>()
   const halt = (): void => {
     stopped = true
     runner.stop()
     dialer.stop()
-    for (const off of unsubscribe.splice(0)) off()
+    for (const off of unsubscribe.values()) off()
+    unsubscribe.clear()
   }
 
   runner.start()
@@ -226,14 +253,47 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
         connected = true
         logger.info('peer connected', { peer: peer.id })
         runner.peerConnected(peer.id)
+        events.emit({ type: 'peer', action: 'state', peer: peer.id, state })
       } else if (state !== 'connected' && connected) {
         connected = false
         logger.warn('peer disconnected; its routes are withdrawn', { peer: peer.id, state })
         runner.peerDisconnected(peer.id)
+        events.emit({ type: 'peer', action: 'state', peer: peer.id, state })
       }
     }
-    unsubscribe.push(peer.link.onStateChange(onState))
+    unsubscribe.set(peer.id, peer.link.onStateChange(onState))
     onState(peer.link.state)
+  }
+
+  // Undoes addPeer; the link stays open (the app closes it, or hands it to the peer's update).
+  function dropPeer(id: string): NodePeer | undefined {
+    const peer = peers.get(id)
+    if (peer === undefined) return undefined
+    connector.removePeer(id)
+    unsubscribe.get(id)?.()
+    unsubscribe.delete(id)
+    dialer.cancel(peer.link)
+    ccp.removePeer(id)
+    if (peer.relation === 'child') ccp.removeStaticRoute(childAddress(address, id))
+    peers.delete(id)
+    return peer
+  }
+
+  function removeRoute(prefix: string): boolean {
+    if (routingTable.candidatesFor(prefix).every((route) => route.source !== 'static')) return false
+    ccp.removeStaticRoute(prefix)
+    events.emit({ type: 'route', action: 'removed', prefix })
+    return true
+  }
+
+  // The event first: the link's state (told by addPeer) is the new peer's.
+  function startPeer(peer: NodePeer, action?: 'added' | 'updated'): void {
+    if (peers.has(peer.id)) throw new InvalidPeerConfigError('id', `peer ${peer.id} already exists`)
+    checkPeerConfig({ ...peer, link: peer.link })
+    if (action !== undefined) events.emit({ type: 'peer', action, peer: peer.id })
+    addPeer(peer)
+    peers.set(peer.id, peer)
+    if ((peer.dial ?? true) && peer.link.state === 'idle') void dialer.dial(peer.id, peer.link)
   }
 
   return {
@@ -241,7 +301,33 @@ export async function createConnectorNode(options: ConnectorNodeOptions): Promis
     connector,
     ccp,
     routingTable,
-    peers: () => options.peers.map((peer) => ({ id: peer.id, relation: peer.relation, asset: peer.asset, state: peer.link.state })),
+    events,
+    peers: () => [...peers.values()].map((peer) => ({ id: peer.id, relation: peer.relation, asset: peer.asset, state: peer.link.state })),
+    addPeer(peer) {
+      startPeer(peer, 'added')
+    },
+    updatePeer(peer) {
+      const old = dropPeer(peer.id)
+      if (old === undefined) throw new InvalidPeerConfigError('id', `no peer ${peer.id}`)
+      try {
+        startPeer(peer, 'updated')
+      } catch (error) {
+        startPeer(old) // the settings that worked until now
+        throw error
+      }
+    },
+    removePeer(id) {
+      if (dropPeer(id) === undefined) return false
+      // Its static routes go with it (a child's own went in dropPeer).
+      for (const route of [...routingTable.routes()]) if (route.source === 'static' && route.nextHop === id) removeRoute(route.prefix)
+      events.emit({ type: 'peer', action: 'removed', peer: id })
+      return true
+    },
+    setRoute(prefix, peerId) {
+      ccp.setStaticRoute(prefix, peerId)
+      events.emit({ type: 'route', action: 'set', prefix, peer: peerId })
+    },
+    removeRoute,
     whenConnected: (timeoutMs = 10_000, peerIds = [...peers.keys()]) =>
       waitFor(() => peerIds.every((id) => peers.get(id)?.link.state === 'connected'), timeoutMs, `peers connected: ${peerIds.join(', ')}`),
     async stop() {

@@ -2,6 +2,7 @@ import { MAX_UINT64 } from '@stack/ilp-core'
 import type { ConnectorLogger } from './logger.js'
 import type { Channel, ChannelTotals } from '@stack/channel-core'
 import type { BalanceStore, Reservation } from './balances/balance-store.js'
+import type { NodeEvents } from './events.js'
 import type { PeerAccount } from './pipeline.js'
 
 /** Settlement counts, as plain data. */
@@ -34,9 +35,12 @@ export class Settlement {
   readonly #inFlight = new Set<string>()
   readonly counters: SettlementCounters = { sent: 0, sentAmount: 0n, failed: 0, failedAmount: 0n, received: 0, receivedAmount: 0n }
 
-  constructor(store: BalanceStore, logger: Pick<ConnectorLogger, 'warn'>) {
+  readonly #events: NodeEvents | undefined
+
+  constructor(store: BalanceStore, logger: Pick<ConnectorLogger, 'warn'>, events?: NodeEvents) {
     this.#store = store
     this.#logger = logger
+    this.#events = events
   }
 
   /**
@@ -47,13 +51,34 @@ export class Settlement {
   maybeSettle(peer: PeerAccount): Promise<void> {
     const { channel, settleThreshold } = peer
     if (channel === undefined || settleThreshold === undefined || this.#inFlight.has(peer.id)) return Promise.resolve()
-    const { balance, pendingDebit } = this.#store.get(peer.id)
-    // Count holds from the peer's own Prepares as if they will be fulfilled: we pay less, not more.
-    const owed = balance + pendingDebit
+    const owed = this.#owed(peer.id)
     if (owed < settleThreshold) return Promise.resolve()
-    let amount = owed - peer.settleTo
-    if (amount <= 0n) return Promise.resolve()
-    if (amount > MAX_UINT64) amount = MAX_UINT64
+    return this.#pay(peer, channel, owed - peer.settleTo).then((paid) => {
+      // Not after a failure: the next packet tries again, rather than a loop against a dead channel.
+      if (paid !== undefined) return this.maybeSettle(peer)
+    })
+  }
+
+  /**
+   * An operator's "settle now": pays what we owe the peer above its settleTo, threshold or not.
+   * Resolves with the amount paid: 0 if nothing is owed or a settlement is out already, undefined
+   * if the channel's payment failed (the books are restored). The peer needs a channel.
+   */
+  settleNow(peer: PeerAccount & { channel: Channel }): Promise<bigint | undefined> {
+    if (this.#inFlight.has(peer.id)) return Promise.resolve(0n)
+    return this.#pay(peer, peer.channel, this.#owed(peer.id) - peer.settleTo)
+  }
+
+  // Holds from the peer's own Prepares count as if they will be fulfilled: we pay less, not more.
+  #owed(peerId: string): bigint {
+    const { balance, pendingDebit } = this.#store.get(peerId)
+    return balance + pendingDebit
+  }
+
+  // One payment, held against the balance while the channel works; undefined if it failed.
+  #pay(peer: PeerAccount, channel: Channel, wanted: bigint): Promise<bigint | undefined> {
+    if (wanted <= 0n) return Promise.resolve(0n)
+    const amount = wanted > MAX_UINT64 ? MAX_UINT64 : wanted
     const hold = this.#store.reserve(peer.id, -amount)
     this.#inFlight.add(peer.id)
     return Promise.resolve()
@@ -75,8 +100,8 @@ export class Settlement {
       )
       .then((settled) => {
         this.#inFlight.delete(peer.id)
-        // Not after a failure: the next packet tries again, rather than a loop against a dead channel.
-        if (settled) return this.maybeSettle(peer)
+        this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'sent', amount, outcome: settled ? 'ok' : 'failed' })
+        return settled ? amount : undefined
       })
   }
 
@@ -91,6 +116,7 @@ export class Settlement {
     else this.#store.applySettled(peer.id, totals)
     this.counters.received++
     this.counters.receivedAmount += amount
+    this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'received', amount, outcome: 'ok' })
   }
 
   /**

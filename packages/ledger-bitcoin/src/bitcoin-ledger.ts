@@ -239,11 +239,15 @@ export class BitcoinLedger implements Ledger {
    * Signs a transaction from `from` to any output scripts, without broadcasting it; its coins
    * are held back from other spends (in this process) until `broadcast` or `release`. The fee
    * follows the ledger's rule (the fee payer's, or the sender's on top).
-   * @throws UnknownAccountError, InvalidAmountError, DustOutputError, InsufficientFundsError
+   * @throws UnknownAccountError, InvalidArgumentError, InvalidAmountError, DustOutputError, InsufficientFundsError
    */
-  buildTransaction(request: BuildTransactionRequest): Promise<BuiltTransaction> {
+  async buildTransaction(request: BuildTransactionRequest): Promise<BuiltTransaction> {
     this.#key(request.from)
-    request.outputs.forEach((output, index) => checkAmount(`outputs[${index}].value`, output.value))
+    if (!Array.isArray(request.outputs) || request.outputs.length === 0) throw new InvalidArgumentError('outputs', request.outputs, 'must be a non-empty array')
+    request.outputs.forEach((output, index) => {
+      if (!(output.script instanceof Uint8Array) || output.script.length === 0) throw new InvalidArgumentError(`outputs[${index}].script`, output.script, 'must be a non-empty Uint8Array')
+      checkAmount(`outputs[${index}].value`, output.value)
+    })
     return this.#spending.run(async () => {
       const built = await this.#build(request.from, request.outputs)
       this.#reserved.set(built.txid, built.tx.ins.map((input) => outpoint(input)))
@@ -285,9 +289,8 @@ export class BitcoinLedger implements Ledger {
     })
     if (!selection.ok) {
       if (selection.party === 'dust-change') throw new DustOutputError('change', selection.change, dustLimit)
-      const account = selection.party === 'sender' ? from : (feePayer as string)
-      const paid = outputs.reduce((sum, output) => sum + output.value, 0n)
-      throw new InsufficientFundsError(account, selection.available, selection.party === 'sender' ? paid : selection.needed, 0n)
+      // `amount`: what the transaction would take from that account (the fee included when it pays it).
+      throw new InsufficientFundsError(selection.party === 'sender' ? from : (feePayer as string), selection.available, selection.needed, 0n)
     }
     const payerScript = payerKey?.script ?? sender.script
     const tx = signTransaction(

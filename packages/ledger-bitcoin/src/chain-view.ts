@@ -8,6 +8,9 @@ import type { Coin } from './coin-selection.js'
 import type { BitcoinRpc } from './rpc.js'
 import { SerialQueue } from '@stack/ledger-core'
 
+/** The node calls the view makes. */
+export type ChainSource = Pick<BitcoinRpc, 'getBlockchainInfo' | 'getBlockHash' | 'getBlockHex' | 'getRawMempool' | 'getRawTransactionHex'>
+
 export interface OwnedCoin extends Coin {
   readonly owner: string
 }
@@ -24,7 +27,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const rpcOrder = (hash: Uint8Array): string => hex(Uint8Array.from(hash).reverse())
 
 export class ChainView {
-  readonly #rpc: BitcoinRpc
+  readonly #rpc: ChainSource
   readonly #birthHeight: number
   readonly #owners = new Map<string, string>() // script hex → owner
   #confirmed = new Map<string, Unspent>() // "txid:vout" → coin
@@ -34,7 +37,7 @@ export class ChainView {
   #mined = new Map<string, number>()
   readonly #syncs = new SerialQueue()
 
-  constructor(rpc: BitcoinRpc, birthHeight: number) {
+  constructor(rpc: ChainSource, birthHeight: number) {
     this.#rpc = rpc
     this.#birthHeight = birthHeight
     this.#tip = { height: birthHeight - 1, hash: undefined }

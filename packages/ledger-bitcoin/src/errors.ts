@@ -10,7 +10,7 @@ export abstract class BitcoinRpcError extends Error {
   abstract override readonly name: string
 }
 
-/** No answer from the endpoint: connection refused, reset, or no HTTP response. */
+/** No answer from the endpoint: connection refused or reset, no HTTP response in time. */
 export class RpcUnreachableError extends BitcoinRpcError {
   override readonly name = 'RpcUnreachableError'
   constructor(readonly url: string, cause: unknown) {

@@ -1,6 +1,6 @@
 /**
  * Account keys: BIP 32 from one seed, BIP 84 paths (m/84'/coin'/0'/0/index: coin 0 on Bitcoin's
- * main network, 1 on every test network), each key paying to its P2WPKH address.
+ * main network, whose bech32 prefix is `bc`; 1 on any other), each key paying to its P2WPKH address.
  */
 import * as ecc from '@bitcoinerlab/secp256k1'
 import { BIP32Factory, type BIP32Interface } from 'bip32'

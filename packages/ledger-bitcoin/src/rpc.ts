@@ -17,6 +17,8 @@ export interface BitcoinRpcOptions {
    * calls it refused (bcoin answers with the txid at once and adds the transaction after). Default 3000.
    */
   readonly acceptanceTimeoutMs?: number
+  /** How long one call may take before it is `RpcUnreachableError`. Default 30000. */
+  readonly requestTimeoutMs?: number
 }
 
 export interface BlockchainInfo {
@@ -54,12 +56,14 @@ export class BitcoinRpc {
   readonly url: string
   readonly #authorization: string
   readonly #acceptanceTimeoutMs: number
+  readonly #requestTimeoutMs: number
   #nextId = 1
 
   constructor(options: BitcoinRpcOptions) {
     this.url = options.url
     this.#authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`
     this.#acceptanceTimeoutMs = options.acceptanceTimeoutMs ?? 3_000
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000
   }
 
   /** Any RPC method; the `result` as the node sent it. @throws RpcUnreachableError, RpcAuthError, RpcCallError */
@@ -69,13 +73,19 @@ export class BitcoinRpc {
       response = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: this.#authorization },
-        body: JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params })
+        body: JSON.stringify({ jsonrpc: '1.0', id: this.#nextId++, method, params }),
+        signal: AbortSignal.timeout(this.#requestTimeoutMs)
       })
     } catch (error) {
       throw new RpcUnreachableError(this.url, error instanceof Error && error.cause !== undefined ? error.cause : error)
     }
     if (response.status === 401 || response.status === 403) throw new RpcAuthError(this.url, response.status)
-    const text = await response.text()
+    let text: string
+    try {
+      text = await response.text()
+    } catch (error) {
+      throw new RpcUnreachableError(this.url, error)
+    }
     let body: { result?: unknown; error?: { code?: number; message?: string } | null }
     try {
       body = JSON.parse(text) as typeof body

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import { ledgerTests } from '@stack/ledger-core/compliance'
 import { BitcoinLedger } from '../src/index.js'
-import { fund, openBankAndFeePayer, ledgerOptions, startRegtest, type Regtest } from './regtest.js'
+import { bcoinChain, fund, openBankAndFeePayer, ledgerOptions, startRegtest, type Regtest } from './regtest.js'
 
 // ledger-core's Ledger contract on a bcoin regtest node (in memory, a child process): every
 // transfer is a real transaction, accepted by the node's mempool, and every `fund` a payment from a
@@ -14,7 +14,7 @@ let ledger: BitcoinLedger
 beforeAll(async () => {
   node = await startRegtest()
   ledger = await BitcoinLedger.open(ledgerOptions(node))
-  await openBankAndFeePayer(node, ledger)
+  await openBankAndFeePayer(bcoinChain(node), ledger)
 })
 afterAll(async () => {
   ledger.close()

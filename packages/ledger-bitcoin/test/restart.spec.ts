@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { IdempotencyConflictError } from '@stack/ledger-core'
 import { BitcoinLedger, BitcoinRpc, RpcUnreachableError, TransactionRefusedError, type BitcoinLedgerOptions } from '../src/index.js'
-import { BANK, FEE_PAYER, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
+import { BANK, FEE_PAYER, bcoinChain, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
 
 // The journal: what survives a restart of the adapter (a new BitcoinLedger on the same seed and
 // file), on a bcoin regtest node of this file's own (it has no fee estimate: no block it mined
@@ -18,7 +18,7 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'ledger-bitcoin-'))
   options = ledgerOptions(node, { statePath: join(directory, 'ledger.jsonl'), seed: randomBytes(32) })
   const ledger = await BitcoinLedger.open(options)
-  await openBankAndFeePayer(node, ledger, 10, 10)
+  await openBankAndFeePayer(bcoinChain(node), ledger, 10, 10)
   ledger.close()
 })
 afterAll(async () => {

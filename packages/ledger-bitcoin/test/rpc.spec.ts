@@ -2,7 +2,7 @@ import { createServer } from 'node:net'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Block } from 'bitcoinjs-lib'
 import { BitcoinRpc, RpcAuthError, RpcCallError, RpcUnreachableError } from '../src/index.js'
-import { startRegtest, type Regtest } from './regtest.js'
+import { freePort, startRegtest, type Regtest } from './regtest.js'
 
 let node: Regtest
 let rpc: BitcoinRpc
@@ -35,13 +35,14 @@ it('names its failures: a call the node refuses, wrong credentials, a node that 
   await expect(rpc.getBlockHash(10_000_000)).rejects.toMatchObject({ name: 'RpcCallError', method: 'getblockhash' })
   const wrong = new BitcoinRpc({ url: node.rpcUrl, user: node.rpcUser, password: 'not-the-password' })
   await expect(wrong.getBlockchainInfo()).rejects.toBeInstanceOf(RpcAuthError)
-  // A port that was free a moment ago: nothing listens on it.
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-  const absent = new BitcoinRpc({ url: `http://127.0.0.1:${port}/`, user: 'u', password: 'p' })
+  const absent = new BitcoinRpc({ url: `http://127.0.0.1:${await freePort()}/`, user: 'u', password: 'p' })
   await expect(absent.getBlockchainInfo()).rejects.toBeInstanceOf(RpcUnreachableError)
+  // A server that accepts the connection and never answers.
+  const silent = createServer(() => {}).listen(0, '127.0.0.1')
+  await new Promise((resolve) => silent.once('listening', resolve))
+  const address = silent.address()
+  const hung = new BitcoinRpc({ url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`, user: 'u', password: 'p', requestTimeoutMs: 200 })
+  await expect(hung.getBlockchainInfo()).rejects.toBeInstanceOf(RpcUnreachableError)
+  silent.close()
+  silent.unref()
 })

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InsufficientFundsError, InvalidArgumentError, type TransferRequest } from '@stack/ledger-core'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { BitcoinLedger, DustOutputError, TransactionRefusedError } from '../src/index.js'
-import { BANK, FEE_PAYER, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
+import { BANK, FEE_PAYER, bcoinChain, fund, ledgerOptions, openBankAndFeePayer, startRegtest, type Regtest } from './regtest.js'
 
 // Transfers on a bcoin regtest node, checked against the transactions the node holds.
 let node: Regtest
@@ -32,7 +32,7 @@ describe('with a fee payer', () => {
   let ledger: BitcoinLedger
   beforeAll(async () => {
     ledger = await BitcoinLedger.open(ledgerOptions(node, { dustRelayFee: 3n }))
-    await openBankAndFeePayer(node, ledger, 10, 10)
+    await openBankAndFeePayer(bcoinChain(node), ledger, 10, 10)
   })
   afterAll(() => ledger.close())
 
@@ -122,6 +122,10 @@ describe('with a fee payer', () => {
       name: 'InsufficientFundsError',
       balance: 400_000n
     })
+    await expect(ledger.buildTransaction({ from: 'dave', outputs: [] })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(ledger.buildTransaction({ from: 'dave', outputs: [{ script: funding.output as Uint8Array, value: 0n }] })).rejects.toMatchObject({
+      name: 'InvalidAmountError'
+    })
     expect(await ledger.broadcast(built.tx)).toBe(built.txid)
     expect((await ledger.rpc.getMempoolEntry(built.txid))?.fee).toBe(built.fee)
     expect(valueTo(tx, funding.output as Uint8Array)).toBe(500_000n)
@@ -145,6 +149,20 @@ describe('with a fee payer', () => {
   })
 })
 
+describe('with a fee payer that has no coins', () => {
+  it('refuses with InsufficientFundsError naming the fee payer, and moves nothing', async () => {
+    const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: 'empty' }))
+    for (const id of ['empty', 'heidi', 'ivan']) await ledger.createAccount(id)
+    await node.fund(ledger.address('heidi'), 100_000)
+    await node.mine(1)
+    const refused = ledger.transfer({ idempotencyKey: randomUUID(), from: 'heidi', to: 'ivan', amount: 1_000n })
+    await expect(refused).rejects.toMatchObject({ name: 'InsufficientFundsError', accountId: 'empty', balance: 0n })
+    expect(await ledger.getBalance('heidi')).toBe(100_000n)
+    expect(await ledger.getBalance('ivan')).toBe(0n)
+    ledger.close()
+  })
+})
+
 describe('without a fee payer', () => {
   it('the sender pays the fee on top of the amount', async () => {
     const ledger = await BitcoinLedger.open(ledgerOptions(node, { feePayer: undefined, dustRelayFee: 3n }))
@@ -161,10 +179,11 @@ describe('without a fee payer', () => {
     expect(inputs - outputs).toBe(transfer.fee)
     expect(await ledger.getBalance('frank')).toBe(100_000n - 60_000n - transfer.fee)
     expect(await ledger.getBalance('grace')).toBe(60_000n)
-    // What is left cannot pay 40,000 and a fee.
-    await expect(ledger.transfer({ idempotencyKey: randomUUID(), from: 'frank', to: 'grace', amount: 40_000n - transfer.fee })).rejects.toBeInstanceOf(
-      InsufficientFundsError
-    )
+    // What is left cannot pay itself and a fee: the refusal names the fee in what it would take.
+    const left = 40_000n - transfer.fee
+    const refused = ledger.transfer({ idempotencyKey: randomUUID(), from: 'frank', to: 'grace', amount: left })
+    await expect(refused).rejects.toBeInstanceOf(InsufficientFundsError)
+    await expect(refused).rejects.toMatchObject({ accountId: 'frank', balance: left, amount: left + transfer.fee }) // the same shape of transaction, the same fee
     expect(await ledger.getBalance('grace')).toBe(60_000n)
     ledger.close()
   })

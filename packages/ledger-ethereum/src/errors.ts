@@ -4,6 +4,7 @@
  * InsufficientFundsError, IdempotencyConflictError …); failures of the JSON-RPC endpoint itself
  * are viem's errors, passed through.
  */
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, isHex, type Abi, type Hex } from 'viem'
 import { LedgerError } from '@stack/ledger-core'
 
 /**
@@ -27,4 +28,28 @@ export class ContractRevertedError extends LedgerError {
   ) {
     super(`${functionName ?? 'transaction'} reverted${errorName === undefined ? '' : ` with ${errorName}`}${reason === undefined ? '' : `: ${reason}`}`)
   }
+}
+
+/** The typed revert in viem's error, or the error itself when it is not a revert (a network failure). */
+export function revertOf(error: unknown, functionName: string, abi: Abi): unknown {
+  if (!(error instanceof BaseError)) return error
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
+  if (reverted instanceof ContractFunctionRevertedError) {
+    return new ContractRevertedError(functionName, reverted.data?.errorName ?? (reverted.reason === undefined ? undefined : 'Error'), reverted.data?.args ?? [], reverted.reason ?? reverted.shortMessage)
+  }
+  // A plain call (a deployment) is not decoded by viem: decode its revert data by the ABI here.
+  const raw = error.walk((e) => typeof (e as { data?: unknown }).data === 'string' && isHex((e as { data: string }).data))
+  const data = (raw as { data?: Hex } | null)?.data
+  if (data !== undefined && data.length >= 10) {
+    try {
+      const decoded = decodeErrorResult({ abi, data })
+      const args = decoded.args ?? []
+      const reason = decoded.errorName === 'Error' && typeof args[0] === 'string' ? args[0] : undefined
+      return new ContractRevertedError(functionName, decoded.errorName, args, reason ?? error.shortMessage)
+    } catch {
+      return new ContractRevertedError(functionName, undefined, [], error.shortMessage)
+    }
+  }
+  if (/revert/i.test(error.message)) return new ContractRevertedError(functionName, undefined, [], error.shortMessage)
+  return error
 }

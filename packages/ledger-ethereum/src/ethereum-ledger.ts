@@ -5,17 +5,12 @@
  */
 import {
   BaseError,
-  ContractFunctionRevertedError,
   InsufficientFundsError as ViemInsufficientFundsError,
-  RpcRequestError,
   createPublicClient,
   createWalletClient,
-  custom,
-  decodeErrorResult,
   defineChain,
   encodeDeployData,
   encodeFunctionData,
-  http,
   isAddress,
   isHex,
   toHex,
@@ -29,7 +24,6 @@ import {
   type Hash,
   type Hex,
   type PublicClient,
-  type TransactionReceipt,
   type TypedData,
   type TypedDataDefinition,
   type WalletClient
@@ -45,103 +39,27 @@ import {
   checkAccountId,
   checkAmount,
   checkIdempotencyKey,
-  type Account,
   type AccountId,
   type AccountOptions,
   type Asset,
   type Ledger,
   type LedgerCapabilityName,
-  type Transfer,
   type TransferRequest
 } from '@stack/ledger-core'
-import { ContractRevertedError } from './errors.js'
-
-/**
- * The provider shape of EIP-1193: what `ganache.provider()`, a browser wallet or viem's own
- * transports offer. Typed loosely (a method, bivariant in its argument) so that every
- * provider's own typing of `request` fits.
- */
-export interface Eip1193Provider {
-  request(args: { readonly method: string; readonly params?: unknown }): Promise<unknown>
-}
-
-/** Where the chain is: a JSON-RPC URL (http or https), or an EIP-1193 provider. */
-export type EthereumConnection = { readonly rpcUrl: string } | { readonly provider: Eip1193Provider }
-
-/** How an account signs: a private key this process holds, or an address the node signs for (unlocked). */
-export type AccountKey = { readonly privateKey: Hex } | { readonly address: Address }
-
-export interface EthereumLedgerOptions {
-  readonly connection: EthereumConnection
-  /** Default `{ code: 'ETH', scale: 18 }`: amounts are in wei. */
-  readonly asset?: Asset
-  /** Accounts to start with, by id. */
-  readonly accounts?: Readonly<Record<AccountId, AccountKey>>
-  /** How often to poll for a receipt not mined yet, ms. Default 1 000. */
-  readonly pollingIntervalMs?: number
-}
-
-/** An account of this ledger: its id, its address on the chain, its balance in wei. */
-export interface EthereumAccount extends Account {
-  readonly address: Address
-}
-
-/** What a mined transaction cost and where it went. */
-export interface TransactionSummary {
-  readonly hash: Hash
-  readonly blockNumber: bigint
-  readonly gasUsed: bigint
-  /** Wei paid per gas. */
-  readonly effectiveGasPrice: bigint
-  /** gasUsed × effectiveGasPrice: the wei the sender paid for gas. */
-  readonly fee: bigint
-  /** Set for a deployment. */
-  readonly contractAddress: Address | undefined
-  /** The receipt as viem decodes it (logs included). */
-  readonly receipt: TransactionReceipt
-}
-
-/** A transfer on chain: ledger-core's description plus the transaction. `id` is the transaction hash. */
-export interface EthereumTransfer extends Transfer {
-  readonly transaction: TransactionSummary
-}
-
-type WriteMutability = 'nonpayable' | 'payable'
-type ReadMutability = 'pure' | 'view'
-
-export interface ContractWriteRequest<
-  abi extends Abi,
-  functionName extends ContractFunctionName<abi, WriteMutability>,
-  args extends ContractFunctionArgs<abi, WriteMutability, functionName>
-> {
-  /** The account that sends the transaction. */
-  readonly from: AccountId
-  readonly address: Address
-  readonly abi: abi
-  readonly functionName: functionName
-  readonly args?: args
-  /** Wei sent with the call. */
-  readonly value?: bigint
-}
-
-export interface ContractReadRequest<
-  abi extends Abi,
-  functionName extends ContractFunctionName<abi, ReadMutability>,
-  args extends ContractFunctionArgs<abi, ReadMutability, functionName>
-> {
-  readonly address: Address
-  readonly abi: abi
-  readonly functionName: functionName
-  readonly args?: args
-}
-
-export interface DeployRequest {
-  readonly from: AccountId
-  readonly abi: Abi
-  readonly bytecode: Hex
-  readonly args?: readonly unknown[]
-  readonly value?: bigint
-}
+import { ContractRevertedError, revertOf } from './errors.js'
+import { transportOf } from './transport.js'
+import type {
+  AccountKey,
+  ContractReadRequest,
+  ContractWriteRequest,
+  DeployRequest,
+  EthereumAccount,
+  EthereumLedgerOptions,
+  EthereumTransfer,
+  ReadMutability,
+  TransactionSummary,
+  WriteMutability
+} from './types.js'
 
 interface Signer {
   readonly account: ViemAccount | Address
@@ -456,74 +374,7 @@ export class EthereumLedger implements Ledger {
   }
 }
 
-function transportOf(connection: EthereumConnection): ReturnType<typeof custom> {
-  if ('provider' in connection) {
-    if (typeof connection.provider?.request !== 'function') throw new InvalidArgumentError('connection.provider', connection.provider, 'must be an EIP-1193 provider')
-    return custom(asGeth(connection.provider))
-  }
-  if (typeof connection.rpcUrl !== 'string' || !/^https?:\/\//.test(connection.rpcUrl)) {
-    throw new InvalidArgumentError('connection.rpcUrl', connection.rpcUrl, 'must be an http(s) URL')
-  }
-  // The custom transport around it does the retrying.
-  return custom(asGeth(http(connection.rpcUrl, { retryCount: 0 })({})))
-}
-
-/**
- * Makes a node's answers read as geth's, where viem depends on them:
- * - viem tries `eth_fillTransaction` before filling a transaction itself, and remembers that a
- *   node lacks it only when the node answers EIP-1474's "method not found" (-32601). Nodes that
- *   answer otherwise (ganache: "does not exist/is not available") would cost a failed call with
- *   retries and back-off before every transaction.
- * - viem decodes a revert by the ABI only under code 3 (geth's "execution reverted"); ganache
- *   answers -32000 with the same revert data, which viem would retry three times as unknown.
- */
-function asGeth(provider: Eip1193Provider): Eip1193Provider {
-  return {
-    request: async (args) => {
-      try {
-        return await provider.request(args)
-      } catch (error) {
-        if (!(error instanceof Error)) throw error
-        if (args.method === 'eth_fillTransaction' && /does not exist|not available|not supported|not found/i.test(error.message)) {
-          throw Object.assign(new Error(error.message), { code: -32601 })
-        }
-        const data = (error as { data?: unknown }).data
-        if ((error as { code?: unknown }).code !== 3 && /revert/i.test(error.message) && typeof data === 'string' && isHex(data)) {
-          // geth's answer to a revert (code 3 with the revert data), which viem decodes by the ABI;
-          // as an RpcRequestError, so that viem does not retry it as an unknown error.
-          throw new RpcRequestError({ body: args, error: { code: 3, message: error.message, data }, url: 'eip1193' })
-        }
-        throw error
-      }
-    }
-  }
-}
-
 function checkNoCredit(creditLimit: unknown): void {
   if (creditLimit === undefined || creditLimit === 0n) return
   throw new InvalidArgumentError('creditLimit', creditLimit, 'must be 0n: an account on a chain cannot go below zero')
-}
-
-/** The typed revert in viem's error, or the error itself when it is not a revert (a network failure). */
-function revertOf(error: unknown, functionName: string, abi: Abi): unknown {
-  if (!(error instanceof BaseError)) return error
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
-  if (reverted instanceof ContractFunctionRevertedError) {
-    return new ContractRevertedError(functionName, reverted.data?.errorName ?? (reverted.reason === undefined ? undefined : 'Error'), reverted.data?.args ?? [], reverted.reason ?? reverted.shortMessage)
-  }
-  // A plain call (a deployment) is not decoded by viem: decode its revert data by the ABI here.
-  const raw = error.walk((e) => typeof (e as { data?: unknown }).data === 'string' && isHex((e as { data: string }).data))
-  const data = (raw as { data?: Hex } | null)?.data
-  if (data !== undefined && data.length >= 10) {
-    try {
-      const decoded = decodeErrorResult({ abi, data })
-      const args = decoded.args ?? []
-      const reason = decoded.errorName === 'Error' && typeof args[0] === 'string' ? args[0] : undefined
-      return new ContractRevertedError(functionName, decoded.errorName, args, reason ?? error.shortMessage)
-    } catch {
-      return new ContractRevertedError(functionName, undefined, [], error.shortMessage)
-    }
-  }
-  if (/revert/i.test(error.message)) return new ContractRevertedError(functionName, undefined, [], error.shortMessage)
-  return error
 }

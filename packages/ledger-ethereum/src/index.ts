@@ -28,5 +28,5 @@ export type {
   EthereumLedgerOptions,
   EthereumTransfer,
   TransactionSummary
-} from './ethereum-ledger.js'
+} from './types.js'
 export { ContractRevertedError } from './errors.js'

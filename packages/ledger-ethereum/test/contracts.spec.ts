@@ -1,9 +1,7 @@
-import { createServer } from 'node:net'
-import ganache from 'ganache'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recoverTypedDataAddress, type Abi, type Address } from 'viem'
 import { ContractRevertedError, EthereumLedger } from '../src/index.js'
-import { startChain, type Chain } from './fixtures/chain.js'
+import { httpProvider, startChain, type Chain } from './fixtures/chain.js'
 import { compileCounter, type Compiled } from './fixtures/counter.js'
 
 let chain: Chain
@@ -14,7 +12,7 @@ beforeAll(async () => {
   counter = compileCounter()
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.node.stop()
 })
 
 async function deploy(start: bigint): Promise<Address> {
@@ -57,35 +55,38 @@ describe('EthereumLedger contracts', () => {
     const signature = await chain.ledger.signTypedData('genesis2', { domain, types, primaryType: 'Claim', message })
     expect(await recoverTypedDataAddress({ domain, types, primaryType: 'Claim', message, signature })).toBe(chain.ledger.addressOf('genesis2'))
   })
-})
 
-describe('EthereumLedger over a JSON-RPC URL', () => {
-  it('connects to http://127.0.0.1:<port>, transfers and deploys', async () => {
-    const port = await freePort()
-    const server = ganache.server({ logging: { quiet: true }, wallet: { deterministic: true }, chain: { chainId: 1338 } })
-    await server.listen(port, '127.0.0.1')
-    try {
-      const key = Object.values(await server.provider.getInitialAccounts())[0]?.secretKey as `0x${string}`
-      const ledger = await EthereumLedger.connect({ connection: { rpcUrl: `http://127.0.0.1:${port}` }, accounts: { rich: { privateKey: key } }, pollingIntervalMs: 20 })
-      expect(ledger.chainId).toBe(1338)
-      await ledger.createAccount('poor')
-      await ledger.transfer({ idempotencyKey: 'one', from: 'rich', to: 'poor', amount: 42n })
-      expect(await ledger.getBalance('poor')).toBe(42n)
-      const { contractAddress } = await ledger.deployContract({ from: 'rich', abi: counter.abi, bytecode: counter.bytecode, args: [3n] })
-      expect(await ledger.readContract({ address: contractAddress, abi: counter.abi as Abi, functionName: 'count' })).toBe(3n)
-    } finally {
-      await server.close()
-    }
+  it('has the node sign EIP-712 typed data for an address it unlocks (eth_signTypedData_v4)', async () => {
+    const domain = { name: 'Test', version: '1', chainId: 1337, verifyingContract: '0x0000000000000000000000000000000000000001' } as const
+    const types = { Claim: [{ name: 'channelId', type: 'bytes32' }, { name: 'amount', type: 'uint256' }] } as const
+    const message = { channelId: `0x${'cd'.repeat(32)}`, amount: 11n } as const
+    const address = chain.node.addresses[1]!
+    await chain.ledger.importAccount('unlocked', { address })
+    const signature = await chain.ledger.signTypedData('unlocked', { domain, types, primaryType: 'Claim', message })
+    expect((await recoverTypedDataAddress({ domain, types, primaryType: 'Claim', message, signature })).toLowerCase()).toBe(address)
+    expect(signature).toBe(await chain.ledger.signTypedData('genesis1', { domain, types, primaryType: 'Claim', message }))
   })
 })
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+describe('EthereumLedger over an EIP-1193 provider', () => {
+  it('connects through a provider of its own over the node, transfers, deploys, and decodes a revert at the first answer', async () => {
+    const http = httpProvider(chain.node.rpcUrl)
+    const calls: string[] = []
+    const provider = { request: (args: { method: string; params?: unknown }) => (calls.push(args.method), http.request(args)) }
+    const ledger = await EthereumLedger.connect({ connection: { provider }, accounts: { rich: { privateKey: chain.node.keys[2]! } }, pollingIntervalMs: 20 })
+    expect(ledger.chainId).toBe(1337)
+    await ledger.createAccount('poor')
+    await ledger.transfer({ idempotencyKey: 'one', from: 'rich', to: 'poor', amount: 42n })
+    expect(await ledger.getBalance('poor')).toBe(42n)
+    const { contractAddress } = await ledger.deployContract({ from: 'rich', abi: counter.abi, bytecode: counter.bytecode, args: [3n] })
+    expect(await ledger.readContract({ address: contractAddress, abi: counter.abi as Abi, functionName: 'count' })).toBe(3n)
+    calls.length = 0
+    await expect(ledger.writeContract({ from: 'rich', address: contractAddress, abi: counter.abi, functionName: 'add', args: [101n] })).rejects.toMatchObject({
+      name: 'ContractRevertedError',
+      errorName: 'TooBig',
+      errorArgs: [101n, 100n]
     })
+    // The node's code-3 answer is final: one simulation, not retried as an unknown error.
+    expect(calls).toEqual(['eth_call'])
   })
-}
+})

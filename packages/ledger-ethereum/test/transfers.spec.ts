@@ -26,7 +26,7 @@ beforeAll(async () => {
   ledger = chain.ledger
 })
 afterAll(async () => {
-  await chain.dispose()
+  await chain.node.stop()
 })
 
 /** A fresh account holding `amount` wei, funded from genesis0. */
@@ -38,7 +38,7 @@ async function funded(amount: bigint): Promise<string> {
 }
 
 describe('EthereumLedger accounts', () => {
-  it('connects through an EIP-1193 provider, names the chain and its asset in wei', async () => {
+  it('connects over a JSON-RPC URL, names the chain and its asset in wei', async () => {
     expect(ledger.chainId).toBe(1337)
     expect(ledger.asset).toEqual({ code: 'ETH', scale: 18 })
     expect(ledger.capabilities.size).toBe(0)
@@ -63,7 +63,7 @@ describe('EthereumLedger accounts', () => {
   })
 
   it('imports a node-unlocked address and moves ether from it (the node signs)', async () => {
-    const [address] = (await chain.provider.request({ method: 'eth_accounts', params: [] })) as `0x${string}`[]
+    const [address] = (await chain.node.request('eth_accounts')) as `0x${string}`[]
     const id = fresh()
     await ledger.importAccount(id, { address: address as `0x${string}` })
     const to = await funded(0n)
@@ -163,6 +163,6 @@ describe('EthereumLedger options', () => {
   it('refuses a connection that is neither a provider nor an http(s) URL', async () => {
     await expect(EthereumLedger.connect({ connection: { rpcUrl: 'ftp://x' } })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'connection.rpcUrl' })
     await expect(EthereumLedger.connect({ connection: { provider: {} as never } })).rejects.toMatchObject({ field: 'connection.provider' })
-    await expect(EthereumLedger.connect({ connection: { provider: chain.provider }, accounts: { x: { privateKey: '0x12' } } })).rejects.toMatchObject({ field: 'privateKey' })
+    await expect(EthereumLedger.connect({ connection: { rpcUrl: chain.node.rpcUrl }, accounts: { x: { privateKey: '0x12' } } })).rejects.toMatchObject({ field: 'privateKey' })
   })
 })

@@ -9,8 +9,10 @@
  * - a package never imports a higher layer;
  * - within its own layer and from lower layers a package imports only the layer's core,
  *   except that a concrete package of a layer with `builtOn` may import the concrete
- *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite);
- * - apps may import any package;
+ *   package of that lower layer with the same suffix (channel-sqlite → ledger-sqlite), or
+ *   the suffix its `builtOnSuffixes` names (channel-lightning → ledger-bitcoin);
+ * - apps may import any package; the apps listed in `toolApps` (the demo, which starts its own
+ *   dev chains) may also import tools from src/;
  * - tests and benches (any file outside src/) may also import a concrete package of a lower
  *   layer, as a test peer (stream's tests pay through @stack/ilp-connector); never an upward one;
  * - packages are imported by name, through their entry points: a relative path out of the
@@ -22,8 +24,8 @@ import * as path from 'node:path'
 import { importSourceVisitors } from './import-sources.js'
 
 /**
- * @typedef {{ name: string, core: string, packages: RegExp | string, builtOn?: string }} LayerOption
- * @typedef {{ name: string, core: string, pattern: RegExp, builtOn: string | undefined, rank: number }} Layer
+ * @typedef {{ name: string, core: string, packages: RegExp | string, builtOn?: string, builtOnSuffixes?: Record<string, string> }} LayerOption
+ * @typedef {{ name: string, core: string, pattern: RegExp, builtOn: string | undefined, builtOnSuffixes: Record<string, string>, rank: number }} Layer
  * @typedef {{ kind: 'package' | 'app' | 'tool', dir: string }} Place
  */
 
@@ -95,6 +97,7 @@ export const importsRule = {
         properties: {
           root: { type: 'string' },
           scope: { type: 'string' },
+          toolApps: { type: 'array', items: { type: 'string' } },
           layers: {
             type: 'array',
             minItems: 1,
@@ -105,6 +108,7 @@ export const importsRule = {
                 core: { type: 'string' },
                 packages: {},
                 builtOn: { type: 'string' },
+                builtOnSuffixes: { type: 'object', additionalProperties: { type: 'string' } },
               },
               required: ['name', 'core', 'packages'],
               additionalProperties: false,
@@ -140,12 +144,15 @@ export const importsRule = {
     const options = context.options[0] ?? {}
     const root = path.resolve(options.root ?? context.cwd)
     const scope = options.scope ?? '@stack'
+    /** @type {string[]} */
+    const toolApps = options.toolApps ?? []
     /** @type {Layer[]} */
     const layers = options.layers.map((/** @type {LayerOption} */ layer, /** @type {number} */ rank) => ({
       name: layer.name,
       core: layer.core,
       pattern: layer.packages instanceof RegExp ? layer.packages : new RegExp(layer.packages),
       builtOn: layer.builtOn,
+      builtOnSuffixes: layer.builtOnSuffixes ?? {},
       rank,
     }))
 
@@ -182,9 +189,11 @@ export const importsRule = {
         context.report({ node, messageId: 'appImport', data })
         return
       }
-      // tools/ (bench harness, lint plugin) serve tests and benches, never shipped code
+      // tools/ (bench harness, lint plugin, dev chains) serve tests and benches, never shipped code,
+      // but for the apps named in toolApps (the demo starts its chains)
       if (target.kind === 'tool') {
-        if (inSource) context.report({ node, messageId: 'toolInSource', data })
+        const toolApp = importer.kind === 'app' && toolApps.includes(importer.dir)
+        if (inSource && !toolApp) context.report({ node, messageId: 'toolInSource', data })
         return
       }
       const targetLayer = layerOf(target.dir)
@@ -214,11 +223,12 @@ export const importsRule = {
         })
         return
       }
-      // the ledger a concrete channel is built on: same suffix, one layer down
+      // the ledger a concrete channel is built on: same suffix (or the one named for it), one layer down
+      const importerSuffix = suffixIn(importerLayer, importer.dir)
       const builtOnTarget =
         importerLayer.builtOn === targetLayer.name &&
         importer.dir !== importerLayer.core &&
-        suffixIn(importerLayer, importer.dir) === suffixIn(targetLayer, target.dir)
+        (importerLayer.builtOnSuffixes[importerSuffix] ?? importerSuffix) === suffixIn(targetLayer, target.dir)
       if (builtOnTarget) return
       // a test peer: a test or bench runs against a concrete package below it; shipped code never does
       if (!inSource && targetLayer.rank < importerLayer.rank) return

@@ -92,6 +92,13 @@ describe('layering/imports with the root eslint.config.js', () => {
     expect(messages).toEqual([])
   })
 
+  it('lets a channel import the ledger named for it (channel-lightning → ledger-bitcoin), and only that one', async () => {
+    const bitcoin = await lint("import { BitcoinLedger } from '@stack/ledger-bitcoin'\nexport const l = BitcoinLedger\n", 'packages/channel-lightning/src/fixture.ts')
+    expect(bitcoin).toEqual([])
+    const lightning = await lint("import { LightningLedger } from '@stack/ledger-lightning'\nexport const l = LightningLedger\n", 'packages/channel-lightning/src/fixture.ts')
+    expectLayeringErrors(lightning, 1, ['@stack/channel-lightning', '@stack/ledger-lightning', 'concrete adapter'])
+  })
+
   it('rejects a concrete channel importing another ledger (channel-sqlite → ledger-ethereum)', async () => {
     const messages = await lint("import { EvmLedger } from '@stack/ledger-ethereum'\nexport const l = EvmLedger\n", 'packages/channel-sqlite/src/fixture.ts')
     expectLayeringErrors(messages, 1, ['@stack/channel-sqlite', '@stack/ledger-ethereum', 'concrete adapter'])
@@ -125,6 +132,12 @@ describe('layering/imports with the root eslint.config.js', () => {
   it('rejects a tool imported by shipped code (ilp-core src → @stack/bench)', async () => {
     const messages = await lint("import { compare } from '@stack/bench'\nexport const c = compare\n", 'packages/ilp-core/src/fixture.ts')
     expectLayeringErrors(messages, 1, ['@stack/ilp-core', '@stack/bench', 'tests and benches only'])
+  })
+
+  it('lets the demo app start a dev chain from src/, and no other app (demo → @stack/evm-node)', async () => {
+    const code = "import { startEvmNode } from '@stack/evm-node'\nexport const s = startEvmNode\n"
+    expect(await lint(code, 'apps/demo/src/fixture.ts')).toEqual([])
+    expectLayeringErrors(await lint(code, 'apps/connector/src/fixture.ts'), 1, ['@stack/evm-node', 'tests and benches only'])
   })
 
   it('rejects a relative import into another package (ilp-core → ../../stream/src/x.js)', async () => {

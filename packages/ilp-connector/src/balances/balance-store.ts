@@ -53,8 +53,11 @@ export interface BalanceStore {
    * or above `minBalance`, else InsufficientBalanceError and nothing is held).
    */
   reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation
-  /** Applies `delta` at once (incoming value from a Channel without totals). */
-  adjust(peerId: string, delta: bigint): bigint
+  /**
+   * Applies `delta` at once: incoming value from a Channel without totals, or, with a `reason`,
+   * an operator's adjustment (journaled with its reason by a durable store).
+   */
+  adjust(peerId: string, delta: bigint, reason?: string): bigint
   /**
    * Brings the peer's balance to its channel's totals: what `totals` add to `settled(peerId)` is
    * applied (received raises the balance, sent lowers it) and `totals` become the settled ones,
@@ -119,11 +122,12 @@ const NO_TOTALS: ChannelTotals = Object.freeze({ sent: 0n, received: 0n })
 
 /**
  * Writes a committed change through to durable storage before it takes effect in memory; a
- * throw leaves the change unmade (a hold stays pending). `kind`: a packet's hold or a value
- * adjustment (settlement, incoming payment); `settled`, from `applySettled` and `adoptSettled`:
- * the peer's new settled totals, to be written with the change (which may then be 0), atomically.
+ * throw leaves the change unmade (a hold stays pending). `kind`: a packet's hold, a value
+ * adjustment (settlement, incoming payment) or an operator's adjustment (with its `reason`);
+ * `settled`, from `applySettled` and `adoptSettled`: the peer's new settled totals, to be written
+ * with the change (which may then be 0), atomically.
  */
-export type RecordBalanceChange = (peerId: string, delta: bigint, kind: 'packet' | 'value', settled?: ChannelTotals) => void
+export type RecordBalanceChange = (peerId: string, delta: bigint, kind: 'packet' | 'value' | 'adjustment', settled?: ChannelTotals, reason?: string) => void
 
 export interface InMemoryBalanceStoreOptions {
   /** Committed balances to start from (a durable store's restored state). */
@@ -157,9 +161,12 @@ export class InMemoryBalanceStore implements BalanceStore {
     return new Hold(account, peerId, delta, this.#record)
   }
 
-  adjust(peerId: string, delta: bigint): bigint {
+  adjust(peerId: string, delta: bigint, reason?: string): bigint {
     const account = this.#account(peerId)
-    if (delta !== 0n) this.#record?.(peerId, delta, 'value')
+    if (delta !== 0n) {
+      if (reason === undefined) this.#record?.(peerId, delta, 'value')
+      else this.#record?.(peerId, delta, 'adjustment', undefined, reason)
+    }
     account.balance += delta
     return account.balance
   }

@@ -132,6 +132,15 @@ CREATE TABLE IF NOT EXISTS balance_journal (
   at INTEGER NOT NULL,
   PRIMARY KEY (run, seq)
 ) STRICT, WITHOUT ROWID;
+-- An operator's adjustment: the reason of its journal row (kind 'value'). A table of its own, so
+-- that a file of schema 2 takes it up as it is; a binary that does not know it still folds the
+-- journal right (the rows are ordinary value rows).
+CREATE TABLE IF NOT EXISTS balance_adjustment (
+  run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (run, seq)
+) STRICT, WITHOUT ROWID;
 -- Per peer: the channel totals (channel-core ChannelTotals, decimal text) the journal applied.
 CREATE TABLE IF NOT EXISTS peer_settled (
   peer TEXT PRIMARY KEY,
@@ -141,6 +150,15 @@ CREATE TABLE IF NOT EXISTS peer_settled (
 `
 
 type JournalKind = 'packet' | 'value'
+
+/** One operator adjustment as journaled (`SqliteBalanceStore.adjustments`). */
+export interface BalanceAdjustment {
+  readonly peerId: string
+  readonly delta: bigint
+  readonly reason: string
+  /** Wall clock, ms. */
+  readonly at: number
+}
 
 export class SqliteBalanceStore implements BalanceStore {
   readonly path: string
@@ -213,6 +231,12 @@ export class SqliteBalanceStore implements BalanceStore {
     const insertJournal = db.prepare<[bigint, bigint, string, string, JournalKind, bigint]>(
       'INSERT INTO balance_journal (run, seq, peer, delta, kind, at) VALUES (?, ?, ?, ?, ?, ?)',
     )
+    const insertAdjustment = db.prepare<[bigint, bigint, string]>('INSERT INTO balance_adjustment (run, seq, reason) VALUES (?, ?, ?)')
+    // An adjustment's row and its reason: one transaction.
+    const withReason = db.transaction((journal: () => void, seq: bigint, reason: string) => {
+      journal()
+      insertAdjustment.run(run, seq, reason)
+    })
     const upsertSettled = db.prepare<[string, string, string]>(
       'INSERT INTO peer_settled (peer, sent, received) VALUES (?, ?, ?) ON CONFLICT (peer) DO UPDATE SET sent = excluded.sent, received = excluded.received',
     )
@@ -227,14 +251,15 @@ export class SqliteBalanceStore implements BalanceStore {
     this.#memory = new InMemoryBalanceStore({
       balances: restored,
       settled,
-      record: (peer, delta, kind, totals) => {
+      record: (peer, delta, kind, totals, reason) => {
         if (this.#closed) throw new BalanceStoreClosedError(this.path)
         const seq = ++this.#seq
         const journal = (): void => {
-          if (delta !== 0n) insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind, BigInt(this.#now()))
+          if (delta !== 0n) insertJournal.run(run, BigInt(seq), peer, delta.toString(), kind === 'packet' ? 'packet' : 'value', BigInt(this.#now()))
         }
         try {
-          if (totals === undefined) journal()
+          if (kind === 'adjustment') withReason(journal, BigInt(seq), reason ?? '')
+          else if (totals === undefined) journal()
           else withSettled(journal, peer, totals)
         } catch (error) {
           // Journaled before: counting it again would count it twice. (Unreachable unless the
@@ -250,8 +275,18 @@ export class SqliteBalanceStore implements BalanceStore {
     return this.#memory.reserve(peerId, delta, minBalance)
   }
 
-  adjust(peerId: string, delta: bigint): bigint {
-    return this.#memory.adjust(peerId, delta)
+  adjust(peerId: string, delta: bigint, reason?: string): bigint {
+    return this.#memory.adjust(peerId, delta, reason)
+  }
+
+  /** The operators' adjustments journaled in this file, oldest first. */
+  adjustments(): BalanceAdjustment[] {
+    const rows = this.#db
+      .prepare<[], { peer: string; delta: string; reason: string; at: bigint }>(
+        'SELECT j.peer, j.delta, a.reason, j.at FROM balance_adjustment a JOIN balance_journal j ON j.run = a.run AND j.seq = a.seq ORDER BY a.run, a.seq',
+      )
+      .all()
+    return rows.map((row) => ({ peerId: row.peer, delta: parseAmount(this.path, row.delta), reason: row.reason, at: Number(row.at) }))
   }
 
   applySettled(peerId: string, totals: ChannelTotals): ChannelTotals {

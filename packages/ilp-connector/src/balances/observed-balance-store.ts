@@ -1,0 +1,47 @@
+import type { ChannelTotals } from '@stack/channel-core'
+import type { NodeEvents } from '../events.js'
+import type { BalanceSnapshot, BalanceStore, Reservation } from './balance-store.js'
+
+/**
+ * A BalanceStore that emits a BalanceEvent after each committed change of `store` (none for a
+ * hold taken or released: it moves no balance). A committed hold is a packet's; a hold the
+ * settlement of a channel without totals commits counts as one too (the store cannot tell).
+ */
+export function observeBalances(store: BalanceStore, events: NodeEvents): BalanceStore {
+  const changed = (peer: string, delta: bigint, cause: 'packet' | 'settlement' | 'adjustment', reason?: string): void => {
+    if (delta === 0n || !events.listening) return
+    events.emit({ type: 'balance', peer, delta, balance: store.get(peer).balance, cause, ...(reason === undefined ? {} : { reason }) })
+  }
+  return {
+    reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation {
+      const hold = store.reserve(peerId, delta, minBalance)
+      return {
+        peerId: hold.peerId,
+        delta: hold.delta,
+        get state() {
+          return hold.state
+        },
+        commit() {
+          const done = hold.commit()
+          if (done) changed(peerId, delta, 'packet')
+          return done
+        },
+        release: () => hold.release(),
+      }
+    },
+    adjust(peerId: string, delta: bigint, reason?: string): bigint {
+      const balance = store.adjust(peerId, delta, reason)
+      changed(peerId, delta, reason === undefined ? 'settlement' : 'adjustment', reason)
+      return balance
+    },
+    applySettled(peerId: string, totals: ChannelTotals): ChannelTotals {
+      const added = store.applySettled(peerId, totals)
+      changed(peerId, added.received - added.sent, 'settlement')
+      return added
+    },
+    adoptSettled: (peerId, totals) => store.adoptSettled(peerId, totals),
+    settled: (peerId) => store.settled(peerId),
+    get: (peerId): BalanceSnapshot => store.get(peerId),
+    snapshot: () => store.snapshot(),
+  }
+}

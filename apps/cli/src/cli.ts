@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { adminCommand } from './commands/admin.js'
+import { conformanceCliCommand } from './commands/conformance.js'
 import { payCommand } from './commands/pay.js'
 import { queryCommand } from './commands/query.js'
 import { receiveCommand } from './commands/receive.js'
@@ -23,6 +24,8 @@ export async function run(argv: string[], io: Io, stop: AbortSignal): Promise<nu
         return await queryCommand(rest, io)
       case 'receive':
         return await receiveCommand(rest, io, stop)
+      case 'conformance':
+        return await conformanceCliCommand(rest, io)
       case undefined:
       case 'help':
       case '--help':

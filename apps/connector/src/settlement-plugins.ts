@@ -1,8 +1,8 @@
 import type { SettlementPlugin } from '@stack/channel-core'
 import { ethereumSettlement } from '@stack/channel-ethereum'
+import { lightningSettlement } from '@stack/channel-lightning'
 import { sqliteSettlement } from '@stack/channel-sqlite'
 import { xrpSettlement } from '@stack/channel-xrp'
-import { lightningSettlement } from './lightning-bitcoin.js'
 import { trustedTransferSettlement } from './trusted-transfer.js'
 
 /**

@@ -6,6 +6,7 @@
 export { LightningNode } from './lightning-node.js'
 export { LightningChannel } from './lightning-channel.js'
 export { createLightningSettlement } from './settlement-plugin.js'
+export { lightningSettlement } from './bitcoin-side.js'
 export type { LightningBitcoin, LightningSettlementConfig, WalletFiles } from './settlement-plugin.js'
 export type { LightningChannelOptions } from './lightning-channel.js'
 export { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'

@@ -1,15 +1,15 @@
 /**
- * The Bitcoin side of the `lightning` settlement kind, chosen here (the app picks concrete
- * packages): ledger-bitcoin's JSON-RPC client for the chain, and one of its ledgers as the wallet
- * that funds a node's channels (account `funds`) and receives its sweeps (account `sweep`).
+ * The `lightning` settlement kind as the connector registers it: ledger-bitcoin's JSON-RPC client
+ * for the chain, and one of its ledgers as the wallet that funds a node's channels (account
+ * `funds`) and receives its sweeps (account `sweep`).
  * Addresses use Bitcoin Core's regtest prefixes (LDK runs on regtest only here); the seed file
  * holds 32 bytes in hex, made on first use.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { networks, payments } from 'bitcoinjs-lib'
-import { createLightningSettlement } from '@stack/channel-lightning'
 import { BitcoinLedger, BitcoinRpc } from '@stack/ledger-bitcoin'
+import { createLightningSettlement } from './settlement-plugin.js'
 
 export const lightningSettlement = createLightningSettlement({
   chain: (rpc) => new BitcoinRpc(rpc),

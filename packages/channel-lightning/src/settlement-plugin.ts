@@ -1,8 +1,8 @@
 /**
  * The `lightning` settlement kind (a connector's `peers[].settlement`): one LDK node per data
  * directory (shared by the peers that name it), a LightningChannel per peer. The Bitcoin side (a
- * JSON-RPC client, the wallet that funds channels and receives sweeps) is the app's choice, given
- * to `createLightningSettlement`: this package sees only the `ChainSource` and `FundingWallet` shapes.
+ * JSON-RPC client, the wallet that funds channels and receives sweeps) is given to
+ * `createLightningSettlement`; `lightningSettlement` (bitcoin-side.ts) gives it ledger-bitcoin's.
  */
 import type { SettlementPlugin } from '@stack/channel-core'
 import { MAX_UINT64 } from '@stack/channel-core'

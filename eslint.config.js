@@ -37,6 +37,11 @@ export default defineConfig(
     },
   },
   {
+    // The connector's dashboard: plain modules run by the browser.
+    files: ['apps/connector/dashboard/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: [`packages/${sources}`, `apps/${sources}`],
     plugins: { layering },
     rules: {

@@ -8,6 +8,7 @@ import { bearerCheck } from './admin/auth.js'
 import { AdminConflictError, type LiveChanges } from './admin/changes.js'
 import { serveEvents, type EventStreamOptions } from './admin/event-stream.js'
 import { OPENAPI } from './admin/openapi.js'
+import { serveDashboard } from './dashboard/serve.js'
 import { InvalidConfigError, type RatesConfig } from './config.js'
 import { bigintReplacer } from './logger.js'
 import type { NodeMetrics } from './metrics.js'
@@ -101,7 +102,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       node.changes.removeRoute(prefix)
       return ok({ removed: prefix })
     }],
-    ['GET', /^\/peers$/, () => ok(node.peers())],
+    ['GET', /^\/peers$/, () => ok(node.peers().map((p) => ({ ...p, ...node.changes.limits(p.id) })))],
     // Answered as GET /peers shows the peer: the entry's tokens are not echoed.
     ['POST', /^\/peers$/, async (req) => ok(peer((await node.changes.addPeer(await readJson(req))).id), 201)],
     ['PUT', /^\/peers\/([^/]+)$/, async (req, _res, [id]) => ok(peer((await node.changes.updatePeer(id as string, await readJson(req))).id))],
@@ -123,11 +124,15 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }],
   ]
 
-  const peer = (id: string): unknown => node.peers().find((p) => p.id === id)
+  const peer = (id: string): unknown => {
+    const found = node.peers().find((p) => p.id === id)
+    return found === undefined ? undefined : { ...found, ...node.changes.limits(id) }
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin')
     const path = url.pathname
+    if (await serveDashboard(req, res, path)) return // the page asks for the token itself
     const matching = table.filter(([, pattern]) => pattern.test(path))
     if (matching.length === 0) return answer(res, 404, { error: `no such endpoint: ${path}` })
     if (!publicPaths.has(path) && !authorized(req)) {

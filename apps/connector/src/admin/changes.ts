@@ -129,6 +129,14 @@ export class LiveChanges {
     return { amount, balance: this.options.node.connector.balance(peer).balance }
   }
 
+  /** The peer's balance limits as configured (GET /peers shows them beside the link state); none given, none shown. */
+  limits(id: string): Partial<Record<'minBalance' | 'settleThreshold' | 'settleTo' | 'maxPacketAmount', bigint>> {
+    const entry = this.options.peerLinks.entry(id)
+    const limits: Partial<Record<'minBalance' | 'settleThreshold' | 'settleTo' | 'maxPacketAmount', bigint>> = {}
+    for (const key of ['minBalance', 'settleThreshold', 'settleTo', 'maxPacketAmount'] as const) if (entry?.[key] !== undefined) limits[key] = entry[key]
+    return limits
+  }
+
   #known(id: string): void {
     if (this.options.peerLinks.entry(id) === undefined) throw new AdminConflictError(404, `no peer ${id}`)
   }

@@ -48,6 +48,11 @@ export const OPENAPI = {
           asset: ref('Asset'),
           transport: { type: 'string', enum: ['btp-server', 'btp-client', 'http'] },
           state: { type: 'string', enum: ['idle', 'connecting', 'connected', 'closed'] },
+          // The entry's limits, where it sets them (README: peers[]).
+          minBalance: amount,
+          settleThreshold: amount,
+          settleTo: amount,
+          maxPacketAmount: amount,
         },
       },
       Asset: { type: 'object', required: ['code', 'scale'], properties: { code: { type: 'string' }, scale: { type: 'integer' } } },

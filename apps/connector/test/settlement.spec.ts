@@ -154,7 +154,7 @@ describe('peers[].settlement in the configuration', () => {
       'peers[0].settlement.claims',
       'peers[0].settlement.deposit',
     ])
-    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp, trusted-transfer/)
+    expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp, lightning, trusted-transfer/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, deposit: undefined } }))).toThrow(/settlement.settleDelayMs: is only for a channel we open: needs deposit/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, settleDelayMs: undefined } }))).toThrow(/settlement.settleDelayMs: is needed with deposit/)
   })

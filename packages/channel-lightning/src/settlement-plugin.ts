@@ -1,0 +1,118 @@
+/**
+ * The `lightning` settlement kind (a connector's `peers[].settlement`): one LDK node per data
+ * directory (shared by the peers that name it), a LightningChannel per peer. The Bitcoin side (a
+ * JSON-RPC client, the wallet that funds channels and receives sweeps) is given to
+ * `createLightningSettlement`; `lightningSettlement` (bitcoin-side.ts) gives it ledger-bitcoin's.
+ */
+import type { SettlementPlugin } from '@stack/channel-core'
+import { MAX_UINT64 } from '@stack/channel-core'
+import type { ChainSource } from './chain.js'
+import { LightningChannel } from './lightning-channel.js'
+import { LightningNode, type FundingWallet } from './lightning-node.js'
+
+export interface LightningSettlementConfig {
+  kind: 'lightning'
+  /** The node's state directory (seed, channels, the settlement books). */
+  dataDir: string
+  rpc: { url: string; user: string; password: string }
+  /** The wallet that funds our channels and receives our sweeps: its seed's file and its journal (the app's wallet reads them). */
+  wallet: WalletFiles
+  /** The peer's Lightning node id (33 bytes, hex). */
+  peerNodeId: string
+  /** Where to reach the peer's node; absent: the peer connects to us. */
+  peerHost?: string
+  peerPort?: number
+  /** The port our node accepts peers on (loopback). */
+  listenPort?: number
+  /** Open a channel of this many sats to the peer when there is none. */
+  channelSats?: bigint
+  minimumDepth?: number
+  /** Millisatoshis per unit of the peer's asset (BTC at scale s: 10^(11−s)). */
+  msatPerUnit: bigint
+}
+
+export interface WalletFiles {
+  readonly seedFile: string
+  readonly journal: string
+}
+
+/** What the app provides: the Bitcoin node's client and the wallet of a node. */
+export interface LightningBitcoin {
+  chain(rpc: LightningSettlementConfig['rpc']): ChainSource
+  wallet(chain: ChainSource, files: WalletFiles): Promise<{ wallet: FundingWallet; sweepScript: Uint8Array; close?(): void | Promise<void> }>
+}
+
+const FIELDS = ['kind', 'dataDir', 'rpc', 'wallet', 'peerNodeId', 'peerHost', 'peerPort', 'listenPort', 'channelSats', 'minimumDepth']
+
+export function createLightningSettlement(bitcoin: LightningBitcoin): SettlementPlugin<LightningSettlementConfig> {
+  return {
+    kind: 'lightning',
+
+    check(section, { checker: c, path, file, asset }) {
+      const s = c.object(section, path, FIELDS)
+      if (s === undefined) return undefined
+      const dataDir = file(s.dataDir, `${path}.dataDir`)
+      const rpcSection = c.object(s.rpc, `${path}.rpc`, ['url', 'user', 'password'])
+      const rpc = rpcSection && {
+        url: c.string(rpcSection.url, `${path}.rpc.url`),
+        user: c.string(rpcSection.user, `${path}.rpc.user`),
+        password: c.string(rpcSection.password, `${path}.rpc.password`)
+      }
+      const walletSection = c.object(s.wallet, `${path}.wallet`, ['seedFile', 'journal'])
+      const seedFile = walletSection && file(walletSection.seedFile, `${path}.wallet.seedFile`)
+      const journal = walletSection && file(walletSection.journal, `${path}.wallet.journal`)
+      const wallet = seedFile === undefined || journal === undefined ? undefined : { seedFile, journal }
+      const peerNodeId = c.string(s.peerNodeId, `${path}.peerNodeId`)
+      if (peerNodeId !== undefined && !/^0[23][0-9a-f]{64}$/.test(peerNodeId)) c.fail(`${path}.peerNodeId`, 'is not a compressed public key in hex')
+      let msatPerUnit: bigint | undefined
+      if (asset !== undefined) {
+        if (asset.code !== 'BTC' || asset.scale > 11) c.fail(path, `settles BTC at a scale of 11 (msat) or less, not ${asset.code} at ${asset.scale}`)
+        else msatPerUnit = 10n ** BigInt(11 - asset.scale)
+      }
+      const config: Partial<LightningSettlementConfig> = { kind: 'lightning', dataDir, wallet, peerNodeId, msatPerUnit }
+      if (s.peerHost !== undefined) config.peerHost = c.string(s.peerHost, `${path}.peerHost`)
+      if (s.peerPort !== undefined) config.peerPort = c.integer(s.peerPort, `${path}.peerPort`, 1, 65_535)
+      if ((s.peerHost === undefined) !== (s.peerPort === undefined)) c.fail(`${path}.peerPort`, 'goes with peerHost')
+      if (s.listenPort !== undefined) config.listenPort = c.integer(s.listenPort, `${path}.listenPort`, 0, 65_535)
+      if (s.channelSats !== undefined) config.channelSats = c.amount(s.channelSats, `${path}.channelSats`, 20_000n, MAX_UINT64)
+      if (s.minimumDepth !== undefined) config.minimumDepth = c.integer(s.minimumDepth, `${path}.minimumDepth`, 1, 144)
+      if (rpc === undefined || rpc.url === undefined || rpc.user === undefined || rpc.password === undefined) return undefined
+      if (dataDir === undefined || peerNodeId === undefined || msatPerUnit === undefined || wallet === undefined) return undefined
+      if (Object.values(config).some((value) => value === undefined)) return undefined
+      return { ...config, rpc: { url: rpc.url, user: rpc.user, password: rpc.password } } as LightningSettlementConfig
+    },
+
+    async open(config, { carrier, shared }) {
+      const node = await shared.use(`node:${config.dataDir}`, async () => {
+        const chain = bitcoin.chain(config.rpc)
+        const { wallet, sweepScript, close } = await bitcoin.wallet(chain, config.wallet)
+        const started = await LightningNode.start({
+          dataDir: config.dataDir,
+          chain,
+          wallet,
+          sweepScript,
+          ...(config.minimumDepth === undefined ? {} : { minimumDepth: config.minimumDepth })
+        })
+        await started.listen(config.listenPort ?? 0)
+        return { started, close }
+      }, async (opened) => {
+        const { started, close } = await opened
+        await started.stop()
+        await close?.()
+      })
+      const channel = new LightningChannel({ node: node.started, peerNodeId: config.peerNodeId, carrier, msatPerUnit: config.msatPerUnit })
+      if (config.peerHost !== undefined && config.peerPort !== undefined) {
+        await node.started.connect(config.peerNodeId, config.peerHost, config.peerPort)
+        if (config.channelSats !== undefined) await openIfNone(node.started, config.peerNodeId, config.channelSats)
+      }
+      return { channel, summary: () => channel.summary(), close: async () => undefined }
+    }
+  }
+}
+
+/** Opens a channel to the peer once its node finished the handshake, unless one exists (opened, funded later by the wallet). */
+async function openIfNone(node: LightningNode, peer: string, sats: bigint): Promise<void> {
+  for (let i = 0; i < 300 && !node.connectedPeers().includes(peer); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  if (node.channels().some((c) => c.counterparty === peer)) return
+  node.openChannel(peer, sats)
+}

@@ -54,6 +54,15 @@ afterAll(async () => {
 })
 
 describe('stack (built CLI)', () => {
+  it('runs stack-conformance as `stack conformance`, passing its output and exit code through', async () => {
+    const help = await stack('conformance', '--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('stack-conformance <node-url>')
+    // Nothing listens on port 9 of loopback: the suite's "unreachable" exit code (3), unchanged.
+    const unreachable = await stack('conformance', 'btp+ws://alice:secret@127.0.0.1:9', '--yes')
+    expect(unreachable.code).toBe(3)
+  })
+
   it('prints help and exits 0; no command is a usage error', async () => {
     const help = await stack('--help')
     expect(help.code).toBe(0)

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { LinkState } from '@stack/channel-core'
+import { boundedHttpServer, type HttpBounds, type LinkState } from '@stack/channel-core'
 import { SettleNowError, type BalanceSnapshot, type NodeEvents } from '@stack/ilp-connector'
 import type { RoutingTable } from '@stack/ilp-core'
 import type { Logger } from 'pino'
@@ -56,6 +56,8 @@ export interface AdminServerOptions {
   node: AdminNode
   logger: Logger
   events?: EventStreamOptions
+  /** Slow or half-open requests cut off, unauthenticated sockets capped (channel-core's defaults). */
+  httpBounds?: HttpBounds
 }
 
 type Reply = { status: number; body: unknown } | 'served'
@@ -138,6 +140,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     if (!publicPaths.has(path) && !authorized(req)) {
       return answer(res, 401, { error: 'missing or wrong bearer token' }, { 'WWW-Authenticate': 'Bearer realm="stack-connector admin"' })
     }
+    if (!publicPaths.has(path)) bounded.authenticated(req.socket)
     // HEAD as GET, but for the event stream (a response that never ends).
     const method = req.method === 'HEAD' && path !== '/events' ? 'GET' : req.method
     const found = matching.find(([m]) => m === method)
@@ -161,7 +164,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     if (reply !== 'served') answer(res, reply.status, reply.body)
   }
 
-  const server = createServer((req, res) => {
+  // Like the BTP and ILP-over-HTTP listeners: a half-sent request is cut off (408), and sockets
+  // that never showed the token are capped.
+  const bounded = boundedHttpServer(options.httpBounds, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       // A client that went away mid-request is no fault of ours (nor worth an alert).
       if (req.destroyed || res.destroyed) {
@@ -173,6 +178,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       res.end(JSON.stringify({ error: 'internal error' }))
     })
   })
+  const server = bounded.server
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {

@@ -134,3 +134,26 @@ describe('a client that goes away mid-request', () => {
     }
   })
 })
+
+describe('admin API listener bounds', () => {
+  it('cuts off a half-sent request (408) and still answers a whole one', async () => {
+    const { startAdminServer } = await import('../src/admin-server.js')
+    const { logger } = capturingLogger()
+    // No endpoint the requests reach reads the node.
+    const admin = await startAdminServer({ host: '127.0.0.1', port: 0, token: 'a-token-of-sixteen-plus', node: {} as never, logger, httpBounds: { headersTimeoutMs: 200 } })
+    try {
+      const socket = connect(admin.port, '127.0.0.1')
+      let received = ''
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+      socket.on('error', () => undefined)
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      await new Promise<void>((resolve) => socket.once('connect', resolve))
+      socket.write('GET /peers HTTP/1.1\r\nHost: x\r\n')
+      expect((await fetch(`http://127.0.0.1:${admin.port}/no-such-endpoint`)).status).toBe(404)
+      await closed
+      expect(received).toMatch(/^HTTP\/1\.1 408/)
+    } finally {
+      await admin.close()
+    }
+  })
+})

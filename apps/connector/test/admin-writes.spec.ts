@@ -117,6 +117,10 @@ describe('admin API writes, applied to live traffic', () => {
     const bad = await api('POST', '/peers', { body: { id: 'dave', relation: 'friend', btp: { token: 'x' } } })
     expect(bad.status).toBe(400)
     expect(bad.body.issues).toEqual([{ path: 'peer.relation', message: 'must be one of parent, peer, child, got string "friend"' }])
+    // As at start: an asset the rates do not price is refused before the peer exists.
+    const unpriced = await api('POST', '/peers', { body: { id: 'dave', relation: 'child', asset: { code: 'JPY', scale: 0 }, btp: { token: 'dave-token-long-enough' } } })
+    expect(unpriced.status).toBe(400)
+    expect(unpriced.body.issues[0].message).toContain("peer dave's asset JPY has no rate")
     expect((await api('GET', '/peers')).body.map((p: { id: string }) => p.id)).toEqual(['sender', 'receiver', 'carol'])
   })
 
@@ -135,6 +139,11 @@ describe('admin API writes, applied to live traffic', () => {
     const bad = await api('PUT', '/rates', { body: { static: { USD: '1', EUR: 'lots' } } })
     expect(bad.status).toBe(400)
     expect(bad.body.issues[0].path).toBe('rates.static.EUR')
+    // A table that drops a peer's asset would leave that peer's packets unpriced: refused.
+    const uncovering = await api('PUT', '/rates', { body: { static: { USD: '1' } } })
+    expect(uncovering.status).toBe(400)
+    expect(uncovering.body.issues[0].message).toContain('has no rate')
+    expect((await api('GET', '/rates')).body).toEqual({ kind: 'static', table: { USD: '1', EUR: '0.5' } })
     expect((await api('PUT', '/rates', { body: { static: { USD: '1', EUR: '0.25' } } })).body).toEqual({ kind: 'static', table: { USD: '1', EUR: '0.25' } })
     expect((await sender.pay('test.a.receiver', 100n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
     expect(receiver.delivered.at(-1)).toBe(25n)

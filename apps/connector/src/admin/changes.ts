@@ -1,7 +1,7 @@
 import { ConfigChecker } from '@stack/channel-core'
 import type { ConnectorNode as CoreNode, RateBackend } from '@stack/ilp-connector'
 import { MAX_UINT64 } from '@stack/ilp-core'
-import { checkPeer, checkPeerListener, checkRates, checkRoute, InvalidConfigError, type ConnectorConfig, type PeerEntry, type RatesConfig } from '../config.js'
+import { checkPeer, checkPeerListener, checkRates, checkRatesCover, checkRoute, InvalidConfigError, type ConnectorConfig, type PeerEntry, type RatesConfig } from '../config.js'
 import type { PeerLinks } from './peer-links.js'
 
 /**
@@ -40,6 +40,11 @@ export class LiveRates implements RateBackend {
 
   stop(): void {
     this.stopBackend(this.backend)
+  }
+
+  /** A backend made for a replacement that was refused. */
+  discard(backend: RateBackend): void {
+    this.stopBackend(backend)
   }
 }
 
@@ -104,7 +109,15 @@ export class LiveChanges {
   async setRates(raw: unknown): Promise<RatesConfig> {
     const c = new ConfigChecker()
     const config = checked(c, checkRates(c, raw, this.options.configDir))
-    this.options.rates.replace(await this.options.createRates(config), config)
+    const backend = await this.options.createRates(config)
+    try {
+      // As at start: every peer's asset needs a rate to the node's.
+      checkRatesCover({ ...this.options.config, rates: config, peers: this.options.peerLinks.entries() }, (source, dest) => backend.rate(source, dest))
+    } catch (error) {
+      this.options.rates.discard(backend)
+      throw error
+    }
+    this.options.rates.replace(backend, config)
     return config
   }
 
@@ -146,6 +159,8 @@ export class LiveChanges {
     const { config } = this.options
     const entry = checkPeer(c, raw, path, config.asset, this.options.configDir)
     if (entry !== undefined) checkPeerListener(c, entry, path, config.listen)
-    return checked(c, entry)
+    const peer = checked(c, entry)
+    checkRatesCover({ ...config, rates: this.options.rates.config, peers: [peer] }, (source, dest) => this.options.rates.rate(source, dest))
+    return peer
   }
 }

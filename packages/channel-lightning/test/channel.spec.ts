@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
-import { feeOf, openLedger, removePeer, startPeer, startRegtest, transaction, until, valueTo, type Peer, type Regtest } from './fixture.js'
+import { feeOf, transaction, until, valueTo, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
 
 // Two LDK nodes over loopback TCP, a channel funded on a bcoin regtest chain, BOLT11 payments, a cooperative close.
 let chain: Regtest
@@ -8,20 +8,9 @@ let ledger: BitcoinLedger
 let alice: Peer
 let bob: Peer
 beforeAll(async () => {
-  chain = await startRegtest()
-  ledger = await openLedger(chain)
-  alice = await startPeer(chain, ledger, 'alice', 2_000_000)
-  bob = await startPeer(chain, ledger, 'bob', 0)
-  await chain.mine(1)
+  ;({ chain, ledger, alice, bob } = await startTwoPeers())
 })
-afterAll(async () => {
-  await alice?.node.stop()
-  await bob?.node.stop()
-  await ledger?.close()
-  await chain?.stop()
-  if (alice) removePeer(alice)
-  if (bob) removePeer(bob)
-})
+afterAll(() => stopTwoPeers({ chain, ledger, alice, bob }))
 
 describe('a channel between two LDK nodes', () => {
   const CAPACITY = 1_000_000n

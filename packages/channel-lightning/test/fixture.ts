@@ -82,6 +82,33 @@ export function removePeer(peer: Peer): void {
   rmSync(peer.dataDir, { recursive: true, force: true })
 }
 
+/** The usual set-up: a regtest chain, a funded ledger, alice (with 2,000,000 sats on chain) and bob (none). */
+export interface TwoPeers {
+  chain: Regtest
+  ledger: BitcoinLedger
+  alice: Peer
+  bob: Peer
+}
+
+export async function startTwoPeers(): Promise<TwoPeers> {
+  const chain = await startRegtest()
+  const ledger = await openLedger(chain)
+  const alice = await startPeer(chain, ledger, 'alice', 2_000_000)
+  const bob = await startPeer(chain, ledger, 'bob', 0)
+  await chain.mine(1)
+  return { chain, ledger, alice, bob }
+}
+
+/** Stops what `startTwoPeers` started, whatever of it did start. */
+export async function stopTwoPeers(peers: Partial<TwoPeers>): Promise<void> {
+  await peers.alice?.node.stop()
+  await peers.bob?.node.stop()
+  await peers.ledger?.close()
+  await peers.chain?.stop()
+  if (peers.alice) removePeer(peers.alice)
+  if (peers.bob) removePeer(peers.bob)
+}
+
 export function scriptOf(address: string): Uint8Array {
   return payments.p2wpkh({ address, network: regtestNetwork }).output as Uint8Array
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
 import type { Transaction } from 'bitcoinjs-lib'
-import { feeOf, openLedger, removePeer, restartPeer, startPeer, startRegtest, transaction, until, valueTo, type Peer, type Regtest } from './fixture.js'
+import { feeOf, restartPeer, transaction, until, valueTo, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
 
 // A restart of the payee mid-way keeps its channel; then the payee vanishes, the payer force-closes,
 // waits out to_self_delay and sweeps; the payee, back later, sees the close on chain and sweeps its side.
@@ -10,20 +10,9 @@ let ledger: BitcoinLedger
 let alice: Peer
 let bob: Peer
 beforeAll(async () => {
-  chain = await startRegtest()
-  ledger = await openLedger(chain)
-  alice = await startPeer(chain, ledger, 'alice', 2_000_000)
-  bob = await startPeer(chain, ledger, 'bob', 0)
-  await chain.mine(1)
+  ;({ chain, ledger, alice, bob } = await startTwoPeers())
 })
-afterAll(async () => {
-  await alice?.node.stop()
-  await bob?.node.stop()
-  await ledger?.close()
-  await chain?.stop()
-  if (alice) removePeer(alice)
-  if (bob) removePeer(bob)
-})
+afterAll(() => stopTwoPeers({ chain, ledger, alice, bob }))
 
 const CAPACITY = 500_000n
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
 import { MalformedClaimError, type ClaimCarrier } from '@stack/channel-core'
 import { ForgedPaymentError, LightningChannel, ReplayedPaymentError, encodeSettlementMessage } from '../src/index.js'
-import { carrierPair, feeOf, openChannel, openLedger, transaction, removePeer, restartPeer, startPeer, startRegtest, until, type Peer, type Regtest } from './fixture.js'
+import { carrierPair, feeOf, openChannel, transaction, restartPeer, until, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
 
 // ILP settlement over Lightning: the payer gets an invoice from the payee over the link, pays it, and
 // claims the credit with the preimage; the payee credits each payment hash once, across restarts.
@@ -12,20 +12,9 @@ let ledger: BitcoinLedger
 let alice: Peer
 let bob: Peer
 beforeAll(async () => {
-  chain = await startRegtest()
-  ledger = await openLedger(chain)
-  alice = await startPeer(chain, ledger, 'alice', 2_000_000)
-  bob = await startPeer(chain, ledger, 'bob', 0)
-  await chain.mine(1)
+  ;({ chain, ledger, alice, bob } = await startTwoPeers())
 })
-afterAll(async () => {
-  await alice?.node.stop()
-  await bob?.node.stop()
-  await ledger?.close()
-  await chain?.stop()
-  if (alice) removePeer(alice)
-  if (bob) removePeer(bob)
-})
+afterAll(() => stopTwoPeers({ chain, ledger, alice, bob }))
 
 describe('LightningChannel', () => {
   const CAPACITY = 1_000_000n

@@ -139,6 +139,17 @@ export class HttpLink implements Link {
     })
   }
 
+  /**
+   * @internal An authenticated request of the peer's reached our server (IlpHttpServer): it is
+   * there, whether or not its own URL answers yet, so its packets are taken. Its POSTs are the
+   * best sign RFC 0035 gives; only a link that has a handler (its node attached it) goes up.
+   */
+  heard(): void {
+    if (this.#state === 'closed' || this.#state === 'connected' || this.handler === undefined) return
+    clearTimeout(this.#probeTimer)
+    this.#setState('connected')
+  }
+
   setRequestHandler(handler: RequestHandler | undefined): void {
     this.handler = handler
   }

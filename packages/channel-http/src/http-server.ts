@@ -160,6 +160,7 @@ export class IlpHttpServer {
   async #dispatch(account: string, link: HttpLink, body: Uint8Array, res: ServerResponse): Promise<void> {
     const refusal = this.#options.acceptBody?.(body)
     if (refusal !== undefined) return this.#refuse(res, 400, refusal, { account })
+    link.heard()
     const handler = link.handler
     if (handler === undefined || link.state !== 'connected') return this.#refuse(res, 503, 'no handler', { account })
     if (this.#incoming >= (this.#options.maxIncoming ?? 10_000)) {

@@ -1,7 +1,7 @@
 import { linkTests } from '@stack/channel-core/compliance'
 import { createServer } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { HttpLink, HttpPeerUnreachableError } from '../src/index.js'
+import { HttpLink, HttpPeerUnreachableError, IlpHttpServer } from '../src/index.js'
 import type { HttpPair } from './fixtures/http-pair.js'
 import { httpPair } from './fixtures/http-pair.js'
 
@@ -60,5 +60,30 @@ describe('HttpLink state: connected only once the peer answers', () => {
       peer.close(() => resolve())
       peer.closeAllConnections()
     })
+  })
+
+  it('takes the packets of a peer whose own URL does not answer yet: its request shows it is there', async () => {
+    const free = createServer()
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve))
+    const port = (free.address() as { port: number }).port
+    await new Promise<void>((resolve) => free.close(() => resolve()))
+
+    const server = new IlpHttpServer({ accounts: (token) => (token === 'in' ? 'alice' : undefined) })
+    const serverPort = await server.listen()
+    const link = new HttpLink({ url: `http://127.0.0.1:${port}/ilp`, token: 'out' })
+    server.attach('alice', link)
+    await expect(link.connect()).rejects.toBeInstanceOf(HttpPeerUnreachableError)
+    expect(link.state).toBe('idle')
+    // Without a handler the node has not taken the peer on: still refused.
+    const post = (): Promise<Response> => fetch(`http://127.0.0.1:${serverPort}/ilp`, { method: 'POST', headers: { authorization: 'Bearer in', 'content-type': 'application/octet-stream' }, body: new Uint8Array([1]) })
+    expect((await post()).status).toBe(503)
+    expect(link.state).toBe('idle')
+    link.setRequestHandler(async (data) => new Uint8Array([data[0]! + 1]))
+    const answered = await post()
+    expect(answered.status).toBe(200)
+    expect([...new Uint8Array(await answered.arrayBuffer())]).toEqual([2])
+    expect(link.state).toBe('connected')
+    await link.close()
+    await server.close()
   })
 })

@@ -7,6 +7,9 @@ import { ConfigChecker, DAY_MS, describeValue, type ConfigIssue, type ConfigObje
 import { checkSettlement, SETTLEMENT_KINDS, type SettlementConfig } from './settlement-config.js'
 import { canParse, optionalInt, resolveFrom } from './config-checker.js'
 import { checkLocal, type LocalConfig } from './local-mode.js'
+import { checkAdmin, checkListen, checkPortsDistinct, type AdminConfig, type ListenersConfig } from './config-listen.js'
+
+export type { AdminConfig, ListenConfig, ListenersConfig } from './config-listen.js'
 
 export type { ConfigIssue } from '@stack/channel-core'
 
@@ -72,29 +75,13 @@ export interface ValidateOptions {
   configDir?: string
 }
 
-export interface ListenConfig {
-  host: string
-  port: number
-}
-
-/**
- * The admin API (admin-server.ts). With a `token`, every endpoint but /health (and /metrics
- * when `publicMetrics`) needs `Authorization: Bearer <token>`; without one it must listen on a
- * loopback address, where any local process may use it.
- */
-export interface AdminConfig extends ListenConfig {
-  token?: string
-  /** /metrics without the token (a Prometheus scraper); default false. */
-  publicMetrics?: boolean
-}
-
 export interface ConnectorConfig {
   /** Our ILP address; absent: asked of `parent` by ILDCP (RFC 0031) at start. */
   address?: string
   /** The parent peer to ask for our address (default: the only parent). */
   parent?: string
   asset: Asset
-  listen: { btp?: ListenConfig; http?: ListenConfig }
+  listen: ListenersConfig
   admin?: AdminConfig
   peers: PeerEntry[]
   routes: { prefix: string; peer: string }[]
@@ -148,7 +135,6 @@ export function parseConfigText(text: string, format: 'json' | 'yaml'): unknown 
 }
 
 const RELATIONS: readonly PeerRelation[] = ['parent', 'peer', 'child']
-const PORT_MAX = 65_535
 
 /** Checks a parsed document and fills in defaults. Throws InvalidConfigError listing every problem. */
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
@@ -254,25 +240,6 @@ export function checkRoute(c: ConfigChecker, value: unknown, path: string, ids: 
   return prefix === undefined || peer === undefined ? undefined : { prefix, peer }
 }
 
-// Without a token the admin API is anyone's who reaches it: loopback only.
-function checkAdmin(c: ConfigChecker, value: unknown): AdminConfig | undefined {
-  const a = c.object(value, 'admin', ['host', 'port', 'token', 'publicMetrics'])
-  if (a === undefined) return undefined
-  const listen = checkListenEntry(c, { host: a.host, port: a.port }, 'admin')
-  const token = a.token === undefined ? undefined : c.string(a.token, 'admin.token')
-  if (token !== undefined && token.length < 16) c.fail('admin.token', 'must be at least 16 characters')
-  const publicMetrics = a.publicMetrics === undefined ? undefined : c.boolean(a.publicMetrics, 'admin.publicMetrics')
-  if (listen !== undefined && a.token === undefined && !isLoopback(listen.host)) {
-    c.fail('admin.token', `is required to listen beyond loopback (admin.host "${listen.host}"): set admin.token or STACK_CONNECTOR__ADMIN__TOKEN`)
-  }
-  if (listen === undefined) return undefined
-  return { ...listen, ...(token === undefined ? {} : { token }), ...(publicMetrics === true ? { publicMetrics } : {}) }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
-
 /**
  * Every asset needs a rate to the node's, or packets between them fail at the first hop (F02 /
  * T00). Checked on the rate backend after its first read (a file or URL says what it has only
@@ -294,37 +261,6 @@ function checkAsset(c: ConfigChecker, value: unknown, path: string): Asset | und
   const code = c.string(a.code, `${path}.code`)
   const scale = c.integer(a.scale, `${path}.scale`, 0, 255)
   return code === undefined || scale === undefined ? undefined : { code, scale }
-}
-
-function checkListen(c: ConfigChecker, value: unknown): ConnectorConfig['listen'] {
-  if (value === undefined) return {}
-  const l = c.object(value, 'listen', ['btp', 'http'])
-  if (l === undefined) return {}
-  const listen: ConnectorConfig['listen'] = {}
-  const btp = l.btp === undefined ? undefined : checkListenEntry(c, l.btp, 'listen.btp')
-  const http = l.http === undefined ? undefined : checkListenEntry(c, l.http, 'listen.http')
-  if (btp !== undefined) listen.btp = btp
-  if (http !== undefined) listen.http = http
-  return listen
-}
-
-/** Two listeners on one port: the second would crash the start with EADDRINUSE (port 0: any free one). */
-function checkPortsDistinct(c: ConfigChecker, listeners: [string, ListenConfig | undefined][]): void {
-  const seen = new Map<number, string>()
-  for (const [path, l] of listeners) {
-    if (l === undefined || l.port === 0) continue
-    const other = seen.get(l.port)
-    if (other !== undefined) c.fail(`${path}.port`, `${l.port} is also ${other}.port: each listener needs its own port`)
-    else seen.set(l.port, path)
-  }
-}
-
-function checkListenEntry(c: ConfigChecker, value: unknown, path: string): ListenConfig | undefined {
-  const l = c.object(value, path, ['host', 'port'])
-  if (l === undefined) return undefined
-  const host = l.host === undefined ? '127.0.0.1' : c.string(l.host, `${path}.host`)
-  const port = c.integer(l.port, `${path}.port`, 0, PORT_MAX)
-  return host === undefined || port === undefined ? undefined : { host, port }
 }
 
 export function checkPeer(c: ConfigChecker, value: unknown, path: string, defaultAsset: Asset | undefined, configDir?: string): PeerEntry | undefined {

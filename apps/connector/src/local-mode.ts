@@ -4,7 +4,7 @@ import { MAX_UINT64, type Asset } from '@stack/ilp-core'
 import type { NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
 import type { ConfigChecker } from '@stack/channel-core'
-import type { ConnectorConfig } from './config.js'
+import { isLoopback, type ListenersConfig } from './config-listen.js'
 
 /**
  * Local mode (config `local`), as `moneyd local` does it: any BTP client on loopback gets a
@@ -21,14 +21,13 @@ export interface LocalConfig {
   maxPacketAmount?: bigint
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 
-export function checkLocal(c: ConfigChecker, value: unknown, listen: ConnectorConfig['listen']): LocalConfig | undefined {
+export function checkLocal(c: ConfigChecker, value: unknown, listen: ListenersConfig): LocalConfig | undefined {
   const l = value === null ? {} : c.object(value, 'local', ['minBalance', 'maxPacketAmount'])
   if (l === undefined) return undefined
   if (listen.btp === undefined) c.fail('local', 'needs listen.btp: local clients log in over BTP')
   // Accounts for whoever dials: only for this machine's programs.
-  else if (!LOOPBACK.test(listen.btp.host)) c.fail('local', `gives an account to anyone who dials, so listen.btp.host must be loopback, got "${listen.btp.host}"`)
+  else if (!isLoopback(listen.btp.host)) c.fail('local', `gives an account to anyone who dials, so listen.btp.host must be loopback, got "${listen.btp.host}"`)
   const local: LocalConfig = {}
   if (l.minBalance !== undefined) {
     const min = c.amount(l.minBalance, 'local.minBalance', -MAX_UINT64, 0n)

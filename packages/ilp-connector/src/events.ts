@@ -1,5 +1,5 @@
-import { IlpPacketType } from '@stack/ilp-core'
-import type { IncomingContext, Rule } from './pipeline.js'
+import { IlpPacketType, type IlpReply } from '@stack/ilp-core'
+import type { Handler, IncomingContext, Rule } from './pipeline.js'
 
 /**
  * What a node tells its watchers as it happens (an admin API's event stream, a dashboard):
@@ -81,8 +81,8 @@ export class NodeEvents {
 
 /** Emits a PacketEvent for every Prepare it passes, once answered; `route` is the routing table's lookup. */
 export function packetEventsRule(events: NodeEvents, route: (destination: string) => { prefix: string; nextHop: string } | undefined): Rule<IncomingContext> {
-  return async (ctx, next) => {
-    if (!events.listening) return next(ctx)
+  // Not async itself: with nobody listening a packet passes with no extra promise or lookup.
+  const observed = async (ctx: IncomingContext, next: Handler<IncomingContext>): Promise<IlpReply> => {
     const { prepare, source } = ctx
     const found = route(prepare.destination)
     const base = { type: 'packet', from: source.id, to: found?.nextHop || undefined, prefix: found?.prefix, amount: prepare.amount, probe: prepare.amount === 0n } as const
@@ -96,4 +96,5 @@ export function packetEventsRule(events: NodeEvents, route: (destination: string
       throw error
     }
   }
+  return (ctx, next) => (events.listening ? observed(ctx, next) : next(ctx))
 }

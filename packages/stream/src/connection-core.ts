@@ -194,6 +194,7 @@ export class ConnectionCore {
 
   /** Queues bytes on the stream; returns the offset their end will have. */
   write(stream: StreamState, bytes: Uint8Array): number {
+    this.table.resume(stream)
     return stream.outgoing.write(bytes)
   }
 

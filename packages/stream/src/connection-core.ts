@@ -16,6 +16,7 @@ import { applyFrames, type FrameTarget } from './core/remote-frames.js'
 import { StreamTable } from './core/stream-table.js'
 import { requestContent, type ConnectionCoreOptions, type ConnectionStatus, type CoreEvent, type NextStep, type OutgoingRequest, type RequestContent } from './core/types.js'
 import { StreamErrorCode } from './wire/error-codes.js'
+import { atMostUInt64 } from './wire/oer-writer.js'
 import { INITIAL_CONNECTION_WINDOW, INITIAL_STREAM_WINDOW } from './flow/data-sender.js'
 import { FrameType } from './wire/frames/frame-type.js'
 import type { Frame } from './wire/frames/frame.js'
@@ -75,7 +76,7 @@ export class ConnectionCore {
     this.window = new ConnectionWindow(Math.max(options.connectionBufferSize ?? 4 * streamBufferSize, INITIAL_CONNECTION_WINDOW))
     this.table = new StreamTable({
       role: options.role,
-      receiveMax: options.receiveMax ?? MAX_UINT64,
+      receiveMax: atMostUInt64(options.receiveMax ?? MAX_UINT64),
       streamBufferSize,
       maxRemoteStreams: options.maxRemoteStreams ?? 10,
       onStream: options.onStream,
@@ -186,9 +187,13 @@ export class ConnectionCore {
     this.table.resume(stream)
   }
 
-  /** The application accepts up to `amount` on the stream; RFC 0029 §4.4.4: never below what was advertised. */
+  /**
+   * The application accepts up to `amount` on the stream; RFC 0029 §4.4.4: never below what
+   * was advertised. A stream receives a UInt64 at most: StreamMaxMoney carries no more (§5.1.4).
+   */
   setReceiveMax(stream: StreamState, amount: bigint): void {
-    stream.receiveMax = amount > stream.advertisedReceiveMax ? amount : stream.advertisedReceiveMax
+    const max = atMostUInt64(amount)
+    stream.receiveMax = max > stream.advertisedReceiveMax ? max : stream.advertisedReceiveMax
     stream.advertise = stream.advertiseUrgent = true
   }
 

@@ -149,7 +149,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     })
   }
 
-  /** Accepts up to `amount` in total on this stream, our units (advertised in StreamMaxMoney). */
+  /** Accepts up to `amount` in total on this stream, our units (advertised in StreamMaxMoney; a UInt64 at most, RFC 0029 §5.1.4). */
   setReceiveMax(amount: bigint): void {
     if (typeof amount !== 'bigint' || amount < 0n) throw new RangeError(`receiveMax must be a non-negative bigint, got ${String(amount)}`)
     this.host.setReceiveMax(this.state, amount)

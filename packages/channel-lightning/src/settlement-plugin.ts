@@ -105,7 +105,7 @@ export function createLightningSettlement(bitcoin: LightningBitcoin): Settlement
         await node.started.connect(config.peerNodeId, config.peerHost, config.peerPort)
         if (config.channelSats !== undefined) await openIfNone(node.started, config.peerNodeId, config.channelSats)
       }
-      return { channel, summary: () => channel.summary(), close: async () => undefined }
+      return { channel, summary: () => channel.summary(), close: () => channel.stop() }
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { ClaimCarrier, ValueHandler } from '@stack/channel-core'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -145,11 +146,11 @@ export async function feeOf(chain: Regtest, tx: Transaction): Promise<bigint> {
   return inputs - tx.outs.reduce((sum, o) => sum + o.value, 0n)
 }
 
-/** Connects `a` to `b` and opens a channel of `sats` funded by `a`, confirmed and usable on both sides. */
-export async function openChannel(chain: Regtest, a: Peer, b: Peer, sats: bigint): Promise<{ channelId: string; fundingTxid: string }> {
+/** Connects `a` to `b` (at `port`, b's own by default) and opens a channel of `sats` funded by `a`, confirmed and usable on both sides. */
+export async function openChannel(chain: Regtest, a: Peer, b: Peer, sats: bigint, port = b.port): Promise<{ channelId: string; fundingTxid: string }> {
   const rpc = rpcOf(chain)
   if (!a.node.connectedPeers().includes(b.node.nodeId)) {
-    await a.node.connect(b.node.nodeId, '127.0.0.1', b.port)
+    await a.node.connect(b.node.nodeId, '127.0.0.1', port)
     await until('the peers to connect', () => a.node.connectedPeers().includes(b.node.nodeId))
   }
   const before = new Set(a.node.channels().map((c) => c.channelId))
@@ -180,4 +181,35 @@ export function carrierPair(): [ClaimCarrier, ClaimCarrier] {
     }
   })
   return [side(0), side(1)]
+}
+
+/** A TCP relay to `port` on loopback; `cut()` ends every connection at once, bytes not yet relayed lost (a crash's instant). */
+export async function relay(port: number): Promise<{ port: number; cut(): void }> {
+  const sockets: Socket[] = []
+  const server = createServer((inbound) => {
+    const outbound = connect(port, '127.0.0.1')
+    sockets.push(inbound, outbound)
+    inbound.pipe(outbound).on('error', () => undefined)
+    outbound.pipe(inbound).on('error', () => undefined)
+    inbound.on('error', () => outbound.destroy())
+    outbound.on('error', () => inbound.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as { port: number }).port,
+    cut() {
+      server.close()
+      for (const socket of sockets) socket.destroy()
+    }
+  }
+}
+
+/**
+ * What a crash of `peer` at this instant leaves: a copy of its data directory, taken now (every
+ * write is synchronous), for a node to start from; the running node must be cut off at once.
+ */
+export function crashCopy(peer: Peer, label: string): Peer {
+  const dataDir = `${peer.dataDir}-${label}`
+  cpSync(peer.dataDir, dataDir, { recursive: true })
+  return { ...peer, dataDir, errors: [] }
 }

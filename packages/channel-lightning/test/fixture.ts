@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { regtestNetwork, startRegtest, type Regtest } from '@stack/bitcoin-regtest'
 import { BitcoinLedger, BitcoinRpc } from '@stack/ledger-bitcoin'
-import { LightningNode, type LightningNodeOptions } from '../src/index.js'
+import { LightningNode, type ChainSource, type LightningNodeOptions } from '../src/index.js'
 
 export { startRegtest, type Regtest }
 
@@ -23,6 +23,8 @@ export interface Peer {
   /** The sweeps and claims the current node reported. */
   swept: string[]
   claimed: Map<string, bigint>
+  /** While set, the node's broadcasts never reach the chain (a crash right after its journal write, a node that lost them). */
+  losesBroadcasts?: boolean
 }
 
 export async function openLedger(chain: Regtest): Promise<BitcoinLedger> {
@@ -38,10 +40,19 @@ export function rpcOf(chain: Regtest): BitcoinRpc {
   return new BitcoinRpc({ url: chain.rpcUrl, user: chain.rpcUser, password: chain.rpcPassword })
 }
 
-export function nodeOptions(chain: Regtest, peer: Pick<Peer, 'name' | 'dataDir' | 'ledger' | 'sweepScript'>): LightningNodeOptions {
+export function nodeOptions(chain: Regtest, peer: Pick<Peer, 'name' | 'dataDir' | 'ledger' | 'sweepScript' | 'losesBroadcasts'>): LightningNodeOptions {
+  const rpc = rpcOf(chain)
+  const source: ChainSource = {
+    getBlockchainInfo: () => rpc.getBlockchainInfo(),
+    getBlockHash: (height) => rpc.getBlockHash(height),
+    getBlockHex: (hash) => rpc.getBlockHex(hash),
+    estimateSmartFee: (blocks) => rpc.estimateSmartFee(blocks),
+    getRawTransaction: (txid) => rpc.getRawTransaction(txid),
+    sendRawTransaction: (tx) => (peer.losesBroadcasts === true ? Promise.reject(new Error('the broadcast was lost')) : rpc.sendRawTransaction(tx))
+  }
   return {
     dataDir: peer.dataDir,
-    chain: rpcOf(chain),
+    chain: source,
     wallet: {
       fundingTransaction: async (script, sats) =>
         (await peer.ledger.buildTransaction({ from: `${peer.name}-funds`, outputs: [{ script, value: sats }] })).tx

@@ -110,6 +110,7 @@ async function spenderInMempool(txid: string): Promise<Transaction | undefined> 
 
 interface LightningSummary {
   node: string
+  peer: string | null
   channels: { channelId: string; fundingTxid?: string; usable: boolean; valueSats: bigint }[]
   claimableSats: bigint
   sent: bigint
@@ -127,9 +128,9 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
     const tokens = { sender: token(), b: token(), receiver: token() }
     // B's Lightning port goes in A's section before B starts.
     const bLightning = await freePort()
-    const section = (me: Side, peer: Side, extra: object) => ({
+    const section = (me: Side, extra: object) => ({
       kind: 'lightning', dataDir: me.dataDir, rpc: { url: chain.rpcUrl, user: chain.rpcUser, password: chain.rpcPassword },
-      wallet: me.wallet, peerNodeId: peer.nodeId, minimumDepth: 1, ...extra,
+      wallet: me.wallet, minimumDepth: 1, ...extra,
     })
     const nodeA = await node({
       address: 'test.a',
@@ -139,7 +140,8 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
         { id: 'sender', relation: 'child', btp: { token: tokens.sender } },
         {
           id: 'b', relation: 'peer', btp: { token: tokens.b }, settleThreshold: String(THRESHOLD), settleTo: '0',
-          settlement: section(a, b, { peerHost: '127.0.0.1', peerPort: bLightning, channelSats: String(CAPACITY) }),
+          // A names B's node (B's hello is checked against it); B learns A's from A's hello.
+          settlement: section(a, { peerNodeId: b.nodeId, peerHost: '127.0.0.1', peerPort: bLightning, channelSats: String(CAPACITY) }),
         },
       ],
       routes: [{ prefix: 'test.b', peer: 'b' }],
@@ -151,7 +153,7 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
       asset: BTC,
       listen: { btp: { port: 0 } },
       peers: [
-        { id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${nodeA.ports.btp}` }, settlement: section(b, a, { listenPort: bLightning }) },
+        { id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${nodeA.ports.btp}` }, settlement: section(b, { listenPort: bLightning }) },
         { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
       ],
     })
@@ -199,6 +201,7 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
     expect(books(nodeA)).toEqual({ sender: -TOTAL, b: 0n })
     expect(books(nodeB)).toEqual({ a: 0n, receiver: TOTAL })
     const [aSummary, bSummary] = [summaryOf(nodeA, 'b'), summaryOf(nodeB, 'a')]
+    expect([aSummary.peer, bSummary.peer]).toEqual([b.nodeId, a.nodeId])
     expect([aSummary.sent, aSummary.received, bSummary.sent, bSummary.received]).toEqual([TOTAL, 0n, 0n, TOTAL])
     // Lightning's own books: B would get exactly what it was paid on a close; A the rest, less the commitment's fee it pays as funder.
     expect(bSummary.claimableSats).toBe(TOTAL)

@@ -70,7 +70,8 @@ export class LightningChannel implements Channel {
     this.#listeners = [
       ['paymentSent', ({ paymentHash }) => this.#settle(paymentHash, true)],
       ['paymentFailed', ({ paymentHash }) => this.#settle(paymentHash, true)],
-      ['paymentClaimed', ({ paymentHash }) => void this.#credit(paymentHash).catch(() => undefined)]
+      // After the event's round (the node journaled the claim; the manager is written): the handler never runs inside LDK's callback.
+      ['paymentClaimed', ({ paymentHash }) => queueMicrotask(() => void this.#credit(paymentHash).catch(() => undefined))]
     ]
     for (const [name, listener] of this.#listeners) node.on(name as 'paymentSent', listener)
     options.carrier.setValueHandler((value) => this.#receive(value))

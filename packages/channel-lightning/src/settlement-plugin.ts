@@ -101,18 +101,47 @@ export function createLightningSettlement(bitcoin: LightningBitcoin): Settlement
         await close?.()
       })
       const channel = new LightningChannel({ node: node.started, peerNodeId: config.peerNodeId, carrier, msatPerUnit: config.msatPerUnit })
-      if (config.peerHost !== undefined && config.peerPort !== undefined) {
-        await node.started.connect(config.peerNodeId, config.peerHost, config.peerPort)
-        if (config.channelSats !== undefined) await openIfNone(node.started, config.peerNodeId, config.channelSats)
+      const keeper = config.peerHost === undefined || config.peerPort === undefined
+        ? undefined
+        : keepConnected(node.started, config.peerNodeId, config.peerHost, config.peerPort, config.channelSats)
+      return {
+        channel,
+        summary: () => channel.summary(),
+        close: async () => {
+          keeper?.stop()
+          await channel.stop()
+        }
       }
-      return { channel, summary: () => channel.summary(), close: async () => undefined }
     }
   }
 }
 
-/** Opens a channel to the peer once its node finished the handshake, unless one exists (opened, funded later by the wallet). */
-async function openIfNone(node: LightningNode, peer: string, sats: bigint): Promise<void> {
-  for (let i = 0; i < 300 && !node.connectedPeers().includes(peer); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-  if (node.channels().some((c) => c.counterparty === peer)) return
-  node.openChannel(peer, sats)
+const RECONNECT_MS = 2_000
+
+/**
+ * Keeps our node connected to the peer's (LDK does not dial again by itself): whatever started
+ * first, whichever restarts, the connection comes back. Once connected, opens a channel of
+ * `channelSats` if there is none with the peer (funded later by the wallet).
+ */
+function keepConnected(node: LightningNode, peer: string, host: string, port: number, channelSats: bigint | undefined): { stop(): void } {
+  let dialing = false
+  const tick = (): void => {
+    if (node.connectedPeers().includes(peer)) {
+      if (channelSats === undefined || node.channels().some((c) => c.counterparty === peer)) return
+      try {
+        node.openChannel(peer, channelSats)
+      } catch {
+        // LDK refused now (the peer's init not done): the next tick tries again.
+      }
+      return
+    }
+    if (dialing) return
+    dialing = true
+    // Refused or cut: the next tick dials again.
+    node.connect(peer, host, port).catch(() => undefined).finally(() => (dialing = false))
+  }
+  tick()
+  const timer = setInterval(tick, RECONNECT_MS)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
 }

@@ -189,8 +189,9 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
 
     // ---- the Lightning channel: Alice's node (here) → A's node (in A's process) ----------------
     const lightningAtA = async () => (await a.admin<SettlementView>('/settlement')).alice
-    const nodeIdA = (await lightningAtA())?.node
-    if (nodeIdA === undefined) throw new Error("connector A shows no Lightning node for alice (GET /settlement)")
+    // A's node id is made by A's node from its seed: A's admin API shows it.
+    await a.waitFor(async () => (await lightningAtA())?.node !== undefined, 30_000, "A's Lightning node (GET /settlement)")
+    const nodeIdA = (await lightningAtA())?.node as string
     const channelsAtA = async () => (await lightningAtA())?.channels ?? []
     const opened = await unlessDead(lightning.openChannel(nodeIdA, lightningPortA, async () => (await channelsAtA()).some((c) => c.usable)), [a, b])
     log('lightning', `alice's LDK node ${lightning.aliceNode.nodeId.slice(0, 16)}… opened a ${btc(CHANNEL_SATS)} BTC channel to A's ${nodeIdA.slice(0, 16)}… (funding ${opened.fundingTxid?.slice(0, 16)}…, 1 confirmation)`)
@@ -214,6 +215,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     stops.push(() => aliceLink.close())
     const aliceInfo = await ildcpFetch(sendOverLink(aliceLink, { triggeredBy: '', peer: 'connector-a' }))
     const aliceChannel = new LightningChannel({ node: lightning.aliceNode, peerNodeId: nodeIdA, carrier: aliceLink, msatPerUnit: 1_000n })
+    stops.push(() => aliceChannel.stop())
     log('alice', `${aliceInfo.clientAddress} (BTC), ${btc(ALICE_CREDIT_SATS)} BTC of credit with A, settles by paying A's BOLT11 invoices as she sends`)
     const { settleUpTo, settled } = settleAsSent(aliceChannel)
 

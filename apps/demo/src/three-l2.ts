@@ -177,10 +177,11 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const b = await ConnectorProcess.start({
       name: 'B', configFile: fileB,
       env: { STACK_CONNECTOR__PEERS__A__SETTLEMENT__PRIVATE_KEY: keyB, STACK_CONNECTOR__PEERS__BOB__SETTLEMENT__OUTGOING__CLAIM_SECRET: claimSeedB },
+      timeoutMs: 60_000,
     })
     connectors.push(b)
     const peerState = async (node: ConnectorProcess, id: string) => (await node.admin<{ id: string; state: string }[]>('/peers')).find((peer) => peer.id === id)?.state
-    await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 10_000, 'A and B to connect')
+    await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 30_000, 'A and B to connect')
     const bin = relative(process.cwd(), connectorBin())
     log('connectors', `two stack-connector processes (node ${bin} --config FILE), keys, seeds and the bitcoin RPC password in STACK_CONNECTOR__ variables, not in the files`)
     log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice BTC (its LDK node on :${lightningPortA}), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)

@@ -127,12 +127,10 @@ export class LightningLeg {
     })
     await this.chain.mine(1)
     await until('both nodes to see the close', async () => this.aliceNode.channels().length === 0 && (await closedAtA()))
-    const swept: string[] = []
-    this.aliceNode.on('swept', ({ txid }) => swept.push(txid))
     await this.chain.mine(6)
-    // A's node sweeps in A's process: its wallet sees the sweep (in the mempool) when it is sent.
-    const sweepA = () => this.walletA.ledger.getBalance('sweep')
-    await until('both sweeps', async () => swept.length > 0 && (await sweepA()) > 0n)
+    // Each wallet sees its node's sweep (in the mempool) once it is sent; A's node sweeps in A's process.
+    const swept = async (w: Wallet) => (await w.ledger.getBalance('sweep')) > 0n
+    await until('both sweeps', async () => (await swept(this.aliceWallet)) && (await swept(this.walletA)))
     await this.chain.mine(1)
   }
 

@@ -45,6 +45,8 @@ export class LightningLeg {
     readonly chain: Regtest,
     readonly rpc: BitcoinRpc,
     readonly aliceNode: LightningNode,
+    /** Where Alice's node accepts peers (loopback). */
+    readonly alicePort: number,
     readonly aliceWallet: Wallet,
     /** A's wallet, opened here from the seed file A's node reads: watched, never spent from. */
     readonly walletA: Wallet,
@@ -76,17 +78,19 @@ export class LightningLeg {
       syncIntervalMs: 200,
     })
     stops.push(() => aliceNode.stop())
-    const leg = new LightningLeg(chain, rpc, aliceNode, aliceWallet, walletA)
+    // A's node dials Alice's (its section names her host and port): no port of A's to guess.
+    const port = await aliceNode.listen(0)
+    const leg = new LightningLeg(chain, rpc, aliceNode, port, aliceWallet, walletA)
     leg.#aliceBefore = await balanceOf(aliceWallet)
     return leg
   }
 
   /** Connector A's `lightning` settlement section for its peer alice (files relative to A's config file; the RPC password goes in A's environment). */
-  sectionForA(listenPort: number): object {
+  sectionForA(): object {
     const { chain } = this
     return {
       kind: 'lightning', dataDir: 'connector-a.ln', rpc: { url: chain.rpcUrl, user: chain.rpcUser }, wallet: { seedFile: 'connector-a.btc-seed', journal: 'connector-a.btc-wallet' },
-      peerNodeId: this.aliceNode.nodeId, listenPort, minimumDepth: 1,
+      peerNodeId: this.aliceNode.nodeId, peerHost: '127.0.0.1', peerPort: this.alicePort, minimumDepth: 1,
     }
   }
 
@@ -94,11 +98,10 @@ export class LightningLeg {
     return { [`STACK_CONNECTOR__PEERS__${peer.toUpperCase()}__SETTLEMENT__RPC__PASSWORD`]: this.chain.rpcPassword }
   }
 
-  /** Alice dials A's node, proposes a channel of CHANNEL_SATS, her wallet funds it, one block confirms it; resolves once both sides can use it. */
-  async openChannel(nodeIdA: string, port: number, usableAtA: () => Promise<boolean>): Promise<ChannelInfo> {
+  /** Once A's node has dialed Alice's, she proposes a channel of CHANNEL_SATS, her wallet funds it, one block confirms it; resolves once both sides can use it. */
+  async openChannel(nodeIdA: string, usableAtA: () => Promise<boolean>): Promise<ChannelInfo> {
     const node = this.aliceNode
-    await node.connect(nodeIdA, '127.0.0.1', port)
-    await until('the Lightning nodes to connect', async () => node.connectedPeers().includes(nodeIdA))
+    await until("A's Lightning node to connect to Alice's", async () => node.connectedPeers().includes(nodeIdA))
     node.openChannel(nodeIdA, CHANNEL_SATS)
     const ours = () => node.channels().find((c) => c.counterparty === nodeIdA)
     await until('the funding transaction in the mempool', async () => {

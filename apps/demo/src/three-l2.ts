@@ -11,16 +11,15 @@
 // configuration file this demo writes to its temp dir, with keys, seeds and the Bitcoin node's
 // RPC password passed in STACK_CONNECTOR__ environment variables rather than written in the
 // files. Each settles by its own settleThreshold/settleTo over the channel its config names: A
-// runs its own LDK Lightning node (settlement kind `lightning`), which Alice's LDK node (in this
-// process) opens a channel to on a bcoin regtest chain this process starts (lightning-leg.ts);
-// Alice pays A invoices as her STREAM payment goes. A pays B with EIP-712 claims on the
+// runs its own LDK Lightning node (settlement kind `lightning`), which dials Alice's LDK node
+// (in this process); she opens a channel to it on a bcoin regtest chain this process starts
+// (lightning-leg.ts) and pays A's invoices over it as her STREAM payment goes. A pays B with EIP-712 claims on the
 // PaymentChannel contract (deployed here, on an anvil chain this process starts, JSON-RPC over
 // HTTP on loopback); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
 // process. No XRP Ledger server can run here: Bob's best claim is verified and a signed
 // PaymentChannelClaim that redeems it is produced, but nothing submits it.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import type { Hex } from 'viem'
@@ -141,7 +140,6 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const tokens = { alice: token(), b: token(), bob: token() }
     const common = { rates: { static: RATES }, spread: SPREAD, admin: { port: 0 }, listen: { btp: { port: 0 } }, log: { level: 'info' } }
     const ethereum = { kind: 'ethereum', rpcUrl, contract: contract.address, pollingIntervalMs: 20, watchIntervalMs: 1_000 }
-    const lightningPortA = await freePort()
     const fileA = writeConfig(dir, 'connector-a.json', {
       address: 'test.a',
       asset: BTC,
@@ -149,7 +147,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       balances: { path: 'connector-a.balances' },
       peers: [
         // Alice pays A's invoices over the channel she opens to A's node. A only receives.
-        { id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: String(-ALICE_CREDIT_SATS), maxPacketAmount: '5000', settlement: lightning.sectionForA(lightningPortA) },
+        { id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: String(-ALICE_CREDIT_SATS), maxPacketAmount: '5000', settlement: lightning.sectionForA() },
         {
           id: 'b', relation: 'peer', asset: ETH, btp: { token: tokens.b }, settleThreshold: '1', settleTo: '0',
           settlement: { ...ethereum, peerAddress: addressOf['connector-b'], claims: 'connector-a.eth-claims', deposit: String(ETH_DEPOSIT), timeoutSeconds: Number(ETH_TIMEOUT_SECONDS) },
@@ -184,7 +182,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 30_000, 'A and B to connect')
     const bin = relative(process.cwd(), connectorBin())
     log('connectors', `two stack-connector processes (node ${bin} --config FILE), keys, seeds and the bitcoin RPC password in STACK_CONNECTOR__ variables, not in the files`)
-    log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice BTC (its LDK node on :${lightningPortA}), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)
+    log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice BTC (its LDK node dials alice's on :${lightning.alicePort}), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)
     log('connector B', `pid ${b.pid}, ${relative(dir, fileB)}: test.b, BTP :${b.ports.btp}, admin :${b.ports.admin}; a ETH (PaymentChannel, receives), bob XRP (claims)`)
     log('connectors', `BTC → ETH at A, ETH → XRP at B; 1 BTC = 40 ETH, 1 ETH = 5000 XRP, ${Number(SPREAD) * 100}% spread each; A and B settle at 1 unit owed`)
 
@@ -194,7 +192,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     await a.waitFor(async () => (await lightningAtA())?.node !== undefined, 30_000, "A's Lightning node (GET /settlement)")
     const nodeIdA = (await lightningAtA())?.node as string
     const channelsAtA = async () => (await lightningAtA())?.channels ?? []
-    const opened = await unlessDead(lightning.openChannel(nodeIdA, lightningPortA, async () => (await channelsAtA()).some((c) => c.usable)), [a, b])
+    const opened = await unlessDead(lightning.openChannel(nodeIdA, async () => (await channelsAtA()).some((c) => c.usable)), [a, b])
     log('lightning', `alice's LDK node ${lightning.aliceNode.nodeId.slice(0, 16)}… opened a ${btc(CHANNEL_SATS)} BTC channel to A's ${nodeIdA.slice(0, 16)}… (funding ${opened.fundingTxid?.slice(0, 16)}…, 1 confirmation)`)
 
     // ---- Bob: XRP, STREAM behind SPSP ---------------------------------------------------------
@@ -343,15 +341,6 @@ function msatToSat(msat: bigint | string | undefined): string {
 /** `work`, unless a connector dies first (then its output, at once). */
 function unlessDead<T>(work: Promise<T>, connectors: ConnectorProcess[]): Promise<T> {
   return Promise.race([work, ...connectors.map((c) => c.died)])
-}
-
-/** A free loopback port (for A's Lightning node, which the connector starts). */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** Writes a connector configuration file (JSON: the connector reads `.json` as JSON) and returns its path. */

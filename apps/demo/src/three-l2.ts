@@ -64,6 +64,14 @@ const btc = (a: bigint) => units(a, 8)
 const eth = (a: bigint) => units(a, 18)
 const xrp = (a: bigint) => units(a, 6)
 
+/** A conservation check of the demo failed: which ones. */
+export class ValueNotConservedError extends Error {
+  override readonly name = 'ValueNotConservedError'
+  constructor(readonly failed: string[]) {
+    super(`value is not conserved: ${failed.join('; ')}`)
+  }
+}
+
 export interface ThreeL2Result {
   sent: bigint
   delivered: bigint
@@ -311,7 +319,8 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       ['every connector book is square', square(books.A) && square(books.B)],
     ]
     for (const [what, ok] of checks) log('check', `${ok ? 'ok  ' : 'FAIL'} ${what}`)
-    if (checks.some(([, ok]) => !ok)) throw new Error('value is not conserved')
+    const failed = checks.filter(([, ok]) => !ok).map(([what]) => what)
+    if (failed.length > 0) throw new ValueNotConservedError(failed)
     log('summary', `${btc(result.amountSent)} BTC over Lightning → ${eth(paidA)} ETH on anvil → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
     return {
       sent: result.amountSent, delivered: result.amountDelivered, checks, lightningPaid: paidOverLightning, lightningPayments: countsA.received, bitcoinFees: bitcoin.feeSats,

@@ -11,7 +11,14 @@ export type { LightningBitcoin, LightningSettlementConfig, WalletFiles } from '.
 export type { LightningChannelOptions } from './lightning-channel.js'
 export { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
 export type { SettlementMessage } from './settlement-message.js'
-export { ForgedPaymentError, PaymentPendingError, RecoveredPaymentError, UnexpectedInvoiceError } from './settlement-errors.js'
+export {
+  ForgedPaymentError,
+  PaymentPendingError,
+  PeerNodeMismatchError,
+  RecoveredPaymentError,
+  UnexpectedInvoiceError,
+  UnknownPeerNodeError
+} from './settlement-errors.js'
 export type { FundingWallet, LightningNodeOptions, Payment } from './lightning-node.js'
 export type { ChannelInfo } from './user-config.js'
 export type { NodeEvents } from './node-events.js'

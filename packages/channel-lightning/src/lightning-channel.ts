@@ -1,17 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { ChannelShutDownError, InvalidAmountError, MAX_UINT64, MalformedClaimError, NoValueHandlerError } from '@stack/channel-core'
+import { ChannelShutDownError, InvalidAmountError, InvalidChannelOptionError, MAX_UINT64, MalformedClaimError, NoValueHandlerError } from '@stack/channel-core'
 import type { Channel, ChannelTotals, ClaimCarrier, IncomingValue, ValueHandler } from '@stack/channel-core'
 import { PaymentFailedError } from './errors.js'
 import type { LightningNode } from './lightning-node.js'
-import { ForgedPaymentError, PaymentPendingError, RecoveredPaymentError, UnexpectedInvoiceError } from './settlement-errors.js'
-import { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
+import { ForgedPaymentError, PaymentPendingError, PeerNodeMismatchError, RecoveredPaymentError, UnexpectedInvoiceError, UnknownPeerNodeError } from './settlement-errors.js'
+import { NODE_ID, decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
 import { SettlementStore } from './settlement-store.js'
 
 export interface LightningChannelOptions {
   readonly node: LightningNode
-  /** The peer's Lightning node id: its invoices must name it as payee. */
-  readonly peerNodeId: string
+  /**
+   * The peer's Lightning node id: its invoices must name it as payee, and its hello must announce
+   * it. Absent: learned from the peer's first hello over the link, and pinned in the books.
+   */
+  readonly peerNodeId?: string
+  /** The books' file in the node's directory: `settlement-<books>.jsonl`; by default the peer's node id (then required). */
+  readonly books?: string
   readonly carrier: ClaimCarrier
   /** Millisatoshis per unit of the channel's amounts: 1000 for satoshis (asset scale 8), 1 for msat (scale 11). */
   readonly msatPerUnit: bigint
@@ -47,21 +52,38 @@ export class LightningChannel implements Channel {
   #queue: Promise<unknown> = Promise.resolve()
   #retrying = false
   #stopped = false
+  /** The peer answered our hello (sent again after each restart: it costs nothing). */
+  #greeted = false
 
   constructor(readonly options: LightningChannelOptions) {
     const { node } = options
-    this.#store = new SettlementStore(join(node.options.dataDir, `settlement-${options.peerNodeId}.jsonl`))
+    const books = options.books ?? options.peerNodeId
+    if (books === undefined || !/^[A-Za-z0-9._-]{1,100}$/.test(books)) throw new InvalidChannelOptionError('books', books, 'names no file: give books or peerNodeId')
+    if (options.peerNodeId !== undefined && !NODE_ID.test(options.peerNodeId)) throw new InvalidChannelOptionError('peerNodeId', options.peerNodeId, 'is not a compressed public key in hex')
+    this.#store = new SettlementStore(join(node.options.dataDir, `settlement-${books}.jsonl`))
+    const pinned = this.#store.peerNodeId
+    if (options.peerNodeId !== undefined && pinned !== undefined && pinned !== options.peerNodeId) {
+      throw new InvalidChannelOptionError('peerNodeId', options.peerNodeId, `is not the node these books settled with (${pinned})`)
+    }
     // Outcomes known now count as reported: the caller's books read the totals after this.
     for (const hash of this.#store.paying().keys()) this.#settle(hash, false)
     this.#listeners = [
       ['paymentSent', ({ paymentHash }) => this.#settle(paymentHash, true)],
       ['paymentFailed', ({ paymentHash }) => this.#settle(paymentHash, true)],
-      ['paymentClaimed', ({ paymentHash }) => void this.#credit(paymentHash).catch(() => undefined)]
+      // After the event's round (the node journaled the claim; the manager is written): the handler never runs inside LDK's callback.
+      ['paymentClaimed', ({ paymentHash }) => queueMicrotask(() => void this.#credit(paymentHash).catch(() => undefined))]
     ]
     for (const [name, listener] of this.#listeners) node.on(name as 'paymentSent', listener)
     options.carrier.setValueHandler((value) => this.#receive(value))
     this.#timer = setInterval(() => void this.#retry(), options.retryIntervalMs ?? 5_000)
     this.#timer.unref()
+    // The hello, and what a restart left to send again, go out at once.
+    setImmediate(() => void this.#retry())
+  }
+
+  /** The peer's Lightning node id: configured, or learned from its hello; undefined until then. */
+  get peerNodeId(): string | undefined {
+    return this.options.peerNodeId ?? this.#store.peerNodeId
   }
 
   setValueHandler(handler: ValueHandler | undefined): void {
@@ -96,6 +118,7 @@ export class LightningChannel implements Channel {
     const { node, msatPerUnit } = this.options
     if (this.#stopped) throw new ChannelShutDownError()
     await this.#settled()
+    if (this.peerNodeId === undefined) throw new UnknownPeerNodeError()
     if (this.#unreported > 0n) {
       const recovered = this.#unreported
       this.#unreported = 0n
@@ -104,7 +127,7 @@ export class LightningChannel implements Channel {
     const invoice = await this.#invoice(amount)
     const asked = node.decodeInvoice(invoice)
     if (asked.amountMsat !== amount * msatPerUnit) throw new UnexpectedInvoiceError(`asks ${asked.amountMsat ?? 'any'} msat, not ${amount * msatPerUnit}`)
-    if (asked.payee !== this.options.peerNodeId) throw new UnexpectedInvoiceError(`pays ${asked.payee}, not the peer's node`)
+    if (asked.payee !== this.peerNodeId) throw new UnexpectedInvoiceError(`pays ${asked.payee}, not the peer's node`)
     const hash = asked.paymentHash
     if (this.#store.paying().has(hash)) throw new UnexpectedInvoiceError('its payment hash was paid before')
     // Write-ahead: a crash from here on finds the payment in the journal and asks the node what became of it.
@@ -196,6 +219,9 @@ export class LightningChannel implements Channel {
     if (this.#retrying || this.#stopped) return
     this.#retrying = true
     try {
+      if (!this.#greeted) {
+        await this.options.carrier.sendValue(0n, { proof: encodeSettlementMessage({ type: 'hello', nodeId: this.options.node.nodeId }) }).then(() => (this.#greeted = true), () => undefined)
+      }
       for (const hash of this.#store.uncredited()) await this.#credit(hash).catch(() => undefined)
       for (const [hash, state] of this.#outgoing) {
         if (state !== 'sent' || this.#store.isAcked(hash)) continue
@@ -216,6 +242,12 @@ export class LightningChannel implements Channel {
       this.#store.issue(paymentHash, message.amount)
       // The answer goes back as a transfer of its own: the request is accepted without waiting for it.
       void this.options.carrier.sendValue(0n, { proof: encodeSettlementMessage({ type: 'invoice', id: message.id, invoice }) }).catch(() => undefined)
+      return
+    }
+    if (message.type === 'hello') {
+      const known = this.peerNodeId
+      if (known !== undefined && known !== message.nodeId) throw new PeerNodeMismatchError(known, message.nodeId)
+      this.#store.pin(message.nodeId)
       return
     }
     if (message.type === 'invoice') {
@@ -275,6 +307,6 @@ export class LightningChannel implements Channel {
   /** The node, its channels, what would come back on chain to it if they closed now (claimableSats), and the totals. */
   summary(): object {
     const { node } = this.options
-    return { node: node.nodeId, peer: this.options.peerNodeId, channels: node.channels(), claimableSats: node.claimableSats(), ...this.totals() }
+    return { node: node.nodeId, peer: this.peerNodeId ?? null, channels: node.channels(), claimableSats: node.claimableSats(), ...this.totals() }
   }
 }

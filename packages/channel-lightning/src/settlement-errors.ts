@@ -34,3 +34,19 @@ export class UnexpectedInvoiceError extends ClaimRefusedError {
     super(`the peer's invoice: ${detail}`)
   }
 }
+
+/** The peer's hello names another Lightning node than the one configured or learned before. */
+export class PeerNodeMismatchError extends ClaimRefusedError {
+  override readonly name = 'PeerNodeMismatchError'
+  constructor(readonly expected: string, readonly announced: string) {
+    super(`the peer announces Lightning node ${announced}, not ${expected}`)
+  }
+}
+
+/** No Lightning node id of the peer yet (not configured, no hello from it in time): nothing to pay. */
+export class UnknownPeerNodeError extends Error {
+  override readonly name = 'UnknownPeerNodeError'
+  constructor() {
+    super("the peer's Lightning node id is not known yet (not configured, and no hello from the peer)")
+  }
+}

@@ -11,6 +11,8 @@ type SettlementRecord =
   | { readonly t: 'paying'; readonly hash: string; readonly amount: string }
   /** Payer: the peer answered our `paid` notice of it. */
   | { readonly t: 'acked'; readonly hash: string }
+  /** The peer's Lightning node id, learned from its hello: pinned. */
+  | { readonly t: 'peer'; readonly nodeId: string }
 
 /**
  * One peer's settlement books in the node's state directory, an append-only journal (JsonLog):
@@ -25,6 +27,7 @@ export class SettlementStore {
   readonly #paying = new Map<string, bigint>()
   readonly #acked = new Set<string>()
   received = 0n
+  peerNodeId: string | undefined
 
   constructor(path: string) {
     this.#log = new JsonLog(path)
@@ -72,6 +75,10 @@ export class SettlementStore {
     if (!this.#acked.has(hash)) this.#add({ t: 'acked', hash })
   }
 
+  pin(nodeId: string): void {
+    if (this.peerNodeId === undefined) this.#add({ t: 'peer', nodeId })
+  }
+
   close(): void {
     this.#log.close()
   }
@@ -99,6 +106,9 @@ export class SettlementStore {
         break
       case 'acked':
         this.#acked.add(record.hash)
+        break
+      case 'peer':
+        this.peerNodeId = record.nodeId
         break
     }
   }

@@ -7,7 +7,8 @@ import { carrierPair, crashCopy, feeOf, openChannel, relay, restartPeer, transac
 
 // The payer crashes at the instants that matter — after the invoice came and before paying, while
 // its HTLC is in flight (the payee has claimed it), after its payment and before its `paid`
-// notice reached the payee — and restarts from what its data directory held at that instant. No
+// notice reached the payee — and restarts from what its data directory held at that instant; the
+// payee crashes after its node claimed a payment and before it credited it. No
 // instant loses or doubles a satoshi: the totals of both sides agree with what moved, and the
 // cooperative close puts exactly the credited amount in the payee's output on chain.
 let chain: Regtest
@@ -71,11 +72,13 @@ describe('a payer crashing around a settlement', () => {
     return copy
   }
 
-  async function restart(copy: Peer): Promise<void> {
+  /** Alice comes back from `copy`; `started` looks at her node before it meets bob again. */
+  async function restart(copy: Peer, started: () => void = () => undefined): Promise<void> {
     const dead = alice.node
     await dead.stop() // writes only into the old directory, which nothing reads again
     alice = copy
     await restartPeer(chain, alice)
+    started()
     payer = payerChannel()
     // Through a relay again: the next crash cuts it.
     const r = await relay(bob.port)
@@ -117,13 +120,14 @@ describe('a payer crashing around a settlement', () => {
 
   it('with the HTLC in flight (the payee has claimed it): the payment is found sent after the restart, counted once on both sides', async () => {
     let copy: Peer | undefined
-    const claimed = (): void => {
-      if (copy === undefined) copy = crash('in-flight')
-    }
-    bob.node.once('paymentClaimed', claimed)
+    let hash: string | undefined
+    bob.node.once('paymentClaimed', ({ paymentHash }) => {
+      hash = paymentHash
+      copy = crash('in-flight')
+    })
     const lost = payer.sendValue(5_000n).catch(() => undefined)
     await until('the crash', () => copy !== undefined)
-    await restart(copy!)
+    await restart(copy!, () => expect(alice.node.payment(hash!)).toEqual({ status: 'pending' }))
     await lost
     // Bob credited from his own node's claim; alice's node learns of the fulfilment at the reconnection.
     await until('both sides to count it', () => payer.totals().sent === 9_000n && payee.totals().received === 9_000n, [alice.node, bob.node])
@@ -162,6 +166,33 @@ describe('a payer crashing around a settlement', () => {
     expect(credited.reduce((a, b) => a + b, 0n)).toBe(30_000n)
   })
 
+  it('the payee crashing after its node claimed and before it credited: restarted, it credits from its journal, once', async () => {
+    let copy: Peer | undefined
+    // Once the claim's round is over (journaled, the manager written), ahead of bob's channel: the instant before it credits.
+    bob.node.prependOnceListener('paymentClaimed', () => queueMicrotask(() => {
+      copy = crashCopy(bob, 'payee')
+      copies.push(copy.dataDir)
+      cut()
+      void payee.stop()
+    }))
+    const paying = payer.sendValue(9_000n).catch(() => undefined)
+    await until('the crash', () => copy !== undefined)
+    expect(payee.totals().received).toBe(30_000n)
+    await bob.node.stop()
+    bob = copy!
+    await restartPeer(chain, bob)
+    payee = new LightningChannel({ node: bob.node, peerNodeId: alice.node.nodeId, carrier: toAlice, msatPerUnit: 1000n, retryIntervalMs: 200 })
+    payee.setValueHandler(({ amount }) => void credited.push(amount))
+    const r = await relay(bob.port)
+    cut = r.cut
+    await alice.node.connect(bob.node.nodeId, '127.0.0.1', r.port)
+    await until('the channel again', () => alice.node.channels()[0]?.usable === true && bob.node.channels()[0]?.usable === true, [alice.node, bob.node])
+    await until('both sides to count it', () => payer.totals().sent === 39_000n && payee.totals().received === 39_000n, [alice.node, bob.node])
+    await paying
+    expect(credited.reduce((a, b) => a + b, 0n)).toBe(39_000n)
+    expect(payer.totals()).toEqual({ sent: 39_000n, received: 0n })
+  })
+
   it('closes cooperatively: the payee’s output is exactly what it was credited, the payer’s the rest less the fee', async () => {
     const channel = alice.node.channels()[0]!
     alice.node.closeChannel(channel.channelId, bob.node.nodeId)
@@ -176,7 +207,7 @@ describe('a payer crashing around a settlement', () => {
     const closing = await transaction(chain, closingTxid!)
     const fee = await feeOf(chain, closing)
     const values = closing.outs.map((o) => o.value).sort((a, b) => (a < b ? -1 : 1))
-    expect(values).toEqual([30_000n, CAPACITY - 30_000n - fee])
+    expect(values).toEqual([39_000n, CAPACITY - 39_000n - fee])
     expect(alice.errors).toEqual([])
     expect(bob.errors).toEqual([])
   })

@@ -12,7 +12,9 @@ import { isLoopback, type ListenersConfig } from './config-listen.js'
  * clients need no per-user configuration. The account is the BTP username, or, without one
  * (`btp+ws://:secret@…`, as moneyd clients dial), `local-` and a hash of the token: the same
  * secret comes back to the same account and, with a SQLite store, the same balance. A username
- * is held by the token of its first login until the node restarts.
+ * is held by the token of its first login until the node restarts. Names never collide with
+ * peers: a peer's name (configured, added by the admin API, even removed) is never a local
+ * account's, and the admin API refuses a peer named as a local account (409).
  */
 
 export interface LocalConfig {
@@ -20,7 +22,6 @@ export interface LocalConfig {
   minBalance?: bigint
   maxPacketAmount?: bigint
 }
-
 
 export function checkLocal(c: ConfigChecker, value: unknown, listen: ListenersConfig): LocalConfig | undefined {
   const l = value === null ? {} : c.object(value, 'local', ['minBalance', 'maxPacketAmount'])
@@ -47,15 +48,20 @@ export class LocalAccounts {
   readonly #added = new Set<string>()
   #started = false
 
-  /** `taken`: the configured peers' ids, which local clients cannot have. */
-  constructor(private readonly config: LocalConfig, private readonly taken: ReadonlySet<string>) {}
+  /** `taken`: whether a peer has (or had) the id, so no local client may. */
+  constructor(private readonly config: LocalConfig, private readonly taken: (id: string) => boolean) {}
+
+  /** Whether a local client has logged in (or is logging in) with this name. */
+  has(id: string): boolean {
+    return this.#tokens.has(id) || this.#added.has(id)
+  }
 
   /** The BtpServer authenticator's fallback for a login no configured peer matched. */
   authenticate(username: string, token: Uint8Array): string | undefined {
     if (!this.#started) return undefined // the node is not up yet: the client retries
     const hash = digest(token)
     const id = username === '' ? `local-${hash.toString('hex').slice(0, 16)}` : username
-    if (this.taken.has(id) || !/^[A-Za-z0-9_~-]{1,64}$/.test(id)) return undefined
+    if (this.taken(id) || !/^[A-Za-z0-9_~-]{1,64}$/.test(id)) return undefined
     const first = this.#tokens.get(id)
     if (first === undefined) this.#tokens.set(id, hash)
     else if (!timingSafeEqual(first, hash)) return undefined
@@ -66,7 +72,7 @@ export class LocalAccounts {
   start(server: BtpServer, node: { addPeer(peer: NodePeer): void }, asset: Asset, logger: Logger, onAdded: (id: string, link: BtpServerLink) => void): void {
     this.#started = true
     server.onConnection((link, account) => {
-      if (this.taken.has(account) || this.#added.has(account)) return
+      if (this.taken(account) || this.#added.has(account)) return
       this.#added.add(account)
       onAdded(account, link)
       node.addPeer({

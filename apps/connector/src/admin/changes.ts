@@ -51,6 +51,8 @@ export class LiveRates implements RateBackend {
 export interface LiveChangesOptions {
   node: CoreNode
   peerLinks: PeerLinks
+  /** Local mode's accounts (local-mode.ts): their names are taken. */
+  local?: { has(id: string): boolean }
   config: ConnectorConfig
   rates: LiveRates
   /** Makes (and starts) a rate backend from a checked `rates` section. */
@@ -72,7 +74,8 @@ export class LiveChanges {
   async addPeer(raw: unknown): Promise<PeerEntry> {
     const entry = this.#peer(raw, 'peer')
     if (this.options.peerLinks.entry(entry.id) !== undefined) throw new AdminConflictError(409, `peer ${entry.id} exists already (PUT /peers/${entry.id} changes it)`)
-    this.options.node.addPeer(await this.options.peerLinks.open(entry))
+    if (this.options.local?.has(entry.id) === true) throw new AdminConflictError(409, `peer ${entry.id} is a local-mode account (a local client logged in with that name): choose another id`)
+    await this.options.peerLinks.open(entry, (peer) => this.options.node.addPeer(peer))
     return entry
   }
 
@@ -81,7 +84,8 @@ export class LiveChanges {
     this.#known(id)
     const entry = this.#peer(raw, 'peer')
     if (entry.id !== id) throw new InvalidConfigError([{ path: 'peer.id', message: `must be "${id}", the peer in the path` }])
-    this.options.node.updatePeer(await this.options.peerLinks.open(entry))
+    // The new link and channel are made before the old ones close: if they fail, the old ones keep working.
+    await this.options.peerLinks.open(entry, (peer) => this.options.node.updatePeer(peer))
     return entry
   }
 

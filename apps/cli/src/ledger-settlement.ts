@@ -11,6 +11,7 @@ import { DAY_MS, settleAsSent, type ClaimCarrier } from '@stack/channel-core'
 import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
 import type { Asset } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
+import { money } from './format.js'
 
 export interface LedgerSettlementOptions {
   /** The ledger file the connector settles on. */
@@ -41,15 +42,16 @@ export interface LedgerSettlement {
 const SETTLE_DELAY_MS = DAY_MS
 
 /**
- * Opens the ledger and our side of the channel over `carrier` (the BTP uplink). `deposit`: the
- * deposit of a channel opened now or of a top-up. `onFailure`: a payment over the channel failed
- * (the caller stops sending packets nobody will pay for).
+ * Opens the ledger and our side of the channel over `carrier` (the BTP uplink). `payment`: the
+ * most this payment may send, and the deposit of a channel opened now or of a top-up (at least
+ * `maxSource` is checked to be there). `onFailure`: a payment over the channel failed (the caller
+ * stops sending packets nobody will pay for).
  */
 export async function openLedgerSettlement(
   options: LedgerSettlementOptions,
   carrier: ClaimCarrier,
   asset: Asset,
-  deposit: bigint,
+  payment: { maxSource: bigint; deposit: bigint },
   onFailure: (error: SettlementError) => void,
 ): Promise<LedgerSettlement> {
   const ledger = attempt(() => SqliteLedger.open(options.ledger), `--ledger ${options.ledger}`)
@@ -58,11 +60,13 @@ export async function openLedgerSettlement(
     if (ledger.asset.code !== asset.code || ledger.asset.scale !== asset.scale) {
       throw new SettlementError(`--ledger ${options.ledger} is in ${ledger.asset.code} (scale ${ledger.asset.scale}), but the connector keeps your account in ${asset.code} (scale ${asset.scale})`)
     }
-    for (const [flag, id] of [['--account', options.account], ['--connector-account', options.connectorAccount]] as const) {
-      await ledger.getAccount(id).catch((error: unknown) => {
-        throw new SettlementError(`${flag} ${id}: no such account on the ledger ${options.ledger} (${describe(error)})`)
-      })
-    }
+    const [ours] = await Promise.all(
+      ([['--account', options.account], ['--connector-account', options.connectorAccount]] as const).map(([flag, id]) =>
+        ledger.getAccount(id).catch((error: unknown) => {
+          throw new SettlementError(`${flag} ${id}: no such account on the ledger ${options.ledger} (${describe(error)})`)
+        }),
+      ),
+    )
     const opened = attempt(() => SqliteClaimStore.open(options.claims, { account: options.account, peerAccount: options.connectorAccount }), `--claims ${options.claims}`)
     store = opened
     const channel = new SqliteChannel({
@@ -71,8 +75,21 @@ export async function openLedgerSettlement(
       peerAccount: options.connectorAccount,
       carrier,
       store: opened,
-      funding: { deposit, settleDelayMs: SETTLE_DELAY_MS },
+      funding: { deposit: payment.deposit, settleDelayMs: SETTLE_DELAY_MS },
     })
+    // Refused before a packet goes out, rather than paid on credit and left owing: what the
+    // channel has left, then what the account can add (one top-up of the deposit, at least).
+    const outgoing = channel.summary().outgoing
+    const open = outgoing === undefined ? undefined : await ledger.getChannel(outgoing.channelId).catch(() => undefined)
+    const left = open?.status === 'open' && outgoing !== undefined ? open.deposit - outgoing.sent : 0n
+    const available = (ours?.balance ?? 0n) + (ours?.creditLimit ?? 0n)
+    const topUp = left >= payment.maxSource ? 0n : payment.deposit > payment.maxSource - left ? payment.deposit : payment.maxSource - left
+    if (topUp > available) {
+      await channel.stop()
+      throw new SettlementError(
+        `${options.account} has ${money(available, asset)} on the ledger ${options.ledger}${left > 0n ? ` and ${money(left, asset)} left in its channel` : ''}: this payment may need ${money(topUp, asset)} more in the channel (mint or transfer to ${options.account}, or pay less)`,
+      )
+    }
     const failed = (error: unknown): SettlementError =>
       error instanceof SettlementError
         ? error

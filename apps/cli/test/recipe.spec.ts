@@ -185,13 +185,21 @@ describe('the README recipe past the credit limit', () => {
     expect(await adminJson('/peers')).toContainEqual(expect.objectContaining({ id: 'dora', relation: 'child' }))
   })
 
-  it('--ledger where it cannot settle exits 6 naming why: no such account (nothing sent), or a connector that does not take claims from it', async () => {
+  it('--ledger where it cannot settle exits 6 naming why: no such account or too little on the ledger (nothing sent), or a connector that does not take claims from it', async () => {
     const { url } = await receiverLines.next((line) => line.event === 'listening')
     const via = (name: string): string[] => ['--via', `btp+ws://${name}:${name}-secret@127.0.0.1:${btp}`]
     const unknown = await stack(['pay', url as string, '1.00', '--insecure', ...via('gus'), '--ledger', ledgerFile, '--connector-account', 'alice'])
     expect(unknown.code).toBe(6)
     expect(unknown.stderr).toContain(`stack: --account gus: no such account on the ledger ${ledgerFile}`)
     expect(unknown.stderr).toContain('Nothing was sent.')
+
+    // Too little on the ledger for what the payment may need: refused before a packet goes out.
+    await ledgerTool('add-account', ledgerFile, 'hal')
+    await ledgerTool('mint', ledgerFile, 'hal', '500000')
+    const poor = await stack(['pay', url as string, '1.00', '--insecure', ...via('hal'), '--ledger', ledgerFile, '--connector-account', 'alice'])
+    expect(poor.code).toBe(6)
+    expect(poor.stderr).toContain(`stack: hal has 0.500000 USD on the ledger ${ledgerFile}: this payment may need 1.000000 USD more in the channel (mint or transfer to hal, or pay less)\nNothing was sent.`)
+    expect((await adminJson('/balances')).hal?.balance ?? '0').toBe('0')
 
     // fay has a ledger account, but the connector has no settlement for local accounts: her
     // first claim is refused, so the payment stops and says so; what was delivered stays owed.
@@ -216,9 +224,9 @@ describe('the README recipe past the credit limit', () => {
     const { balances, channels, audit } = await ledgerBooks()
     expect([balances.alice, balances.erin]).toEqual([42_500_000n, 57_500_000n])
     expect(channels.find((c) => c.sender === 'erin')).toMatchObject({ deposit: 42_500_000n, claimed: 42_500_000n })
-    // Nothing created or lost: what was minted (erin's 100, fay's 5) is in accounts or fay's channel.
+    // Nothing created or lost: what was minted (erin's 100, fay's 5, hal's 0.50) is in accounts or fay's channel.
     const fay = channels.find((c) => c.sender === 'fay')
-    expect(audit).toEqual({ ok: true, minted: 105_000_000n, held: audit.minted - (fay?.deposit ?? 0n), locked: fay?.deposit ?? 0n })
+    expect(audit).toEqual({ ok: true, minted: 105_500_000n, held: audit.minted - (fay?.deposit ?? 0n), locked: fay?.deposit ?? 0n })
     expect(Object.values(balances).reduce((sum, b) => sum + b, 0n) + audit.locked).toBe(audit.minted)
   })
 })

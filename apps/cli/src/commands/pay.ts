@@ -75,7 +75,7 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
     if (ledger !== undefined) {
       const deposit = ledger.deposit === undefined ? undefined : parseAssetAmount(ledger.deposit, sourceAsset.scale)
       if (deposit === 0n || (ledger.deposit !== undefined && deposit === undefined)) throw new UsageError(`--deposit ${ledger.deposit} is not a positive amount of ${sourceAsset.code} with at most ${sourceAsset.scale} decimals`)
-      settlement = await openLedgerSettlement(ledger, uplink.link, sourceAsset, depositFor(deposit, q.maxSourceAmount), (error) => {
+      settlement = await openLedgerSettlement(ledger, uplink.link, sourceAsset, { maxSource: q.maxSourceAmount, deposit: depositFor(deposit, q.maxSourceAmount) }, (error) => {
         settlementFailure = error
         controller.abort() // no more packets nobody pays for
       })
@@ -132,6 +132,7 @@ export async function payCommand(args: string[], io: Io): Promise<number> {
     } else {
       const totals = `sent ${money(result.amountSent, sourceAsset)}, delivered ${money(result.amountDelivered, q.destinationAsset)}, in flight ${money(result.inFlight, sourceAsset)}`
       if (complete) io.out(`Payment complete: ${totals}\n`)
+      else if (result.type === 'complete') io.out(`Payment complete but not paid for (${failure?.reason}): ${failure?.message}\n  ${totals}\n`)
       else io.out(`Payment ${result.amountSent > 0n ? 'partial' : 'failed'} (${failure?.reason}): ${failure?.message}\n  ${totals}\n`)
       if (settled !== undefined && channel !== undefined) io.out(`Settled ${money(settled, sourceAsset)} with the connector on channel ${channel.channelId} (${money(channel.sent, sourceAsset)} paid on it in all)\n`)
     }

@@ -185,6 +185,19 @@ describe('the README recipe past the credit limit', () => {
     expect(await adminJson('/peers')).toContainEqual(expect.objectContaining({ id: 'dora', relation: 'child' }))
   })
 
+  it('a local name with an account on the ledger settles as erin does (local.settlement): 12 USD on 10 USD of credit', async () => {
+    const { url } = await receiverLines.next((line) => line.event === 'listening')
+    await ledgerTool('add-account', ledgerFile, 'fay')
+    await ledgerTool('mint', ledgerFile, 'fay', '15000000')
+    const fay = await stack(['pay', url as string, '12', '--insecure', '--json', '--via', `btp+ws://fay:fay-secret@127.0.0.1:${btp}`, '--ledger', ledgerFile, '--connector-account', 'alice'])
+    expect(fay.code, fay.stderr).toBe(0)
+    expect(JSON.parse(fay.stdout)).toMatchObject({ status: 'complete', sent: { units: '12000000' }, delivered: { units: '11976000' }, settled: { paid: { units: '12000000' }, channelTotal: { units: '12000000' } } })
+    expect((await receiverLines.next((line) => line.event === 'payment' && line.payment === 5)).received.units).toBe('11976000')
+    expect((await adminJson('/balances')).fay).toEqual({ balance: '0', pendingDebit: '0', pendingCredit: '0' })
+    expect((await adminJson('/settlement')).fay).toMatchObject({ kind: 'sqlite', incoming: [{ best: '12000000' }] })
+    expect((await ledgerBooks()).balances.fay).toBe(3_000_000n)
+  })
+
   it('--ledger where it cannot settle exits 6 naming why: no such account or too little on the ledger (nothing sent), or a connector that does not take claims from it', async () => {
     const { url } = await receiverLines.next((line) => line.event === 'listening')
     const via = (name: string): string[] => ['--via', `btp+ws://${name}:${name}-secret@127.0.0.1:${btp}`]
@@ -201,17 +214,17 @@ describe('the README recipe past the credit limit', () => {
     expect(poor.stderr).toContain(`stack: hal has 0.500000 USD on the ledger ${ledgerFile}: this payment may need 1.000000 USD more in the channel (mint or transfer to hal, or pay less)\nNothing was sent.`)
     expect((await adminJson('/balances')).hal?.balance ?? '0').toBe('0')
 
-    // fay has a ledger account, but the connector has no settlement for local accounts: her
-    // first claim is refused, so the payment stops and says so; what was delivered stays owed.
-    await ledgerTool('add-account', ledgerFile, 'fay')
-    await ledgerTool('mint', ledgerFile, 'fay', '5000000')
-    const refused = await stack(['pay', url as string, '1.00', '--insecure', '--json', ...via('fay'), '--ledger', ledgerFile, '--connector-account', 'alice'])
+    // ivy pays into a channel to the wrong account (erin's, not the connector's alice): the
+    // connector refuses her first claim, so the payment stops and says so; what was delivered stays owed.
+    await ledgerTool('add-account', ledgerFile, 'ivy')
+    await ledgerTool('mint', ledgerFile, 'ivy', '5000000')
+    const refused = await stack(['pay', url as string, '1.00', '--insecure', '--json', ...via('ivy'), '--ledger', ledgerFile, '--connector-account', 'erin'])
     expect(refused.code, refused.stderr).toBe(6)
     const out = JSON.parse(refused.stdout)
     expect(out).toMatchObject({ status: 'failed', reason: 'settlement', settled: { paid: null } })
-    expect(out.message).toMatch(/^could not pay the connector over the ledger channel \(fay → alice on .*usd\.ledger\): .*peer fay has no settlement configured/)
+    expect(out.message).toMatch(/^could not pay the connector over the ledger channel \(ivy → erin on .*usd\.ledger\): /)
     const books = await adminJson('/balances')
-    expect(BigInt(books.fay.balance as string)).toBe(-BigInt(out.sent.units as string))
+    expect(BigInt(books.ivy.balance as string)).toBe(-BigInt(out.sent.units as string))
   })
 
   it('receive says when its connector is gone, refuses SPSP meanwhile; the stopped connector has redeemed erin\'s claims', async () => {
@@ -220,13 +233,12 @@ describe('the README recipe past the credit limit', () => {
     await receiverLines.next((line) => line.event === 'unreachable')
     const response = await fetch(url as string, { headers: { accept: 'application/spsp4+json' } })
     expect(response.status).toBe(500)
-    // SIGTERM: the connector redeemed its best claim; erin's 42.50 is alice's, nothing else moved.
+    // SIGTERM: the connector redeemed its best claims; erin's 42.50 and fay's 12 are alice's.
     const { balances, channels, audit } = await ledgerBooks()
-    expect([balances.alice, balances.erin]).toEqual([42_500_000n, 57_500_000n])
-    expect(channels.find((c) => c.sender === 'erin')).toMatchObject({ deposit: 42_500_000n, claimed: 42_500_000n })
-    // Nothing created or lost: what was minted (erin's 100, fay's 5, hal's 0.50) is in accounts or fay's channel.
-    const fay = channels.find((c) => c.sender === 'fay')
-    expect(audit).toEqual({ ok: true, minted: 105_500_000n, held: audit.minted - (fay?.deposit ?? 0n), locked: fay?.deposit ?? 0n })
+    expect([balances.alice, balances.erin, balances.fay]).toEqual([54_500_000n, 57_500_000n, 3_000_000n])
+    expect(channels.filter((c) => c.receiver === 'alice').map((c) => [c.sender, c.deposit, c.claimed])).toEqual([['erin', 42_500_000n, 42_500_000n], ['fay', 12_000_000n, 12_000_000n]])
+    // Nothing created or lost: what was minted is in the accounts or still locked (ivy's channel to erin).
+    expect(audit).toMatchObject({ ok: true, minted: 100_000_000n + 15_000_000n + 500_000n + 5_000_000n, locked: 1_000_000n })
     expect(Object.values(balances).reduce((sum, b) => sum + b, 0n) + audit.locked).toBe(audit.minted)
   })
 })

@@ -20,7 +20,7 @@ import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
-import { LocalAccounts } from './local-mode.js'
+import { LocalAccounts, settlementFor } from './local-mode.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -177,8 +177,13 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
 
-    // Local-mode accounts carry no value by TRANSFER (no settlement), as a peer without `settlement`.
-    local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => settlements.refuseTransfers(id, link))
+    // Local-mode accounts settle as `local.settlement` says, each on its own name; without it
+    // their TRANSFERs are refused, as a peer's without `settlement`.
+    local?.start(btpServer as BtpServer, node, config.asset, logger, async (id, link) => {
+      const pending = await settlements.prepare(id, settlementFor(config.local ?? {}, id), link)
+      await pending.use()
+      return pending.channel
+    })
     // A peer with no configuration entry is a local-mode client, which dialed our BTP listener.
     const localTransport: PeerEntry['transport']['kind'] = 'btp-server'
     const peers = (): PeerStatus[] =>

@@ -65,7 +65,7 @@ describe('admin peer updates and local-mode names', () => {
     }
     const refused = await api('PUT', '/peers/sender', { body: failing })
     expect(refused.status).toBe(422)
-    expect(refused.body.error).toMatch(/^peer sender: its settlement could not start \(LedgerFileError: .*no-such\.ledger.*does not exist\)$/)
+    expect(refused.body.error).toMatch(/^peer sender: its new link or settlement could not start \(LedgerFileError: .*no-such\.ledger.*does not exist\)$/)
     // One that fails validation changes nothing either.
     expect((await api('PUT', '/peers/sender', { body: { ...senderEntry, maxPacketAmount: 'lots' } })).status).toBe(400)
 

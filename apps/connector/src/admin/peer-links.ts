@@ -5,14 +5,6 @@ import type { NodePeer } from '@stack/ilp-connector'
 import type { PeerEntry } from '../config.js'
 import type { PendingSettlement, SettlementChannels } from '../settlement-channels.js'
 
-/** A peer's new link or settlement could not start (a ledger file missing, a chain unreachable); the peer keeps what it had. */
-export class PeerStartError extends Error {
-  override readonly name = 'PeerStartError'
-  constructor(readonly peerId: string, cause: unknown) {
-    super(`peer ${peerId}: its settlement could not start (${cause instanceof Error ? `${cause.name}: ${cause.message.split('\n', 1)[0]}` : String(cause)})`, { cause })
-  }
-}
-
 /**
  * Each peer's link and payment channel, made from its configuration entry — at start and when
  * the admin API adds, changes or removes a peer. The listeners' accounts (who may dial in, with
@@ -79,10 +71,7 @@ export class PeerLinks {
         return
       }
       carrier = isChannel(link) ? carrierView(link) : undefined
-      const view = carrier?.view
-      pending = view === undefined ? undefined : await this.options.settlements.prepare(entry.id, entry.settlement, view).catch((error: unknown) => {
-        throw new PeerStartError(entry.id, error)
-      })
+      pending = carrier === undefined ? undefined : await this.options.settlements.prepare(entry.id, entry.settlement, carrier.view)
       apply(nodePeer(entry, link, pending?.channel))
     } catch (error) {
       await pending?.discard().catch(() => undefined)

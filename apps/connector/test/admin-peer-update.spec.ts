@@ -100,6 +100,16 @@ describe('admin peer updates and local-mode names', () => {
     // A wrong token is refused, not given a local account named yan (which would be yan's link).
     expect(await login('yan', 'not-yans-token')).toBe('refused')
     expect(await login('yan', yanToken)).toBe('accepted')
+    // A new peer whose settlement cannot start is not added, and may be added again, working.
+    const xiToken = token()
+    const failing = { id: 'xi', relation: 'child', btp: { token: xiToken }, settlement: { kind: 'sqlite', ledger: join(dir, 'none.ledger'), account: 'u', peerAccount: 'xi', claims: join(dir, 'xi.claims') } }
+    expect((await api('POST', '/peers', { body: failing })).status).toBe(422)
+    expect(a.peers().map((p) => p.id)).not.toContain('xi')
+    expect((await api('POST', '/peers', { body: { id: 'xi', relation: 'child', btp: { token: xiToken } } })).status).toBe(201)
+    expect(await login('xi', 'not-xis-token')).toBe('refused')
+    expect(await login('xi', xiToken)).toBe('accepted')
+    expect((await api('DELETE', '/peers/xi')).status).toBe(200)
+
     expect((await api('DELETE', '/peers/yan')).status).toBe(200)
     expect(await login('yan', 'anything')).toBe('refused')
     expect(a.peers().map((p) => p.id).sort()).toEqual(['receiver', 'sender', 'zed'])

@@ -75,8 +75,9 @@ export class PeerLinks {
       apply(nodePeer(entry, link, pending?.channel))
     } catch (error) {
       await pending?.discard().catch(() => undefined)
-      if (link !== undefined && !keepLink) await link.close().catch(() => undefined)
-      if (fresh && previous === undefined) this.#reserved.delete(entry.id)
+      // A BtpServer's link is the account's for good: closed, nobody could log in to it again.
+      if (link !== undefined && !keepLink && entry.transport.kind !== 'btp-server') await link.close().catch(() => undefined)
+      if (fresh) this.#reserved.delete(entry.id)
       throw error
     }
     // The swap: the new link takes the peer's HTTP requests and TRANSFERs, then the old ones close.

@@ -129,7 +129,8 @@ afterAll(async () => {
   await stop(connector)
 })
 
-describe('the README recipe past the credit limit', () => {
+// Each test runs several processes; a loaded machine (load 20+) makes one take tens of seconds.
+describe('the README recipe past the credit limit', { timeout: 240_000 }, () => {
   it('erin pays 30 USD, then 12.50, against 10 USD of credit: each completes because she settles on the ledger channel; books to the unit', async () => {
     const { url } = await receiverLines.next((line) => line.event === 'listening')
     const settling = ['--ledger', ledgerFile, '--connector-account', 'alice']

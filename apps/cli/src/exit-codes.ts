@@ -12,6 +12,8 @@ export const ExitCode = {
   CreditLimit: 4,
   /** `stack admin`: the admin API refused the token (HTTP 401). */
   AdminUnauthorized: 5,
+  /** `stack pay --ledger`: settling with the connector over the ledger channel failed (the message says why). */
+  Settlement: 6,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 

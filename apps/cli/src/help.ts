@@ -20,6 +20,8 @@ Exit codes:
   4  a credit limit is used up at a connector (it answered T04): settle there,
      or have its operator raise the limit; the message names the connector
   5  stack admin: the admin API refused the token
+  6  stack pay --ledger: settling with the connector over the ledger
+     channel failed (no such account, funds, a refused claim: the message says)
 
 --via defaults to $STACK_VIA: set your uplink once per shell.
 `
@@ -39,8 +41,18 @@ Options:
   --json               print one JSON object instead of the progress bar and summary
   -h, --help           this help
 
+Settling with the connector as you pay (its peer entry for you has settlement.kind sqlite
+on the same ledger file), so no credit limit stops a payment:
+  --ledger <file>              the embedded ledger (ledger-sqlite) you and the connector share
+  --connector-account <id>     the connector's account on it (its settlement.account)
+  --account <id>               yours (default: the --via username)
+  --claims <file>              your claim store: channel key and totals, kept for the next
+                               payment (default: <ledger file>.<account>.claims)
+  --deposit <amount>           deposit of the channel and of each top-up
+                               (default: the most this payment may send)
+
 Exit: 0 complete, 1 failed or partial, 2 usage error, 3 network/SPSP error,
-4 a credit limit used up at a connector (T04).
+4 a credit limit used up at a connector (T04), 6 settling over --ledger failed.
 `
 
 export const QUERY_HELP = `stack query <pointer> [options]

@@ -1,11 +1,12 @@
 import { BtpClient } from '@stack/channel-btp'
-import type { Link } from '@stack/channel-core'
+import type { Channel, Link } from '@stack/channel-core'
 import { UsageError } from './exit-codes.js'
 import { ildcpFetch, IlpErrorCode, IlpPacketType, sendOverLink, serveOnLink, type IldcpInfo, type IlpReject, type PrepareHandler } from '@stack/ilp-core'
 
 /** A BTP connection to our connector (`--via btp+ws://user:token@host:port`), with what ILDCP told us. */
 export interface Uplink {
-  readonly link: Link
+  /** Carries packets, and value (BTP TRANSFER) for a payment channel's claims. */
+  readonly link: Link & Channel
   readonly info: IldcpInfo
   readonly sendPrepare: PrepareHandler
   /** Answers the Prepares the connector forwards to us (a STREAM server). */

@@ -97,6 +97,22 @@ describe('stack (built CLI)', () => {
     expect(noVia.stderr).toContain('pay needs --via <btp+ws url> (the connector to go through), or STACK_VIA set to one')
   })
 
+  it('checks the --ledger flags before anything is sent (exit 2, in flag words)', async () => {
+    const via = ['--via', 'btp+ws://erin:e@127.0.0.1:1']
+    const cases: [string[], string][] = [
+      [['--account', 'erin'], 'stack: --account is for settling over a ledger: add --ledger <file>'],
+      [['--ledger', 'usd.ledger'], "stack: --ledger needs --connector-account <id> (the connector's account on the ledger, its settlement.account)"],
+      [['--ledger', 'usd.ledger', '--connector-account', 'c', '--deposit', 'ten'], 'stack: --deposit "ten" is not an amount: give a positive decimal like 50.00'],
+    ]
+    for (const [flags, message] of cases) {
+      const run = await stack('pay', '$x.example', '1', ...via, ...flags)
+      expect(run, flags.join(' ')).toMatchObject({ code: 2 })
+      expect(run.stderr.split('\n')[0]).toBe(message)
+    }
+    const anonymous = await stack('pay', '$x.example', '1', '--via', 'btp+ws://:e@127.0.0.1:1', '--ledger', 'usd.ledger', '--connector-account', 'c')
+    expect(anonymous.stderr).toContain('--ledger needs --account <id> (your account on the ledger; default: the --via username)')
+  })
+
   it('names --insecure, not the library option, for an http:// pointer', async () => {
     const run = await stack('query', 'http://127.0.0.1:1/.well-known/pay')
     expect(run.code).toBe(2)

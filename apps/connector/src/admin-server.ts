@@ -5,7 +5,7 @@ import { SettleNowError, type BalanceSnapshot, type NodeEvents } from '@stack/il
 import type { RoutingTable } from '@stack/ilp-core'
 import type { Logger } from 'pino'
 import { bearerCheck } from './admin/auth.js'
-import { AdminConflictError, type LiveChanges } from './admin/changes.js'
+import { AdminConflictError, PeerStartError, type LiveChanges } from './admin/changes.js'
 import { serveEvents, type EventStreamOptions } from './admin/event-stream.js'
 import { OPENAPI } from './admin/openapi.js'
 import { serveDashboard } from './dashboard/serve.js'
@@ -158,7 +158,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       if (error instanceof BadBodyError) reply = ok({ error: error.message }, 400)
       else if (error instanceof InvalidConfigError) reply = ok({ error: 'invalid request', issues: error.issues }, 400)
       else if (error instanceof AdminConflictError) reply = ok({ error: error.message }, error.status)
-      else if (error instanceof SettleNowError) reply = ok({ error: error.message }, 422)
+      else if (error instanceof SettleNowError || error instanceof PeerStartError) reply = ok({ error: error.message }, 422)
       else throw error
     }
     if (reply !== 'served') answer(res, reply.status, reply.body)

@@ -208,7 +208,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (requestTimeoutMs !== undefined) ccp.requestTimeoutMs = requestTimeoutMs
 
   const balances = checkBalances(c, root.balances, options.configDir)
-  const local = root.local === undefined ? undefined : checkLocal(c, root.local, listen)
+  const local = root.local === undefined ? undefined : checkLocal(c, root.local, listen, { configDir: options.configDir, asset })
 
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'

@@ -11,6 +11,7 @@ import {
   type BalanceStore,
   type Connector,
   type ConnectorLogger,
+  type NodePeer,
   type RateBackend,
 } from '@stack/ilp-connector'
 import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@stack/ilp-core'
@@ -19,7 +20,7 @@ import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
-import { LocalAccounts } from './local-mode.js'
+import { LocalAccounts, settlementFor } from './local-mode.js'
 import { createLogger } from './logger.js'
 import { createMetrics, type NodeMetrics } from './metrics.js'
 import { fileRateSource, urlRateSource } from './rate-sources.js'
@@ -107,7 +108,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
     const ports: { btp?: number; http?: number; admin?: number } = {}
-    const local = config.local === undefined ? undefined : new LocalAccounts(config.local, new Set(config.peers.map((peer) => peer.id)))
+    const local = config.local === undefined ? undefined : new LocalAccounts(config.local, (id) => peerLinks.reserved(id))
     if (config.listen.btp !== undefined) {
       // A login no configured peer matches may be a local-mode client (config `local`).
       const accounts = local === undefined ? peerLinks.btpAccounts : (username: string, token: Uint8Array) => peerLinks.btpAccounts(username, token) ?? local.authenticate(username, token)
@@ -132,8 +133,8 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     // payment channel before any packet is routed: a chain-backed one connects to its chain first.
     peerLinks.useServers({ btp: btpServer, http: httpServer })
     cleanups.push(() => peerLinks.closeAll())
-    const nodePeers = []
-    for (const entry of config.peers) nodePeers.push(await peerLinks.open(entry))
+    const nodePeers: NodePeer[] = []
+    for (const entry of config.peers) await peerLinks.open(entry, (peer) => nodePeers.push(peer))
 
     const packetLog = logger.isLevelEnabled('debug')
     // Read when scraped, from the node created below.
@@ -176,14 +177,19 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
 
-    // Local-mode accounts carry no value by TRANSFER (no settlement), as a peer without `settlement`.
-    local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => settlements.refuseTransfers(id, link))
+    // Local-mode accounts settle as `local.settlement` says, each on its own name; without it
+    // their TRANSFERs are refused, as a peer's without `settlement`.
+    local?.start(btpServer as BtpServer, node, config.asset, logger, async (id, link) => {
+      const pending = await settlements.prepare(id, settlementFor(config.local ?? {}, id), link)
+      await pending.use()
+      return pending.channel
+    })
     // A peer with no configuration entry is a local-mode client, which dialed our BTP listener.
     const localTransport: PeerEntry['transport']['kind'] = 'btp-server'
     const peers = (): PeerStatus[] =>
       node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind ?? localTransport, state }))
     if (config.admin !== undefined) {
-      const changes = new LiveChanges({ node, peerLinks, config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
+      const changes = new LiveChanges({ node, peerLinks, ...(local === undefined ? {} : { local }), config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
       const admin = await startAdminServer({
         host: config.admin.host,
         port: config.admin.port,

@@ -25,6 +25,14 @@ export class UnprovenTransferError extends Error {
   }
 }
 
+/** A peer's settlement opened beside its current one (SettlementChannels.prepare). */
+export interface PendingSettlement {
+  /** What the connector settles over with the peer; undefined when TRANSFERs are refused. */
+  readonly channel: Channel | undefined
+  use(): Promise<void>
+  discard(): Promise<void>
+}
+
 /** The admin requests (`POST /settlement/<peer>/<name>`) some settlement kind answers. */
 export const SETTLEMENT_REQUESTS: ReadonlySet<string> = new Set(SETTLEMENT_PLUGINS.flatMap((plugin) => plugin.requests ?? []))
 
@@ -40,12 +48,25 @@ export class SettlementChannels {
 
   constructor(private readonly options: { now: () => number; logger: Logger }) {}
 
-  async open(peerId: string, config: SettlementConfig, link: Link & Channel): Promise<Channel> {
+  /**
+   * Opens the peer's settlement (`undefined`: none, its TRANSFERs refused) beside the one it may
+   * have: nothing of the peer's changes until `use`, so a settlement that cannot open (its ledger
+   * or chain unreachable) leaves the old one working. `use` makes it the peer's and closes the
+   * old one; `discard` closes it instead.
+   */
+  async prepare(peerId: string, config: SettlementConfig | undefined, link: Link & Channel): Promise<PendingSettlement> {
+    if (config === undefined) {
+      const counts = this.#refuse(peerId, link)
+      return { channel: undefined, use: () => this.#replace(peerId, () => this.#refused.set(peerId, counts)), discard: () => Promise.resolve() }
+    }
     const plugin = SETTLEMENT_PLUGINS.find((candidate) => candidate.kind === config.kind)
     if (plugin === undefined) throw new Error(`peer ${peerId}: no settlement plug-in of kind ${config.kind}`)
     const settlement = await plugin.open(config, { peerId, carrier: link, now: this.options.now, logger: this.#logger(peerId), shared: this.#shared.scope(plugin.kind) })
-    this.#opened.set(peerId, { kind: plugin.kind, settlement })
-    return settlement.channel
+    return {
+      channel: settlement.channel,
+      use: () => this.#replace(peerId, () => this.#opened.set(peerId, { kind: plugin.kind, settlement })),
+      discard: () => settlement.close(),
+    }
   }
 
   /**
@@ -54,14 +75,30 @@ export class SettlementChannels {
    * changed), logged and counted. The reference ilp-plugin-btp answers one the same way (F00).
    */
   refuseTransfers(peerId: string, link: Link & Channel): void {
+    this.#refused.set(peerId, this.#refuse(peerId, link))
+  }
+
+  #refuse(peerId: string, link: Link & Channel): UnprovenTransfers {
     const counts: UnprovenTransfers = { refused: 0, refusedAmount: 0n, credited: 0, creditedAmount: 0n }
-    this.#refused.set(peerId, counts)
     link.setValueHandler(({ amount }) => {
       counts.refused++
       counts.refusedAmount += amount
       this.options.logger.warn({ peer: peerId, component: 'settlement', amount: amount.toString() }, 'TRANSFER refused: the peer has no settlement kind; its balance is unchanged')
       throw new UnprovenTransferError(peerId, amount)
     })
+    return counts
+  }
+
+  async #replace(peerId: string, install: () => void): Promise<void> {
+    const old = this.#opened.get(peerId)
+    this.#opened.delete(peerId)
+    this.#refused.delete(peerId)
+    install()
+    try {
+      await old?.settlement.close()
+    } catch (error) {
+      this.#logger(peerId).warn('could not close the replaced payment channel; its claims stay in the claim store for the next start', error)
+    }
   }
 
   /** Every peer's unproven TRANSFERs so far: refused, or credited by a kind that checks no proof. */

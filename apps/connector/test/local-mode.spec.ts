@@ -4,8 +4,9 @@ import { linkFromPlugin, type PluginV2 } from '@stack/channel-core'
 import { ildcpFetch, IlpPacketType, sendOverLink, type IlpReject } from '@stack/ilp-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidConfigError, validateConfig } from '../src/config.js'
+import { settlementFor } from '../src/local-mode.js'
 import type { ConnectorNode } from '../src/node.js'
-import { host, hostOn, intents, node, stopAll, token, type Host } from './harness.js'
+import { capturingLogger, host, hostOn, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
 
 // Local mode (config `local`): BTP clients nobody configured get child accounts on connect,
 // with the section's limits, as moneyd local gives them.
@@ -80,6 +81,47 @@ describe('local mode', () => {
     expect((await js.pay('test.local.carol2', 300n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
     expect(carol.delivered).toEqual([300n])
     expect([a.connector.balances()[id]?.balance, a.connector.balances().carol2?.balance]).toEqual([-300n, 300n])
+  })
+
+  it('checks local.settlement as a peer\'s: kind sqlite only, without peerAccount (it is each account\'s name)', () => {
+    const raw = (settlement: unknown): Record<string, unknown> => ({ address: 'test.x', asset: { code: 'USD', scale: 2 }, listen: { btp: { port: 0 } }, peers: [], local: { settlement } })
+    const issues = (settlement: unknown): string[] => {
+      try {
+        validateConfig(raw(settlement), { configDir: '/srv/node' })
+        return []
+      } catch (error) {
+        return (error as InvalidConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`)
+      }
+    }
+    expect(issues({ kind: 'trusted-transfer' })).toEqual(['local.settlement.kind: must be sqlite (each local account settles on the ledger as the account of its name), got string "trusted-transfer"'])
+    expect(issues({ kind: 'sqlite', ledger: 'usd.ledger', account: 'node', peerAccount: 'x', claims: 'local.claims' })).toEqual(["local.settlement.peerAccount: is each local account's name: leave it out"])
+    expect(issues({ kind: 'sqlite', ledger: 'usd.ledger', claims: 'local.claims' })).toEqual(['local.settlement.account: must be a non-empty string, got nothing'])
+    const config = validateConfig(raw({ kind: 'sqlite', ledger: 'usd.ledger', account: 'node', claims: 'local.claims' }), { configDir: '/srv/node' })
+    expect(config.local?.settlement).toMatchObject({ kind: 'sqlite', ledger: '/srv/node/usd.ledger', account: 'node', claims: '/srv/node/local.claims' })
+    expect(settlementFor(config.local ?? {}, 'zoe')).toMatchObject({ peerAccount: 'zoe', account: 'node' })
+  })
+
+  it('sends a client away whose settlement cannot open (its ledger missing), and logs why', async () => {
+    const { logger, lines } = capturingLogger('warn')
+    const b = await node({
+      address: 'test.nl',
+      asset: { code: 'USD', scale: 2 },
+      listen: { btp: { port: 0 } },
+      peers: [],
+      local: { settlement: { kind: 'sqlite', ledger: '/nonexistent/usd.ledger', account: 'node', claims: '/nonexistent/local.claims' } },
+      balances: { store: 'memory' },
+    }, logger)
+    try {
+      const client = new BtpClient({ url: `btp+ws://zoe:z@127.0.0.1:${b.ports.btp}`, reconnect: false })
+      await client.connect().catch(() => undefined)
+      await waitFor(() => lines.some((line) => line.msg === 'local account refused: its settlement could not open'), 10_000, 'the refusal to be logged')
+      await waitFor(() => client.state !== 'connected', 10_000, 'the client to be sent away')
+      expect(lines.find((line) => line.peer === 'zoe')?.err).toMatch(/LedgerFileError: .*usd\.ledger: does not exist/)
+      expect(b.peers().map((p) => p.id)).toEqual([])
+      await client.close()
+    } finally {
+      await b.stop()
+    }
   })
 
   it('is refused in the configuration beyond loopback', () => {

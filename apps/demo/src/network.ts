@@ -7,7 +7,7 @@ import { ildcpFetch, sendOverLink, type Asset, type PrepareHandler } from '@stac
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import type { QuerySpspOptions } from '@stack/spsp'
 import { servePayee } from './payee.js'
-import { settleAsSent } from './settle-as-sent.js'
+import { settleAsSent } from '@stack/channel-core'
 
 export const USD: Asset = { code: 'USD', scale: 2 }
 export const EUR: Asset = { code: 'EUR', scale: 2 }

@@ -17,6 +17,8 @@
 export type { Link, LinkState, RequestHandler, RequestOptions, IncomingRequestContext, StateListener } from './link.js'
 export type { Channel, ChannelTotals, ClaimCarrier, ClaimCarrierOptions, IncomingValue, ValueHandler } from './channel.js'
 export { MAX_UINT64 } from './channel.js'
+export { settleAsSent } from './settle-as-sent.js'
+export type { SettleAsSent } from './settle-as-sent.js'
 export {
   HandlerAlreadyRegisteredError,
   InvalidAmountError,

@@ -1,5 +1,5 @@
 import { ConfigChecker } from '@stack/channel-core'
-import type { ConnectorNode as CoreNode, RateBackend } from '@stack/ilp-connector'
+import type { ConnectorNode as CoreNode, NodePeer, RateBackend } from '@stack/ilp-connector'
 import { MAX_UINT64 } from '@stack/ilp-core'
 import { checkPeer, checkPeerListener, checkRates, checkRatesCover, checkRoute, InvalidConfigError, type ConnectorConfig, type PeerEntry, type RatesConfig } from '../config.js'
 import type { PeerLinks } from './peer-links.js'
@@ -16,6 +16,14 @@ export class AdminConflictError extends Error {
   override readonly name = 'AdminConflictError'
   constructor(readonly status: 404 | 409, message: string) {
     super(message)
+  }
+}
+
+/** A peer's new link or settlement could not start (a ledger file missing, a chain unreachable): 422; the peer keeps what it had. */
+export class PeerStartError extends Error {
+  override readonly name = 'PeerStartError'
+  constructor(readonly peerId: string, cause: unknown) {
+    super(`peer ${peerId}: its new link or settlement could not start (${cause instanceof Error ? `${cause.name}: ${cause.message.split('\n', 1)[0]}` : String(cause)})`, { cause })
   }
 }
 
@@ -51,6 +59,8 @@ export class LiveRates implements RateBackend {
 export interface LiveChangesOptions {
   node: CoreNode
   peerLinks: PeerLinks
+  /** Local mode's accounts (local-mode.ts): their names are taken. */
+  local?: { has(id: string): boolean }
   config: ConnectorConfig
   rates: LiveRates
   /** Makes (and starts) a rate backend from a checked `rates` section. */
@@ -72,7 +82,8 @@ export class LiveChanges {
   async addPeer(raw: unknown): Promise<PeerEntry> {
     const entry = this.#peer(raw, 'peer')
     if (this.options.peerLinks.entry(entry.id) !== undefined) throw new AdminConflictError(409, `peer ${entry.id} exists already (PUT /peers/${entry.id} changes it)`)
-    this.options.node.addPeer(await this.options.peerLinks.open(entry))
+    if (this.options.local?.has(entry.id) === true) throw new AdminConflictError(409, `peer ${entry.id} is a local-mode account (a local client logged in with that name): choose another id`)
+    await this.#open(entry, (peer) => this.options.node.addPeer(peer))
     return entry
   }
 
@@ -81,7 +92,8 @@ export class LiveChanges {
     this.#known(id)
     const entry = this.#peer(raw, 'peer')
     if (entry.id !== id) throw new InvalidConfigError([{ path: 'peer.id', message: `must be "${id}", the peer in the path` }])
-    this.options.node.updatePeer(await this.options.peerLinks.open(entry))
+    // The new link and channel are made before the old ones close: if they fail, the old ones keep working.
+    await this.#open(entry, (peer) => this.options.node.updatePeer(peer))
     return entry
   }
 
@@ -148,6 +160,12 @@ export class LiveChanges {
     const limits: Partial<Record<'minBalance' | 'settleThreshold' | 'settleTo' | 'maxPacketAmount', bigint>> = {}
     for (const key of ['minBalance', 'settleThreshold', 'settleTo', 'maxPacketAmount'] as const) if (entry?.[key] !== undefined) limits[key] = entry[key]
     return limits
+  }
+
+  #open(entry: PeerEntry, apply: (peer: NodePeer) => void): Promise<void> {
+    return this.options.peerLinks.open(entry, apply).catch((error: unknown) => {
+      throw new PeerStartError(entry.id, error)
+    })
   }
 
   #known(id: string): void {

@@ -123,15 +123,20 @@ export const OPENAPI = {
       post: {
         summary: 'add a peer (a peers[] entry); it carries packets at once',
         requestBody: { required: true, ...json(ref('PeerEntry')) },
-        responses: { '201': { description: 'added (as GET /peers shows it)', ...json(ref('Peer')) }, '409': { description: 'the id is in use', ...json(ref('Error')) }, ...errors },
+        responses: { '201': { description: 'added (as GET /peers shows it)', ...json(ref('Peer')) }, '409': { description: 'the id is in use (by a peer or a local-mode account)', ...json(ref('Error')) }, '422': { description: 'its settlement could not start', ...json(ref('Error')) }, ...errors },
       },
     },
     '/peers/{id}': {
       put: {
-        summary: 'replace a peer entry; its balance stays',
+        summary: 'replace a peer entry; its balance stays (the new link and settlement start before the old ones close)',
         parameters: [peerParam],
         requestBody: { required: true, ...json(ref('PeerEntry')) },
-        responses: { '200': { description: 'in force (as GET /peers shows it)', ...json(ref('Peer')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors },
+        responses: {
+          '200': { description: 'in force (as GET /peers shows it)', ...json(ref('Peer')) },
+          '404': { description: 'no such peer', ...json(ref('Error')) },
+          '422': { description: 'its new settlement could not start: the old link and settlement stay in force', ...json(ref('Error')) },
+          ...errors,
+        },
       },
       delete: { summary: 'remove a peer and its static routes; its balance stays', parameters: [peerParam], responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors } },
     },

@@ -1,9 +1,9 @@
 import { accountsAuthenticator, BtpClient, type BtpAuthenticator, type BtpLogger, type BtpServer } from '@stack/channel-btp'
-import type { Channel, Link } from '@stack/channel-core'
+import type { Channel, Link, ValueHandler } from '@stack/channel-core'
 import { HttpLink, tokenAuthenticator, type HttpAuthenticator, type IlpHttpServer } from '@stack/channel-http'
 import type { NodePeer } from '@stack/ilp-connector'
 import type { PeerEntry } from '../config.js'
-import type { SettlementChannels } from '../settlement-channels.js'
+import type { PendingSettlement, SettlementChannels } from '../settlement-channels.js'
 
 /**
  * Each peer's link and payment channel, made from its configuration entry — at start and when
@@ -15,6 +15,7 @@ export class PeerLinks {
   #btpAuth: BtpAuthenticator = accountsAuthenticator({})
   #httpAuth: HttpAuthenticator = tokenAuthenticator({})
   #servers: { btp?: BtpServer | undefined; http?: IlpHttpServer | undefined } = {}
+  readonly #reserved = new Set<string>()
 
   constructor(private readonly options: { settlements: SettlementChannels; btpLogger: BtpLogger }) {}
 
@@ -37,25 +38,55 @@ export class PeerLinks {
   }
 
   /**
-   * The peer's link (dialed by the node, or dialing in) and channel, as a NodePeer. A peer open
-   * already keeps its link and channel when its transport and settlement are the same, else
-   * they are closed and new ones made.
+   * Whether local mode must not give this name to a client (local-mode.ts): a peer has it, is
+   * being opened with it, or had it (a removed peer's balance is not a stranger's).
    */
-  async open(entry: PeerEntry): Promise<NodePeer> {
+  reserved(id: string): boolean {
+    return this.#reserved.has(id)
+  }
+
+  /**
+   * Makes the peer's link (dialed by the node, or dialing in) and channel and hands them to
+   * `apply` as a NodePeer (the node adds or updates the peer). A peer open already keeps its
+   * link and channel where its transport and settlement are the same. The new ones are made
+   * and `apply` runs before anything old is closed: if either fails, the peer keeps its old
+   * link and channel, working, and the error is thrown.
+   */
+  async open(entry: PeerEntry, apply: (peer: NodePeer) => void): Promise<void> {
     const previous = this.#open.get(entry.id)
-    const same = previous !== undefined && sameJson(previous.entry.transport, entry.transport) && sameJson(previous.entry.settlement, entry.settlement)
-    let link: Link
-    let channel: Channel | undefined
-    if (same) {
-      ;({ link, channel } = previous)
-    } else {
-      if (previous !== undefined) await this.close(entry.id)
-      link = this.#link(entry)
-      channel = await this.#channel(entry, link)
+    const fresh = !this.#reserved.has(entry.id)
+    this.#reserved.add(entry.id)
+    // A BtpServer has one link per account, for good: a new token only changes who may log in.
+    const keepLink = previous !== undefined && (sameJson(previous.entry.transport, entry.transport) || (previous.entry.transport.kind === 'btp-server' && entry.transport.kind === 'btp-server'))
+    const keepChannel = keepLink && sameJson(previous.entry.settlement, entry.settlement)
+    let link: Link | undefined
+    let carrier: CarrierView | undefined
+    let pending: PendingSettlement | undefined
+    try {
+      link = keepLink ? previous.link : this.#link(entry)
+      if (keepChannel) {
+        apply(nodePeer(entry, link, previous.channel))
+        this.#open.set(entry.id, { ...previous, entry })
+        this.#rebuildAccounts()
+        return
+      }
+      carrier = isChannel(link) ? carrierView(link) : undefined
+      pending = carrier === undefined ? undefined : await this.options.settlements.prepare(entry.id, entry.settlement, carrier.view)
+      apply(nodePeer(entry, link, pending?.channel))
+    } catch (error) {
+      await pending?.discard().catch(() => undefined)
+      // A BtpServer's link is the account's for good: closed, nobody could log in to it again.
+      if (link !== undefined && !keepLink && entry.transport.kind !== 'btp-server') await link.close().catch(() => undefined)
+      if (fresh) this.#reserved.delete(entry.id)
+      throw error
     }
-    this.#open.set(entry.id, { entry, link, channel })
+    // The swap: the new link takes the peer's HTTP requests and TRANSFERs, then the old ones close.
+    if (entry.transport.kind === 'http') (this.#servers.http as IlpHttpServer).attach(entry.id, link as HttpLink)
+    carrier?.activate()
+    this.#open.set(entry.id, { entry, link, channel: pending?.channel })
     this.#rebuildAccounts()
-    return nodePeer(entry, link, channel)
+    await pending?.use()
+    if (previous !== undefined && !keepLink) await previous.link.close()
   }
 
   /** Closes the peer's link (a client dialing in is refused from now on) and channel. */
@@ -73,23 +104,12 @@ export class PeerLinks {
     for (const { entry, link } of [...this.#open.values()].reverse()) if (entry.transport.kind !== 'btp-server') await link.close()
   }
 
+  // Made, not yet in use: an HTTP link is attached to the listener at the swap.
   #link(entry: PeerEntry): Link {
     const t = entry.transport
     if (t.kind === 'btp-server') return (this.#servers.btp as BtpServer).link(entry.id)
     if (t.kind === 'btp-client') return new BtpClient({ url: t.url, logger: this.options.btpLogger, reconnect: { initialDelayMs: 100, maxDelayMs: 5_000 } })
-    const http = new HttpLink({ url: t.url, token: t.token })
-    ;(this.#servers.http as IlpHttpServer).attach(entry.id, http)
-    return http
-  }
-
-  // A BTP link carries value as TRANSFER; without `settlement` none is accepted (no proof).
-  async #channel(entry: PeerEntry, link: Link): Promise<Channel | undefined> {
-    if (!isChannel(link)) return undefined
-    if (entry.settlement === undefined) {
-      this.options.settlements.refuseTransfers(entry.id, link)
-      return undefined
-    }
-    return this.options.settlements.open(entry.id, entry.settlement, link)
+    return new HttpLink({ url: t.url, token: t.token })
   }
 
   #rebuildAccounts(): void {
@@ -119,6 +139,42 @@ function nodePeer(entry: PeerEntry, link: Link, channel: Channel | undefined): N
     ...(entry.settleTo === undefined ? {} : { settleTo: entry.settleTo }),
     ...(entry.sendRoutes === undefined ? {} : { sendRoutes: entry.sendRoutes }),
     ...(entry.receiveRoutes === undefined ? {} : { receiveRoutes: entry.receiveRoutes }),
+  }
+}
+
+/**
+ * The link's value side as one settlement sees it. The link has one value handler; during a
+ * swap two settlements hold the link, so each sets its handler on its view, and only the
+ * active view's reaches the link: the old settlement closing (clearing its handler) leaves
+ * the new one's in place.
+ */
+interface CarrierView {
+  readonly view: Link & Channel
+  activate(): void
+}
+
+const activeViews = new WeakMap<Link & Channel, object>()
+
+function carrierView(link: Link & Channel): CarrierView {
+  let handler: ValueHandler | undefined
+  const view: Link & Channel = new Proxy(link, {
+    get(target, key) {
+      if (key === 'setValueHandler') {
+        return (next: ValueHandler | undefined) => {
+          handler = next
+          if (activeViews.get(target) === view) target.setValueHandler(next)
+        }
+      }
+      const value: unknown = Reflect.get(target, key, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return {
+    view,
+    activate() {
+      activeViews.set(link, view)
+      link.setValueHandler(handler)
+    },
   }
 }
 

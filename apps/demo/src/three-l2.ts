@@ -25,6 +25,7 @@ import { join, relative } from 'node:path'
 import type { Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
+import { settleAsSent } from '@stack/channel-core'
 import { PaymentChannelContract } from '@stack/channel-ethereum'
 import { LightningChannel } from '@stack/channel-lightning'
 import { ANVIL_VERSION, startEvmNode } from '@stack/evm-node'
@@ -37,7 +38,6 @@ import { connectorBin, ConnectorProcess, type AdminBook } from './connector-proc
 import { ethBalances, ethereumReport } from './ethereum-report.js'
 import { ALICE_SATS, BTC, CHANNEL_SATS, LightningLeg } from './lightning-leg.js'
 import { servePayee } from './payee.js'
-import { settleAsSent } from './settle-as-sent.js'
 
 export { BTC }
 /** Wei: ILP amounts are the chain's own unit, so a settlement is < 2^64 wei (≈ 18.4 ETH). */

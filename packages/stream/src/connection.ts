@@ -267,7 +267,6 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
           break
         case 'stream-close':
           this.shellOf(event.stream).onClose(event.error)
-          this.streamShells.delete(event.stream)
           break
         case 'rate':
           for (const resolve of this.rateWaiters.splice(0)) resolve(event.ok)
@@ -277,7 +276,11 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
           break
       }
     }
-    for (const stream of this.streamShells.values()) stream.settle()
+    for (const [state, stream] of this.streamShells) {
+      stream.settle()
+      // A closed stream's send settles once its last packets are answered (or expire): kept till then.
+      if (stream.closed && !stream.waiting) this.streamShells.delete(state)
+    }
     this.idleTimer.holdOpen()
   }
 

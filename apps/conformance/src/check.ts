@@ -39,6 +39,17 @@ export interface Check<Ctx> {
   run(ctx: Ctx, evidence: Evidence): Promise<Verdict>
 }
 
+/** A check's row in its group's table: everything but the group, given once for all. */
+export type CheckRow<Ctx> = Omit<Check<Ctx>, 'group'>
+
+/** What a row says of its check before a runner of several such checks gives it `run`. */
+export type CheckInfo = Omit<Check<unknown>, 'group' | 'run'>
+
+/** The checks of one group, from their rows. */
+export function inGroup<Ctx>(group: Group, rows: readonly CheckRow<Ctx>[]): Check<Ctx>[] {
+  return rows.map((row) => ({ ...row, group }))
+}
+
 export const pass = (reason: string): Verdict => ({ outcome: 'pass', reason })
 export const fail = (reason: string): Verdict => ({ outcome: 'fail', reason })
 export const notApplicable = (reason: string): Verdict => ({ outcome: 'n/a', reason })

@@ -37,6 +37,8 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   private readonly core: ConnectionCore
   private sendPrepare: PrepareHandler | undefined
   private readonly streamShells = new Map<StreamState, Stream>()
+  /** Closed streams whose shells stay while the application awaits them. */
+  private readonly closedShells = new Set<StreamState>()
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private retryAt = 0
   private readonly idleTimer: IdleTimer
@@ -267,7 +269,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
           break
         case 'stream-close':
           this.shellOf(event.stream).onClose(event.error)
-          this.streamShells.delete(event.stream)
+          this.closedShells.add(event.stream)
           break
         case 'rate':
           for (const resolve of this.rateWaiters.splice(0)) resolve(event.ok)
@@ -278,6 +280,12 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       }
     }
     for (const stream of this.streamShells.values()) stream.settle()
+    // A closed stream's send settles once its last packets are answered (or expire): kept till then.
+    for (const state of this.closedShells) {
+      if (this.streamShells.get(state)?.waiting === true) continue
+      this.streamShells.delete(state)
+      this.closedShells.delete(state)
+    }
     this.idleTimer.holdOpen()
   }
 

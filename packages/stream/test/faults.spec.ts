@@ -1,6 +1,7 @@
 // Money invariants under a hostile path: random T04/F08/R00 rejects and delays, a rate and
 // a max packet amount. What the receiver got must equal what the sender reports delivered.
 import { randomBytes } from 'node:crypto'
+import { encodeAmountTooLargeData, IlpPacketType, type IlpReply, type PrepareHandler } from '@stack/ilp-core'
 import { describe, expect, it } from 'vitest'
 import { createConnection, createServer, type Stream } from '../src/index.js'
 import { faultyPath } from './fixtures/faulty-path.js'
@@ -57,5 +58,30 @@ describe('faults on the path', () => {
     expect(stream.inFlight).toBe(0n)
     stream.setSendMax(100_000n)
     expect((await outcome).type).toBe('sent')
+  }, 20_000)
+
+  it('settles a send when the path stops answering mid-payment: the connection closes idle, the books final on both sides', async () => {
+    const server = await createServer({ serverSecret: new Uint8Array(randomBytes(32)), serverAddress: 'test.server', idleTimeout: 0 })
+    let received = 0n
+    server.on('connection', (connection) => connection.on('stream', (stream) => stream.on('money', (amount) => (received += amount))))
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    let fulfilled = 0
+    const path: PrepareHandler = async (prepare) => {
+      // Five packets of 100 units at most get through, then nothing is ever answered again.
+      if (fulfilled >= 5) return new Promise<IlpReply>(() => undefined)
+      if (prepare.amount > 100n) return { type: IlpPacketType.Reject, code: 'F08', triggeredBy: 'test.path', message: '', data: encodeAmountTooLargeData({ receivedAmount: prepare.amount, maximumAmount: 100n }) }
+      const reply = await server.handlePrepare(prepare)
+      if (reply.type === IlpPacketType.Fulfill) fulfilled++
+      return reply
+    }
+    const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: path, packetLifetime: 200, idleTimeout: 500 })
+    const stream = client.createStream()
+    const outcome = await stream.sendTotal(1_000_000n)
+    expect(client.closed).toBe(true)
+    expect(outcome).toMatchObject({ type: 'failed', reason: 'connection-closed' })
+    expect(stream.inFlight).toBe(0n)
+    expect(outcome.totalSent).toBe(received)
+    expect(outcome.totalDelivered).toBe(received)
+    expect(client.totalDelivered).toBe(received)
   }, 20_000)
 })

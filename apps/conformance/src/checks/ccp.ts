@@ -8,7 +8,7 @@ import {
   routeUpdatePrepare,
   type CcpRouteUpdateRequest,
 } from '@stack/ilp-core'
-import { fail, NotApplicableError, pass, UnexpectedAnswerError, type Check, type Evidence, type Verdict } from '../check.js'
+import { fail, inGroup, NotApplicableError, pass, UnexpectedAnswerError, type Check, type CheckRow, type Evidence, type Verdict } from '../check.js'
 import { probePrepare, type Account, type Session } from '../session.js'
 
 // CCP, the route broadcasting draft (0000-route-broadcasting-protocol, PR 455), from a peer
@@ -72,10 +72,9 @@ async function reachesUs(session: Session, evidence: Evidence, destination: stri
 }
 
 /** A route the node should refuse: advertised, probed, withdrawn again. */
-function refusal(id: string, title: string, prefixOf: (node: string, scheme: string) => string): Check<Session> {
+function refusal(id: string, title: string, prefixOf: (node: string, scheme: string) => string): CheckRow<Session> {
   return {
     id,
-    group: 'CCP',
     source: 'route broadcasting draft §Routing Table, §Security of Routing Information; RFC 0015 §Allocation Schemes',
     level: 'SHOULD',
     title,
@@ -96,10 +95,9 @@ function refusal(id: string, title: string, prefixOf: (node: string, scheme: str
   }
 }
 
-export const ccpChecks: Check<Session>[] = [
+export const ccpChecks: Check<Session>[] = inGroup('CCP', [
   {
     id: 'ccp.route-control',
-    group: 'CCP',
     source: 'route broadcasting draft §Route Control',
     level: 'MUST',
     title: 'a route control request (mode sync) is fulfilled',
@@ -114,7 +112,6 @@ export const ccpChecks: Check<Session>[] = [
   },
   {
     id: 'ccp.update-epochs',
-    group: 'CCP',
     source: 'route broadcasting draft §Epoch, §Route Update',
     level: 'MUST',
     title: 'the node\'s route updates come with contiguous epochs (each from the last one\'s to)',
@@ -137,7 +134,6 @@ export const ccpChecks: Check<Session>[] = [
   },
   {
     id: 'ccp.route-withdrawal',
-    group: 'CCP',
     source: 'route broadcasting draft §Route Update (withdrawnRoutes)',
     level: 'MUST',
     title: 'a route we advertise is used, and no longer once we withdraw it',
@@ -159,4 +155,4 @@ export const ccpChecks: Check<Session>[] = [
   refusal('ccp.refuse-under-own-address', 'a route under the node\'s own address is refused', (node) => `${node}.conformance-${tag()}`),
   refusal('ccp.refuse-other-scheme', 'a route in another allocation scheme is refused', (_node, scheme) => `${scheme === 'g' ? 'test' : 'g'}.conformance-${tag()}`),
   refusal('ccp.refuse-global-prefix', 'a route for the global prefix itself is refused', (_node, scheme) => scheme),
-]
+])

@@ -1,11 +1,10 @@
 import { decodeIldcpInfo, ildcpRequest, IlpPacketType, isValidAddress } from '@stack/ilp-core'
-import { fail, notApplicable, pass, type Check } from '../check.js'
+import { fail, inGroup, notApplicable, pass, type Check } from '../check.js'
 import type { Session } from '../session.js'
 
-export const ildcpChecks: Check<Session>[] = [
+export const ildcpChecks: Check<Session>[] = inGroup('ILDCP', [
   {
     id: 'ildcp.child-config',
-    group: 'ILDCP',
     source: 'RFC 0031 §Procedure, §Packet; RFC 0034 §Link Relations',
     level: 'MUST',
     title: 'a child account is answered an ILDCP Fulfill with a valid address, asset code and scale',
@@ -27,4 +26,4 @@ export const ildcpChecks: Check<Session>[] = [
       return pass(`${info.clientAddress}, ${info.assetCode} scale ${info.assetScale}`)
     },
   },
-]
+])

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { decodeAmountTooLargeData, IlpPacketType, isValidAddress, MAX_UINT64, type IlpReply } from '@stack/ilp-core'
-import { fail, notApplicable, pass, type Check } from '../check.js'
+import { fail, inGroup, notApplicable, pass, type Check } from '../check.js'
 import { describeReply } from '../describe.js'
 import { probePrepare, type Session } from '../session.js'
 
@@ -32,10 +32,9 @@ async function unknownDestinationReply(session: Session, evidence: Parameters<Ch
   return reply
 }
 
-export const ilpChecks: Check<Session>[] = [
+export const ilpChecks: Check<Session>[] = inGroup('ILPv4', [
   {
     id: 'ilp.expired-prepare',
-    group: 'ILPv4',
     source: 'RFC 0027 §Flow step 10, §R00; RFC 0034 §ILP Prepare',
     level: 'MUST',
     title: 'an expired Prepare is rejected R00, not forwarded',
@@ -52,7 +51,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.malformed-prepare',
-    group: 'ILPv4',
     source: 'RFC 0027 §F01 Invalid Packet',
     level: 'MUST',
     title: 'a Prepare that does not parse is rejected F01',
@@ -65,7 +63,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.unknown-destination',
-    group: 'ILPv4',
     source: 'RFC 0027 §F02 Unreachable',
     level: 'MUST',
     title: 'a destination without a route is rejected F02',
@@ -78,7 +75,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.triggered-by',
-    group: 'ILPv4',
     source: 'RFC 0027 §ILP Reject (triggeredBy)',
     level: 'MUST',
     title: 'a Reject the node makes names it in triggeredBy',
@@ -95,7 +91,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.amount-too-large',
-    group: 'ILPv4',
     source: 'RFC 0027 §F08 Amount Too Large; asn1/InterledgerErrorData.asn',
     level: 'SHOULD',
     title: 'over the maximum packet amount: F08 with the received and maximum amounts in its data',
@@ -121,7 +116,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.wrong-fulfillment',
-    group: 'ILPv4',
     source: 'RFC 0027 §Flow step 10',
     level: 'MUST',
     title: 'a Fulfill whose fulfillment does not hash to the condition is not passed back',
@@ -147,7 +141,6 @@ export const ilpChecks: Check<Session>[] = [
   },
   {
     id: 'ilp.expiry-reduced',
-    group: 'ILPv4',
     source: 'RFC 0027 §ILP Prepare (expiresAt), §Flow step 6',
     level: 'MUST',
     title: 'the node moves expiresAt earlier when it forwards',
@@ -165,7 +158,7 @@ export const ilpChecks: Check<Session>[] = [
       return reducedBy > 0 ? pass(`expiry reduced by ${reducedBy} ms`) : fail(`expiry not reduced (${reducedBy} ms)`)
     },
   },
-] satisfies Check<Session>[]
+])
 
 /** Type 12 with a well-formed envelope whose destination breaks RFC 0015 (a space and a '!'). */
 export function malformedPrepare(): Uint8Array {

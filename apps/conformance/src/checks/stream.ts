@@ -2,7 +2,7 @@ import { IlpPacketType, type PrepareHandler } from '@stack/ilp-core'
 import { parseSpspResponse, querySpsp, resolveSpspEndpoint, SPSP_CONTENT_TYPE, type SpspQueryResult } from '@stack/spsp'
 import { createConnection, encrypt, encryptionKey, encodeStreamPacket, FrameType, decrypt, decodeStreamPacket, executionConditionOf, fulfillmentKey, verifyReceipt } from '@stack/stream'
 import { randomBytes } from 'node:crypto'
-import { fail, notApplicable, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
+import { fail, inGroup, notApplicable, NotApplicableError, pass, type Check, type Evidence } from '../check.js'
 import { probePrepare, type Session } from '../session.js'
 
 // SPSP (RFC 0009, payment pointers RFC 0026) and STREAM (RFC 0029) against a receiver reached
@@ -53,9 +53,9 @@ async function payCheck(session: Session, evidence: Evidence, amount: bigint, mi
 }
 
 export const streamChecks: Check<Session>[] = [
+  ...inGroup<Session>('SPSP', [
   {
     id: 'spsp.content-type',
-    group: 'SPSP',
     source: 'RFC 0009 §Response Headers, §Response Body; RFC 0026',
     level: 'MUST',
     title: 'the SPSP endpoint answers application/spsp4+json with destination_account and a 32-byte shared_secret',
@@ -75,7 +75,6 @@ export const streamChecks: Check<Session>[] = [
   },
   {
     id: 'spsp.accept',
-    group: 'SPSP',
     source: 'RFC 0026 §Payment Initiation (Accept); RFC 0009 §Request; RFC 9110 §12.5.1',
     level: 'SHOULD',
     title: 'an Accept without the SPSP media type is not answered with SPSP (406 Not Acceptable)',
@@ -90,9 +89,10 @@ export const streamChecks: Check<Session>[] = [
       return response.status === 406 ? pass('406 Not Acceptable') : fail(`HTTP ${response.status}, not 406`)
     },
   },
+  ]),
+  ...inGroup<Session>('STREAM', [
   {
     id: 'stream.money-any-rate',
-    group: 'STREAM',
     source: 'RFC 0029 §4.4.2 Sending Money, §3.4 Exchange Rates',
     level: 'MUST',
     title: 'money on a stream with no minimum rate is delivered',
@@ -101,7 +101,6 @@ export const streamChecks: Check<Session>[] = [
   },
   {
     id: 'stream.money-probed-rate',
-    group: 'STREAM',
     source: 'RFC 0029 §3.4 Exchange Rates',
     level: 'MUST',
     title: 'money with the rate probed first (unfulfillable test packets, 1% slippage) is delivered',
@@ -110,7 +109,6 @@ export const streamChecks: Check<Session>[] = [
   },
   {
     id: 'stream.min-amount',
-    group: 'STREAM',
     source: 'RFC 0029 §5.2 STREAM Packet (prepareAmount)',
     level: 'MUST',
     title: 'a Prepare carrying less than its STREAM prepareAmount is rejected, with an encrypted STREAM reply',
@@ -136,7 +134,6 @@ export const streamChecks: Check<Session>[] = [
   },
   {
     id: 'stream.data-and-close',
-    group: 'STREAM',
     source: 'RFC 0029 §4.4.3 Sending Data, §4.6 Closing Connections',
     level: 'MUST',
     title: 'data on a stream is acknowledged and the connection closes cleanly',
@@ -158,7 +155,6 @@ export const streamChecks: Check<Session>[] = [
   },
   {
     id: 'stream.receipts',
-    group: 'STREAM',
     source: 'RFC 0039 §SPSP, §Receipt',
     level: 'MUST',
     title: 'when the receiver offers receipts, its Fulfills carry one that verifies under our secret, with our nonce and at least what it was sent',
@@ -195,4 +191,5 @@ export const streamChecks: Check<Session>[] = [
       }
     },
   },
+  ]),
 ]

@@ -258,4 +258,4 @@ setInterval(() => {
   if ([...state.lit.values()].some((at) => Date.now() - at < LIT_MS + 1000)) renderGraph() // the light fades
 }, 1000)
 
-gate('The dashboard uses the admin API with its bearer token (config admin.token).', open)
+void gate('The dashboard uses the admin API with its bearer token (config admin.token).', open, '/peers')

@@ -38,8 +38,12 @@ function forms(help) {
   $('board').before(login, refused)
 }
 
-/** Makes the form, then `open()` with the token at hand (the fragment's, or one kept), or asks for one. */
-export function gate(help, open) {
+/**
+ * Makes the form, then `open()` with the token at hand (the fragment's, or one kept); without
+ * one, first asks `probe` (a GET of the API) with none: a server that wants no token (an admin
+ * API on loopback without admin.token) opens at once, else the form asks for it.
+ */
+export async function gate(help, open, probe) {
   forms(help)
   $('login').addEventListener('submit', (event) => {
     event.preventDefault()
@@ -49,6 +53,7 @@ export function gate(help, open) {
   })
   $('retry').addEventListener('click', () => show('login'))
   tokenFromFragment()
+  if (token.get() === null && (await fetch(probe).then((res) => res.ok, () => false))) token.set('')
   if (token.get() === null) show('login')
   else void open()
 }

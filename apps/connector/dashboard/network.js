@@ -156,8 +156,14 @@ function describe(node, entry) {
 function remember(node, entry) {
   recent.unshift({ node, entry, at: new Date() })
   recent.length = Math.min(recent.length, RECENT)
+  renderRecent()
+}
+
+/** The list, without zero-amount packets unless asked (STREAM sends many: probes of the path, closes). */
+function renderRecent() {
+  const probes = $('probes').checked
   $('recent').replaceChildren(
-    ...recent.map(({ node: from, entry: e, at }) => {
+    ...recent.filter(({ entry }) => probes || !entry.probe).map(({ node: from, entry: e, at }) => {
       const li = element('li', undefined, `${e.type} ${e.outcome}`)
       li.append(element('time', at.toLocaleTimeString()), ' ', element('strong', from.name), ' ', element('span', describe(from, e)))
       return li
@@ -243,8 +249,9 @@ async function open() {
   for (const node of nodes.values()) void follow(node, stopping.signal)
 }
 
+$('probes').addEventListener('change', renderRecent)
 window.addEventListener('resize', () => nodes.size > 0 && renderTopology())
 // The light fades: redrawn each second while an edge is lit.
 setInterval(() => [...lit.values()].some(({ at }) => Date.now() - at < LIT_MS + 1000) && renderTopology(), 1000)
 
-gate("This page reads every node of the network through the server that serves it, with that server's token (the demo prints the page's address with it).", open)
+void gate("This page reads every node of the network through the server that serves it, with that server's token (the demo prints the page's address with it).", open, '/nodes')

@@ -56,6 +56,14 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     expect(await page.locator('#board').isVisible()).toBe(false)
     const base = url.replace(/\/dashboard\/.*$/, '')
     expect((await fetch(`${base}/nodes/A/peers`)).status).toBe(401)
+    // With its token, reads only: no write reaches a node through it.
+    const auth = { authorization: `Bearer ${/#token=(.*)$/.exec(url)?.[1]}` }
+    expect(await (await fetch(`${base}/nodes`, { headers: auth })).json()).toEqual([{ name: 'A' }, { name: 'B' }])
+    expect((await fetch(`${base}/nodes/A/peers/b/settle`, { method: 'POST', headers: auth })).status).toBe(405)
+    expect((await fetch(`${base}/nodes/A/peers/b/settle`, { headers: auth })).status).toBe(404)
+    expect((await fetch(`${base}/nodes/A/openapi.json`, { headers: auth })).status).toBe(404)
+    expect((await fetch(`${base}/nodes/C/peers`, { headers: auth })).status).toBe(404)
+    expect((await fetch(`${base}/dashboard/../package.json`)).status).toBe(404)
     await shot('network-refused')
   })
 
@@ -69,7 +77,8 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
       (ids) => {
         // In the page (the test's TypeScript has no DOM types; the page's CSP forbids a string here).
         const doc = (globalThis as unknown as { document: { querySelector(selector: string): { classList: { contains(name: string): boolean }; textContent: string | null } | null } }).document
-        return ids.every((id) => doc.querySelector(`#topology [data-edge="${id}"]`)?.classList.contains('lit')) && doc.querySelector('#path')?.textContent === 'Carrying packets now: test.a.alice → A, A → B, B → test.b.bob.'
+        // Lit by the payment's own packets (a fulfilled one listed), not only by the quote's probes.
+        return ids.every((id) => doc.querySelector(`#topology [data-edge="${id}"]`)?.classList.contains('lit')) && doc.querySelector('#path')?.textContent === 'Carrying packets now: test.a.alice → A, A → B, B → test.b.bob.' && doc.querySelector('#recent li.packet.fulfilled') !== null
       },
       EDGES,
       { timeout: 50_000, polling: 'raf' },
@@ -88,6 +97,11 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     // Settled: every book on the page is square, as the demo checked through the admin APIs.
     await expect.poll(async () => (await page.locator('#nodes td.balance').allTextContents()).every((text) => /^0\.00 (USD|EUR)$/.test(text)), { timeout: 20_000 }).toBe(true)
     expect(await page.locator('#nodes [data-node="A"] tr[data-peer="b"] td').allTextContents()).toEqual(['b', '0.00 EUR', 'settle at 0.01 EUR', 'connected', 'sqlite'])
+    // STREAM's zero-amount packets are left out of the list unless asked for.
+    expect((await page.locator('#recent li').allTextContents()).filter((line) => line.endsWith('(probe)'))).toEqual([])
+    await page.getByLabel('Show zero-amount packets').check()
+    expect((await page.locator('#recent li').allTextContents()).filter((line) => line.endsWith('(probe)')).length).toBeGreaterThan(0)
+    await page.getByLabel('Show zero-amount packets').uncheck()
     const recent = await page.locator('#recent li').allTextContents()
     expect(recent.some((line) => /A alice → b: \d+\.\d\d USD fulfilled$/.test(line))).toBe(true)
     expect(recent.some((line) => /B a → bob: \d+\.\d\d EUR fulfilled$/.test(line))).toBe(true)

@@ -37,11 +37,14 @@ export async function runDemo(options: { amount?: string; progress?: boolean; wa
   try {
     network = await buildNetwork(dir, log)
     const { alice, pointer, spsp, died } = network
-    if (options.watch === true) {
+    // Watched: Ctrl-C or SIGTERM from now on ends the demo the way it ends anyway (channels
+    // closed, books checked, every process stopped), whenever it comes.
+    const stopped = options.watch === true ? untilStopped() : undefined
+    if (stopped !== undefined) {
       watch = await startWatch(network.nodes)
       printWatch(watch, log)
-      log('watch', 'waiting for the page to open (it pays once the page follows every node)…')
-      await Promise.race([watch.opened(), died])
+      log('watch', 'waiting for the page to open (it pays once the page follows every node); Ctrl-C to stop')
+      if ((await Promise.race([watch.opened().then(() => 'opened'), stopped, died])) !== 'opened') throw new DemoStoppedError()
     }
 
     const q = await Promise.race([died, quote({
@@ -70,10 +73,10 @@ export async function runDemo(options: { amount?: string; progress?: boolean; wa
     log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${units(result.amountSent)} USD, delivered ${units(result.amountDelivered)} EUR, in flight ${result.inFlight}`)
 
     await network.settle(result.amountSent)
-    if (watch !== undefined) {
+    if (stopped !== undefined) {
       log('watch', 'paid and settled; the network stays up: Ctrl-C (or SIGTERM) to close the channels and finish')
-      await Promise.race([untilStopped(), died])
-      await watch.close()
+      await Promise.race([stopped, died])
+      await watch?.close()
     }
     const closing = await network.close()
     const report = await network.report()
@@ -100,6 +103,14 @@ export async function runDemo(options: { amount?: string; progress?: boolean; wa
   }
 }
 
+/** Ctrl-C or SIGTERM came while the demo waited for its page to open: nothing was paid. */
+export class DemoStoppedError extends Error {
+  override readonly name = 'DemoStoppedError'
+  constructor() {
+    super('stopped before the page opened: nothing was paid')
+  }
+}
+
 const USAGE = 'usage: stack-demo [--watch]   (--watch: print the dashboards\' URLs, keep the network up until Ctrl-C)'
 
 /** The `stack-demo` command (bin/stack-demo.js): runs the demo, exit code 1 if it fails (2: bad arguments). */
@@ -118,6 +129,7 @@ export function main(): void {
   runDemo({ watch })
     .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))
     .catch((error: unknown) => {
+      if (error instanceof DemoStoppedError) return log('watch', error.message) // asked for: not a failure
       console.error(error)
       process.exitCode = 1
     })

@@ -67,6 +67,12 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
 
   const stops: (() => Promise<unknown> | unknown)[] = []
   const connectors: ConnectorProcess[] = []
+  // Whatever way this process ends (an error, a signal turned into exit), no connector outlives it.
+  const killConnectors = () => {
+    for (const connector of connectors) connector.kill()
+  }
+  process.on('exit', killConnectors)
+  stops.unshift(() => process.off('exit', killConnectors))
   const token = () => randomBytes(16).toString('hex')
   const tokens = { a: token(), bob: token(), alice: token(), adminA: token(), adminB: token() }
   const sqlite = (ledger: string, account: string, peerAccount: string, pays: boolean) => ({

@@ -8,6 +8,41 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const demo = fileURLToPath(new URL('..', import.meta.url))
+
+/** `stack-demo --watch` as a person runs it; its output so far, its exit code once it exits. */
+function startDemo(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(demo, 'bin/stack-demo.js'), '--watch'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) }
+}
+
+/** Resolves once `output()` shows the dashboards' URLs (the network is up). */
+async function untilWatched(output: () => string, child: ChildProcess): Promise<void> {
+  for (const deadline = Date.now() + 60_000; !/node B: \S+/.test(output()); ) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack-demo --watch printed no URLs:\n${output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** SIGTERM (the demo closes and stops its connectors), SIGKILL if it has not exited in 20 s. */
+async function stopDemo(child: ChildProcess | undefined, exited: Promise<unknown>): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  await exited
+  clearTimeout(timer)
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 const EDGES = ['user:A:alice', 'link:A|B', 'user:B:bob'] // alice — A — B — bob
 
 // `stack-demo --watch` as a person runs it (the built bin, its own process; its connectors are
@@ -16,12 +51,12 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
   let dir: string | undefined
   let screenshots: string
   let child: ChildProcess | undefined
-  let output = ''
+  let output = () => ''
   let exited: Promise<number | null>
   let context: BrowserContext | undefined
   let page: Page
   let errors: string[] = []
-  const printed = (pattern: RegExp) => pattern.exec(output)?.[1]
+  const printed = (pattern: RegExp) => pattern.exec(output())?.[1]
   const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
 
   beforeAll(async () => {
@@ -30,20 +65,16 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     execFileSync(process.execPath, [join(demo, '../../node_modules/typescript/bin/tsc'), '-b'], { cwd: demo, timeout: 120_000 })
     dir = mkdtempSync(join(tmpdir(), 'demo-watch-'))
     screenshots = mkdtempSync(join(tmpdir(), 'demo-watch-screenshots-'))
-    child = spawn(process.execPath, [join(demo, 'bin/stack-demo.js'), '--watch'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-    exited = new Promise((resolve) => child?.once('exit', (code) => resolve(code)))
-    for (const deadline = Date.now() + 60_000; printed(/node B: (\S+)/) === undefined; ) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack-demo --watch printed no URLs:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    const started = startDemo()
+    ;({ child, exited } = started)
+    output = started.output
+    await untilWatched(output, child)
     ;({ context, page, errors } = await openBrowser(join(dir, 'profile')))
   }, 120_000)
 
   afterAll(async () => {
     await context?.close()
-    if (child?.exitCode === null) child.kill('SIGKILL')
+    await stopDemo(child, exited)
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
     console.info(`demo --watch screenshots: ${screenshots}`)
   })
@@ -131,8 +162,27 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     expect(child?.exitCode).toBe(null)
     child?.kill('SIGTERM')
     expect(await exited).toBe(0)
-    expect(output).toMatch(/check +ok +every connector book is square/)
-    expect(output).not.toMatch(/FAIL/)
-    expect(output).toMatch(/summary +conserved/)
+    expect(output()).toMatch(/check +ok +every connector book is square/)
+    expect(output()).not.toMatch(/FAIL/)
+    expect(output()).toMatch(/summary +conserved/)
+  })
+})
+
+describe('stack-demo --watch stopped before a page opens', () => {
+  it('pays nothing, stops its connector processes and exits 0 on SIGTERM', async () => {
+    const { child, output, exited } = startDemo()
+    try {
+      await untilWatched(output, child)
+      const pids = [...output().matchAll(/pid (\d+)/g)].map((match) => Number(match[1]))
+      expect(pids).toHaveLength(2)
+      expect(pids.every(alive)).toBe(true)
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(output()).toMatch(/watch +stopped before the page opened: nothing was paid/)
+      expect(output()).not.toMatch(/paying/)
+      expect(pids.filter(alive)).toEqual([]) // stopped with the demo, not left behind
+    } finally {
+      await stopDemo(child, exited)
+    }
   })
 })

@@ -3,7 +3,10 @@
 // kind's own ids (a contract, our and the peer's addresses or node ids).
 import { element, row, shortId } from './format.js'
 
-/** The kind's scalar fields other than the amounts and channels shown in columns: contract, addresses, node ids. */
+/**
+ * The kind's scalar fields other than the amounts and channels shown in columns (contract,
+ * addresses, node ids), and the latest transactions it sent (ethereum: action and hash).
+ */
 function ids(state) {
   const skip = new Set(['kind', 'channels', 'outgoing', 'incoming', 'carry', 'sent', 'received'])
   const list = element('div', undefined, 'ids')
@@ -11,6 +14,7 @@ function ids(state) {
     if (skip.has(key) || (typeof value !== 'string' && typeof value !== 'number')) continue
     list.append(element('span', `${key} `, 'muted'), shortId(String(value)), ' ')
   }
+  for (const { action, hash } of Array.isArray(state.transactions) ? state.transactions : []) list.append(element('span', `tx ${action} `, 'muted'), shortId(hash), ' ')
   return list
 }
 

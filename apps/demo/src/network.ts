@@ -15,6 +15,8 @@ export const USD: Asset = { code: 'USD', scale: 2 }
 export const EUR: Asset = { code: 'EUR', scale: 2 }
 const MINTED = { alice: 50_000n, connectorA: 50_000n, connectorB: 50_000n } // 500.00 each
 const FUNDING = { deposit: '20000', topUpBelow: '5000', settleDelayMs: 60_000 } // 200.00 locked per paying channel
+// A node starts in a second or two; a loaded machine (the tests run beside other work) takes longer.
+const START_TIMEOUT_MS = 60_000
 type Log = (who: string, line: string) => void
 type Books = Record<string, AdminBook>
 
@@ -88,7 +90,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
       { id: 'bob', relation: 'child', btp: { token: tokens.bob }, settleThreshold: '1', settleTo: '0', settlement: sqlite('eur.ledger', 'connector-b', 'bob', true) },
     ],
   })
-  const b = await ConnectorProcess.start({ name: 'B', configFile: fileB })
+  const b = await ConnectorProcess.start({ name: 'B', configFile: fileB, timeoutMs: START_TIMEOUT_MS })
   connectors.push(b)
   stops.push(() => b.stop())
   // Connector A (USD in, EUR out): Alice its child (20.00 USD of credit: past it her packets wait,
@@ -101,7 +103,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
       { id: 'b', relation: 'peer', asset: EUR, btp: { url: `btp+ws://a:${tokens.a}@127.0.0.1:${b.ports.btp}` }, settleThreshold: '1', settleTo: '0', settlement: sqlite('eur.ledger', 'connector-a', 'connector-b', true) },
     ],
   })
-  const a = await ConnectorProcess.start({ name: 'A', configFile: fileA })
+  const a = await ConnectorProcess.start({ name: 'A', configFile: fileA, timeoutMs: START_TIMEOUT_MS })
   connectors.push(a)
   stops.push(() => a.stop())
   const died = Promise.race([a.died, b.died])

@@ -20,7 +20,7 @@ function startDemo(): { child: ChildProcess; output: () => string; exited: Promi
 
 /** Resolves once `output()` shows the dashboards' URLs (the network is up). */
 async function untilWatched(output: () => string, child: ChildProcess): Promise<void> {
-  for (const deadline = Date.now() + 60_000; !/node B: \S+/.test(output()); ) {
+  for (const deadline = Date.now() + 150_000; !/node B: \S+/.test(output()); ) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack-demo --watch printed no URLs:\n${output()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -70,7 +70,7 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     output = started.output
     await untilWatched(output, child)
     ;({ context, page, errors } = await openBrowser(join(dir, 'profile')))
-  }, 120_000)
+  }, 240_000)
 
   afterAll(async () => {
     await context?.close()
@@ -169,7 +169,7 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
 })
 
 describe('stack-demo --watch stopped before a page opens', () => {
-  it('pays nothing, stops its connector processes and exits 0 on SIGTERM', async () => {
+  it('pays nothing, stops its connector processes and exits 0 on SIGTERM', { timeout: 240_000 }, async () => {
     const { child, output, exited } = startDemo()
     try {
       await untilWatched(output, child)

@@ -118,7 +118,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   it('is in the packed package (A, the built bin, serves it from there: dist/ finds the package\'s dashboard/)', async () => {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[]
     const paths = packed[0]?.files.map((file) => file.path) ?? []
-    expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dashboard/format.js', 'dashboard/graph.js', 'dashboard/peer-graph.js', 'dashboard/channels.js', 'dist/dashboard/serve.js']))
+    expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dashboard/format.js', 'dashboard/graph.js', 'dashboard/peer-graph.js', 'dashboard/channels.js', 'dashboard/gate.js', 'dashboard/network.html', 'dashboard/network.js', 'dist/dashboard/serve.js']))
   })
 
   it('shows the refusal page for a wrong token, and nothing of the node', async () => {
@@ -131,6 +131,21 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await shot('refused')
     await page.getByRole('button', { name: 'Enter another token' }).click()
     expect(await page.evaluate('document.activeElement.id')).toBe('token') // the keyboard is where the token goes
+  })
+
+  it('opens at once, without asking, on a node whose admin API wants no token (loopback without admin.token)', async () => {
+    const open = await node({ address: 'test.open', asset: USD2, listen: { btp: { port: 0 } }, admin: { port: 0 }, peers: [{ id: 'x', relation: 'child', btp: { token: token() } }] })
+    try {
+      await page.goto(`http://127.0.0.1:${open.ports.admin}/dashboard`) // another origin: nothing kept from A's page
+      await expect.poll(() => page.locator('#stream').textContent()).toBe('live')
+      expect(await page.locator('#login').isVisible()).toBe(false)
+      expect(await page.locator('#address').textContent()).toBe('test.open')
+      expect(await page.locator('#graph [data-edge="x"]').getAttribute('class')).toBe('edge btp down') // nobody dialled in as x
+      expect(await page.locator('#graph [data-edge="x"]').textContent()).toBe('BTP (server)not connected (idle)')
+    } finally {
+      await open.stop()
+    }
+    await page.goto(url('/dashboard')) // back to A: its token is asked for again (the refusal cleared it)
   })
 
   it('with the token: peers, routes, a payment moving both balances, a reject with its code, the list filtered by peer', async () => {

@@ -23,11 +23,17 @@ export { waitFor }
  * Another process may take it meanwhile: prefer port 0 and the port the process reports.
  */
 export async function freePort(): Promise<number> {
+  const held = await heldPort()
+  await held.close()
+  return held.port
+}
+
+/** A port on 127.0.0.1 that a listener of ours holds until `close()`: taken, for another process. */
+export async function heldPort(): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
 /** Fast CCP for tests: routes converge in tens of milliseconds, lapse in two seconds. */

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBin, killBins, startBin } from './bin.js'
+import { freePort, heldPort } from './harness.js'
 
 // Each problem an operator meets at start, as the real process reports it: one line on stderr
 // naming the cause, a pino record, exit 2 for the configuration and 1 for the world outside it.
@@ -49,13 +49,6 @@ function expectLines(ended: Ended, code: number, lines: RegExp[]): void {
   expect(ended.code, ended.stderr).toBe(code)
   expect(got).toHaveLength(lines.length)
   lines.forEach((line, i) => expect(got[i]).toMatch(line))
-}
-
-function freePort(): Promise<Server & { port: number }> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => resolve(Object.assign(server, { port: (server.address() as { port: number }).port })))
-  })
 }
 
 describe('start-up failures of the real process', () => {
@@ -108,18 +101,17 @@ describe('start-up failures of the real process', () => {
   })
 
   it('a port another process holds: exit 1, one line naming the address', async () => {
-    const taken = await freePort()
+    const taken = await heldPort()
     try {
       const ended = await runBin({ ...base(), listen: { btp: { port: taken.port } } })
       expectLines(ended, 1, [new RegExp(`could not start: Error: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${taken.port}$`)])
     } finally {
-      taken.close()
+      await taken.close()
     }
   })
 
   it('an Ethereum JSON-RPC endpoint nobody answers: exit 1, one line (not viem\'s kilobytes)', async () => {
     const closed = await freePort()
-    closed.close()
     const ended = await runBin({
       ...base(),
       asset: { code: 'ETH', scale: 18 },
@@ -129,7 +121,7 @@ describe('start-up failures of the real process', () => {
         btp: { token: 'x' },
         settlement: {
           kind: 'ethereum',
-          rpcUrl: `http://127.0.0.1:${closed.port}`,
+          rpcUrl: `http://127.0.0.1:${closed}`,
           contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
           privateKey: `0x${'11'.repeat(32)}`,
           peerAddress: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',

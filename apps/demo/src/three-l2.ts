@@ -1,49 +1,53 @@
 #!/usr/bin/env node
-// The second demo: one payment crosses three different layer-2 systems, through two connectors
-// peered over BTP on loopback, with rates between three assets.
+// The second demo: one payment crosses the three layer-2 systems of the Interledger design —
+// Lightning, an Ethereum payment channel and XRP Ledger payment channel claims — through two
+// connectors peered over BTP on loopback, with rates between BTC, ETH and XRP.
 //
-//   USD (embedded SQLite ledger)     ETH (anvil, JSON-RPC on loopback)    XRP (claims, XRPL format)
-//   alice ──SQLite channel──▶ connector A ──Ethereum channel──▶ connector B ──XRP claims──▶ bob
-//                           (USD → ETH)                         (ETH → XRP)
+//   BTC (bcoin regtest, Lightning)     ETH (anvil, JSON-RPC on loopback)    XRP (claims, XRPL format)
+//   alice ──Lightning channel──▶ connector A ──Ethereum channel──▶ connector B ──XRP claims──▶ bob
+//                              (BTC → ETH)                         (ETH → XRP)
 //
 // Connectors A and B are `stack-connector` processes (apps/connector), each started from a
-// configuration file this demo writes to its temp dir, with the keys and seeds passed in
-// STACK_CONNECTOR__ environment variables rather than written in the files. Each settles by its
-// own settleThreshold/settleTo over the channel its config names: A takes Alice's claims on the
-// USD ledger file she also opens (SQLite, WAL: two processes on one file) and pays B with
-// EIP-712 claims on the PaymentChannel contract (deployed here, on an anvil chain this process
-// starts as a child process, JSON-RPC over HTTP on loopback); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
+// configuration file this demo writes to its temp dir, with keys, seeds and the Bitcoin node's
+// RPC password passed in STACK_CONNECTOR__ environment variables rather than written in the
+// files. Each settles by its own settleThreshold/settleTo over the channel its config names: A
+// runs its own LDK Lightning node (settlement kind `lightning`), which dials Alice's LDK node
+// (in this process); she opens a channel to it on a bcoin regtest chain this process starts
+// (lightning-leg.ts) and pays A's invoices over it as her STREAM payment goes. A pays B with EIP-712 claims on the
+// PaymentChannel contract (deployed here, on an anvil chain this process starts, JSON-RPC over
+// HTTP on loopback); B pays Bob with XRP Ledger payment channel claims. Alice and Bob stay in this
 // process. No XRP Ledger server can run here: Bob's best claim is verified and a signed
 // PaymentChannelClaim that redeems it is produced, but nothing submits it.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { decodeFunctionData, type Address, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
-import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
-import { SqliteChannel, SqliteClaimStore } from '@stack/channel-sqlite'
+import { PaymentChannelContract } from '@stack/channel-ethereum'
+import { LightningChannel } from '@stack/channel-lightning'
 import { ANVIL_VERSION, startEvmNode } from '@stack/evm-node'
 import { claimKeyPairFromSeed, MemoryChannelDirectory, MemoryClaimStore, verifyClaim, XrpClaimChannel, type XrpOutgoingState } from '@stack/channel-xrp'
 import { ildcpFetch, sendOverLink, type Asset } from '@stack/ilp-core'
 import { EthereumLedger } from '@stack/ledger-ethereum'
-import { SqliteLedger } from '@stack/ledger-sqlite'
 import { buildPaymentChannelCreate, generateWallet, paymentChannelId, signTransaction } from '@stack/ledger-xrp'
 import { pay, quote } from '@stack/spsp'
 import { connectorBin, ConnectorProcess, type AdminBook } from './connector-process.js'
+import { ethBalances, ethereumReport } from './ethereum-report.js'
+import { ALICE_SATS, BTC, CHANNEL_SATS, LightningLeg } from './lightning-leg.js'
 import { servePayee } from './payee.js'
 import { settleAsSent } from './settle-as-sent.js'
 
-export const USD: Asset = { code: 'USD', scale: 2 }
+export { BTC }
 /** Wei: ILP amounts are the chain's own unit, so a settlement is < 2^64 wei (≈ 18.4 ETH). */
 export const ETH: Asset = { code: 'ETH', scale: 18 }
 /** Drops. */
 export const XRP: Asset = { code: 'XRP', scale: 6 }
-/** Prices in USD: 1 ETH = 2 500 USD, 1 XRP = 0.50 USD (static, plausible, made up). */
-const RATES = { USD: '1', ETH: '0.0004', XRP: '2' }
+/** Units of each asset per BTC: 1 BTC = 40 ETH, 1 ETH = 5 000 XRP (static, plausible, made up). */
+const RATES = { BTC: '1', ETH: '40', XRP: '200000' }
 const SPREAD = '0.01'
-const ALICE_USD = 50_000n // 500.00 USD
+const ALICE_CREDIT_SATS = 30_000n // what A lets Alice owe: she settles over Lightning several times during a payment
 const ETH_DEPOSIT = 10n ** 18n // A's channel to B: 1 ETH
 const ETH_TIMEOUT_SECONDS = 3_600n // B's window to close after A starts a reclaim
 const XRP_CHANNEL = 10_000_000_000n // B's channel to Bob: 10 000 XRP
@@ -56,21 +60,49 @@ export function units(amount: bigint, scale: number): string {
   const text = (amount < 0n ? -amount : amount).toString().padStart(scale + 1, '0')
   return scale === 0 ? `${sign}${text}` : `${sign}${text.slice(0, -scale)}.${text.slice(-scale)}`
 }
-const usd = (a: bigint) => units(a, 2)
+const btc = (a: bigint) => units(a, 8)
 const eth = (a: bigint) => units(a, 18)
 const xrp = (a: bigint) => units(a, 6)
+
+/** A conservation check of the demo failed: which ones. */
+export class ValueNotConservedError extends Error {
+  override readonly name = 'ValueNotConservedError'
+  constructor(readonly failed: string[]) {
+    super(`value is not conserved: ${failed.join('; ')}`)
+  }
+}
 
 export interface ThreeL2Result {
   sent: bigint
   delivered: bigint
   checks: [string, boolean][]
+  /** Satoshis Alice paid A over Lightning, as A's books credited them, in how many invoices. */
+  lightningPaid: bigint
+  lightningPayments: number
+  bitcoinFees: bigint
   ethGasUsed: bigint
   bobBestClaim: bigint
   redemptionHash: string
 }
 
+/** A Lightning channel as A's admin API shows it (bigints as strings). */
+interface LightningChannelView {
+  channelId: string
+  valueSats: string
+  outboundMsat: string
+  inboundMsat: string
+  usable: boolean
+}
 /** A connector's GET /settlement, the fields read here (amounts as strings). */
-type SettlementView = Record<string, { kind: string; outgoing?: { channelId: string; sent: string }; incoming: { channelId: string; best: string }[] }>
+type SettlementView = Record<string, {
+  kind: string
+  outgoing?: { channelId: string; sent: string }
+  incoming?: { channelId: string; best: string }[]
+  node?: string
+  channels?: LightningChannelView[]
+  sent?: string
+  received?: string
+}>
 
 export async function runThreeL2(options: { amount?: string } = {}): Promise<ThreeL2Result> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-l2-'))
@@ -83,12 +115,6 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
   process.on('exit', killConnectors)
   try {
     // ---- L1s ---------------------------------------------------------------------------------
-    const usdFile = join(dir, 'usd.ledger')
-    const usdLedger = SqliteLedger.create(usdFile, { asset: USD })
-    stops.push(() => usdLedger.close())
-    for (const id of ['alice', 'connector-a']) await usdLedger.createAccount(id)
-    await usdLedger.mint({ account: 'alice', amount: ALICE_USD })
-
     const chain = await startEvmNode({ accounts: 3, chainId: 1337 })
     stops.push(() => chain.stop())
     const rpcUrl = chain.rpcUrl
@@ -96,9 +122,9 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const addressOf = { operator: privateKeyToAddress(operatorKey), 'connector-a': privateKeyToAddress(keyA), 'connector-b': privateKeyToAddress(keyB) }
     const operator = await EthereumLedger.connect({ connection: { rpcUrl }, accounts: { operator: { privateKey: operatorKey } }, pollingIntervalMs: 20 })
     const client = operator.publicClient
-    const ethBalances = async () => new Map(await Promise.all(Object.entries(addressOf).map(async ([name, address]) => [name, await client.getBalance({ address })] as const)))
-    const ethBefore = await ethBalances()
+    const ethBefore = await ethBalances(client, addressOf)
     const { contract, transaction: deployTx } = await PaymentChannelContract.deploy(operator, 'operator')
+    const lightning = await LightningLeg.start(dir, stops)
 
     const xrpDirectory = new MemoryChannelDirectory() // what a server's account_channels would say
     const walletB = generateWallet('ed25519')
@@ -113,26 +139,23 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const xrpChannelId = paymentChannelId(walletB.classicAddress, walletBob.classicAddress, 1)
     xrpDirectory.set({ channelId: xrpChannelId, account: walletB.classicAddress, destination: walletBob.classicAddress, publicKey: claimKeysB.publicKey, amount: XRP_CHANNEL, balance: 0n })
 
-    log('L1 USD', `embedded SQLite ledger ${relative(dir, usdFile)} (WAL; this process and connector A open it): alice ${usd(ALICE_USD)}, connector-a 0.00`)
+    log('L1 BTC', `bcoin 1.0.2 regtest (a child process, in memory, JSON-RPC at ${lightning.chain.rpcUrl}, height ${lightning.chain.startHeight}): the faucet paid alice's wallet ${btc(ALICE_SATS)} BTC, confirmed`)
     log('L1 ETH', `anvil ${ANVIL_VERSION} (a child process, JSON-RPC at ${rpcUrl}, chain 1337, EIP-1559 fees): PaymentChannel contract ${contract.address}, deploy gas ${deployTx.gasUsed}`)
     log('L1 XRP', `no server: B's channel ${xrpChannelId.slice(0, 16)}… to Bob assumed created (PaymentChannelCreate signed, ${xrp(XRP_CHANNEL)} XRP, tx ${createSigned.hash.slice(0, 16)}…, NOT submitted)`)
 
-    // ---- connectors A (USD → ETH) and B (ETH → XRP): stack-connector processes ----------------
+    // ---- connectors A (BTC → ETH) and B (ETH → XRP): stack-connector processes ----------------
     const token = () => randomBytes(16).toString('hex')
     const tokens = { alice: token(), b: token(), bob: token() }
     const common = { rates: { static: RATES }, spread: SPREAD, admin: { port: 0 }, listen: { btp: { port: 0 } }, log: { level: 'info' } }
     const ethereum = { kind: 'ethereum', rpcUrl, contract: contract.address, pollingIntervalMs: 20, watchIntervalMs: 1_000 }
     const fileA = writeConfig(dir, 'connector-a.json', {
       address: 'test.a',
-      asset: USD,
+      asset: BTC,
       ...common,
       balances: { path: 'connector-a.balances' },
       peers: [
-        {
-          id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: '-2000', maxPacketAmount: '200',
-          // Alice pays with claims on her channel; A redeems when she asks to close. A only receives.
-          settlement: { kind: 'sqlite', ledger: 'usd.ledger', account: 'connector-a', peerAccount: 'alice', claims: 'connector-a.usd-claims', watchIntervalMs: 50 },
-        },
+        // Alice pays A's invoices over the channel she opens to A's node. A only receives.
+        { id: 'alice', relation: 'child', btp: { token: tokens.alice }, minBalance: String(-ALICE_CREDIT_SATS), maxPacketAmount: '5000', settlement: lightning.sectionForA() },
         {
           id: 'b', relation: 'peer', asset: ETH, btp: { token: tokens.b }, settleThreshold: '1', settleTo: '0',
           settlement: { ...ethereum, peerAddress: addressOf['connector-b'], claims: 'connector-a.eth-claims', deposit: String(ETH_DEPOSIT), timeoutSeconds: Number(ETH_TIMEOUT_SECONDS) },
@@ -140,7 +163,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       ],
       routes: [{ prefix: 'test.b', peer: 'b' }],
     })
-    const a = await ConnectorProcess.start({ name: 'A', configFile: fileA, env: { STACK_CONNECTOR__PEERS__B__SETTLEMENT__PRIVATE_KEY: keyA } })
+    const a = await ConnectorProcess.start({ name: 'A', configFile: fileA, env: { STACK_CONNECTOR__PEERS__B__SETTLEMENT__PRIVATE_KEY: keyA, ...lightning.envForA('alice') }, timeoutMs: 60_000 })
     connectors.push(a)
     const fileB = writeConfig(dir, 'connector-b.json', {
       address: 'test.b',
@@ -160,15 +183,25 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const b = await ConnectorProcess.start({
       name: 'B', configFile: fileB,
       env: { STACK_CONNECTOR__PEERS__A__SETTLEMENT__PRIVATE_KEY: keyB, STACK_CONNECTOR__PEERS__BOB__SETTLEMENT__OUTGOING__CLAIM_SECRET: claimSeedB },
+      timeoutMs: 60_000,
     })
     connectors.push(b)
     const peerState = async (node: ConnectorProcess, id: string) => (await node.admin<{ id: string; state: string }[]>('/peers')).find((peer) => peer.id === id)?.state
-    await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 10_000, 'A and B to connect')
+    await b.waitFor(async () => (await peerState(b, 'a')) === 'connected' && (await peerState(a, 'b')) === 'connected', 30_000, 'A and B to connect')
     const bin = relative(process.cwd(), connectorBin())
-    log('connectors', `two stack-connector processes (node ${bin} --config FILE), keys and seeds in STACK_CONNECTOR__ variables, not in the files`)
-    log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice USD (sqlite channel), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)
+    log('connectors', `two stack-connector processes (node ${bin} --config FILE), keys, seeds and the bitcoin RPC password in STACK_CONNECTOR__ variables, not in the files`)
+    log('connector A', `pid ${a.pid}, ${relative(dir, fileA)}: test.a, BTP :${a.ports.btp}, admin :${a.ports.admin}; alice BTC (its LDK node dials alice's on :${lightning.alicePort}), b ETH (PaymentChannel, deposit ${eth(ETH_DEPOSIT)})`)
     log('connector B', `pid ${b.pid}, ${relative(dir, fileB)}: test.b, BTP :${b.ports.btp}, admin :${b.ports.admin}; a ETH (PaymentChannel, receives), bob XRP (claims)`)
-    log('connectors', `USD → ETH at A, ETH → XRP at B; 1 ETH = 2500 USD, 1 XRP = 0.50 USD, ${Number(SPREAD) * 100}% spread each; settle at 1 unit owed`)
+    log('connectors', `BTC → ETH at A, ETH → XRP at B; 1 BTC = 40 ETH, 1 ETH = 5000 XRP, ${Number(SPREAD) * 100}% spread each; A and B settle at 1 unit owed`)
+
+    // ---- the Lightning channel: Alice's node (here) → A's node (in A's process) ----------------
+    const lightningAtA = async () => (await a.admin<SettlementView>('/settlement')).alice
+    // A's node id is made by A's node from its seed: A's admin API shows it.
+    await a.waitFor(async () => (await lightningAtA())?.node !== undefined, 30_000, "A's Lightning node (GET /settlement)")
+    const nodeIdA = (await lightningAtA())?.node as string
+    const channelsAtA = async () => (await lightningAtA())?.channels ?? []
+    const opened = await unlessDead(lightning.openChannel(nodeIdA, async () => (await channelsAtA()).some((c) => c.usable)), [a, b])
+    log('lightning', `alice's LDK node ${lightning.aliceNode.nodeId.slice(0, 16)}… opened a ${btc(CHANNEL_SATS)} BTC channel to A's ${nodeIdA.slice(0, 16)}… (funding ${opened.fundingTxid?.slice(0, 16)}…, 1 confirmation)`)
 
     // ---- Bob: XRP, STREAM behind SPSP ---------------------------------------------------------
     const bobLink = new BtpClient({ url: `btp+ws://bob:${tokens.bob}@127.0.0.1:${b.ports.btp}`, reconnect: false })
@@ -183,33 +216,29 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     stops.push(closePayee)
     log('bob', `${bobInfo.clientAddress} (XRP, ${walletBob.classicAddress}), SPSP for ${pointer} at ${spspUrl}`)
 
-    // ---- Alice: USD, pays A with SQLite channel claims -----------------------------------------
+    // ---- Alice: BTC, pays A's invoices over Lightning ------------------------------------------
     const aliceLink = new BtpClient({ url: `btp+ws://alice:${tokens.alice}@127.0.0.1:${a.ports.btp}`, reconnect: false })
     await aliceLink.connect()
     stops.push(() => aliceLink.close())
     const aliceInfo = await ildcpFetch(sendOverLink(aliceLink, { triggeredBy: '', peer: 'connector-a' }))
-    const aliceClaims = SqliteClaimStore.open(join(dir, 'alice.claims'), { account: 'alice', peerAccount: 'connector-a' })
-    stops.push(() => aliceClaims.close())
-    const aliceChannel = new SqliteChannel({
-      ledger: usdLedger, account: 'alice', peerAccount: 'connector-a', carrier: aliceLink, store: aliceClaims,
-      funding: { deposit: 20_000n, topUpBelow: 5_000n, settleDelayMs: 60_000 },
-    })
+    const aliceChannel = new LightningChannel({ node: lightning.aliceNode, peerNodeId: nodeIdA, carrier: aliceLink, msatPerUnit: 1_000n })
     stops.push(() => aliceChannel.stop())
-    log('alice', `${aliceInfo.clientAddress} (USD), 20.00 USD of credit with A, settles by SQLite channel claims`)
+    log('alice', `${aliceInfo.clientAddress} (BTC), ${btc(ALICE_CREDIT_SATS)} BTC of credit with A, settles by paying A's BOLT11 invoices as she sends`)
     const { settleUpTo, settled } = settleAsSent(aliceChannel)
 
     // ---- the payment (a connector dying fails it at once) --------------------------------------
-    const unlessAConnectorDies = <T>(work: Promise<T>): Promise<T> => Promise.race([work, a.died, b.died])
-    const q = await unlessAConnectorDies(
-      quote({ destination: pointer, spsp, sendPrepare: sendOverLink(aliceLink, { triggeredBy: aliceInfo.clientAddress, peer: 'connector-a' }), sourceAsset: USD, amountToSend: options.amount ?? '50.00', slippage: '0.02' }),
+    const q = await unlessDead(
+      quote({ destination: pointer, spsp, sendPrepare: sendOverLink(aliceLink, { triggeredBy: aliceInfo.clientAddress, peer: 'connector-a' }), sourceAsset: BTC, amountToSend: options.amount ?? '0.001', slippage: '0.02' }),
+      [a, b],
     )
-    log('alice', `quote: send ${usd(q.maxSourceAmount)} USD, Bob gets at least ${xrp(q.minDeliveryAmount)} XRP`)
-    const result = await unlessAConnectorDies(pay(q, { progressIntervalMs: 10, onProgress: (p) => settleUpTo(p.amountSent) }))
-    log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${usd(result.amountSent)} USD, delivered ${xrp(result.amountDelivered)} XRP`)
+    log('alice', `quote: send ${btc(q.maxSourceAmount)} BTC, Bob gets at least ${xrp(q.minDeliveryAmount)} XRP`)
+    const paying = Date.now()
+    const result = await unlessDead(pay(q, { progressIntervalMs: 10, onProgress: (p) => settleUpTo(p.amountSent) }), [a, b])
+    log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${btc(result.amountSent)} BTC, delivered ${xrp(result.amountDelivered)} XRP in ${((Date.now() - paying) / 1000).toFixed(1)} s`)
 
     // ---- settle, read the books, close, stop -------------------------------------------------
     settleUpTo(result.amountSent)
-    await unlessAConnectorDies(settled())
+    await unlessDead(settled(), [a, b])
     // Each connector settles by its own threshold (and again after a settlement if packets came
     // meanwhile; the first ETH settlement opens the channel on chain): wait until every book is square.
     type Books = Record<string, AdminBook>
@@ -219,16 +248,19 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       books.A = await a.admin<Books>('/balances')
       books.B = await b.admin<Books>('/balances')
       return square(books.A) && square(books.B)
-    }, 30_000, 'every connector book to be square')
-    // Alice asks to close her channel: A's watcher redeems her best claim and closes it at once
-    // (the rest of her deposit goes back to her), well before the settle delay would let her close alone.
-    const aliceChannelId = aliceChannel.summary().outgoing?.channelId
-    await aliceChannel.requestClose()
-    if (aliceChannelId !== undefined) await a.waitFor(async () => (await usdLedger.getChannel(aliceChannelId)).status === 'closed', 10_000, "A to close Alice's channel")
+    }, 60_000, 'every connector book to be square')
     const settlementA = await a.admin<SettlementView>('/settlement')
     const settlementB = await b.admin<SettlementView>('/settlement')
     const countsA = await a.settlementCounts()
     const countsB = await b.settlementCounts()
+    const lnA = settlementA.alice
+    const lnAtA = lnA?.channels?.[0]
+    const lnAlice = lightning.channel()
+    log('lightning', `channel ${lnAlice?.channelId.slice(0, 16)}… of ${lnAlice?.valueSats} sat: ${countsA.received} invoice(s) paid, A's books: alice paid ${lnA?.received} sat; ` +
+      `spendable now (LDK's outbound capacity, less each side's 1% reserve): alice ${msatToSat(lnAlice?.outboundMsat)} sat, A ${msatToSat(lnAtA?.outboundMsat)} sat`)
+    // Alice closes cooperatively while A's node runs: both sweep their outputs to their wallets.
+    await unlessDead(lightning.closeChannel(nodeIdA, async () => (await channelsAtA()).length === 0), [a, b])
+    log('lightning', `alice closed the channel cooperatively (BOLT 2); both nodes swept their outputs to their wallets, 8 blocks mined`)
     // SIGTERM: each node answers what is in flight, closes its channels (B redeems A's best
     // claim on chain) and exits 0; anything else fails the demo with the node's output.
     await Promise.all([a.stop(), b.stop()])
@@ -251,57 +283,15 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       }
     }
 
-    // ---- report: SQLite -----------------------------------------------------------------------
-    const lines: string[] = []
-    const usdBalances = new Map((await usdLedger.listAccounts()).map((account) => [account.id, account.balance] as const))
-    lines.push(`[USD/SQLite] balances: ${[...usdBalances].map(([id, balance]) => `${id} ${usd(balance)}`).join(', ')}`)
-    const usdChannels = await usdLedger.listChannels()
-    for (const c of usdChannels) lines.push(`[USD/SQLite] channel ${c.sender} → ${c.receiver}: deposit ${usd(c.deposit)}, claimed ${usd(c.claimed)}, ${c.status}`)
-    const redeemedUsd = usdChannels.filter((c) => c.receiver === 'connector-a').reduce((sum, c) => sum + c.claimed, 0n)
-    lines.push(`[USD/SQLite] connector-a (its process) redeemed ${usd(redeemedUsd)} USD and closed the channel when alice asked to close`)
-    const usdAudit = usdLedger.audit().ok
-
-    // ---- report: Ethereum ---------------------------------------------------------------------
-    const names = new Map<string, string>(Object.entries(addressOf).map(([name, address]) => [address.toLowerCase(), name]))
-    let gasUsed = 0n
-    let fees = 0n
-    const feesBy = new Map<string, bigint>()
-    const txLines: string[] = []
-    const latest = await client.getBlockNumber({ cacheTime: 0 })
-    for (let n = 1n; n <= latest; n++) {
-      const block = await client.getBlock({ blockNumber: n, includeTransactions: true })
-      for (const tx of block.transactions) {
-        const receipt = await client.getTransactionReceipt({ hash: tx.hash })
-        const fee = receipt.gasUsed * receipt.effectiveGasPrice
-        const from = names.get(receipt.from.toLowerCase()) ?? receipt.from
-        gasUsed += receipt.gasUsed
-        fees += fee
-        feesBy.set(from, (feesBy.get(from) ?? 0n) + fee)
-        let what = 'deploy PaymentChannel'
-        if (receipt.to !== null) {
-          try {
-            what = decodeFunctionData({ abi: paymentChannelAbi, data: tx.input }).functionName
-          } catch {
-            what = 'call'
-          }
-        }
-        txLines.push(`${what} by ${from}: gas ${receipt.gasUsed}`)
-      }
-    }
-    const ethAfter = await ethBalances()
-    const contractBalance = await client.getBalance({ address: contract.address as Address })
-    lines.push(`[ETH/anvil] balances: ${[...ethAfter].map(([name, balance]) => `${name} ${eth(balance)}`).join(', ')}; contract ${eth(contractBalance)}`)
-    const onChain = ethChannelId === undefined ? undefined : await contract.getChannel(ethChannelId)
-    if (ethChannelId !== undefined) {
-      lines.push(`[ETH/anvil] channel connector-a → connector-b ${ethChannelId.slice(0, 18)}…: deposit ${eth(onChain?.deposit ?? 0n)}, claimed ${eth(onChain?.claimed ?? 0n)}, ${onChain === undefined || onChain.closed ? 'closed' : 'open'}`)
-    }
-    lines.push(`[ETH/anvil] transactions: ${txLines.join('; ')}`)
+    // ---- report: Bitcoin / Lightning, Ethereum --------------------------------------------------
+    const paidOverLightning = BigInt(lnA?.received ?? 0)
+    const bitcoin = await lightning.report(paidOverLightning)
     const paidA = BigInt(settlementA.b?.outgoing?.sent ?? 0)
-    const heldB = BigInt(settlementB.a?.incoming[0]?.best ?? 0)
-    lines.push(
-      `[ETH/anvil] gas used ${gasUsed} in total, fees ${eth(fees)} ETH; A sent ${countsA.sent} EIP-712 claims (${countsA.failed} failed) for ${eth(paidA)} ETH, ` +
-        `B redeemed the best (${eth(onChain?.claimed ?? 0n)} ETH) at SIGTERM, A reclaimed the other ${eth(reclaimed)} ETH after the ${ETH_TIMEOUT_SECONDS} s timeout (anvil's clock moved on)`,
-    )
+    const ethereumLeg = await ethereumReport({
+      client, addressOf, before: ethBefore, contract, channelId: ethChannelId, paidByA: paidA, heldByB: BigInt(settlementB.a?.incoming?.[0]?.best ?? 0),
+      claimsSentByA: countsA, reclaimed, timeoutSeconds: ETH_TIMEOUT_SECONDS,
+    }, eth)
+    const lines = [...bitcoin.lines, ...ethereumLeg.lines]
 
     // ---- report: XRP --------------------------------------------------------------------------
     const best = bobStore.getIncoming(xrpChannelId)
@@ -318,17 +308,10 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     for (const line of lines) console.log(line)
 
     // ---- conservation ---------------------------------------------------------------------------
-    const sumOf = (m: Map<string, bigint>) => [...m.values()].reduce((s, v) => s + v, 0n)
-    const ethGainB = (ethAfter.get('connector-b') ?? 0n) - (ethBefore.get('connector-b') ?? 0n) + (feesBy.get('connector-b') ?? 0n)
-    const ethSpentA = (ethBefore.get('connector-a') ?? 0n) - (ethAfter.get('connector-a') ?? 0n) - (feesBy.get('connector-a') ?? 0n)
     const checks: [string, boolean][] = [
-      ['USD ledger: SQLite journal balanced, nothing created or destroyed', usdAudit],
-      ['USD ledger: alice spent exactly what she sent', ALICE_USD - (usdBalances.get('alice') ?? 0n) === result.amountSent],
-      ['USD ledger: connector-a holds exactly what alice sent', (usdBalances.get('connector-a') ?? 0n) === result.amountSent],
-      ['ETH chain: balances before == balances after + contract + gas fees', sumOf(ethBefore) === sumOf(ethAfter) + contractBalance + fees],
-      ["ETH chain: contract holds nothing after B's redemption and A's reclaim", contractBalance === 0n],
-      ["ETH chain: connector-b gained (net of its gas) what A's books paid it", paidA > 0n && ethGainB === paidA && paidA === heldB],
-      ['ETH chain: connector-a lost (net of its gas) exactly that', ethSpentA === paidA],
+      ...bitcoin.checks,
+      ["Lightning: what alice's channel paid == what A's books credited == what STREAM sent", aliceChannel.totals().sent === paidOverLightning && paidOverLightning === result.amountSent],
+      ...ethereumLeg.checks,
       ["XRP claims: Bob's best claim verifies (XRPL claim format)", bestVerifies],
       ["XRP claims: Bob's best claim == what B's books say it paid", bobBest > 0n && bobBest === bSentXrp],
       ['XRP claims: Bob holds exactly what STREAM delivered', bobBest === result.amountDelivered],
@@ -336,9 +319,13 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       ['every connector book is square', square(books.A) && square(books.B)],
     ]
     for (const [what, ok] of checks) log('check', `${ok ? 'ok  ' : 'FAIL'} ${what}`)
-    if (checks.some(([, ok]) => !ok)) throw new Error('value is not conserved')
-    log('summary', `${usd(result.amountSent)} USD on SQLite → ${eth(paidA)} ETH on anvil → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
-    return { sent: result.amountSent, delivered: result.amountDelivered, checks, ethGasUsed: gasUsed, bobBestClaim: bobBest, redemptionHash: redemption.hash }
+    const failed = checks.filter(([, ok]) => !ok).map(([what]) => what)
+    if (failed.length > 0) throw new ValueNotConservedError(failed)
+    log('summary', `${btc(result.amountSent)} BTC over Lightning → ${eth(paidA)} ETH on anvil → ${xrp(bobBest)} XRP in claims; the XRP claim was NOT submitted to any ledger`)
+    return {
+      sent: result.amountSent, delivered: result.amountDelivered, checks, lightningPaid: paidOverLightning, lightningPayments: countsA.received, bitcoinFees: bitcoin.feeSats,
+      ethGasUsed: ethereumLeg.gasUsed, bobBestClaim: bobBest, redemptionHash: redemption.hash,
+    }
   } finally {
     killConnectors()
     process.off('exit', killConnectors)
@@ -351,6 +338,18 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     }
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Millisatoshis as satoshis, exactly (three decimals only when there is a fraction). */
+function msatToSat(msat: bigint | string | undefined): string {
+  if (msat === undefined) return '?'
+  const n = BigInt(msat)
+  return n % 1_000n === 0n ? String(n / 1_000n) : units(n, 3)
+}
+
+/** `work`, unless a connector dies first (then its output, at once). */
+function unlessDead<T>(work: Promise<T>, connectors: ConnectorProcess[]): Promise<T> {
+  return Promise.race([work, ...connectors.map((c) => c.died)])
 }
 
 /** Writes a connector configuration file (JSON: the connector reads `.json` as JSON) and returns its path. */

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The three-L2 demo runs `stack-connector` from apps/connector/dist: build it (and, by project
- * references, what it is built on) so that the test runs the connector of this checkout, not
- * whatever dist/ an earlier build left. Under turbo, `^build` has done it already (a no-op here).
+ * The three-L2 demo runs `stack-connector` from apps/connector/dist and the regtest node from
+ * tools/bitcoin-regtest/dist: build them (and, by project references, what they are built on)
+ * so that the test runs this checkout's code, not whatever dist/ an earlier build left. Under
+ * turbo, `^build` has done it already (a no-op here).
  */
 export default function setup(): void {
-  const connector = fileURLToPath(new URL('../../connector/', import.meta.url))
-  const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
-  execFileSync(process.execPath, [tsc, '-b'], { cwd: connector, timeout: 120_000, stdio: 'inherit' })
+  const project = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+  const tsc = project('../../../node_modules/typescript/bin/tsc')
+  execFileSync(process.execPath, [tsc, '-b', project('../../connector/'), project('../')], { timeout: 180_000, stdio: 'inherit' })
 }

@@ -11,6 +11,8 @@ export interface ChainSource {
   getBlockHex(hash: string): Promise<string>
   /** sat/vB for confirmation within `blocks`, or undefined when the node has no estimate. */
   estimateSmartFee(blocks: number): Promise<bigint | undefined>
+  /** A transaction of the mempool (0 confirmations) or the chain; throws when the node knows none of that id. */
+  getRawTransaction(txid: string): Promise<{ readonly confirmations: number }>
   /** The txid once the node's mempool holds it; throws when the node refused it. */
   sendRawTransaction(tx: Uint8Array | string): Promise<string>
 }

@@ -11,10 +11,19 @@ export type { LightningBitcoin, LightningSettlementConfig, WalletFiles } from '.
 export type { LightningChannelOptions } from './lightning-channel.js'
 export { decodeSettlementMessage, encodeSettlementMessage } from './settlement-message.js'
 export type { SettlementMessage } from './settlement-message.js'
-export { ForgedPaymentError, ReplayedPaymentError, UnexpectedInvoiceError } from './settlement-errors.js'
+export {
+  ForgedPaymentError,
+  PaymentPendingError,
+  PeerNodeMismatchError,
+  RecoveredPaymentError,
+  UnexpectedInvoiceError,
+  UnknownPeerNodeError
+} from './settlement-errors.js'
 export type { FundingWallet, LightningNodeOptions, Payment } from './lightning-node.js'
 export type { ChannelInfo } from './user-config.js'
 export type { NodeEvents } from './node-events.js'
+export type { PaymentOutcome, Sweep } from './node-journal.js'
+export { SWEEP_DEPTH } from './node-journal.js'
 export type { ChainSource } from './chain.js'
 export {
   ChainForkError,

@@ -7,7 +7,9 @@ import { hex, initLdk, someOf, unhex } from './ldk.js'
 import { listenListener, monitorListener } from './monitor-follower.js'
 import { PeerSockets } from './net.js'
 import { handleEvent, type NodeEvents } from './node-events.js'
+import { NodeJournal, type PaymentOutcome, type Sweep } from './node-journal.js'
 import { StateDir } from './state-dir.js'
+import { Sweeper } from './sweeper.js'
 import { channelInfo, userConfig, type ChannelInfo } from './user-config.js'
 
 /** Builds the signed funding transaction of a channel: one output paying `sats` to `script`, segwit inputs only (BOLT 2). */
@@ -60,6 +62,8 @@ export class LightningNode extends EventEmitter<NodeEvents> {
   #fees!: ldk.FeeEstimator
   #logger!: ldk.Logger
   #state!: StateDir
+  #journal!: NodeJournal
+  #sweeper!: Sweeper
 
   private constructor(readonly options: LightningNodeOptions) {
     super()
@@ -87,6 +91,8 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       this.#state.write('seed', seed)
     }
     if (seed.length !== 32) throw new StateReadError('seed', `32 bytes expected, found ${seed.length}`)
+    this.#journal = new NodeJournal(options.dataDir)
+    this.#sweeper = new Sweeper(this.#journal, options.chain, options.sweepScript, (tx, then) => this.#broadcast(tx, then))
     const now = Date.now()
     // The start time makes the keys LDK derives per session unique across restarts.
     this.#keys = ldk.KeysManager.constructor_new(seed, BigInt(Math.floor(now / 1000)), (now % 1000) * 1_000_000)
@@ -191,10 +197,12 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       this.#manager.as_ChannelMessageHandler(), ignore.as_RoutingMessageHandler(), ignore.as_OnionMessageHandler(), ignore.as_CustomMessageHandler(),
       Math.floor(now / 1000), this.#keys.as_EntropySource().get_secure_random_bytes(), this.#logger, this.#keys.as_NodeSigner()
     )
-    this.#sockets = new PeerSockets(this.#peers, () => this.#schedulePump())
+    // A read may change a monitor: the pump that writes the manager after it runs at once, not later.
+    this.#sockets = new PeerSockets(this.#peers, () => this.#pump())
     this.#timers.push(setInterval(() => this.#pump(), 100))
     this.#timers.push(setInterval(() => this.#peers.timer_tick_occurred(), 10_000))
     this.#timers.push(setInterval(() => this.#manager.timer_tick_occurred(), 60_000))
+    await this.#sweeper.check(tip.height)
     const every = options.syncIntervalMs ?? 1_000
     if (every > 0) this.#timers.push(setInterval(() => void this.sync().catch((error: Error) => this.#fail(error)), every))
   }
@@ -246,7 +254,11 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     }
   }
 
-  /** Pays a BOLT11 invoice; resolves when the payee released the preimage (PaymentSent). */
+  /**
+   * Pays a BOLT11 invoice; resolves when the payee released the preimage (PaymentSent). The
+   * payment id is the payment hash, so paying an invoice again never pays twice: it resolves or
+   * rejects with the first payment's outcome, or waits for it while LDK still sends it.
+   */
   pay(invoice: string): Promise<Payment> {
     const parsed = ldk.Bolt11Invoice.constructor_from_str(invoice)
     if (!(parsed instanceof ldk.Result_Bolt11InvoiceParseOrSemanticErrorZ_OK)) throw new InvalidInvoiceError(invoice, 'does not parse')
@@ -256,15 +268,43 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     }
     const paymentHash = params.res.get_a()
     const key = hex(paymentHash)
+    const known = this.payment(key)
+    if (known?.status === 'sent') return Promise.resolve({ paymentHash: key, preimage: known.preimage, feeMsat: known.feeMsat })
+    if (known?.status === 'failed') return Promise.reject(new PaymentFailedError(key, known.reason))
     const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, { resolve, reject }))
-    // The payment id is the hash: LDK refuses a second payment of the same invoice.
+    if (known?.status === 'pending') return done
     const sent = this.#manager.send_payment(paymentHash, params.res.get_b(), paymentHash, params.res.get_c(), ldk.Retry.constructor_attempts(3))
     if (!(sent instanceof ldk.Result_NoneRetryableSendFailureZ_OK)) {
       this.#pending.delete(key)
       throw new PaymentFailedError(key, ldk.RetryableSendFailure[(sent as ldk.Result_NoneRetryableSendFailureZ_Err).err] ?? 'not sent')
     }
-    this.#schedulePump()
+    // The HTLC is in a monitor now: the manager is written before anything else runs.
+    this.#pump()
     return done
+  }
+
+  /**
+   * What became of our payment of `paymentHash`: sent or failed (journaled when LDK said so),
+   * pending while LDK sends it, undefined when LDK never took it (nothing was paid).
+   */
+  payment(paymentHash: string): PaymentOutcome | { readonly status: 'pending' } | undefined {
+    const outcome = this.#journal.outcome(paymentHash)
+    if (outcome !== undefined) return outcome
+    const recent = this.#manager.list_recent_payments().some((p) =>
+      (p instanceof ldk.RecentPaymentDetails_Pending || p instanceof ldk.RecentPaymentDetails_Fulfilled || p instanceof ldk.RecentPaymentDetails_Abandoned) &&
+      hex(p.payment_id) === paymentHash)
+    // Fulfilled or abandoned but not journaled: its event is still to be handled.
+    return recent ? { status: 'pending' } : undefined
+  }
+
+  /** The msat our node claimed for `paymentHash` (PaymentClaimed, journaled), if it did. */
+  claimedMsat(paymentHash: string): bigint | undefined {
+    return this.#journal.claimedMsat(paymentHash)
+  }
+
+  /** Every sweep this node made (journaled before broadcast), final once SWEEP_DEPTH deep. */
+  sweeps(): readonly Sweep[] {
+    return this.#journal.sweeps()
   }
 
   /** Starts a cooperative close (BOLT 2 shutdown / closing_signed). */
@@ -294,6 +334,8 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       if (estimate !== undefined) this.#feeRate = Math.max(MIN_FEE_RATE, Number(estimate) * 250)
       for (const follower of this.#followers) await follower.sync()
       this.#pump()
+      const tip = this.#followers[0]?.position.height
+      if (tip !== undefined) await this.#sweeper.check(tip)
       while (this.#broadcasts.size > 0) await Promise.all([...this.#broadcasts])
       this.#pump()
     })
@@ -310,6 +352,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     // Handled events are not replayed by a manager written after them.
     this.#state.write('manager', this.#manager.write())
     while (this.#broadcasts.size > 0) await Promise.all([...this.#broadcasts])
+    this.#journal.close()
   }
 
   #pumpScheduled = false
@@ -322,7 +365,11 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     })
   }
 
-  /** One round of LDK's background work: peer messages, events, persistence (monitors are written as they change, before the manager). */
+  /**
+   * One round of LDK's background work: peer messages, events, then the manager written if it
+   * changed (monitors are written as they change, before it: a manager behind its monitors makes
+   * LDK force-close the channel at the next start).
+   */
   #pump(final = false): void {
     if (this.#stopped && !final) return
     this.#peers?.process_events()
@@ -334,14 +381,15 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     })
     this.#chainMonitor.as_EventsProvider().process_pending_events(handler)
     this.#manager.as_EventsProvider().process_pending_events(handler)
-    if (this.#manager.get_and_clear_needs_persistence()) this.#state.write('manager', this.#manager.write())
     this.#peers?.process_events()
+    if (this.#manager.get_and_clear_needs_persistence()) this.#state.write('manager', this.#manager.write())
   }
 
   #context() {
     return {
       node: this,
       manager: this.#manager,
+      journal: this.#journal,
       pending: this.#pending,
       sweep: (outputs: ldk.SpendableOutputDescriptor[]) => this.#sweep(outputs),
       fund: (event: ldk.Event_FundingGenerationReady) => this.#fund(event)
@@ -363,7 +411,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       this.#fail(new LdkCallError('spend_spendable_outputs', 'refused'))
       return
     }
-    this.#broadcast(spent.res, (txid) => this.emit('swept', { txid }))
+    this.#sweeper.sweep(spent.res, (txid) => this.emit('swept', { txid }))
   }
 
   #broadcast(tx: Uint8Array, then?: (txid: string) => void): void {

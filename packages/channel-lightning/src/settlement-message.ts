@@ -4,14 +4,19 @@ import { MalformedClaimError } from '@stack/channel-core'
  * The settlement exchange carried as the proof of a link transfer (model: ilp-plugin-lightning):
  * the payer asks for an invoice (a transfer of 0), the payee answers with one (a transfer of 0
  * the other way), the payer pays it over Lightning and then sends the amount with the preimage.
- * Encoded as UTF-8 JSON; amounts as decimal strings.
+ * `hello` tells the peer our Lightning node id (sent until answered): a section that does not name
+ * the peer's node learns it from the peer's hello (pinned once known). Encoded as UTF-8 JSON;
+ * amounts as decimal strings.
  */
 export type SettlementMessage =
   | { readonly type: 'invoice-request'; readonly id: string; readonly amount: bigint }
   | { readonly type: 'invoice'; readonly id: string; readonly invoice: string }
   | { readonly type: 'paid'; readonly paymentHash: string; readonly preimage: string }
+  | { readonly type: 'hello'; readonly nodeId: string }
 
 const HEX32 = /^[0-9a-f]{64}$/
+/** A compressed secp256k1 public key (BOLT 8 static key). */
+export const NODE_ID = /^0[23][0-9a-f]{64}$/
 const ID = /^[0-9a-f]{32}$/
 const DECIMAL = /^(0|[1-9][0-9]{0,19})$/
 
@@ -51,7 +56,10 @@ export function decodeSettlementMessage(bytes: Uint8Array): SettlementMessage {
     case 'paid':
       only(['type', 'paymentHash', 'preimage'])
       return { type: 'paid', paymentHash: text('paymentHash', HEX32), preimage: text('preimage', HEX32) }
+    case 'hello':
+      only(['type', 'nodeId'])
+      return { type: 'hello', nodeId: text('nodeId', NODE_ID) }
     default:
-      throw new MalformedClaimError('type', 'is not invoice-request, invoice or paid')
+      throw new MalformedClaimError('type', 'is not invoice-request, invoice, paid or hello')
   }
 }

@@ -9,6 +9,7 @@ import { MAX_UINT64 } from '@stack/channel-core'
 import type { ChainSource } from './chain.js'
 import { LightningChannel } from './lightning-channel.js'
 import { LightningNode, type FundingWallet } from './lightning-node.js'
+import { NODE_ID } from './settlement-message.js'
 
 export interface LightningSettlementConfig {
   kind: 'lightning'
@@ -17,8 +18,8 @@ export interface LightningSettlementConfig {
   rpc: { url: string; user: string; password: string }
   /** The wallet that funds our channels and receives our sweeps: its seed's file and its journal (the app's wallet reads them). */
   wallet: WalletFiles
-  /** The peer's Lightning node id (33 bytes, hex). */
-  peerNodeId: string
+  /** The peer's Lightning node id (33 bytes, hex); absent: learned from the peer's hello over the link (then pinned). */
+  peerNodeId?: string
   /** Where to reach the peer's node; absent: the peer connects to us. */
   peerHost?: string
   peerPort?: number
@@ -62,14 +63,15 @@ export function createLightningSettlement(bitcoin: LightningBitcoin): Settlement
       const seedFile = walletSection && file(walletSection.seedFile, `${path}.wallet.seedFile`)
       const journal = walletSection && file(walletSection.journal, `${path}.wallet.journal`)
       const wallet = seedFile === undefined || journal === undefined ? undefined : { seedFile, journal }
-      const peerNodeId = c.string(s.peerNodeId, `${path}.peerNodeId`)
-      if (peerNodeId !== undefined && !/^0[23][0-9a-f]{64}$/.test(peerNodeId)) c.fail(`${path}.peerNodeId`, 'is not a compressed public key in hex')
+      const peerNodeId = s.peerNodeId === undefined ? undefined : c.string(s.peerNodeId, `${path}.peerNodeId`)
+      if (peerNodeId !== undefined && !NODE_ID.test(peerNodeId)) c.fail(`${path}.peerNodeId`, 'is not a compressed public key in hex')
       let msatPerUnit: bigint | undefined
       if (asset !== undefined) {
         if (asset.code !== 'BTC' || asset.scale > 11) c.fail(path, `settles BTC at a scale of 11 (msat) or less, not ${asset.code} at ${asset.scale}`)
         else msatPerUnit = 10n ** BigInt(11 - asset.scale)
       }
-      const config: Partial<LightningSettlementConfig> = { kind: 'lightning', dataDir, wallet, peerNodeId, msatPerUnit }
+      const config: Partial<LightningSettlementConfig> = { kind: 'lightning', dataDir, wallet, msatPerUnit }
+      if (s.peerNodeId !== undefined) config.peerNodeId = peerNodeId
       if (s.peerHost !== undefined) config.peerHost = c.string(s.peerHost, `${path}.peerHost`)
       if (s.peerPort !== undefined) config.peerPort = c.integer(s.peerPort, `${path}.peerPort`, 1, 65_535)
       if ((s.peerHost === undefined) !== (s.peerPort === undefined)) c.fail(`${path}.peerPort`, 'goes with peerHost')
@@ -77,12 +79,12 @@ export function createLightningSettlement(bitcoin: LightningBitcoin): Settlement
       if (s.channelSats !== undefined) config.channelSats = c.amount(s.channelSats, `${path}.channelSats`, 20_000n, MAX_UINT64)
       if (s.minimumDepth !== undefined) config.minimumDepth = c.integer(s.minimumDepth, `${path}.minimumDepth`, 1, 144)
       if (rpc === undefined || rpc.url === undefined || rpc.user === undefined || rpc.password === undefined) return undefined
-      if (dataDir === undefined || peerNodeId === undefined || msatPerUnit === undefined || wallet === undefined) return undefined
+      if (dataDir === undefined || msatPerUnit === undefined || wallet === undefined) return undefined
       if (Object.values(config).some((value) => value === undefined)) return undefined
       return { ...config, rpc: { url: rpc.url, user: rpc.user, password: rpc.password } } as LightningSettlementConfig
     },
 
-    async open(config, { carrier, shared }) {
+    async open(config, { carrier, shared, peerId }) {
       const node = await shared.use(`node:${config.dataDir}`, async () => {
         const chain = bitcoin.chain(config.rpc)
         const { wallet, sweepScript, close } = await bitcoin.wallet(chain, config.wallet)
@@ -100,19 +102,55 @@ export function createLightningSettlement(bitcoin: LightningBitcoin): Settlement
         await started.stop()
         await close?.()
       })
-      const channel = new LightningChannel({ node: node.started, peerNodeId: config.peerNodeId, carrier, msatPerUnit: config.msatPerUnit })
-      if (config.peerHost !== undefined && config.peerPort !== undefined) {
-        await node.started.connect(config.peerNodeId, config.peerHost, config.peerPort)
-        if (config.channelSats !== undefined) await openIfNone(node.started, config.peerNodeId, config.channelSats)
+      // The books are the connector peer's: they stay its whether the section names the peer's node or learns it.
+      const channel = new LightningChannel({
+        node: node.started, carrier, msatPerUnit: config.msatPerUnit, books: `peer-${Buffer.from(peerId).toString('hex')}`,
+        ...(config.peerNodeId === undefined ? {} : { peerNodeId: config.peerNodeId })
+      })
+      const keeper = config.peerHost === undefined || config.peerPort === undefined
+        ? undefined
+        : keepConnected(node.started, () => channel.peerNodeId, config.peerHost, config.peerPort, config.channelSats)
+      return {
+        channel,
+        summary: () => channel.summary(),
+        close: async () => {
+          keeper?.stop()
+          await channel.stop()
+        }
       }
-      return { channel, summary: () => channel.summary(), close: async () => undefined }
     }
   }
 }
 
-/** Opens a channel to the peer once its node finished the handshake, unless one exists (opened, funded later by the wallet). */
-async function openIfNone(node: LightningNode, peer: string, sats: bigint): Promise<void> {
-  for (let i = 0; i < 300 && !node.connectedPeers().includes(peer); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-  if (node.channels().some((c) => c.counterparty === peer)) return
-  node.openChannel(peer, sats)
+const RECONNECT_MS = 2_000
+
+/**
+ * Keeps our node connected to the peer's (LDK does not dial again by itself): whatever started
+ * first, whichever restarts, the connection comes back. Once connected, opens a channel of
+ * `channelSats` if there is none with the peer (funded later by the wallet).
+ */
+function keepConnected(node: LightningNode, peerOf: () => string | undefined, host: string, port: number, channelSats: bigint | undefined): { stop(): void } {
+  let dialing = false
+  const tick = (): void => {
+    // Not known yet: the peer's hello brings it.
+    const peer = peerOf()
+    if (peer === undefined) return
+    if (node.connectedPeers().includes(peer)) {
+      if (channelSats === undefined || node.channels().some((c) => c.counterparty === peer)) return
+      try {
+        node.openChannel(peer, channelSats)
+      } catch {
+        // LDK refused now (the peer's init not done): the next tick tries again.
+      }
+      return
+    }
+    if (dialing) return
+    dialing = true
+    // Refused or cut: the next tick dials again.
+    node.connect(peer, host, port).catch(() => undefined).finally(() => (dialing = false))
+  }
+  tick()
+  const timer = setInterval(tick, RECONNECT_MS)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
 }

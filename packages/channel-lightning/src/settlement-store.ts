@@ -1,84 +1,115 @@
-import type { StateDir } from './state-dir.js'
+import { JsonLog } from './json-log.js'
 
-interface Stored {
-  /** payment hash → amount (channel units) of each invoice we issued. */
-  issued: Record<string, string>
-  /** payment hash → msat our node claimed (LDK's PaymentClaimed, at least once). */
-  claimed: Record<string, string>
-  /** payment hashes we credited to the peer: never twice. */
-  credited: string[]
-  sent: string
-  received: string
-}
+type SettlementRecord =
+  /** Payee: an invoice we issued to this peer, for `amount` channel units. */
+  | { readonly t: 'issued'; readonly hash: string; readonly amount: string }
+  /** Payee: the invoice's payment, claimed by our node, credited to the peer (before the value handler is called). */
+  | { readonly t: 'credited'; readonly hash: string }
+  /** Payee: the value handler refused it; credited again later. */
+  | { readonly t: 'uncredited'; readonly hash: string }
+  /** Payer: an invoice of the peer's we are about to pay (written before the payment starts). */
+  | { readonly t: 'paying'; readonly hash: string; readonly amount: string }
+  /** Payer: the peer answered our `paid` notice of it. */
+  | { readonly t: 'acked'; readonly hash: string }
+  /** The peer's Lightning node id, learned from its hello: pinned. */
+  | { readonly t: 'peer'; readonly nodeId: string }
 
-/** The settlement's books, in the node's state directory (one file, written whole then renamed). */
+/**
+ * One peer's settlement books in the node's state directory, an append-only journal (JsonLog):
+ * the invoices issued to the peer and which of them were credited; the invoices of the peer's we
+ * paid or started to pay (their outcome is the node's: `LightningNode.payment`), and which the
+ * peer acknowledged.
+ */
 export class SettlementStore {
+  readonly #log: JsonLog<SettlementRecord>
   readonly #issued = new Map<string, bigint>()
-  readonly #claimed = new Map<string, bigint>()
   readonly #credited = new Set<string>()
-  sent = 0n
+  readonly #paying = new Map<string, bigint>()
+  readonly #acked = new Set<string>()
   received = 0n
+  peerNodeId: string | undefined
 
-  constructor(readonly dir: StateDir, readonly file = 'settlement.json') {
-    const bytes = dir.read(file)
-    if (bytes === undefined) return
-    const stored = JSON.parse(new TextDecoder().decode(bytes)) as Stored
-    for (const [hash, amount] of Object.entries(stored.issued)) this.#issued.set(hash, BigInt(amount))
-    for (const [hash, msat] of Object.entries(stored.claimed)) this.#claimed.set(hash, BigInt(msat))
-    for (const hash of stored.credited) this.#credited.add(hash)
-    this.sent = BigInt(stored.sent)
-    this.received = BigInt(stored.received)
+  constructor(path: string) {
+    this.#log = new JsonLog(path)
+    for (const record of this.#log.records) this.#apply(record)
   }
 
   issued(hash: string): bigint | undefined {
     return this.#issued.get(hash)
   }
 
-  claimedMsat(hash: string): bigint | undefined {
-    return this.#claimed.get(hash)
-  }
-
-  claim(hash: string, msat: bigint): void {
-    if (this.#claimed.get(hash) === msat) return
-    this.#claimed.set(hash, msat)
-    this.#save()
+  /** Issued, not credited: waiting for our node's claim (or for a value handler). */
+  uncredited(): string[] {
+    return [...this.#issued.keys()].filter((hash) => !this.#credited.has(hash))
   }
 
   isCredited(hash: string): boolean {
     return this.#credited.has(hash)
   }
 
+  paying(): ReadonlyMap<string, bigint> {
+    return this.#paying
+  }
+
+  isAcked(hash: string): boolean {
+    return this.#acked.has(hash)
+  }
+
   issue(hash: string, amount: bigint): void {
-    this.#issued.set(hash, amount)
-    this.#save()
+    this.#add({ t: 'issued', hash, amount: amount.toString() })
   }
 
-  credit(hash: string, amount: bigint): void {
-    this.#credited.add(hash)
-    this.received += amount
-    this.#save()
+  credit(hash: string): void {
+    if (!this.#credited.has(hash)) this.#add({ t: 'credited', hash })
   }
 
-  /** Takes back a credit the value handler refused. */
-  uncredit(hash: string, amount: bigint): void {
-    this.#credited.delete(hash)
-    this.received -= amount
-    this.#save()
+  uncredit(hash: string): void {
+    if (this.#credited.has(hash)) this.#add({ t: 'uncredited', hash })
   }
 
-  addSent(amount: bigint): void {
-    this.sent += amount
-    this.#save()
+  pay(hash: string, amount: bigint): void {
+    this.#add({ t: 'paying', hash, amount: amount.toString() })
   }
 
-  #save(): void {
-    const stored: Stored = {
-      issued: Object.fromEntries([...this.#issued].map(([hash, amount]) => [hash, amount.toString()])),
-      claimed: Object.fromEntries([...this.#claimed].map(([hash, msat]) => [hash, msat.toString()])),
-      credited: [...this.#credited],
-      sent: this.sent.toString(),
-      received: this.received.toString()
+  ack(hash: string): void {
+    if (!this.#acked.has(hash)) this.#add({ t: 'acked', hash })
+  }
+
+  pin(nodeId: string): void {
+    if (this.peerNodeId === undefined) this.#add({ t: 'peer', nodeId })
+  }
+
+  close(): void {
+    this.#log.close()
+  }
+
+  #add(record: SettlementRecord): void {
+    this.#log.append(record)
+    this.#apply(record)
+  }
+
+  #apply(record: SettlementRecord): void {
+    switch (record.t) {
+      case 'issued':
+        this.#issued.set(record.hash, BigInt(record.amount))
+        break
+      case 'credited':
+        this.#credited.add(record.hash)
+        this.received += this.#issued.get(record.hash) ?? 0n
+        break
+      case 'uncredited':
+        this.#credited.delete(record.hash)
+        this.received -= this.#issued.get(record.hash) ?? 0n
+        break
+      case 'paying':
+        this.#paying.set(record.hash, BigInt(record.amount))
+        break
+      case 'acked':
+        this.#acked.add(record.hash)
+        break
+      case 'peer':
+        this.peerNodeId = record.nodeId
+        break
     }
-    this.dir.write(this.file, new TextEncoder().encode(JSON.stringify(stored)))
   }
 }

@@ -17,6 +17,7 @@ function chainOf(forks: number[]): ChainSource & { set(forks: number[]): void } 
     },
     getBlockHex: async (h) => `${h.slice(0, 2)}${'00'.repeat(79)}`,
     estimateSmartFee: async () => undefined,
+    getRawTransaction: async () => ({ confirmations: 0 }),
     sendRawTransaction: async () => ''
   }
 }

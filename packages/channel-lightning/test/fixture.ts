@@ -1,12 +1,13 @@
 import type { ClaimCarrier, ValueHandler } from '@stack/channel-core'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Transaction, payments } from 'bitcoinjs-lib'
 import { regtestNetwork, startRegtest, type Regtest } from '@stack/bitcoin-regtest'
 import { BitcoinLedger, BitcoinRpc } from '@stack/ledger-bitcoin'
-import { LightningNode, type LightningNodeOptions } from '../src/index.js'
+import { LightningNode, type ChainSource, type LightningNodeOptions } from '../src/index.js'
 
 export { startRegtest, type Regtest }
 
@@ -22,6 +23,8 @@ export interface Peer {
   /** The sweeps and claims the current node reported. */
   swept: string[]
   claimed: Map<string, bigint>
+  /** While set, the node's broadcasts never reach the chain (a crash right after its journal write, a node that lost them). */
+  losesBroadcasts?: boolean
 }
 
 export async function openLedger(chain: Regtest): Promise<BitcoinLedger> {
@@ -37,10 +40,19 @@ export function rpcOf(chain: Regtest): BitcoinRpc {
   return new BitcoinRpc({ url: chain.rpcUrl, user: chain.rpcUser, password: chain.rpcPassword })
 }
 
-export function nodeOptions(chain: Regtest, peer: Pick<Peer, 'name' | 'dataDir' | 'ledger' | 'sweepScript'>): LightningNodeOptions {
+export function nodeOptions(chain: Regtest, peer: Pick<Peer, 'name' | 'dataDir' | 'ledger' | 'sweepScript' | 'losesBroadcasts'>): LightningNodeOptions {
+  const rpc = rpcOf(chain)
+  const source: ChainSource = {
+    getBlockchainInfo: () => rpc.getBlockchainInfo(),
+    getBlockHash: (height) => rpc.getBlockHash(height),
+    getBlockHex: (hash) => rpc.getBlockHex(hash),
+    estimateSmartFee: (blocks) => rpc.estimateSmartFee(blocks),
+    getRawTransaction: (txid) => rpc.getRawTransaction(txid),
+    sendRawTransaction: (tx) => (peer.losesBroadcasts === true ? Promise.reject(new Error('the broadcast was lost')) : rpc.sendRawTransaction(tx))
+  }
   return {
     dataDir: peer.dataDir,
-    chain: rpcOf(chain),
+    chain: source,
     wallet: {
       fundingTransaction: async (script, sats) =>
         (await peer.ledger.buildTransaction({ from: `${peer.name}-funds`, outputs: [{ script, value: sats }] })).tx
@@ -145,11 +157,11 @@ export async function feeOf(chain: Regtest, tx: Transaction): Promise<bigint> {
   return inputs - tx.outs.reduce((sum, o) => sum + o.value, 0n)
 }
 
-/** Connects `a` to `b` and opens a channel of `sats` funded by `a`, confirmed and usable on both sides. */
-export async function openChannel(chain: Regtest, a: Peer, b: Peer, sats: bigint): Promise<{ channelId: string; fundingTxid: string }> {
+/** Connects `a` to `b` (at `port`, b's own by default) and opens a channel of `sats` funded by `a`, confirmed and usable on both sides. */
+export async function openChannel(chain: Regtest, a: Peer, b: Peer, sats: bigint, port = b.port): Promise<{ channelId: string; fundingTxid: string }> {
   const rpc = rpcOf(chain)
   if (!a.node.connectedPeers().includes(b.node.nodeId)) {
-    await a.node.connect(b.node.nodeId, '127.0.0.1', b.port)
+    await a.node.connect(b.node.nodeId, '127.0.0.1', port)
     await until('the peers to connect', () => a.node.connectedPeers().includes(b.node.nodeId))
   }
   const before = new Set(a.node.channels().map((c) => c.channelId))
@@ -180,4 +192,35 @@ export function carrierPair(): [ClaimCarrier, ClaimCarrier] {
     }
   })
   return [side(0), side(1)]
+}
+
+/** A TCP relay to `port` on loopback; `cut()` ends every connection at once, bytes not yet relayed lost (a crash's instant). */
+export async function relay(port: number): Promise<{ port: number; cut(): void }> {
+  const sockets: Socket[] = []
+  const server = createServer((inbound) => {
+    const outbound = connect(port, '127.0.0.1')
+    sockets.push(inbound, outbound)
+    inbound.pipe(outbound).on('error', () => undefined)
+    outbound.pipe(inbound).on('error', () => undefined)
+    inbound.on('error', () => outbound.destroy())
+    outbound.on('error', () => inbound.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as { port: number }).port,
+    cut() {
+      server.close()
+      for (const socket of sockets) socket.destroy()
+    }
+  }
+}
+
+/**
+ * What a crash of `peer` at this instant leaves: a copy of its data directory, taken now (every
+ * write is synchronous), for a node to start from; the running node must be cut off at once.
+ */
+export function crashCopy(peer: Peer, label: string): Peer {
+  const dataDir = `${peer.dataDir}-${label}`
+  cpSync(peer.dataDir, dataDir, { recursive: true })
+  return { ...peer, dataDir, errors: [] }
 }

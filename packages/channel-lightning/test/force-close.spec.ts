@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
 import type { Transaction } from 'bitcoinjs-lib'
-import { feeOf, restartPeer, transaction, until, valueTo, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
+import { rmSync } from 'node:fs'
+import { SWEEP_DEPTH } from '../src/index.js'
+import { crashCopy, feeOf, restartPeer, transaction, until, valueTo, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
 
 // A restart of the payee mid-way keeps its channel; then the payee vanishes, the payer force-closes,
-// waits out to_self_delay and sweeps; the payee, back later, sees the close on chain and sweeps its side.
+// waits out to_self_delay and sweeps — its sweep's broadcast lost, then made again from its journal
+// after a restart, once — and the payee, back later, sees the close on chain and sweeps its side.
 let chain: Regtest
 let ledger: BitcoinLedger
 let alice: Peer
@@ -76,20 +79,37 @@ describe('restart, then force close', () => {
     const toAlice = CAPACITY - commitmentFee - 140_000n
     expect(commitment!.outs.some((o) => o.value === toAlice)).toBe(true)
 
-    const swept: string[] = []
-    alice.node.on('swept', ({ txid }) => swept.push(txid))
     await chain.mine(1)
     await until('the close', () => alice.node.channels().length === 0, [alice.node])
     // Nothing to sweep before the delay (BOLT 3 to_local: OP_CSV of to_self_delay blocks).
     await chain.mine(100)
     await alice.node.sync()
-    expect(swept).toEqual([])
+    expect(alice.node.sweeps()).toEqual([])
     expect(alice.node.claimableSats()).toBe(toAlice)
+    // LDK hands the output once; the sweep is journaled, and its broadcast never reaches the chain.
+    alice.losesBroadcasts = true
     await chain.mine(50)
-    await until('the sweep', () => swept.length === 1, [alice.node])
-    const sweep = await transaction(chain, swept[0]!)
+    await until('the sweep, journaled', () => alice.node.sweeps().length === 1, [alice.node])
+    const { txid } = alice.node.sweeps()[0]!
+    expect(await ledger.rpc.getRawMempool()).not.toContain(txid)
+    expect(alice.errors.map((e) => e.message)).toContain('the broadcast was lost')
+    // Alice dies now and comes back from her directory: the journaled sweep goes out again, the same transaction.
+    const copy = crashCopy(alice, 'sweep')
+    await alice.node.stop()
+    rmSync(alice.dataDir, { recursive: true, force: true })
+    alice = { ...copy, losesBroadcasts: false }
+    await restartPeer(chain, alice)
+    await until('the sweep in the mempool', async () => (await ledger.rpc.getRawMempool()).includes(txid), [alice.node])
+    const sweep = await transaction(chain, txid)
     expect(valueTo(sweep, alice.sweepScript) + (await feeOf(chain, sweep))).toBe(toAlice)
-    await chain.mine(1)
+    await chain.mine(SWEEP_DEPTH)
+    await until('the sweep to be final', () => alice.node.sweeps()[0]?.final === true, [alice.node])
+    // Known after another restart, nothing swept twice.
+    await alice.node.stop()
+    await restartPeer(chain, alice)
+    await alice.node.sync()
+    expect(alice.node.sweeps().map((s) => [s.txid, s.final])).toEqual([[txid, true]])
+    expect(alice.swept).toEqual([])
 
     // The payee comes back: its monitor finds the commitment on chain and hands back its output.
     await restartPeer(chain, bob)
@@ -98,6 +118,9 @@ describe('restart, then force close', () => {
     expect(valueTo(bobSweep, bob.sweepScript) + (await feeOf(chain, bobSweep))).toBe(140_000n)
     await chain.mine(1)
     await until('the ledger to see both sweeps', async () => (await ledger.getBalance('bob-sweep')) > 0n && (await ledger.getBalance('alice-sweep')) > 0n)
+    expect(await ledger.getBalance('alice-sweep')).toBe(valueTo(sweep, alice.sweepScript))
+    expect(await ledger.getBalance('bob-sweep')).toBe(valueTo(bobSweep, bob.sweepScript))
     expect(alice.errors).toEqual([])
+    expect(bob.node.sweeps()).toHaveLength(1)
   })
 })

@@ -7,7 +7,8 @@ const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: byte
 const message: fc.Arbitrary<SettlementMessage> = fc.oneof(
   fc.record({ type: fc.constant('invoice-request' as const), id: hex(16), amount: fc.bigInt({ min: 1n, max: 0xffff_ffff_ffff_ffffn }) }),
   fc.record({ type: fc.constant('invoice' as const), id: hex(16), invoice: fc.stringMatching(/^lnbcrt[a-z0-9]{1,300}$/) }),
-  fc.record({ type: fc.constant('paid' as const), paymentHash: hex(32), preimage: hex(32) })
+  fc.record({ type: fc.constant('paid' as const), paymentHash: hex(32), preimage: hex(32) }),
+  fc.record({ type: fc.constant('hello' as const), nodeId: fc.tuple(fc.constantFrom('02', '03'), hex(32)).map(([p, k]) => p + k) })
 )
 
 describe('settlement messages', () => {
@@ -36,7 +37,8 @@ describe('settlement messages', () => {
       { type: 'invoice-request', id: '00'.repeat(16), amount: '0' },
       { type: 'invoice-request', id: '00'.repeat(16), amount: '18446744073709551616' },
       { type: 'paid', paymentHash: 'ab', preimage: '00'.repeat(32) },
-      { type: 'paid', paymentHash: '00'.repeat(32), preimage: '00'.repeat(32), extra: 1 }
+      { type: 'paid', paymentHash: '00'.repeat(32), preimage: '00'.repeat(32), extra: 1 },
+      { type: 'hello', nodeId: '04' + '11'.repeat(32) }
     ]
     for (const value of bad) {
       expect(() => decodeSettlementMessage(new TextEncoder().encode(JSON.stringify(value)))).toThrow(MalformedClaimError)

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigChecker, SharedResourcePool, type ConfigObject, type OpenedSettlement } from '@stack/channel-core'
 import { regtestNetwork } from '@stack/bitcoin-regtest'
 import { BitcoinLedger, BitcoinRpc } from '@stack/ledger-bitcoin'
-import { createLightningSettlement, type LightningBitcoin, type LightningSettlementConfig } from '../src/index.js'
+import { PeerNodeMismatchError, createLightningSettlement, encodeSettlementMessage, type LightningBitcoin, type LightningSettlementConfig } from '../src/index.js'
 import { carrierPair, rpcOf, scriptOf, startRegtest, until, type Regtest } from './fixture.js'
 
 // The settlement kind as the connector opens it: a section checked, a node started per data
@@ -71,38 +71,38 @@ describe('the lightning settlement kind', () => {
     ]))
   })
 
-  it('opens both sides from their sections, funds a channel on the chain and settles', async () => {
+  it('opens both sides from sections that name no node id (each learns the other’s from its hello), funds a channel on the chain and settles', async () => {
     const rpc = { url: chain.rpcUrl, user: chain.rpcUser, password: chain.rpcPassword }
     const wallet = (name: string) => ({ seedFile: `${name}.seed`, journal: `${name}.jsonl` })
     const [toBob, toAlice] = carrierPair()
-    // Bob's side first: its node id is what alice's section names. Ids come from the seed the node makes on first start.
     const bobPort = await freePort()
     const components = (peerId: string, carrier: typeof toBob, pool: SharedResourcePool) =>
       ({ peerId, carrier, now: Date.now, logger: { info: () => undefined, warn: () => undefined }, shared: pool.scope('lightning') })
-    const placeholder = '02' + '11'.repeat(32)
-    const bobConfig = check({ kind: 'lightning', dataDir: 'bob', rpc, wallet: wallet('bob'), peerNodeId: placeholder, listenPort: bobPort, minimumDepth: 1 })
+    const bobConfig = check({ kind: 'lightning', dataDir: 'bob', rpc, wallet: wallet('bob'), listenPort: bobPort, minimumDepth: 1 })
     expect(bobConfig.issues).toEqual([])
-    let bob: OpenedSettlement = await plugin.open(bobConfig.config!, components('alice', toAlice, pools[1]!))
-    const bobNodeId = (bob.summary() as { node: string }).node
-    const aliceConfig = check({
-      kind: 'lightning', dataDir: 'alice', rpc, wallet: wallet('alice'), peerNodeId: bobNodeId,
-      peerHost: '127.0.0.1', peerPort: bobPort, channelSats: '500000', minimumDepth: 1
-    })
+    const bob = await plugin.open(bobConfig.config!, components('alice', toAlice, pools[1]!))
+    const aliceConfig = check({ kind: 'lightning', dataDir: 'alice', rpc, wallet: wallet('alice'), peerHost: '127.0.0.1', peerPort: bobPort, channelSats: '500000', minimumDepth: 1 })
     expect(aliceConfig.issues).toEqual([])
     const alice = await plugin.open(aliceConfig.config!, components('bob', toBob, pools[0]!))
-    const aliceNodeId = (alice.summary() as { node: string }).node
-    // Bob's section names alice's node now (the same node: its data directory is shared).
-    bob = await plugin.open({ ...bobConfig.config!, peerNodeId: aliceNodeId }, components('alice', toAlice, pools[1]!))
+    const view = (s: OpenedSettlement) => s.summary() as { node: string; peer: string | null; channels: { usable: boolean }[] }
+    // Alice dials bob's node once his hello named it, and proposes the channel.
+    await until('the hellos', () => view(alice).peer === view(bob).node && view(bob).peer === view(alice).node)
     await until('the funding', async () => (await rpcOf(chain).getRawMempool()).length > 0)
     await chain.mine(1)
-    const channels = (s: OpenedSettlement) => (s.summary() as { channels: { usable: boolean }[] }).channels
-    await until('the channel', () => channels(alice)[0]?.usable === true && channels(bob)[0]?.usable === true)
+    await until('the channel', () => view(alice).channels[0]?.usable === true && view(bob).channels[0]?.usable === true)
     const credited: bigint[] = []
     bob.channel.setValueHandler(({ amount }) => void credited.push(amount))
     alice.channel.setValueHandler(() => undefined)
     await alice.channel.sendValue(12_345n)
     expect(credited).toEqual([12_345n])
     expect(bob.channel.totals?.()).toEqual({ sent: 0n, received: 12_345n })
+    expect(alice.channel.totals?.()).toEqual({ sent: 12_345n, received: 0n })
     expect(ledgers.length).toBe(2)
+    // The node id is pinned: a hello naming another node is refused, nothing changes.
+    const other = encodeSettlementMessage({ type: 'hello', nodeId: '02' + '11'.repeat(32) })
+    await expect(toBob.sendValue(0n, { proof: other })).rejects.toBeInstanceOf(PeerNodeMismatchError)
+    expect(view(bob).peer).toBe(view(alice).node)
+    await alice.close()
+    await bob.close()
   })
 })

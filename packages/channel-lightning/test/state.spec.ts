@@ -10,6 +10,7 @@ const unreachable: ChainSource = {
   getBlockHash: () => Promise.reject(new Error('no chain in this test')),
   getBlockHex: () => Promise.reject(new Error('no chain in this test')),
   estimateSmartFee: () => Promise.resolve(undefined),
+  getRawTransaction: () => Promise.reject(new Error('no chain in this test')),
   sendRawTransaction: () => Promise.reject(new Error('no chain in this test'))
 }
 const dirs: string[] = []
@@ -25,6 +26,12 @@ function start(files: Record<string, Uint8Array>): Promise<LightningNode> {
 describe('stored state', () => {
   it('refuses a seed that is not 32 bytes', async () => {
     await expect(start({ seed: new Uint8Array(5) })).rejects.toMatchObject({ name: 'StateReadError', file: 'seed' })
+  })
+
+  it('refuses a journal with a line that is not JSON (a torn last line is cut, not refused)', async () => {
+    await expect(start({ seed: new Uint8Array(32).fill(7), 'journal.jsonl': new TextEncoder().encode('{"t":"claimed"\n{"t"') })).rejects.toMatchObject({
+      name: 'StateReadError', message: expect.stringContaining('line 1')
+    })
   })
 
   it('refuses a ChannelManager that does not decode', async () => {

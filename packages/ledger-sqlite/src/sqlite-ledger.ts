@@ -1,22 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import {
   AccountExistsError,
-  ChannelClosedError,
-  ChannelClosingError,
-  ChannelNotFoundError,
   checkAccountId,
   checkAmount,
   checkIdempotencyKey,
-  ClaimExceedsDepositError,
-  ClaimNotIncreasingError,
-  CloseNotRequestedError,
-  IdempotencyConflictError,
-  InsufficientFundsError,
   InvalidArgumentError,
-  InvalidClaimSignatureError,
-  SettleDelayNotElapsedError,
   UnknownAccountError,
   type Account,
   type AccountId,
@@ -35,8 +25,10 @@ import {
   type TransferRequest
 } from '@stack/ledger-core'
 import { audit, type AuditReport } from './audit.js'
-import { checkPublicKey, claimMessage, isChannelId, verifyClaim } from './claim.js'
+import { Channels } from './channels.js'
+import { claimMessage } from './claim.js'
 import { LedgerFileError } from './errors.js'
+import { Journal, toAccount, type AccountRecord } from './journal.js'
 import { CHANNELS_ACCOUNT, ISSUANCE_ACCOUNT, schema, SCHEMA_VERSION } from './schema.js'
 
 export interface SqliteLedgerOptions {
@@ -67,33 +59,7 @@ export interface LedgerAccountRow {
   readonly creditLimit: bigint | undefined
 }
 
-interface AccountRecord {
-  id: string
-  kind: 'user' | 'issuance' | 'escrow'
-  balance: string
-  credit_limit: string | null
-}
-
-interface ChannelRecord {
-  id: string
-  sender: string
-  receiver: string
-  public_key: Buffer
-  deposit: string
-  claimed: string
-  settle_delay_ms: number
-  status: 'open' | 'closing' | 'closed'
-  closes_at: number | null
-  created_at: number
-  closed_at: number | null
-}
-
-type EntryKind = 'transfer' | 'mint' | 'channel-create' | 'channel-fund' | 'channel-claim' | 'channel-close'
-type Operation = 'transfer' | 'mint' | 'create-channel' | 'fund-channel'
-
 const assetCode = /^[A-Za-z0-9]{1,16}$/
-// Keeps `now + settleDelayMs` a safe integer for any clock this century.
-const MAX_SETTLE_DELAY_MS = 2 ** 42
 
 /**
  * A centralized ledger in one SQLite file (WAL): double-entry journal, balances that never go
@@ -107,11 +73,15 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
   readonly asset: Asset
   private readonly db: Database.Database
   private readonly now: () => number
+  private readonly journal: Journal
+  private readonly channels: Channels
 
   private constructor(db: Database.Database, asset: Asset, options: SqliteLedgerOptions) {
     this.db = db
     this.asset = asset
     this.now = options.now ?? Date.now
+    this.journal = new Journal(db)
+    this.channels = new Channels(this.journal, this.now)
   }
 
   /** Makes a new ledger file (or `:memory:`) for one asset. Refuses a file that is a ledger already. */
@@ -174,8 +144,8 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
     if (typeof creditLimit !== 'bigint' || creditLimit < 0n) {
       throw new InvalidArgumentError('creditLimit', creditLimit, 'must be a bigint ≥ 0')
     }
-    return this.write(() => {
-      if (this.findAccount(id) !== undefined) throw new AccountExistsError(id)
+    return this.journal.write(() => {
+      if (this.journal.findAccount(id) !== undefined) throw new AccountExistsError(id)
       this.db
         .prepare(`INSERT INTO accounts (id, kind, balance, credit_limit, created_at) VALUES (?, 'user', '0', ?, ?)`)
         .run(id, String(creditLimit), this.now())
@@ -184,7 +154,7 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
   }
 
   async getAccount(id: AccountId): Promise<Account> {
-    const row = this.findAccount(id)
+    const row = this.journal.findAccount(id)
     if (row === undefined || row.kind !== 'user') throw new UnknownAccountError(id)
     return toAccount(row)
   }
@@ -218,7 +188,7 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
     const amount = checkAmount('amount', request.amount)
     if (from === to) throw new InvalidArgumentError('to', to, 'must differ from `from`')
     const memo = checkMemo(request.memo)
-    return this.write(() => this.move('transfer', { idempotencyKey, from, to, amount, memo }))
+    return this.journal.write(() => this.move('transfer', { idempotencyKey, from, to, amount, memo }))
   }
 
   /**
@@ -230,22 +200,22 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
     const to = checkAccountId('account', request.account)
     const amount = checkAmount('amount', request.amount)
     const memo = checkMemo(request.memo)
-    return this.write(() => this.move('mint', { idempotencyKey, from: ISSUANCE_ACCOUNT, to, amount, memo }))
+    return this.journal.write(() => this.move('mint', { idempotencyKey, from: ISSUANCE_ACCOUNT, to, amount, memo }))
   }
 
   private move(operation: 'transfer' | 'mint', request: Required<Omit<TransferRequest, 'memo'>> & { memo: string | undefined }): Transfer {
     const { idempotencyKey, from, to, amount, memo } = request
     const body = JSON.stringify({ from, to, amount: String(amount), memo: memo ?? null })
-    const previous = this.recall(idempotencyKey, operation, body)
+    const previous = this.journal.recall(idempotencyKey, operation, body)
     if (previous !== undefined) return parseTransfer(previous)
     for (const id of [from, to]) {
-      const row = this.findAccount(id)
+      const row = this.journal.findAccount(id)
       if (row === undefined || (row.kind !== 'user' && !(operation === 'mint' && id === ISSUANCE_ACCOUNT))) throw new UnknownAccountError(id)
     }
     const createdAt = this.now()
-    const entryId = this.post(operation, [[from, -amount], [to, amount]], { memo, createdAt })
+    const entryId = this.journal.post(operation, [[from, -amount], [to, amount]], { memo, createdAt })
     const transfer: Transfer = { id: String(entryId), idempotencyKey, from, to, amount, memo, createdAt }
-    this.remember(idempotencyKey, operation, body, serializeTransfer(transfer), createdAt)
+    this.journal.remember(idempotencyKey, operation, body, serializeTransfer(transfer), createdAt)
     return transfer
   }
 
@@ -256,212 +226,37 @@ export class SqliteLedger implements Ledger, PaymentChannelCapability {
   }
 
   async createChannel(request: CreateChannelRequest): Promise<PaymentChannel> {
-    const idempotencyKey = checkIdempotencyKey('idempotencyKey', request.idempotencyKey)
-    const sender = checkAccountId('sender', request.sender)
-    const receiver = checkAccountId('receiver', request.receiver)
-    if (sender === receiver) throw new InvalidArgumentError('receiver', receiver, 'must differ from the sender')
-    const amount = checkAmount('amount', request.amount)
-    const publicKey = checkPublicKey('publicKey', request.publicKey)
-    const settleDelayMs = request.settleDelayMs
-    if (!Number.isSafeInteger(settleDelayMs) || settleDelayMs < 0 || settleDelayMs > MAX_SETTLE_DELAY_MS) {
-      throw new InvalidArgumentError('settleDelayMs', settleDelayMs, 'must be an integer in 0..2^42 (about 139 years)')
-    }
-    const body = JSON.stringify({ sender, receiver, amount: String(amount), publicKey: Buffer.from(publicKey).toString('hex'), settleDelayMs })
-    return this.write(() => {
-      const previous = this.recall(idempotencyKey, 'create-channel', body)
-      if (previous !== undefined) return this.channel(previous)
-      for (const id of [sender, receiver]) {
-        if (this.findAccount(id)?.kind !== 'user') throw new UnknownAccountError(id)
-      }
-      const id = randomBytes(32).toString('hex')
-      const createdAt = this.now()
-      this.db
-        .prepare(
-          `INSERT INTO channels (id, sender, receiver, public_key, deposit, claimed, settle_delay_ms, status, closes_at, created_at, closed_at)
-           VALUES (?, ?, ?, ?, ?, '0', ?, 'open', NULL, ?, NULL)`
-        )
-        .run(id, sender, receiver, Buffer.from(publicKey), String(amount), settleDelayMs, createdAt)
-      this.post('channel-create', [[sender, -amount], [CHANNELS_ACCOUNT, amount]], { channelId: id, createdAt })
-      this.remember(idempotencyKey, 'create-channel', body, id, createdAt)
-      return this.channel(id)
-    })
+    return this.channels.create(request)
   }
 
   async fundChannel(request: FundChannelRequest): Promise<PaymentChannel> {
-    const idempotencyKey = checkIdempotencyKey('idempotencyKey', request.idempotencyKey)
-    const amount = checkAmount('amount', request.amount)
-    const channelId = request.channelId
-    const body = JSON.stringify({ channelId, amount: String(amount) })
-    return this.write(() => {
-      const previous = this.recall(idempotencyKey, 'fund-channel', body)
-      if (previous !== undefined) return this.channel(previous)
-      const channel = this.channelRecord(channelId)
-      const now = this.now()
-      this.checkOpen(channel, now)
-      if (channel.status === 'closing') throw new ChannelClosingError(channel.id, channel.closes_at ?? now)
-      this.post('channel-fund', [[channel.sender, -amount], [CHANNELS_ACCOUNT, amount]], { channelId, createdAt: now })
-      this.db.prepare('UPDATE channels SET deposit = ? WHERE id = ?').run(String(BigInt(channel.deposit) + amount), channelId)
-      this.remember(idempotencyKey, 'fund-channel', body, channelId, now)
-      return this.channel(channelId)
-    })
+    return this.channels.fund(request)
   }
 
   async claimChannel(claim: ChannelClaim): Promise<ClaimResult> {
-    const amount = checkAmount('amount', claim.amount)
-    return this.write(() => {
-      const channel = this.channelRecord(claim.channelId)
-      const now = this.now()
-      this.checkOpen(channel, now)
-      const paid = this.redeem(channel, amount, claim.signature, now)
-      return { channel: this.channel(channel.id), paid }
-    })
+    return this.channels.claim(claim)
   }
 
   async requestChannelClose(request: RequestChannelCloseRequest): Promise<PaymentChannel> {
-    if (request.by !== 'sender' && request.by !== 'receiver') {
-      throw new InvalidArgumentError('by', request.by, 'must be "sender" or "receiver"')
-    }
-    if (request.claim !== undefined && request.by !== 'receiver') {
-      throw new InvalidArgumentError('claim', request.claim, 'only the receiver redeems a claim')
-    }
-    const claimAmount = request.claim === undefined ? undefined : checkAmount('claim.amount', request.claim.amount)
-    return this.write(() => {
-      const channel = this.channelRecord(request.channelId)
-      const now = this.now()
-      if (channel.status === 'closed') throw new ChannelClosedError(channel.id)
-      if (request.by === 'receiver') {
-        if (request.claim !== undefined && claimAmount !== undefined) {
-          this.checkOpen(channel, now)
-          this.redeem(channel, claimAmount, request.claim.signature, now)
-        }
-        this.settle(this.channelRecord(channel.id), now)
-      } else if (BigInt(channel.claimed) === BigInt(channel.deposit)) {
-        // Nothing left for the receiver to redeem: no reason to wait (the XRP Ledger does the same).
-        this.settle(channel, now)
-      } else if (channel.status === 'open') {
-        this.db.prepare(`UPDATE channels SET status = 'closing', closes_at = ? WHERE id = ?`).run(now + channel.settle_delay_ms, channel.id)
-      }
-      // Already closing: the earlier end stands.
-      return this.channel(channel.id)
-    })
+    return this.channels.requestClose(request)
   }
 
   async closeChannel(channelId: string): Promise<PaymentChannel> {
-    return this.write(() => {
-      const channel = this.channelRecord(channelId)
-      const now = this.now()
-      if (channel.status === 'closed') throw new ChannelClosedError(channel.id)
-      if (channel.status === 'open' || channel.closes_at === null) throw new CloseNotRequestedError(channel.id)
-      if (now < channel.closes_at) throw new SettleDelayNotElapsedError(channel.id, channel.closes_at, now)
-      this.settle(channel, now)
-      return this.channel(channel.id)
-    })
+    return this.channels.close(channelId)
   }
 
   async getChannel(channelId: string): Promise<PaymentChannel> {
-    return this.channel(channelId)
+    return this.channels.get(channelId)
   }
 
   /** Every channel, oldest first. */
   async listChannels(): Promise<readonly PaymentChannel[]> {
-    const rows = this.db.prepare('SELECT * FROM channels ORDER BY created_at, id').all() as ChannelRecord[]
-    return rows.map(toChannel)
+    return this.channels.list()
   }
 
   /** Recomputes everything from the journal and reports where the stored state disagrees. */
   audit(): AuditReport {
     return audit(this.db)
-  }
-
-  // ---- internals --------------------------------------------------------------------------
-
-  /** One IMMEDIATE transaction: takes the write lock at once, so two writers never deadlock upgrading. */
-  private write<T>(operation: () => T): T {
-    return this.db.transaction(operation).immediate()
-  }
-
-  private findAccount(id: string): AccountRecord | undefined {
-    return this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRecord | undefined
-  }
-
-  /**
-   * Writes one balanced journal entry and applies it to the balances. Throws (so the whole
-   * transaction rolls back) when a debit takes an account below minus its credit limit.
-   */
-  private post(kind: EntryKind, lines: [string, bigint][], options: { channelId?: string; memo?: string | undefined; createdAt: number }): number {
-    if (lines.reduce((sum, [, amount]) => sum + amount, 0n) !== 0n) throw new Error('unbalanced entry (a bug in ledger-sqlite)')
-    const entry = this.db
-      .prepare('INSERT INTO entries (kind, channel_id, memo, created_at) VALUES (?, ?, ?, ?)')
-      .run(kind, options.channelId ?? null, options.memo ?? null, options.createdAt)
-    const entryId = Number(entry.lastInsertRowid)
-    const posting = this.db.prepare('INSERT INTO postings (entry_id, account_id, amount) VALUES (?, ?, ?)')
-    const update = this.db.prepare('UPDATE accounts SET balance = ? WHERE id = ?')
-    for (const [accountId, amount] of lines) {
-      const account = this.findAccount(accountId)
-      if (account === undefined) throw new UnknownAccountError(accountId)
-      const balance = BigInt(account.balance)
-      const next = balance + amount
-      if (amount < 0n && account.credit_limit !== null && next < -BigInt(account.credit_limit)) {
-        throw new InsufficientFundsError(accountId, balance, -amount, BigInt(account.credit_limit))
-      }
-      posting.run(entryId, accountId, String(amount))
-      update.run(String(next), accountId)
-    }
-    return entryId
-  }
-
-  /** The result stored for this key, undefined for a new key; IdempotencyConflictError for another request. */
-  private recall(key: string, operation: Operation, body: string): string | undefined {
-    const row = this.db.prepare('SELECT operation, request, result FROM idempotency WHERE key = ?').get(key) as
-      | { operation: string; request: string; result: string }
-      | undefined
-    if (row === undefined) return undefined
-    if (row.operation !== operation || row.request !== body) throw new IdempotencyConflictError(key)
-    return row.result
-  }
-
-  private remember(key: string, operation: Operation, body: string, result: string, createdAt: number): void {
-    this.db.prepare('INSERT INTO idempotency (key, operation, request, result, created_at) VALUES (?, ?, ?, ?, ?)').run(key, operation, body, result, createdAt)
-  }
-
-  private channelRecord(channelId: string): ChannelRecord {
-    const row = isChannelId(channelId) ? (this.db.prepare('SELECT * FROM channels WHERE id = ?').get(channelId) as ChannelRecord | undefined) : undefined
-    if (row === undefined) throw new ChannelNotFoundError(String(channelId))
-    return row
-  }
-
-  private channel(channelId: string): PaymentChannel {
-    return toChannel(this.channelRecord(channelId))
-  }
-
-  /** Closed, or closing with its settle delay run out: the channel takes no more funds and no more claims. */
-  private checkOpen(channel: ChannelRecord, now: number): void {
-    if (channel.status === 'closed') throw new ChannelClosedError(channel.id)
-    if (channel.status === 'closing' && channel.closes_at !== null && now >= channel.closes_at) throw new ChannelClosedError(channel.id)
-  }
-
-  /** Verifies a claim and pays the receiver its growth. Signature first: a forged claim learns nothing about the channel. */
-  private redeem(channel: ChannelRecord, amount: bigint, signature: Uint8Array, now: number): bigint {
-    if (!verifyClaim(Uint8Array.from(channel.public_key), channel.id, amount, signature)) {
-      throw new InvalidClaimSignatureError(channel.id, amount)
-    }
-    const claimed = BigInt(channel.claimed)
-    const deposit = BigInt(channel.deposit)
-    if (amount <= claimed) throw new ClaimNotIncreasingError(channel.id, amount, claimed)
-    if (amount > deposit) throw new ClaimExceedsDepositError(channel.id, amount, deposit)
-    const paid = amount - claimed
-    this.post('channel-claim', [[CHANNELS_ACCOUNT, -paid], [channel.receiver, paid]], { channelId: channel.id, createdAt: now })
-    this.db.prepare('UPDATE channels SET claimed = ? WHERE id = ?').run(String(amount), channel.id)
-    return paid
-  }
-
-  /** Returns the remainder to the sender and marks the channel closed. */
-  private settle(channel: ChannelRecord, now: number): void {
-    const remainder = BigInt(channel.deposit) - BigInt(channel.claimed)
-    if (remainder > 0n) {
-      this.post('channel-close', [[CHANNELS_ACCOUNT, -remainder], [channel.sender, remainder]], { channelId: channel.id, createdAt: now })
-    }
-    this.db.prepare(`UPDATE channels SET status = 'closed', closed_at = ? WHERE id = ?`).run(now, channel.id)
   }
 }
 
@@ -479,26 +274,6 @@ function checkMemo(memo: unknown): string | undefined {
   if (memo === undefined) return undefined
   if (typeof memo === 'string' && memo.length <= 1_000) return memo
   throw new InvalidArgumentError('memo', memo, 'must be a string of at most 1000 characters')
-}
-
-function toAccount(row: AccountRecord): Account {
-  return { id: row.id, balance: BigInt(row.balance), creditLimit: BigInt(row.credit_limit ?? '0') }
-}
-
-function toChannel(row: ChannelRecord): PaymentChannel {
-  return {
-    id: row.id,
-    sender: row.sender,
-    receiver: row.receiver,
-    publicKey: Uint8Array.from(row.public_key),
-    deposit: BigInt(row.deposit),
-    claimed: BigInt(row.claimed),
-    settleDelayMs: row.settle_delay_ms,
-    status: row.status,
-    closesAt: row.closes_at ?? undefined,
-    createdAt: row.created_at,
-    closedAt: row.closed_at ?? undefined
-  }
 }
 
 function serializeTransfer(transfer: Transfer): string {

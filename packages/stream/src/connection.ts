@@ -1,8 +1,11 @@
-import { IlpErrorCode, IlpPacketType, type IlpPrepare, type IlpReply, type PrepareHandler, type Asset } from '@stack/ilp-core'
+import type { IlpPrepare, IlpReply, PrepareHandler, Asset } from '@stack/ilp-core'
 import { ConnectionCore, type ConnectionCoreOptions, type OutgoingRequest } from './connection-core.js'
 import { ConnectionError, type RateProbeFailure } from './connection-error.js'
 import { StreamErrorCode } from './wire/error-codes.js'
 import { Emitter } from './emitter.js'
+import { IdleTimer } from './shell/idle-timer.js'
+import { Arrivals } from './shell/arrivals.js'
+import { AwaitingReply } from './shell/awaiting-reply.js'
 import type { StreamPacket } from './wire/packet.js'
 import type { StreamState } from './stream-state.js'
 import { Stream, type StreamHost } from './stream.js'
@@ -34,16 +37,14 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   private readonly core: ConnectionCore
   private sendPrepare: PrepareHandler | undefined
   private readonly streamShells = new Map<StreamState, Stream>()
-  private readonly idleTimeout: number
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private retryAt = 0
-  private idleTimer: ReturnType<typeof setTimeout> | undefined
-  /** Our Prepares awaiting their reply, oldest first. */
-  private readonly awaitingReply = new Set<OutgoingRequest>()
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly idleTimer: IdleTimer
+  /** Our Prepares awaiting their reply. */
+  private readonly awaitingReply = new AwaitingReply((request, reply) => this.onReply(request, reply))
   private pumpScheduled = false
-  private readonly incoming: Stream[] = []
-  private incomingReader: (() => void) | undefined
+  /** Streams the other side opened while nobody listened for them. */
+  private readonly incoming = new Arrivals<Stream>()
   private closeWaiters: Array<() => void> = []
   private readonly rateWaiters: Array<(ok: boolean) => void> = []
   private readonly host: StreamHost
@@ -54,7 +55,6 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   constructor(coreOptions: Omit<ConnectionCoreOptions, 'canSend' | 'onStream' | 'now'>, sendPrepare: PrepareHandler | undefined, options: ConnectionShellOptions = {}) {
     super()
     this.sendPrepare = sendPrepare
-    this.idleTimeout = options.idleTimeout ?? 60_000
     this.connectionTag = options.connectionTag
     this.core = new ConnectionCore({ ...coreOptions, canSend: sendPrepare !== undefined, onStream: (state) => this.onRemoteStream(state), now: Date.now() })
     this.host = {
@@ -70,7 +70,13 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       setReceiveMax: (state, amount) => this.core.setReceiveMax(state, amount),
       write: (state, bytes) => this.core.write(state, bytes),
     }
-    this.armIdleTimer()
+    this.idleTimer = new IdleTimer(options.idleTimeout ?? 60_000, {
+      lastActive: () => this.core.lastActive,
+      closed: () => this.closed,
+      awaited: () => this.awaited(),
+      idle: (idleFor) => this.destroy(new Error(`idle for ${idleFor} ms`)),
+    })
+    this.idleTimer.start()
   }
 
   get destinationAccount(): string | undefined {
@@ -163,18 +169,11 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
     this.afterStep()
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Stream> {
-    for (;;) {
-      const stream = this.incoming.shift()
-      if (stream !== undefined) {
-        yield stream
-        continue
-      }
-      if (this.closed) return
-      const next = new Promise<void>((resolve) => (this.incomingReader = resolve))
-      this.holdOpen()
-      await next
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Stream> {
+    return this.incoming.read(
+      () => this.closed,
+      () => this.idleTimer.holdOpen(),
+    )
   }
 
   /** @internal A server connection learns how to send once the client tells its address. */
@@ -212,12 +211,7 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
   private onRemoteStream(state: StreamState): void {
     const stream = this.shellOf(state)
     if (this.listenerCount('stream') > 0) this.emit('stream', stream)
-    else {
-      this.incoming.push(stream)
-      const reader = this.incomingReader
-      this.incomingReader = undefined
-      reader?.()
-    }
+    else this.incoming.push(stream)
   }
 
   /** Schedules a pump: coalesced, and never inside a core call. */
@@ -236,59 +230,13 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       const now = Date.now()
       const step = this.core.nextRequest(now)
       if (step.type === 'send' && sendPrepare !== undefined) {
-        this.dispatch(sendPrepare, step.request)
+        this.awaitingReply.send(sendPrepare, step.request)
         continue
       }
       if (step.type === 'wait') this.armRetryTimer(step.until, now)
       break
     }
     this.flushEvents()
-  }
-
-  private dispatch(sendPrepare: PrepareHandler, request: OutgoingRequest): void {
-    this.awaitingReply.add(request)
-    this.armExpiryTimer()
-    let pending: Promise<IlpReply>
-    try {
-      pending = sendPrepare(request.prepare)
-    } catch (error) {
-      pending = Promise.reject(error)
-    }
-    pending.then(
-      (reply) => this.answer(request, reply),
-      (error: unknown) => this.answer(request, internalError(error)),
-    )
-  }
-
-  /** The first answer of a request counts: its reply, or R00 at its expiry. */
-  private answer(request: OutgoingRequest, reply: IlpReply): void {
-    if (!this.awaitingReply.delete(request)) return
-    if (this.awaitingReply.size === 0) {
-      // Nothing left to expire: no timer to hold the process open.
-      clearTimeout(this.expiryTimer)
-      this.expiryTimer = undefined
-    }
-    this.onReply(request, reply)
-  }
-
-  /**
-   * RFC 0027: no reply by its expiry and the Prepare is as good as rejected (R00); its money
-   * was not delivered, and a Fulfill arriving later would no longer be honoured on the path.
-   * One timer for all: requests expire in the order they were sent (one lifetime for all).
-   */
-  private armExpiryTimer(): void {
-    if (this.expiryTimer !== undefined) return
-    const first = this.awaitingReply.values().next()
-    if (first.done === true) return
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined
-      const now = Date.now()
-      for (const request of this.awaitingReply) {
-        if (request.prepare.expiresAt.getTime() > now) break
-        this.answer(request, expired())
-      }
-      this.armExpiryTimer()
-    }, Math.max(0, first.value.prepare.expiresAt.getTime() - Date.now()))
   }
 
   private onReply(request: OutgoingRequest, reply: IlpReply): void {
@@ -330,33 +278,21 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       }
     }
     for (const stream of this.streamShells.values()) stream.settle()
-    this.holdOpen()
+    this.idleTimer.holdOpen()
   }
 
-  /**
-   * While the application awaits something of this connection, the idle timer keeps the
-   * process alive, so that the wait ends (at the idle timeout at the latest) rather than
-   * the process exiting with the promise never settled. Otherwise it lets the process exit.
-   */
-  private holdOpen(): void {
-    if (this.awaited()) this.idleTimer?.ref?.()
-    else this.idleTimer?.unref?.()
-  }
-
-  // Called on every reply: no copies of the streams.
+  /** Whether the application awaits something of this connection. Called on every reply: no copies of the streams. */
   private awaited(): boolean {
-    if (this.rateWaiters.length > 0 || this.closeWaiters.length > 0 || this.incomingReader !== undefined) return true
+    if (this.rateWaiters.length > 0 || this.closeWaiters.length > 0 || this.incoming.waiting) return true
     for (const stream of this.streamShells.values()) if (stream.waiting) return true
     return false
   }
 
   private onClosed(error: ConnectionError | undefined): void {
     clearTimeout(this.retryTimer)
-    clearTimeout(this.idleTimer)
+    this.idleTimer.stop()
     for (const resolve of this.rateWaiters.splice(0)) resolve(false)
-    const reader = this.incomingReader
-    this.incomingReader = undefined
-    reader?.()
+    this.incoming.wake()
     for (const resolve of this.closeWaiters.splice(0)) resolve()
     this.emit('close', error)
   }
@@ -370,36 +306,5 @@ export class Connection extends Emitter<ConnectionEvents> implements AsyncIterab
       this.pump()
     }, Math.max(0, until - now))
   }
-
-  private armIdleTimer(): void {
-    if (this.idleTimeout <= 0) return
-    const check = (): void => {
-      if (this.closed) return
-      const idleFor = Date.now() - this.core.lastActive
-      if (idleFor >= this.idleTimeout) {
-        this.destroy(new Error(`idle for ${idleFor} ms`))
-        return
-      }
-      this.idleTimer = setTimeout(check, this.idleTimeout - idleFor)
-      this.holdOpen()
-    }
-    this.idleTimer = setTimeout(check, this.idleTimeout)
-    this.holdOpen()
-  }
 }
 
-/** A Prepare unanswered at its expiry, as a connector would have answered it (RFC 0027 R00). */
-function expired(): IlpReply {
-  return { type: IlpPacketType.Reject, code: IlpErrorCode.R00_TRANSFER_TIMED_OUT, triggeredBy: '', message: 'no reply before the Prepare expired', data: new Uint8Array(0) }
-}
-
-/** A sendPrepare that threw: the path failed us, as a temporary error (RFC 0027 T00). */
-function internalError(error: unknown): IlpReply {
-  return {
-    type: IlpPacketType.Reject,
-    code: IlpErrorCode.T00_INTERNAL_ERROR,
-    triggeredBy: '',
-    message: error instanceof Error ? error.message : String(error),
-    data: new Uint8Array(0),
-  }
-}

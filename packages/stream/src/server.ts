@@ -1,5 +1,5 @@
 import { IlpErrorCode, IlpPacketType, assertAddress, type IlpPrepare, type IlpReply, type PrepareHandler, type Asset } from '@stack/ilp-core'
-import { expiredReject } from './connection-core.js'
+import { expiredReject } from './core/receiver.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import { PacketSealer } from './core/packet-seal.js'
 import { StreamErrorCode } from './wire/error-codes.js'

@@ -27,7 +27,7 @@ export class StreamState {
   blockedAnswered = false
   /** Money waits on the receiver's limit alone (RFC 0029 §4.4.4): what a pending send settles on. */
   receiverBlocked = false
-  /** Money waits on the peer's maximum stream ID (RFC 0029 §4.4.1), which it kept when asked. */
+  /** Money or bytes wait on the peer's maximum stream ID (RFC 0029 §4.4.1), which it kept when asked. */
   streamIdBlocked = false
   /** StreamDataBlocked sent for the current remote limit. */
   dataBlockedSent = false

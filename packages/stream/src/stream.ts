@@ -149,14 +149,19 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     })
   }
 
-  /** Accepts up to `amount` in total on this stream, our units (advertised in StreamMaxMoney). */
+  /** Accepts up to `amount` in total on this stream, our units (advertised in StreamMaxMoney; a UInt64 at most, RFC 0029 §5.1.4). */
   setReceiveMax(amount: bigint): void {
     if (typeof amount !== 'bigint' || amount < 0n) throw new RangeError(`receiveMax must be a non-negative bigint, got ${String(amount)}`)
     this.host.setReceiveMax(this.state, amount)
     this.host.poke()
   }
 
-  /** Queues bytes; resolves when the receiver has acknowledged all of them. */
+  /**
+   * Queues bytes; resolves when the receiver has acknowledged all of them. Rejects with a
+   * ConnectionError: StreamStateError if the stream closes first, StreamIdError if the stream
+   * is past the peer's maximum stream ID and its answer to ConnectionStreamIdBlocked kept it
+   * so (RFC 0029 §4.4.1); then none of the unsent bytes go out, and a later write asks again.
+   */
   write(bytes: Uint8Array): Promise<void> {
     if (this.state.localEnding || this.closed) return Promise.reject(new ConnectionError(StreamErrorCode.StreamStateError, `stream ${this.id} is closed for writing`))
     const end = this.host.write(this.state, bytes)
@@ -276,7 +281,11 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
           return false
         }
         if (this.closed || state.outgoing.written < waiter.end) {
-          waiter.reject(new ConnectionError(StreamErrorCode.StreamStateError, `stream ${this.id} closed before its data was acknowledged`))
+          waiter.reject(
+            !this.closed && state.streamIdBlocked
+              ? new ConnectionError(StreamErrorCode.StreamIdError, `stream ${this.id} is past the peer's maximum stream ID; its unsent bytes were dropped`)
+              : new ConnectionError(StreamErrorCode.StreamStateError, `stream ${this.id} closed before its data was acknowledged`),
+          )
           return false
         }
         return true

@@ -2,7 +2,7 @@
 // money and data, several streams, close. Slower: its own file.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createConnection, createServer, type Connection, type Stream } from '../src/index.js'
+import { createConnection, createServer, StreamErrorCode, type Connection, type Stream } from '../src/index.js'
 import { PreparePlugin } from './fixtures/prepare-plugin.js'
 import { reference } from './fixtures/reference-stream.js'
 
@@ -18,31 +18,38 @@ const waitFor = async (check: () => boolean, ms = 5000) => {
   }
 }
 
+/** Our client, connected to a reference server over a PreparePlugin; the bytes of the server's streams kept by ID. */
+async function ourClientToItsServer(serverOptions: { maxRemoteStreams?: number } = {}) {
+  const peer: { client?: Connection } = {}
+  const plugin = new PreparePlugin('test.ref', (prepare) => (peer.client as Connection).handlePrepare(prepare))
+  const refServer = await reference.createServer({ plugin: plugin as never, serverSecret: randomBytes(32), ...serverOptions })
+  const refStreams: RefStream[] = []
+  const refData = new Map<number, Buffer[]>()
+  const refConnections: RefConnection[] = []
+  refServer.on('connection', (connection: RefConnection) => {
+    refConnections.push(connection)
+    connection.on('stream', (stream: RefStream) => {
+      stream.setReceiveMax(1_000_000)
+      refStreams.push(stream)
+      refData.set(stream.id, [])
+      stream.on('data', (chunk: Buffer) => refData.get(stream.id)?.push(chunk))
+    })
+  })
+  const { destinationAccount, sharedSecret } = refServer.generateAddressAndSecret()
+  const client = (peer.client = await createConnection({
+    destinationAccount,
+    sharedSecret: new Uint8Array(sharedSecret),
+    sendPrepare: plugin.handlePrepare,
+    sourceAccount: 'test.ours',
+    assetDetails: { code: 'XYZ', scale: 9 },
+  }))
+  const refText = (id: number) => Buffer.concat(refData.get(id) ?? []).toString()
+  return { client, refServer, refStreams, refText, refConnection: () => refConnections[0] as RefConnection }
+}
+
 describe('interop with ilp-protocol-stream 2.7.1', () => {
   it('our client ↔ its server: money and data on several streams, both ways, then close', async () => {
-    const peer: { client?: Connection } = {}
-    const plugin = new PreparePlugin('test.ref', (prepare) => (peer.client as Connection).handlePrepare(prepare))
-    const refServer = await reference.createServer({ plugin: plugin as never, serverSecret: randomBytes(32) })
-    const refStreams: RefStream[] = []
-    const refData = new Map<number, Buffer[]>()
-    let refConnection: RefConnection | undefined
-    refServer.on('connection', (connection: RefConnection) => {
-      refConnection = connection
-      connection.on('stream', (stream: RefStream) => {
-        stream.setReceiveMax(1_000_000)
-        refStreams.push(stream)
-        refData.set(stream.id, [])
-        stream.on('data', (chunk: Buffer) => refData.get(stream.id)?.push(chunk))
-      })
-    })
-    const { destinationAccount, sharedSecret } = refServer.generateAddressAndSecret()
-    const client = (peer.client = await createConnection({
-      destinationAccount,
-      sharedSecret: new Uint8Array(sharedSecret),
-      sendPrepare: plugin.handlePrepare,
-      sourceAccount: 'test.ours',
-      assetDetails: { code: 'XYZ', scale: 9 },
-    }))
+    const { client, refServer, refStreams, refText, refConnection } = await ourClientToItsServer()
     const ours = [client.createStream(), client.createStream()]
     const outcomes = await Promise.all([ours[0]!.sendTotal(12_345n), ours[1]!.sendTotal(6_789n)])
     expect(outcomes.map((o) => o.type)).toEqual(['sent', 'sent'])
@@ -52,8 +59,8 @@ describe('interop with ilp-protocol-stream 2.7.1', () => {
       [3, '6789'],
     ])
     expect(client.totalDelivered).toBe(12_345n + 6_789n)
-    await waitFor(() => Buffer.concat(refData.get(1) ?? []).toString() === 'hello from ours, stream 1')
-    await waitFor(() => Buffer.concat(refData.get(3) ?? []).toString() === 'and stream 3')
+    await waitFor(() => refText(1) === 'hello from ours, stream 1')
+    await waitFor(() => refText(3) === 'and stream 3')
 
     // Back: the reference server sends money and data to our client on our stream 1.
     const back = ours[0] as Stream
@@ -65,14 +72,35 @@ describe('interop with ilp-protocol-stream 2.7.1', () => {
 
     // And a stream the reference opens (even ID).
     const opened = new Promise<Stream>((resolve) => client.once('stream', resolve))
-    const refOpened = refConnection!.createStream()
+    const refOpened = refConnection().createStream()
     await refOpened.sendTotal(50)
     expect((await opened).id % 2).toBe(0)
 
-    const closed = new Promise<void>((resolve) => refConnection!.once('end', () => resolve()))
+    const closed = new Promise<void>((resolve) => refConnection().once('end', () => resolve()))
     await client.end()
     await closed
     expect(client.closed).toBe(true)
+    await refServer.close()
+  }, 20_000)
+
+  it("our client past its server's maximum stream ID: the write fails typed, and goes once a stream closes", async () => {
+    // One client stream at a time: stream IDs up to 2.
+    const { client, refServer, refText, refConnection } = await ourClientToItsServer({ maxRemoteStreams: 1 })
+    const first = client.createStream()
+    await first.write(text('one'))
+    const second = client.createStream()
+    // It hears ConnectionStreamIdBlocked and keeps its maximum; it would close the connection on a frame naming stream 3.
+    await expect(second.write(text('dropped'))).rejects.toMatchObject({ name: 'ConnectionError', code: StreamErrorCode.StreamIdError })
+    expect(client.closed).toBe(false)
+    // Our StreamClose frees stream 1 there (it keeps no half-open stream, RFC 0029 §5.3.7): its
+    // reply raises its maximum (ConnectionMaxStreamId 4), and stream 3 goes out.
+    const ended = first.end()
+    await second.write(text('three'))
+    await waitFor(() => refText(3) === 'three')
+    expect(refText(1)).toBe('one')
+    const closed = new Promise<void>((resolve) => refConnection().once('end', () => resolve()))
+    await client.end()
+    await Promise.all([closed, ended])
     await refServer.close()
   }, 20_000)
 

@@ -11,12 +11,15 @@ import {
   encryptionKey,
   fulfillmentKey,
   fulfillmentOf,
+  ConnectionError,
   FrameType,
+  StreamErrorCode,
   type Connection,
   type Stream,
 } from '../src/index.js'
 
 const secret = () => new Uint8Array(randomBytes(32))
+const text = (s: string) => new TextEncoder().encode(s)
 
 describe("the peer's maximum stream ID", () => {
   it('settles a send on a stream past it (stream-id-limit), and sends once a stream closes and the peer raises it', async () => {
@@ -46,6 +49,38 @@ describe("the peer's maximum stream ID", () => {
       [1, 10n],
       [3, 20n],
     ])
+    client.destroy()
+  })
+
+  it('refuses a write on a stream past it with a typed error, drops its bytes, and writes once the peer raises it', async () => {
+    const server = await createServer({ serverSecret: secret(), serverAddress: 'test.server', maxRemoteStreams: 1, idleTimeout: 0 })
+    const accepted = new Promise<Connection>((resolve) => server.once('connection', resolve))
+    const got = new Map<number, string>()
+    server.on('connection', (connection) =>
+      connection.on('stream', (stream) => stream.on('data', (chunk) => got.set(stream.id, (got.get(stream.id) ?? '') + new TextDecoder().decode(chunk)))),
+    )
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: server.handlePrepare, idleTimeout: 0 })
+    await accepted
+    const first = client.createStream()
+    await first.write(text('one'))
+    const second = client.createStream()
+    // Told ConnectionStreamIdBlocked, the server kept its maximum (2): the write fails, not waits for ever.
+    const refused = await second.write(text('dropped')).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(ConnectionError)
+    expect(refused).toMatchObject({ name: 'ConnectionError', code: StreamErrorCode.StreamIdError, remote: false })
+    // A second try asks again, and fails the same way.
+    await expect(second.write(text('dropped too'))).rejects.toMatchObject({ code: StreamErrorCode.StreamIdError })
+    expect(client.closed).toBe(false)
+    await first.end()
+    // The server admits stream 3 now; the refused bytes never go out, the new ones do.
+    await second.write(text('three'))
+    expect(got).toEqual(
+      new Map([
+        [1, 'one'],
+        [3, 'three'],
+      ]),
+    )
     client.destroy()
   })
 })

@@ -1,5 +1,6 @@
 import { MAX_UINT64 } from '@stack/ilp-core'
 import type { RateProbeFailure } from '../connection-error.js'
+import { atMostUInt64 } from '../wire/oer-writer.js'
 
 /** A non-negative rational, destination units per source unit. */
 export interface Ratio {
@@ -104,6 +105,8 @@ export class ExchangeRateController {
   private readonly floor: Ratio | undefined
   /** RFC 0029 §3.4: fixed by the first measurement, so that re-probes never lower it. */
   private minimum: Ratio | undefined
+  /** The largest source amount whose minimum destination amount is a UInt64, as a Prepare's must be. */
+  maxSource = MAX_UINT64
 
   constructor(options: ExchangeRateOptions = {}) {
     const slippage = options.slippage ?? 0.01
@@ -153,7 +156,12 @@ export class ExchangeRateController {
       this.known = { sent: best.sent, delivered: best.delivered }
       this.epoch++
       this.cause = session.cause
-      this.minimum ??= this.floor ?? { numerator: best.delivered * this.slippageComplement, denominator: best.sent * SCALE }
+      if (this.minimum === undefined) {
+        const minimum = this.floor ?? { numerator: best.delivered * this.slippageComplement, denominator: best.sent * SCALE }
+        this.minimum = minimum
+        // amount × n / d < 2^64 exactly when amount ≤ (2^64 × d − 1) / n.
+        if (minimum.numerator > 0n) this.maxSource = atMostUInt64(((MAX_UINT64 + 1n) * minimum.denominator - 1n) / minimum.numerator)
+      }
       return { type: 'done', ok: true }
     }
     // RFC 0029 §3.4 gives no rate for a probe that delivered nothing: only when the largest
@@ -222,7 +230,7 @@ export class ExchangeRateController {
     if (rate === undefined) return MAX_UINT64
     if (destination <= 0n) return 0n
     const source = ((destination + 1n) * rate.sent + rate.delivered) / (rate.delivered + 1n) - 1n
-    return source > MAX_UINT64 ? MAX_UINT64 : source
+    return atMostUInt64(source)
   }
 
   /** The most `amount` can deliver at the measured rate (in-flight packets, held against the receiver's room). */

@@ -5,6 +5,7 @@ import type { ExchangeRateController, ProbeCause, ProbeOutcome } from '../contro
 import type { MaxPacketAmountController } from '../controllers/max-packet-amount.js'
 import type { RetryController } from '../controllers/retry.js'
 import { StreamErrorCode } from '../wire/error-codes.js'
+import { atMostUInt64 } from '../wire/oer-writer.js'
 import { FrameType } from '../wire/frames/frame-type.js'
 import type { Frame } from '../wire/frames/frame.js'
 import type { StreamPacket } from '../wire/packet.js'
@@ -94,6 +95,7 @@ export class MoneySender {
       }
       let limit = available
       if (maxPacket.limit < limit) limit = maxPacket.limit
+      if (rate.maxSource < limit) limit = rate.maxSource
       const room = congestion.amountRoom
       if (room !== undefined && room < limit) limit = room
       const remoteRoom = this.remoteSourceRoom(stream)
@@ -101,7 +103,7 @@ export class MoneySender {
         limit = remoteRoom
         if (!stream.moneyBlockedSent) {
           // RFC 0029 §4.4.4: tell the receiver we would send more.
-          frames.push({ type: FrameType.StreamMoneyBlocked, streamId: BigInt(stream.id), sendMax: stream.sendMax, totalSent: stream.totalSent })
+          frames.push({ type: FrameType.StreamMoneyBlocked, streamId: BigInt(stream.id), sendMax: atMostUInt64(stream.sendMax), totalSent: atMostUInt64(stream.totalSent) })
           stream.moneyBlockedSent = true
           pick.moneyBlocked.push(stream)
         }

@@ -24,6 +24,8 @@ export interface ReceiverParts {
   status(): ConnectionStatus
   /** The packet's control frames, applied (RFC 0029 §5.3). */
   applyFrames(frames: Frame[]): void
+  /** A packet of the other side's was read (our time). */
+  heard(now: number): void
   close(error: ConnectionError): void
   emit(event: CoreEvent): void
 }
@@ -42,7 +44,28 @@ export class Receiver {
     this.parts = parts
   }
 
-  receive(prepare: IlpPrepare, packet: StreamPacket): IlpReply {
+  /** RFC 0029 §4.2: an incoming Prepare for this connection. */
+  handlePrepare(prepare: IlpPrepare, now: number): IlpReply {
+    // RFC 0027: an expired Prepare is refused as timed out, unread.
+    if (prepare.expiresAt.getTime() <= now) return expiredReject(this.parts.sourceAccount)
+    let packet: StreamPacket
+    try {
+      packet = this.parts.sealer.openPrepare(prepare.data)
+    } catch {
+      return reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, this.parts.sourceAccount, 'cannot decrypt')
+    }
+    return this.handlePacket(prepare, packet, now)
+  }
+
+  /** A Prepare for this connection whose data is already opened (`packet`), unexpired. */
+  handlePacket(prepare: IlpPrepare, packet: StreamPacket, now: number): IlpReply {
+    // RFC 0029 §5.2: on the wrong ILP packet type: discard.
+    if (packet.ilpPacketType !== IlpPacketType.Prepare) return reject(IlpErrorCode.F06_UNEXPECTED_PAYMENT, this.parts.sourceAccount, 'wrong packet type')
+    this.parts.heard(now)
+    return this.receive(prepare, packet)
+  }
+
+  private receive(prepare: IlpPrepare, packet: StreamPacket): IlpReply {
     const { streams, window, framer, sealer, assetDetails } = this.parts
     const replyFrames: Frame[] = []
     const rejectWith = (code: string): IlpReply => ({
@@ -189,4 +212,13 @@ export class Receiver {
     }
     return credits
   }
+}
+
+/** RFC 0027 R00: a Prepare that arrives expired is refused unread. */
+export function expiredReject(triggeredBy: string | undefined): IlpReply {
+  return reject(IlpErrorCode.R00_TRANSFER_TIMED_OUT, triggeredBy, 'the Prepare expired')
+}
+
+function reject(code: string, triggeredBy: string | undefined, message: string): IlpReply {
+  return { type: IlpPacketType.Reject, code, triggeredBy: triggeredBy ?? '', message, data: new Uint8Array(0) }
 }

@@ -130,13 +130,16 @@ export class StreamTable {
       return
     }
     this.blockedAnswered = true
-    // Money past the maximum the other side kept: what a pending send settles on.
+    // Money or bytes past the maximum the other side kept: what a pending send or write settles on.
     for (const stream of this.streams.values()) {
-      stream.streamIdBlocked = stream.id > this.remoteMaxId && stream.inFlight === 0n && stream.available > 0n
+      const unsent = stream.outgoing.written > stream.outgoing.assigned
+      stream.streamIdBlocked = stream.id > this.remoteMaxId && stream.inFlight === 0n && (stream.available > 0n || unsent)
+      // Their writes fail: the bytes must not go out later, when the maximum rises unasked.
+      if (stream.streamIdBlocked && unsent) stream.outgoing.dropUnsent()
     }
   }
 
-  /** A new send on the stream: ask the other side again. */
+  /** A new send or write on the stream: ask the other side again. */
   resume(stream: StreamState): void {
     if (!stream.streamIdBlocked) return
     stream.streamIdBlocked = false

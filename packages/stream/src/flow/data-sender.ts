@@ -101,6 +101,13 @@ export class DataSender {
     this.resend.splice(at, 0, segment)
   }
 
+  /** Drops the bytes never given an offset: they will not go out (their writes failed). */
+  dropUnsent(): void {
+    this.queue.length = 0
+    this.headOffset = 0
+    this.written = this.assigned
+  }
+
   /** Drops everything not yet acknowledged (the stream closed). */
   discard(): void {
     this.droppedFrom = this.acknowledgedThrough

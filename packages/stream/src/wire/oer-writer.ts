@@ -15,6 +15,11 @@ export function checkUInt64(field: string, value: bigint): void {
   }
 }
 
+/** `value`, or MaxUInt64 if it is larger: what a limit or a total past it is sent as (RFC 0029 §5.1.4). */
+export function atMostUInt64(value: bigint): bigint {
+  return value > MAX_UINT64 ? MAX_UINT64 : value
+}
+
 export function checkUInt8(field: string, value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xff) {
     throw new StreamInvalidFieldError(field, `must be an integer in [0, 255], got ${String(value)}`)

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { pay, quote } from '@stack/spsp'
 import { buildNetwork, cents as units, USD, type Network } from './network.js'
-import { printWatch, startWatch, untilStopped, type Watch } from './watch.js'
+import { DemoStoppedError, watchDemo, type DemoWatch } from './watch.js'
 
 const log = (who: string, line: string) => console.log(`${who.padEnd(11)} ${line}`)
 
@@ -33,19 +33,11 @@ export interface DemoResult {
 export async function runDemo(options: { amount?: string; progress?: boolean; watch?: boolean } = {}): Promise<DemoResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-demo-'))
   let network: Network | undefined
-  let watch: Watch | undefined
+  let watch: DemoWatch | undefined
   try {
     network = await buildNetwork(dir, log)
     const { alice, pointer, spsp, died } = network
-    // Watched: Ctrl-C or SIGTERM from now on ends the demo the way it ends anyway (channels
-    // closed, books checked, every process stopped), whenever it comes.
-    const stopped = options.watch === true ? untilStopped() : undefined
-    if (stopped !== undefined) {
-      watch = await startWatch(network.nodes)
-      printWatch(watch, log)
-      log('watch', 'waiting for the page to open (it pays once the page follows every node); Ctrl-C to stop')
-      if ((await Promise.race([watch.opened().then(() => 'opened'), stopped, died])) !== 'opened') throw new DemoStoppedError()
-    }
+    if (options.watch === true) watch = await watchDemo(network.nodes, log, died)
 
     const q = await Promise.race([died, quote({
       destination: pointer,
@@ -73,11 +65,7 @@ export async function runDemo(options: { amount?: string; progress?: boolean; wa
     log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${units(result.amountSent)} USD, delivered ${units(result.amountDelivered)} EUR, in flight ${result.inFlight}`)
 
     await network.settle(result.amountSent)
-    if (stopped !== undefined) {
-      log('watch', 'paid and settled; the network stays up: Ctrl-C (or SIGTERM) to close the channels and finish')
-      await Promise.race([stopped, died])
-      await watch?.close()
-    }
+    await watch?.hold()
     const closing = await network.close()
     const report = await network.report()
     for (const line of report.lines) console.log(line)
@@ -100,14 +88,6 @@ export async function runDemo(options: { amount?: string; progress?: boolean; wa
     await watch?.close()
     await network?.stop()
     rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-/** Ctrl-C or SIGTERM came while the demo waited for its page to open: nothing was paid. */
-export class DemoStoppedError extends Error {
-  override readonly name = 'DemoStoppedError'
-  constructor() {
-    super('stopped before the page opened: nothing was paid')
   }
 }
 

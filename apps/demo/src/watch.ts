@@ -136,9 +136,50 @@ export function untilStopped(): Promise<NodeJS.Signals> {
   })
 }
 
+/** Ctrl-C or SIGTERM came while a demo waited for its page to open: nothing was paid. */
+export class DemoStoppedError extends Error {
+  override readonly name = 'DemoStoppedError'
+  constructor() {
+    super('stopped before the page opened: nothing was paid')
+  }
+}
+
+export interface DemoWatch {
+  /** Keeps the network up until Ctrl-C or SIGTERM (rejects as the demo's `died` does). */
+  hold(): Promise<void>
+  close(): Promise<void>
+}
+
 /**
- * The one line a demo calls with its network up: prints the dashboards' URLs and keeps the
- * network (and the page's server) up until Ctrl-C or SIGTERM; then the demo goes on to close.
+ * A demo's `--watch`, before it pays: prints the dashboards' URLs and resolves once a page
+ * follows every node, so the payment is seen as it flows (rejects with DemoStoppedError on
+ * Ctrl-C or SIGTERM first, or as `died` does). After the payment, `hold()` keeps the network up
+ * until Ctrl-C or SIGTERM; the demo then closes and checks as it always does.
+ */
+export async function watchDemo(nodes: readonly WatchedNode[], log: (who: string, line: string) => void, died: Promise<never> = new Promise(() => {})): Promise<DemoWatch> {
+  // From now on, whenever it comes, the signal ends the demo the way it ends anyway.
+  const stopped = untilStopped()
+  const watch = await startWatch(nodes)
+  printWatch(watch, log)
+  log('watch', 'waiting for the page to open (it pays once the page follows every node); Ctrl-C to stop')
+  try {
+    if ((await Promise.race([watch.opened().then(() => 'opened'), stopped, died])) !== 'opened') throw new DemoStoppedError()
+  } catch (error) {
+    await watch.close()
+    throw error
+  }
+  return {
+    async hold() {
+      log('watch', 'paid and settled; the network stays up: Ctrl-C (or SIGTERM) to close the channels and finish')
+      await Promise.race([stopped, died]).finally(() => watch.close())
+    },
+    close: () => watch.close(),
+  }
+}
+
+/**
+ * The one line a demo calls with its network up (after paying): prints the dashboards' URLs and
+ * keeps the network (and the page's server) up until Ctrl-C or SIGTERM; then the demo goes on.
  */
 export async function watchUntilStopped(nodes: readonly WatchedNode[], log: (who: string, line: string) => void): Promise<void> {
   const watch = await startWatch(nodes)

@@ -18,6 +18,21 @@ function ids(state) {
   return list
 }
 
+/**
+ * A Lightning channel of our node (lightning-node's ChannelInfo): its capacity for the deposit,
+ * what we may send and receive on it for the claims, its funding transaction among the ids.
+ */
+function lightningRow(peer, state, channel, money) {
+  const status = channel.usable ? 'usable' : channel.ready ? 'ready' : 'opening'
+  const known = ids(state)
+  if (channel.fundingTxid !== undefined && channel.fundingTxid !== null) known.prepend(element('span', 'funding tx ', 'muted'), shortId(channel.fundingTxid), ' ')
+  const totals = `sent ${money(String(state.sent ?? '0'), peer)}, received ${money(String(state.received ?? '0'), peer)}`
+  const tr = row([peer, state.kind, 'both', shortId(channel.channelId), `${channel.valueSats} sat`, `out ${channel.outboundMsat} msat, in ${channel.inboundMsat} msat`, totals, status, known])
+  tr.dataset.peer = peer
+  tr.dataset.channel = channel.channelId
+  return tr
+}
+
 /** Rows for `#channels`: one per channel of each peer; kinds without claim channels (lightning) show their totals. */
 export function channelRows(states, money) {
   return Object.entries(states).flatMap(([peer, state]) => {
@@ -28,6 +43,7 @@ export function channelRows(states, money) {
     }
     if (state.channels.length === 0) return [row([peer, state.kind, '—', 'no channel yet', '—', '—', '—', '—', ids(state)])]
     return state.channels.map((channel) => {
+      if (channel.direction === undefined) return lightningRow(peer, state, channel, money)
       const tr = row([
         peer,
         state.kind,

@@ -24,10 +24,22 @@ export const token = {
   clear: () => sessionStorage.removeItem(KEY),
 }
 
+/**
+ * A token handed over in the address's fragment (`#token=…`, as the demos print it: the fragment
+ * is never sent to a server) is kept like a typed one, and taken out of the address bar.
+ */
+export function tokenFromFragment() {
+  const given = new URLSearchParams(location.hash.slice(1)).get('token')
+  if (given === null) return
+  token.set(given)
+  history.replaceState(null, '', location.pathname + location.search)
+}
+
 const headers = () => ({ authorization: `Bearer ${token.get() ?? ''}`, 'content-type': 'application/json' })
 
-export async function call(method, path, body) {
-  const res = await fetch(path, { method, headers: headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+/** `path` is the admin API's; `base` prefixes it (the multi-node page's `/nodes/<name>`). */
+export async function call(method, path, body, base = '') {
+  const res = await fetch(base + path, { method, headers: headers(), ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
   if (res.status === 401) throw new TokenRefusedError('token refused')
   const answer = await res.json().catch(() => ({}))
   if (!res.ok) throw new AdminApiError(res.status, answer.issues?.map((issue) => `${issue.path}: ${issue.message}`).join('; ') || answer.error || `HTTP ${res.status}`)
@@ -39,8 +51,8 @@ export async function call(method, path, body) {
  * §9.2 framing: blocks end with a blank line; `:` lines are comments). Resolves when the stream
  * ends (the node stopped, or dropped a slow reader); the caller reconnects.
  */
-export async function readEvents(signal, onOpen, onEvent) {
-  const res = await fetch('/events', { headers: headers(), signal })
+export async function readEvents(signal, onOpen, onEvent, base = '') {
+  const res = await fetch(`${base}/events`, { headers: headers(), signal })
   if (res.status === 401) throw new TokenRefusedError('token refused')
   if (!res.ok) throw new AdminApiError(res.status, `GET /events: HTTP ${res.status}`)
   onOpen()

@@ -1,58 +1,23 @@
 // The dashboard: the read endpoints once, then kept live by GET /events. Every text goes in
 // through textContent (never innerHTML): peer ids and reasons are the operator's data.
-import { AdminApiError, call, readEvents, token, TokenRefusedError } from './api.js'
+import { AdminApiError, call, readEvents, TokenRefusedError } from './api.js'
+import { channelRows } from './channels.js'
+import { gate, refuse, show } from './gate.js'
+import { decimal, element, inAsset, linkKind, row } from './format.js'
+import { drawPeers } from './peer-graph.js'
 
 const $ = (id) => document.getElementById(id)
 const RECENT = 200 // the rolling list's length
 const WINDOW_MS = 10_000 // packets/s and value/s: over the last ten seconds
+const LIT_MS = 3_000 // an edge that carried a packet stays lit this long
+const CHANNELS_MS = 5_000 // the channels read again from their ledgers (a peer redeems without telling us)
 
-const state = { peers: [], balances: {}, settlement: {}, routes: [], recent: [], window: [], rejects: {}, startedAt: 0 }
+const state = { address: '', peers: [], balances: {}, settlement: {}, channels: {}, routes: [], recent: [], window: [], rejects: {}, lit: new Map(), packets: {}, startedAt: 0 }
 let stream
 
-/** An amount in units of `scale` (a string of digits, maybe negative) as a decimal: "-1234", 2 → "-12.34". */
-function decimal(units, scale) {
-  const negative = units.startsWith('-')
-  const digits = (negative ? units.slice(1) : units).padStart(scale + 1, '0')
-  const whole = digits.slice(0, digits.length - scale)
-  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${digits.slice(digits.length - scale)}` : ''}`
-}
-
 const assetOf = (id) => state.peers.find((peer) => peer.id === id)?.asset
-const money = (units, peerId) => {
-  const asset = assetOf(peerId)
-  return asset === undefined ? `${units} units` : `${decimal(units, asset.scale)} ${asset.code}`
-}
-
-function element(tag, text, className) {
-  const node = document.createElement(tag)
-  if (text !== undefined) node.textContent = text
-  if (className !== undefined) node.className = className
-  return node
-}
-
-function row(cells) {
-  const tr = document.createElement('tr')
-  for (const cell of cells) {
-    const td = document.createElement('td')
-    if (cell instanceof Node) td.append(cell)
-    else td.textContent = cell
-    tr.append(td)
-  }
-  return tr
-}
-
-function show(view) {
-  for (const id of ['login', 'refused', 'board']) $(id).hidden = id !== view
-  if (view === 'login') $('token').focus()
-  if (view === 'refused') $('retry').focus()
-}
-
-function refused() {
-  stream?.abort()
-  token.clear()
-  $('stream').textContent = 'token refused'
-  show('refused')
-}
+const money = (units, peerId) => inAsset(units, assetOf(peerId))
+const refused = () => refuse(() => stream?.abort())
 
 // --- rendering
 
@@ -77,7 +42,7 @@ function renderPeers() {
       adjust.addEventListener('click', () => confirmAction('adjust', peer.id))
       actions.append(settle, adjust)
       // The balance first after the peer: at a phone's width the rest scrolls sideways.
-      const tr = row([peer.id, money(balance, peer.id), limits.join(', ') || 'none', element('span', peer.state, `state ${peer.state}`), peer.relation, peer.transport, state.settlement[peer.id]?.kind ?? 'none', actions])
+      const tr = row([peer.id, money(balance, peer.id), limits.join(', ') || 'none', element('span', peer.state, `state ${peer.state}`), peer.relation, linkKind(peer.transport), state.settlement[peer.id]?.kind ?? 'none', actions])
       tr.dataset.peer = peer.id
       tr.cells[1].className = 'balance'
       return tr
@@ -90,6 +55,19 @@ function renderPeers() {
   filter.value = state.peers.some((peer) => peer.id === chosen) ? chosen : ''
   const codes = [...new Map(state.peers.map((peer) => [`${peer.asset.code}/${peer.asset.scale}`, peer.asset])).values()]
   $('assets').textContent = codes.map((asset) => `${asset.code} (scale ${asset.scale})`).join(', ') || 'none'
+  renderGraph()
+}
+
+function renderGraph() {
+  const now = Date.now()
+  const lit = new Set([...state.lit].filter(([, at]) => now - at < LIT_MS).map(([peer]) => peer))
+  drawPeers($('graph'), { address: state.address, peers: state.peers, balances: state.balances, settlement: state.settlement, money, lit, packets: state.packets })
+}
+
+function renderChannels() {
+  const body = $('channels').tBodies[0]
+  const rows = channelRows(state.channels, money)
+  body.replaceChildren(...(rows.length > 0 ? rows : [row(['no peer settles over a channel', '', '', '', '', '', '', '', ''])]))
 }
 
 function renderRoutes() {
@@ -139,6 +117,17 @@ async function loadPeers() {
   renderPeers()
 }
 
+/** Each settling peer's channels as the ledger holds them (one read per channel: on open, after settlements). */
+async function loadChannels() {
+  const ids = Object.keys(state.settlement)
+  const answers = await Promise.all(ids.map((id) => call('GET', `/peers/${encodeURIComponent(id)}/channel`).catch((error) => {
+    if (error instanceof TokenRefusedError) throw error
+    return { kind: state.settlement[id]?.kind, error: error.message }
+  })))
+  state.channels = Object.fromEntries(ids.map((id, i) => [id, answers[i]]))
+  renderChannels()
+}
+
 async function loadRoutes() {
   state.routes = await call('GET', '/routes')
   renderRoutes()
@@ -154,17 +143,24 @@ function onEvent(type, data) {
   if (type === 'packet') {
     state.window.push({ ...data, at: Date.now() })
     if (data.outcome === 'rejected') state.rejects[data.code] = (state.rejects[data.code] ?? 0) + 1
+    for (const peer of [data.from, data.to]) {
+      if (peer === undefined || data.probe) continue
+      state.lit.set(peer, Date.now())
+      state.packets[peer] = (state.packets[peer] ?? 0) + 1
+    }
     remember(data)
     renderRates()
+    renderGraph()
   } else if (type === 'settlement') {
     remember(data)
-    void loadPeers().catch(failed) // the channel's state moved with it
+    void loadPeers().then(loadChannels).catch(failed) // the channel's state moved with it
   } else if (type === 'balance') {
     state.balances[data.peer] = { ...state.balances[data.peer], balance: data.balance }
     // The one cell only: rebuilding the rows would take the keyboard focus off an action button.
     const tr = [...$('peers').tBodies[0].rows].find((r) => r.dataset.peer === data.peer)
     if (tr === undefined) renderPeers()
     else tr.cells[1].textContent = money(data.balance, data.peer)
+    renderGraph()
   } else if (type === 'peer') {
     void loadPeers().catch(failed)
   } else if (type === 'route') {
@@ -196,7 +192,7 @@ async function follow(signal) {
     $('stream').textContent = 'reconnecting…'
     await new Promise((resolve) => setTimeout(resolve, delay))
     // Whatever happened while away: read the state afresh.
-    await Promise.all([loadPeers(), loadRoutes()]).catch(failed)
+    await Promise.all([loadPeers().then(loadChannels), loadRoutes()]).catch(failed)
   }
 }
 
@@ -204,8 +200,9 @@ async function open() {
   try {
     const health = await fetch('/health').then((res) => res.json())
     $('address').textContent = health.address
+    state.address = health.address
     state.startedAt = Date.now() - health.uptimeSeconds * 1000
-    await Promise.all([loadPeers(), loadRoutes()])
+    await Promise.all([loadPeers().then(loadChannels), loadRoutes()])
   } catch (error) {
     return failed(error)
   }
@@ -213,6 +210,8 @@ async function open() {
   renderRates()
   stream = new AbortController()
   void follow(stream.signal)
+  const polling = setInterval(() => void loadChannels().catch(failed), CHANNELS_MS)
+  stream.signal.addEventListener('abort', () => clearInterval(polling))
 }
 
 // --- actions, each behind a confirmation
@@ -251,15 +250,12 @@ function confirmAction(kind, peer) {
 
 // --- start
 
-$('login').addEventListener('submit', (event) => {
-  event.preventDefault()
-  token.set($('token').value)
-  $('token').value = ''
-  void open()
-})
-$('retry').addEventListener('click', () => show('login'))
 $('filter').addEventListener('change', renderRecent)
-setInterval(() => state.startedAt > 0 && renderRates(), 1000)
+window.addEventListener('resize', () => state.startedAt > 0 && renderGraph())
+setInterval(() => {
+  if (state.startedAt === 0) return
+  renderRates()
+  if ([...state.lit.values()].some((at) => Date.now() - at < LIT_MS + 1000)) renderGraph() // the light fades
+}, 1000)
 
-if (token.get() === null) show('login')
-else void open()
+void gate('The dashboard uses the admin API with its bearer token (config admin.token).', open, '/peers')

@@ -17,7 +17,7 @@ import { SETTLEMENT_REQUESTS, type SettlementChannels } from './settlement-chann
 /**
  * The admin HTTP API (node:http; the whole of it is described in admin/openapi.ts, served at
  * /openapi.json). Reads: /health, /routes, /peers, /balances, /settlement, /rates, /metrics
- * (Prometheus text), /events (Server-Sent Events). Writes (admin/changes.ts, bodies checked like
+ * (Prometheus text), /events (Server-Sent Events), /peers/<id>/channel (its channels as the ledger holds them). Writes (admin/changes.ts, bodies checked like
  * the configuration file, in force at once): peers, static routes, rates, balance adjustments,
  * settle now, and the settlement kinds' requests (`POST /settlement/<peer>/<request>`).
  *
@@ -38,7 +38,7 @@ export interface AdminServer {
 export interface AdminNode {
   readonly address: string
   readonly metrics: NodeMetrics
-  readonly settlements: Pick<SettlementChannels, 'summary' | 'request'>
+  readonly settlements: Pick<SettlementChannels, 'summary' | 'request' | 'channelState'>
   readonly events: NodeEvents
   readonly changes: LiveChanges
   readonly routingTable: RoutingTable
@@ -111,6 +111,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     ['DELETE', /^\/peers\/([^/]+)$/, async (_req, _res, [id]) => {
       await node.changes.removePeer(id as string)
       return ok({ removed: id })
+    }],
+    ['GET', /^\/peers\/([^/]+)\/channel$/, async (_req, _res, [id]) => {
+      const state = await node.settlements.channelState(id as string)
+      if (state !== undefined) return ok(state)
+      return ok({ error: node.peers().some((p) => p.id === id) ? `peer ${id} has no settlement` : `no such peer: ${id}` }, 404)
     }],
     ['POST', /^\/peers\/([^/]+)\/settle$/, async (_req, _res, [id]) => ok(await node.changes.settle(id as string))],
     ['GET', /^\/balances$/, () => ok(node.balances())],

@@ -1,4 +1,4 @@
-import { SharedResourcePool, type Channel, type Link, type OpenedSettlement, type SettlementLogger, type SettlementRequestResult } from '@stack/channel-core'
+import { ClaimChannel, SharedResourcePool, type Channel, type ClaimChannelState, type Link, type OpenedSettlement, type SettlementLogger, type SettlementRequestResult } from '@stack/channel-core'
 import type { Logger } from 'pino'
 import type { SettlementConfig } from './settlement-config.js'
 import { SETTLEMENT_PLUGINS } from './settlement-plugins.js'
@@ -114,6 +114,19 @@ export class SettlementChannels {
   /** Every peer's settlement state: what we sent on our channel, the best claim we hold on each of theirs. */
   summary(): Record<string, SettlementSummary> {
     return Object.fromEntries([...this.#opened].map(([peerId, { kind, settlement }]) => [peerId, { kind, ...settlement.summary() }]))
+  }
+
+  /**
+   * One peer's channel state (`GET /peers/<id>/channel`): its summary and, for the claim
+   * channels (sqlite, ethereum, xrp), each channel as its ledger holds it now (deposit,
+   * redeemed, status) beside the latest claim. Undefined when the peer has no settlement.
+   */
+  async channelState(peerId: string): Promise<(SettlementSummary & { channels?: ClaimChannelState[] }) | undefined> {
+    const opened = this.#opened.get(peerId)
+    if (opened === undefined) return undefined
+    const { kind, settlement } = opened
+    const summary = { kind, ...settlement.summary() }
+    return settlement.channel instanceof ClaimChannel ? { ...summary, channels: await settlement.channel.channelStates() } : summary
   }
 
   /** The admin request `name` (one of SETTLEMENT_REQUESTS) of the peer's settlement, with the request's JSON body. */

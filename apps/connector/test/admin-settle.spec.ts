@@ -111,4 +111,19 @@ describe('a peer with a payment channel added at run time, and POST /peers/<id>/
     }
     expect(receiver?.delivered.reduce((sum, amount) => sum + amount, 0n)).toBe(750n)
   })
+
+  it('GET /peers/<id>/channel: the channel as the ledger holds it, on both sides (deposit, the latest claim, redeemed)', async () => {
+    const channelId = a?.settlements.summary().b?.outgoing
+    expect(channelId).toMatchObject({ sent: 750n })
+    const id = (channelId as { channelId: string }).channelId
+    // B redeems its best claim once idle (idleRedeemMs): A's view of its own channel shows it.
+    await expect.poll(async () => (await api('GET', '/peers/b/channel')).body.channels?.[0]?.ledger?.redeemed, { timeout: 10_000, interval: 50 }).toBe('750')
+    expect((await api('GET', '/peers/b/channel')).body).toMatchObject({
+      kind: 'sqlite',
+      outgoing: { channelId: id, sent: '750' },
+      channels: [{ direction: 'outgoing', channelId: id, claimed: '750', ledger: { deposit: '100000', redeemed: '750', status: 'open' } }],
+    })
+    expect(await b?.settlements.channelState('a')).toMatchObject({ kind: 'sqlite', channels: [{ direction: 'incoming', channelId: id, claimed: 750n, ledger: { deposit: 100_000n, redeemed: 750n, status: 'open' } }] })
+    expect((await api('GET', '/peers/sender/channel')).status).toBe(404)
+  })
 })

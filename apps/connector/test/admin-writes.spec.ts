@@ -54,7 +54,7 @@ describe('admin API writes, applied to live traffic', () => {
     const calls: [string, string, unknown?][] = [
       ['GET', '/metrics'], ['GET', '/openapi.json'], ['GET', '/events'], ['GET', '/routes'], ['POST', '/routes', {}], ['DELETE', '/routes?prefix=x'],
       ['GET', '/peers'], ['POST', '/peers', {}], ['PUT', '/peers/sender', {}], ['DELETE', '/peers/sender'], ['POST', '/peers/sender/settle'],
-      ['GET', '/balances'], ['POST', '/balances/sender/adjustments', {}], ['GET', '/rates'], ['PUT', '/rates', {}], ['GET', '/settlement'],
+      ['GET', '/peers/sender/channel'], ['GET', '/balances'], ['POST', '/balances/sender/adjustments', {}], ['GET', '/rates'], ['PUT', '/rates', {}], ['GET', '/settlement'],
       ['POST', '/settlement/sender/redemption', {}],
     ]
     for (const [method, path, body] of calls) {
@@ -68,6 +68,8 @@ describe('admin API writes, applied to live traffic', () => {
     expect((await api('GET', '/metrics')).body).toContain('ilp_connector_routes')
     expect((await api('GET', '/openapi.json')).body).toMatchObject({ openapi: '3.0.3' })
     expect((await api('GET', '/settlement')).body).toEqual({})
+    expect(await api('GET', '/peers/sender/channel')).toEqual({ status: 404, body: { error: 'peer sender has no settlement' } })
+    expect(await api('GET', '/peers/nobody/channel')).toEqual({ status: 404, body: { error: 'no such peer: nobody' } })
     expect((await api('GET', '/rates')).body).toEqual({ kind: 'static', table: { USD: '1', EUR: '0.5' } })
     expect((await api('POST', '/settlement/sender/redemption', { body: {} })).status).toBe(422) // no xrp settlement
   })

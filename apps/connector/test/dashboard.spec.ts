@@ -4,28 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { A11Y_PROBLEMS, chromiumPath, openBrowser } from '@stack/browser-check'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP } from '../src/dashboard/serve.js'
 import type { ConnectorNode } from '../src/node.js'
 import { buildBin, killBins, startBin, type RunningBin } from './bin.js'
-import { A11Y_PROBLEMS } from './dashboard-a11y.js'
 import { FAST_CCP, host, intents, node, stopAll, token, waitFor, type Host } from './harness.js'
 
 const USD2 = { code: 'USD', scale: 2 }
 const MINTED = 1_000_000n
 const ADMIN_TOKEN = 'dashboard-token-0123456789abcdef'
-// Debian's chromium, never a downloaded one; fresh profile, nothing phoning home.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error('chromium not found on PATH: the dashboard is tested in a real browser. Install Debian\'s: `apt-get install -y chromium` (.ci/run does so as root).')
-  }
-}
-
 // sender — A —BTP— B — receiver, A (the built bin, in its own process) paying B with claims on
 // one embedded ledger file (as admin-settle.spec.ts), watched by headless Chromium on A's /dashboard.
 describe('the dashboard in a real browser: a payment seen live, a reject\'s code, settle now and adjust balance, the token refused', () => {
@@ -38,7 +27,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   let receiver: Host | undefined
   let context: BrowserContext | undefined
   let page: Page
-  const consoleErrors: string[] = []
+  let consoleErrors: string[] = []
   const url = (path: string): string => `http://127.0.0.1:${a?.ports.admin}${path}`
   const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
   const balanceCell = (peer: string) => page.locator(`#peers tr[data-peer="${peer}"] td.balance`)
@@ -49,7 +38,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   }
 
   beforeAll(async () => {
-    const executablePath = chromiumPath()
+    chromiumPath() // first: without a browser, nothing is started
     buildBin()
     dir = mkdtempSync(join(tmpdir(), 'connector-dashboard-'))
     // Kept after the run (the rest of the temporary files go): what the page showed, to look at.
@@ -100,13 +89,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
       if (tries === 200) throw new Error('A did not learn the route to test.b')
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
-    page = context.pages()[0] ?? (await context.newPage())
-    page.on('console', (message) => {
-      // The answers the test asks for (401, 400, no favicon) are logged as failed loads: not errors of the page.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text())
-    })
-    page.on('pageerror', (error) => consoleErrors.push(error.message))
+    ;({ context, page, errors: consoleErrors } = await openBrowser(join(dir, 'profile')))
   })
 
   afterAll(async () => {
@@ -135,7 +118,7 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
   it('is in the packed package (A, the built bin, serves it from there: dist/ finds the package\'s dashboard/)', async () => {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[]
     const paths = packed[0]?.files.map((file) => file.path) ?? []
-    expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dist/dashboard/serve.js']))
+    expect(paths).toEqual(expect.arrayContaining(['dashboard/index.html', 'dashboard/app.js', 'dashboard/api.js', 'dashboard/dashboard.css', 'dashboard/format.js', 'dashboard/graph.js', 'dashboard/peer-graph.js', 'dashboard/channels.js', 'dashboard/gate.js', 'dashboard/network.html', 'dashboard/network.js', 'dist/dashboard/serve.js']))
   })
 
   it('shows the refusal page for a wrong token, and nothing of the node', async () => {
@@ -150,14 +133,29 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     expect(await page.evaluate('document.activeElement.id')).toBe('token') // the keyboard is where the token goes
   })
 
+  it('opens at once, without asking, on a node whose admin API wants no token (loopback without admin.token)', async () => {
+    const open = await node({ address: 'test.open', asset: USD2, listen: { btp: { port: 0 } }, admin: { port: 0 }, peers: [{ id: 'x', relation: 'child', btp: { token: token() } }] })
+    try {
+      await page.goto(`http://127.0.0.1:${open.ports.admin}/dashboard`) // another origin: nothing kept from A's page
+      await expect.poll(() => page.locator('#stream').textContent()).toBe('live')
+      expect(await page.locator('#login').isVisible()).toBe(false)
+      expect(await page.locator('#address').textContent()).toBe('test.open')
+      expect(await page.locator('#graph [data-edge="x"]').getAttribute('class')).toBe('edge btp down') // nobody dialled in as x
+      expect(await page.locator('#graph [data-edge="x"]').textContent()).toBe('BTP (server)not connected (idle)')
+    } finally {
+      await open.stop()
+    }
+    await page.goto(url('/dashboard')) // back to A: its token is asked for again (the refusal cleared it)
+  })
+
   it('with the token: peers, routes, a payment moving both balances, a reject with its code, the list filtered by peer', async () => {
     await page.getByLabel('Token').fill(ADMIN_TOKEN)
     await page.getByLabel('Token').press('Enter')
     await expect.poll(() => page.locator('#stream').textContent()).toBe('live')
     expect(await page.locator('#address').textContent()).toBe('test.a')
     const peerRow = (peer: string) => page.locator(`#peers tr[data-peer="${peer}"] td`).allTextContents()
-    expect((await peerRow('b')).slice(0, 7)).toEqual(['b', '0.00 USD', 'settle at 1000.00 USD, to 0.00 USD', 'connected', 'peer', 'btp-server', 'sqlite'])
-    expect((await peerRow('sender')).slice(0, 7)).toEqual(['sender', '0.00 USD', 'min -1000.00 USD', 'connected', 'child', 'btp-server', 'none'])
+    expect((await peerRow('b')).slice(0, 7)).toEqual(['b', '0.00 USD', 'settle at 1000.00 USD, to 0.00 USD', 'connected', 'peer', 'BTP (server)', 'sqlite'])
+    expect((await peerRow('sender')).slice(0, 7)).toEqual(['sender', '0.00 USD', 'min -1000.00 USD', 'connected', 'child', 'BTP (server)', 'none'])
     const routes = await Promise.all((await page.locator('#routes tbody tr').all()).map((tr) => tr.locator('td').allTextContents()))
     expect(routes).toEqual([
       ['test.a', '(this node)', '—', 'static'],
@@ -165,10 +163,27 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
       ['test.b', 'b', 'test.b', 'learned'], // B's prefix, learned over CCP from b
     ])
     expect(await page.locator('#assets').textContent()).toBe('USD (scale 2)')
+    // The graph: A in the middle, its two peers around it, each edge's link kind and state.
+    const edge = (peer: string) => page.locator(`#graph [data-edge="${peer}"]`)
+    const graphNode = (peer: string) => page.locator(`#graph [data-node="${peer}"]`)
+    expect(await graphNode('').textContent()).toBe('test.athis node')
+    expect(await edge('b').getAttribute('class')).toBe('edge btp up')
+    expect(await edge('b').textContent()).toBe('BTP (server)connected')
+    expect(await edge('sender').getAttribute('class')).toBe('edge btp up')
+    expect(await graphNode('b').textContent()).toBe('bpeer · settles sqlite0.00 USD')
+    expect(await graphNode('sender').textContent()).toBe('senderchild · settles none0.00 USD')
+    expect(await page.locator('#graph').getAttribute('aria-label')).toContain('b: peer, BTP (server), connected, settlement sqlite, balance 0.00 USD')
+    // The channel: none opened yet (A's deposit goes on the ledger with its first payment to B).
+    expect(await page.locator('#channels tbody tr').allTextContents()).toEqual([expect.stringMatching(/^bsqlite—no channel yet/)])
 
     expect((await sender?.pay('test.b.receiver', 250n, 'fulfill'))?.type).toBe(IlpPacketType.Fulfill)
     await expect.poll(() => balanceCell('b').textContent()).toBe('2.50 USD')
     await expect.poll(() => balanceCell('sender').textContent()).toBe('-2.50 USD')
+    // The balances moved on the graph too, and the payment's two edges counted its packet.
+    expect(await graphNode('b').textContent()).toBe('bpeer · settles sqlite2.50 USD')
+    expect(await graphNode('sender').textContent()).toBe('senderchild · settles none-2.50 USD')
+    expect(await edge('b').getAttribute('data-packets')).toBe('1')
+    expect(await edge('sender').getAttribute('data-packets')).toBe('1')
     expect(await aBook('b')).toBe(250n)
     expect(await aBook('sender')).toBe(-250n)
     expect(b?.connector.balances().a?.balance).toBe(-250n)
@@ -233,6 +248,13 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await expect.poll(() => page.locator('#recent li').first().textContent()).toMatch(/settled to b: 2\.50 USD ok$/)
     await waitFor(() => b?.connector.balances().a?.balance === 0n, 5_000, 'B to credit the claim')
     expect(await aBook('b')).toBe(0n)
+    // The channel A opened for it, as the ledger holds it: 1000.00 locked, a claim of 2.50, which
+    // B redeems once idle (the page reads the ledger again every few seconds).
+    const channelCells = () => page.locator('#channels tbody tr[data-peer="b"] td').allTextContents()
+    await expect.poll(async () => (await channelCells()).slice(0, 8), { timeout: 20_000 }).toEqual(['b', 'sqlite', 'ours → peer', expect.any(String), '1000.00 USD', '2.50 USD', '2.50 USD', 'open'])
+    const channelId = await page.locator('#channels tbody tr[data-peer="b"]').getAttribute('data-channel')
+    const channel = (await (await fetch(url('/peers/b/channel'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { outgoing: { channelId: string } }
+    expect(channelId).toBe(channel.outgoing.channelId)
 
     await page.getByRole('button', { name: 'Adjust the balance of sender' }).click()
     await page.getByLabel(/^Amount/).fill('0')
@@ -248,7 +270,8 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await page.getByLabel(/^Reason/).fill('refund of a test fee')
     await page.getByRole('button', { name: 'Confirm' }).click()
     await expect.poll(() => balanceCell('sender').textContent()).toBe('-1.50 USD')
-    expect(await page.locator('#action-result').textContent()).toBe('Adjusted sender by 1.00 USD; balance now -1.50 USD.')
+    // The balance event may come before the POST's answer: wait for the answer too.
+    await expect.poll(() => page.locator('#action-result').textContent()).toBe('Adjusted sender by 1.00 USD; balance now -1.50 USD.')
     expect(await aBook('sender')).toBe(-150n)
 
     const ledger = SqliteLedger.open(ledgerFile)

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decode, verifyPaymentChannelClaim, verifySignature } from 'xrpl'
-import { PaymentChannelContract } from '@stack/channel-ethereum'
+import { PaymentChannelContract, paymentChannelAbi } from '@stack/channel-ethereum'
 import { claimKeyPairFromSeed } from '@stack/channel-xrp'
 import { startEvmNode, type EvmNode } from '@stack/evm-node'
 import { IlpPacketType } from '@stack/ilp-core'
@@ -130,6 +130,13 @@ describe('settlement over an Ethereum payment channel between two connectors', (
     expect(aView).toMatchObject({ kind: 'ethereum', outgoing: { deposit: String(10n ** 17n), sent: String(paid) } })
     const channelId = aView.outgoing.channelId
     expect(await contract.getChannel(channelId)).toMatchObject({ sender: addressA, receiver: addressB, deposit: 10n ** 17n, claimed: 0n, closed: false })
+    // GET /peers/<id>/channel: the channel as the contract holds it, and the transaction that opened it.
+    const openTx = (await chain.publicClient.getContractEvents({ address: contract.address, abi: paymentChannelAbi, eventName: 'ChannelOpened', fromBlock: startBlock })).at(-1)?.transactionHash
+    expect((await admin(a, '/peers/b/channel')).body).toMatchObject({
+      kind: 'ethereum', contract: contract.address,
+      channels: [{ direction: 'outgoing', channelId, claimed: String(paid), ledger: { deposit: String(10n ** 17n), redeemed: '0', status: 'open' } }],
+      transactions: [{ action: 'open', channelId, hash: openTx }],
+    })
 
     // B restarts: the claims it holds are in its SQLite store, not in memory.
     await b.stop()

@@ -8,12 +8,17 @@
 // keeps its peers' balances; a balance that crosses its settle threshold is paid with a signed
 // ed25519 claim over BTP, and receivers redeem their best claims on their ledger. At the end it
 // prints both ledgers, the channels and the claims redeemed, and checks that value is conserved.
+// Connectors A and B are `stack-connector` processes (apps/connector). With --watch it prints
+// the dashboards' URLs (every node on one page, and each node's own), pays once the page is
+// open, and keeps the network up until Ctrl-C or SIGTERM before it closes the channels.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { pay, quote } from '@stack/spsp'
 import { buildNetwork, cents as units, USD, type Network } from './network.js'
+import { DemoStoppedError, watchDemo, type DemoWatch } from './watch.js'
 
 const log = (who: string, line: string) => console.log(`${who.padEnd(11)} ${line}`)
 
@@ -25,21 +30,23 @@ export interface DemoResult {
   audits: { usd: boolean; eur: boolean }
 }
 
-export async function runDemo(options: { amount?: string; progress?: boolean } = {}): Promise<DemoResult> {
+export async function runDemo(options: { amount?: string; progress?: boolean; watch?: boolean } = {}): Promise<DemoResult> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-demo-'))
   let network: Network | undefined
+  let watch: DemoWatch | undefined
   try {
     network = await buildNetwork(dir, log)
-    const { alice, pointer, spsp } = network
+    const { alice, pointer, spsp, died } = network
+    if (options.watch === true) watch = await watchDemo(network.nodes, log, died)
 
-    const q = await quote({
+    const q = await Promise.race([died, quote({
       destination: pointer,
       spsp,
       sendPrepare: alice.sendPrepare,
       sourceAsset: USD,
       amountToSend: options.amount ?? '100.00',
       slippage: '0.02',
-    })
+    })])
     log('alice', `quote for ${pointer}: send ${units(q.maxSourceAmount)} USD, Bob gets at least ${units(q.minDeliveryAmount)} ${q.destinationAsset?.code ?? '?'} (probed ${q.probedRate.sent} → ${q.probedRate.delivered})`)
 
     const bar = options.progress === false ? undefined : new cliProgress.SingleBar(
@@ -47,17 +54,19 @@ export async function runDemo(options: { amount?: string; progress?: boolean } =
       cliProgress.Presets.shades_classic,
     )
     bar?.start(Number(q.maxSourceAmount), 0, { sent: '0.00', delivered: '0.00' })
-    const result = await pay(q, {
+    const result = await Promise.race([died, pay(q, {
       progressIntervalMs: 10, // Alice settles on each progress report: often, so her credit never runs dry
       onProgress: (p) => {
         alice.settleUpTo(p.amountSent) // Alice pays her connector as packets are fulfilled
         bar?.update(Number(p.amountSent), { sent: units(p.amountSent), delivered: units(p.amountDelivered) })
       },
-    })
+    })])
     bar?.stop()
     log('alice', `payment ${result.type}${result.type === 'failed' ? ` (${result.reason})` : ''}: sent ${units(result.amountSent)} USD, delivered ${units(result.amountDelivered)} EUR, in flight ${result.inFlight}`)
 
-    const closing = await network.settleAndClose(result.amountSent)
+    await network.settle(result.amountSent)
+    await watch?.hold()
+    const closing = await network.close()
     const report = await network.report()
     for (const line of report.lines) console.log(line)
     log('claims', closing.map((c) => `${c.who} redeemed ${units(c.redeemed)} ${c.asset}`).join('; '))
@@ -76,17 +85,31 @@ export async function runDemo(options: { amount?: string; progress?: boolean } =
     log('summary', 'conserved: every cent Alice spent on the USD ledger reached Bob on the EUR ledger, less the rate and spread')
     return { sent: result.amountSent, delivered: result.amountDelivered, bobOnLedger, aliceSpentOnLedger, audits: report.audits }
   } finally {
+    await watch?.close()
     await network?.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-/** The `stack-demo` command (bin/stack-demo.js): runs the demo, exit code 1 if it fails. */
+const USAGE = 'usage: stack-demo [--watch]   (--watch: print the dashboards\' URLs, keep the network up until Ctrl-C)'
+
+/** The `stack-demo` command (bin/stack-demo.js): runs the demo, exit code 1 if it fails (2: bad arguments). */
 export function main(): void {
+  let watch: boolean
+  try {
+    const { values } = parseArgs({ options: { watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    if (values.help === true) return console.log(USAGE)
+    watch = values.watch === true
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    process.exitCode = 2
+    return
+  }
   const started = Date.now()
-  runDemo()
+  runDemo({ watch })
     .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))
     .catch((error: unknown) => {
+      if (error instanceof DemoStoppedError) return log('watch', error.message) // asked for: not a failure
       console.error(error)
       process.exitCode = 1
     })

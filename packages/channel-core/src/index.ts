@@ -71,7 +71,7 @@ export {
   InvalidChannelOptionError,
 } from './claim-errors.js'
 export { ClaimChannel, checkPositive } from './claims/claim-channel.js'
-export type { ChannelLogger, ChannelWatch, ClaimChannelOptions, ClaimChannelSummary } from './claims/claim-channel.js'
+export type { ChannelLogger, ChannelWatch, ClaimChannelOptions, ClaimChannelState, ClaimChannelSummary } from './claims/claim-channel.js'
 export type { ClaimChannelView, ClaimScheme, RedeemMode, SignedClaim } from './claims/claim-scheme.js'
 export { MemoryClaimStore } from './claims/claim-store.js'
 export type { ClaimStore, IncomingClaim, OutgoingState } from './claims/claim-store.js'

@@ -18,7 +18,7 @@ import type { AccountId } from '@stack/ledger-core'
 import type { EthereumLedger, TransactionSummary } from '@stack/ledger-ethereum'
 import { isAddress, type Address, type Hex } from 'viem'
 import { NoOutgoingChannelError } from './errors.js'
-import { EthereumScheme, type ChannelFunding, type EthereumOutgoingState } from './ethereum-scheme.js'
+import { EthereumScheme, type ChannelFunding, type ChannelTransaction, type EthereumOutgoingState } from './ethereum-scheme.js'
 import { PaymentChannelContract, type OnChainChannel } from './payment-channel-contract.js'
 
 export interface EthereumChannelOptions {
@@ -45,6 +45,8 @@ export interface EthereumChannelOptions {
 
 export interface EthereumChannelSummary extends ClaimChannelSummary {
   readonly outgoing: { readonly channelId: string; readonly sent: bigint; readonly deposit: bigint } | undefined
+  /** The latest transactions this endpoint sent to the contract (since it started): open, top-up, claim, close. */
+  readonly transactions: readonly ChannelTransaction[]
 }
 
 /**
@@ -94,14 +96,14 @@ export class EthereumChannel extends ClaimChannel<Hex, EthereumOutgoingState> {
 
   /** Starts the dispute timeout on our channel: the peer may close with its best claim until it ends. */
   startReclaim(): Promise<TransactionSummary> {
-    return this.withOutgoing(async ({ channelId }) => this.contract.startReclaim(this.#scheme.accountId, this.#own(channelId)), { review: false })
+    return this.withOutgoing(async ({ channelId }) => this.#scheme.record('startReclaim', this.#own(channelId), await this.contract.startReclaim(this.#scheme.accountId, this.#own(channelId))), { review: false })
   }
 
   /** Withdraws what the peer did not claim, once the timeout has passed; forgets the channel. */
   reclaim(): Promise<TransactionSummary> {
     return this.withOutgoing(
       async ({ channelId }, save) => {
-        const summary = await this.contract.reclaim(this.#scheme.accountId, this.#own(channelId))
+        const summary = this.#scheme.record('reclaim', this.#own(channelId), await this.contract.reclaim(this.#scheme.accountId, this.#own(channelId)))
         this.#scheme.forget(save)
         return summary
       },
@@ -117,7 +119,7 @@ export class EthereumChannel extends ClaimChannel<Hex, EthereumOutgoingState> {
   override summary(): EthereumChannelSummary {
     const base = super.summary()
     const deposit = this.#store.getOutgoing()?.deposit ?? 0n
-    return { ...base, outgoing: base.outgoing === undefined ? undefined : { ...base.outgoing, deposit } }
+    return { ...base, outgoing: base.outgoing === undefined ? undefined : { ...base.outgoing, deposit }, transactions: [...this.#scheme.transactions] }
   }
 
   #own(channelId: string | undefined): Hex {

@@ -30,12 +30,24 @@ export interface EthereumOutgoingState extends OutgoingState {
 
 type Save = (state: EthereumOutgoingState) => void
 
+/** One transaction this endpoint sent to the contract (since the process started), for the operator. */
+export interface ChannelTransaction {
+  readonly action: 'open' | 'topUp' | 'claim' | 'close' | 'startReclaim' | 'reclaim'
+  readonly channelId: string
+  readonly hash: Hex
+}
+
+/** How many of the latest transactions are kept. */
+const TRANSACTIONS = 20
+
 const NO_CHANNEL: EthereumOutgoingState = Object.freeze({ channelId: undefined, sent: 0n, carry: 0n, deposit: 0n })
 
 export class EthereumScheme implements ClaimScheme<Hex, EthereumOutgoingState> {
   /** Our address and the peer's, lowercase (views spell them so). */
   readonly account: string
   readonly peer: string
+  /** The latest transactions we sent (oldest first, at most 20): their hashes to look up on the chain. */
+  readonly transactions: ChannelTransaction[] = []
   readonly #domain: ClaimDomain
   /** Incoming channels as last read from the contract (ms, the channel's clock), see readChannel. */
   readonly #channels = new Map<string, { readonly channel: OnChainChannel; readonly readAt: number }>()
@@ -95,12 +107,12 @@ export class EthereumScheme implements ClaimScheme<Hex, EthereumOutgoingState> {
     const unredeemed = claim.amount - channel.claimed
     this.#channels.delete(channelId)
     if (mode === 'claim') {
-      await this.contract.claim(this.accountId, channelId, claim.amount, claim.signature)
+      this.record('claim', channelId, await this.contract.claim(this.accountId, channelId, claim.amount, claim.signature))
       return unredeemed
     }
     // Nothing new to claim: close at what was claimed (the contract needs no signature for that).
-    if (unredeemed > 0n) await this.contract.close(this.accountId, channelId, claim.amount, claim.signature)
-    else await this.contract.close(this.accountId, channelId, channel.claimed, '0x')
+    if (unredeemed > 0n) this.record('close', channelId, await this.contract.close(this.accountId, channelId, claim.amount, claim.signature))
+    else this.record('close', channelId, await this.contract.close(this.accountId, channelId, channel.claimed, '0x'))
     return unredeemed > 0n ? unredeemed : 0n
   }
 
@@ -135,17 +147,25 @@ export class EthereumScheme implements ClaimScheme<Hex, EthereumOutgoingState> {
     if (this.funding === undefined) throw new DepositExhaustedError(current.channelId, needed, current.deposit)
     const least = needed - current.deposit
     const topUp = (this.funding.topUpAmount ?? this.funding.deposit) > least ? (this.funding.topUpAmount ?? this.funding.deposit) : least
-    await this.contract.topUp(this.accountId, current.channelId as Hex, topUp)
+    this.record('topUp', current.channelId, await this.contract.topUp(this.accountId, current.channelId as Hex, topUp))
     current = { ...current, deposit: current.deposit + topUp }
     save(current)
     return current
   }
 
   async open(deposit: bigint, timeoutSeconds: bigint, save: Save): Promise<EthereumOutgoingState & { channelId: string }> {
-    const { channelId } = await this.contract.open({ from: this.accountId, receiver: this.peer as Address, deposit, timeoutSeconds })
+    const { channelId, transaction } = await this.contract.open({ from: this.accountId, receiver: this.peer as Address, deposit, timeoutSeconds })
+    this.record('open', channelId, transaction)
     const state = { channelId, deposit, sent: 0n, carry: 0n }
     save(state)
     return state
+  }
+
+  /** Keeps `transaction` (sent for `action` on `channelId`) among the latest; returns it. */
+  record<T extends { readonly hash: Hex }>(action: ChannelTransaction['action'], channelId: string, transaction: T): T {
+    this.transactions.push({ action, channelId, hash: transaction.hash })
+    if (this.transactions.length > TRANSACTIONS) this.transactions.shift()
+    return transaction
   }
 
   /** Forgets our channel (reclaimed). */

@@ -25,7 +25,7 @@ await channel.stop() // redeems what the peer paid us, on chain
 export { EthereumChannel } from './ethereum-channel.js'
 export type { EthereumChannelOptions, EthereumChannelSummary } from './ethereum-channel.js'
 export { EthereumScheme } from './ethereum-scheme.js'
-export type { ChannelFunding, EthereumOutgoingState } from './ethereum-scheme.js'
+export type { ChannelFunding, ChannelTransaction, EthereumOutgoingState } from './ethereum-scheme.js'
 export { PaymentChannelContract } from './payment-channel-contract.js'
 export type { OnChainChannel, OpenRequest } from './payment-channel-contract.js'
 export { paymentChannelAbi, paymentChannelBytecode, solcVersion } from './generated/payment-channel.js'

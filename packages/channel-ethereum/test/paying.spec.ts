@@ -48,6 +48,9 @@ describe('EthereumChannel paying', () => {
     expect(await chain.bob.getBalance('bob')).toBe(bobBefore + total - closeFee)
     expect(await chain.alice.getBalance('alice')).toBe(aliceBefore - total - openFee)
     expect(await chain.alice.getAddressBalance(chain.address)).toBe(0n)
+    // Each side's summary names the transactions it sent, by the hashes the chain knows them by.
+    expect(pair.alice.summary().transactions).toEqual([{ action: 'open', channelId: last.channelId, hash: openReceipt.transactionHash }])
+    expect(pair.bob.summary().transactions).toEqual([{ action: 'close', channelId: last.channelId, hash: close.transactionHash }])
     console.log(`${CLAIMS} claims off-chain, ${total} wei in all; gas on chain for the whole channel: open ${openReceipt.gasUsed}, close ${close.gasUsed}`)
   })
 

@@ -95,6 +95,29 @@ export const OPENAPI = {
           maxAgeMs: { type: 'integer' },
         },
       },
+      /** A peer's settlement: GET /settlement's entry, and for claim channels each channel as its ledger holds it. */
+      ChannelState: {
+        type: 'object',
+        required: ['kind'],
+        properties: {
+          kind: { type: 'string' },
+          channels: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['direction', 'channelId', 'claimed'],
+              properties: {
+                direction: { type: 'string', enum: ['outgoing', 'incoming'] },
+                channelId: { type: 'string' },
+                /** The latest cumulative claim: signed by us (outgoing), the best we hold (incoming). */
+                claimed: amount,
+                ledger: { type: 'object', required: ['deposit', 'redeemed', 'status'], properties: { deposit: amount, redeemed: amount, status: { type: 'string', enum: ['open', 'closing', 'closed'] } } },
+                unreadable: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
       Removed: { type: 'object', required: ['removed'], properties: { removed: { type: 'string' } } },
     },
   },
@@ -139,6 +162,13 @@ export const OPENAPI = {
         },
       },
       delete: { summary: 'remove a peer and its static routes; its balance stays', parameters: [peerParam], responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors } },
+    },
+    '/peers/{id}/channel': {
+      get: {
+        summary: "the peer's settlement channels: deposit, latest claim, redeemed and status as the ledger holds them now, with the kind's ids (contract, addresses)",
+        parameters: [peerParam],
+        responses: { '200': { description: 'the channel state', ...json(ref('ChannelState')) }, '404': { description: 'no such peer, or it has no settlement', ...json(ref('Error')) }, ...errors },
+      },
     },
     '/peers/{id}/settle': {
       post: {

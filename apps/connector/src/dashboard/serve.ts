@@ -15,6 +15,13 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/format.js': { file: 'format.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/graph.js': { file: 'graph.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/peer-graph.js': { file: 'peer-graph.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/channels.js': { file: 'channels.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/gate.js': { file: 'gate.js', type: 'text/javascript; charset=utf-8' },
+  // The multi-node page is served by the demos' watch server (apps/demo/src/watch.ts), which
+  // passes its reads to every node: not by a node, whose page reads that node only.
   '/dashboard/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 }
 

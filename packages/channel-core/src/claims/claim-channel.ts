@@ -60,6 +60,20 @@ export interface ClaimChannelSummary {
   readonly incoming: readonly { readonly channelId: string; readonly best: bigint; readonly receivedAt: number }[]
 }
 
+/**
+ * One channel of an endpoint as its ledger holds it now, beside what the claims say: the
+ * channel's deposit, the latest cumulative claim (signed by us on ours, the best held on the
+ * peer's) and what the ledger paid out of it (redeemed). `ledger` is absent when the ledger
+ * has no such channel; `unreadable` says why the ledger could not be read.
+ */
+export interface ClaimChannelState {
+  readonly direction: 'outgoing' | 'incoming'
+  readonly channelId: string
+  readonly claimed: bigint
+  readonly ledger?: { readonly deposit: bigint; readonly redeemed: bigint; readonly status: ClaimChannelView['status'] }
+  readonly unreadable?: string
+}
+
 const silent: ChannelLogger = { warn() {} }
 
 export class ClaimChannel<Signature, Outgoing extends OutgoingState = OutgoingState, View extends ClaimChannelView = ClaimChannelView> implements Channel {
@@ -126,6 +140,25 @@ export class ClaimChannel<Signature, Outgoing extends OutgoingState = OutgoingSt
       carry: outgoing?.carry ?? 0n,
       incoming: this.#store.listIncoming().map((claim) => ({ channelId: claim.channelId, best: claim.amount, receivedAt: claim.receivedAt }))
     }
+  }
+
+  /** `summary`'s channels, each read from its ledger now (one read per channel: for an operator's look, not per packet). */
+  async channelStates(): Promise<ClaimChannelState[]> {
+    const { outgoing, incoming } = this.summary()
+    const held = [
+      ...(outgoing === undefined ? [] : [{ direction: 'outgoing' as const, channelId: outgoing.channelId, claimed: outgoing.sent }]),
+      ...incoming.map((claim) => ({ direction: 'incoming' as const, channelId: claim.channelId, claimed: claim.best })),
+    ]
+    return Promise.all(
+      held.map(async (channel): Promise<ClaimChannelState> => {
+        try {
+          const view = await this.#scheme.readChannel(channel.channelId)
+          return view === undefined ? channel : { ...channel, ledger: { deposit: view.deposit, redeemed: view.claimed, status: view.status } }
+        } catch (error) {
+          return { ...channel, unreadable: error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]}` : String(error) }
+        }
+      }),
+    )
   }
 
   // ---- paying -----------------------------------------------------------------------------

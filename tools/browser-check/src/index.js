@@ -1,3 +1,36 @@
+import { execFileSync } from 'node:child_process'
+import { chromium } from 'playwright-core'
+
+/** Debian's chromium, never a downloaded one; nothing phoning home. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+/** The installed chromium's path; throws, saying how to install it, when there is none (a test fails rather than skips). */
+export function chromiumPath() {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
+  } catch {
+    throw new Error("chromium not found on PATH: the dashboard is tested in a real browser. Install Debian's: `apt-get install -y chromium` (.ci/run does so as root).")
+  }
+}
+
+/**
+ * Headless chromium on a fresh profile in `profileDir`, its first page, and the page's script
+ * errors and CSP violations collected in `errors` (failed loads are not: the tests ask for 401s).
+ * @param {string} profileDir
+ * @param {{ width: number, height: number }} viewport
+ */
+export async function openBrowser(profileDir, viewport = { width: 1280, height: 900 }) {
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, viewport })
+  const page = context.pages()[0] ?? (await context.newPage())
+  /** @type {string[]} */
+  const errors = []
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text())
+  })
+  page.on('pageerror', (error) => errors.push(error.message))
+  return { context, page, errors }
+}
+
 /**
  * Checks run in the page (as a string: the test's TypeScript has no DOM types): WCAG 2.1's
  * contrast ratio (§1.4.3, 4.5:1 for text) of every visible element with text against the first

@@ -1,0 +1,10 @@
+import type { BrowserContext, Page } from 'playwright-core'
+
+/** Debian's chromium, never a downloaded one; nothing phoning home. */
+export declare const CHROMIUM_ARGS: readonly string[]
+/** The installed chromium's path; throws, saying how to install it, when there is none. */
+export declare function chromiumPath(): string
+/** Headless chromium on a fresh profile, its first page, and the page's script errors and CSP violations. */
+export declare function openBrowser(profileDir: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; errors: string[] }>
+/** Run in a page (`page.evaluate(A11Y_PROBLEMS)`): the accessibility problems found, as lines; [] if none. */
+export declare const A11Y_PROBLEMS: string

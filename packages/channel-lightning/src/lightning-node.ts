@@ -46,7 +46,8 @@ const MIN_FEE_RATE = 253
 
 /** One LDK (v0.1, WASM) Lightning node: BOLT peers over TCP, channels on a Bitcoin chain, BOLT11 payments. */
 export class LightningNode extends EventEmitter<NodeEvents> {
-  readonly #pending = new Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }>()
+  /** Who waits for each payment's outcome (several calls of pay() may wait for one payment). */
+  readonly #pending = new Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }[]>()
   readonly #broadcasts = new Set<Promise<unknown>>()
   readonly #timers: NodeJS.Timeout[] = []
   #feeRate: number
@@ -249,7 +250,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     const known = this.payment(key)
     if (known?.status === 'sent') return Promise.resolve({ paymentHash: key, preimage: known.preimage, feeMsat: known.feeMsat })
     if (known?.status === 'failed') return Promise.reject(new PaymentFailedError(key, known.reason))
-    const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, { resolve, reject }))
+    const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]))
     if (known?.status === 'pending') return done
     const sent = this.#manager.send_payment(paymentHash, params.res.get_b(), paymentHash, params.res.get_c(), ldk.Retry.constructor_attempts(3))
     if (!(sent instanceof ldk.Result_NoneRetryableSendFailureZ_OK)) {

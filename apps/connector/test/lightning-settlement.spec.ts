@@ -14,7 +14,8 @@ import { freePort, host, intents, node, stopAll, token, type Host } from './harn
 // sender — A —BTP— B — receiver, in BTC (scale 8: units are satoshis). A settles with B over
 // Lightning (`settlement.kind: lightning`): two LDK 0.1 nodes, one per connector, a channel A
 // funds on a bcoin regtest chain the test starts, and an invoice paid each time A's debt to B
-// crosses the threshold while thousands of packets flow. Then the channel closes cooperatively and
+// crosses the threshold while thousands of packets flow, B restarted half-way (its channel kept).
+// Then the channel closes cooperatively and
 // every book must agree to the satoshi: both connectors' balances and counters, the channel
 // totals, the Lightning balances, the closing transaction, the sweeps and both wallets.
 
@@ -148,15 +149,18 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
     })
     nodes.push(nodeA)
     // B dials A over BTP; A's plug-in dials B's Lightning node (again and again until B's is up) and proposes the channel.
-    const nodeB = await node({
+    // B's books are SQLite: B restarts half-way.
+    const startB = () => node({
       address: 'test.b',
       asset: BTC,
       listen: { btp: { port: 0 } },
+      balances: { store: 'sqlite', path: join(dir, 'b-balances.db') },
       peers: [
         { id: 'a', relation: 'peer', btp: { url: `btp+ws://b:${tokens.b}@127.0.0.1:${nodeA.ports.btp}` }, settlement: section(b, { listenPort: bLightning }) },
         { id: 'receiver', relation: 'child', btp: { token: tokens.receiver } },
       ],
     })
+    let nodeB = await startB()
     nodes.push(nodeB)
     await nodeA.whenConnected(30_000, ['b'])
     await nodeB.whenConnected(30_000, ['a'])
@@ -167,36 +171,57 @@ describe('settlement over Lightning between two connectors (LDK on bcoin regtest
     const funding = await tx(fundingTxid)
     const fundingFee = await feeOf(funding)
     await chain.mine(1)
-    await until('the channel to be usable on both sides', () => summaryOf(nodeA, 'b').channels[0]?.usable === true && summaryOf(nodeB, 'a').channels[0]?.usable === true)
+    const usable = () => summaryOf(nodeA, 'b').channels[0]?.usable === true && summaryOf(nodeB, 'a').channels[0]?.usable === true
+    await until('the channel to be usable on both sides', usable)
 
     const shared = intents()
     const sender = await host(`btp+ws://sender:${tokens.sender}@127.0.0.1:${nodeA.ports.btp}`, shared)
-    const receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${nodeB.ports.btp}`, shared)
-    hosts.push(sender, receiver)
-    let next = 0
-    const outcomes: number[] = []
+    hosts.push(sender)
+    const delivered: bigint[] = []
+    const countedAtB = { received: 0, receivedAmount: 0n }
     const began = Date.now()
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < PACKETS) {
-        next++
-        outcomes.push((await sender.pay('test.b.receiver', AMOUNT, 'fulfill', 30_000)).type)
-      }
-    }))
-    expect(outcomes.filter((type) => type === IlpPacketType.Fulfill).length).toBe(PACKETS)
-    // What is left under the threshold is paid now ("settle now"), once the one in flight is over.
-    await until('A to owe B nothing', async () => {
-      await nodeA.connector.settleNow('b')
-      return nodeA.connector.balances().b?.balance === 0n
-    })
+    /** `count` packets, CONCURRENCY at a time, every one fulfilled; then A pays what is left under the threshold ("settle now"). */
+    const send = async (count: number): Promise<void> => {
+      const receiver = await host(`btp+ws://receiver:${tokens.receiver}@127.0.0.1:${nodeB.ports.btp}`, shared)
+      hosts.push(receiver)
+      let next = 0
+      const outcomes: number[] = []
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) {
+          next++
+          outcomes.push((await sender.pay('test.b.receiver', AMOUNT, 'fulfill', 30_000)).type)
+        }
+      }))
+      expect(outcomes.filter((type) => type === IlpPacketType.Fulfill).length).toBe(count)
+      await until('A to owe B nothing', async () => {
+        await nodeA.connector.settleNow('b')
+        return nodeA.connector.balances().b?.balance === 0n
+      })
+      await until('B to have taken every credit', () => summaryOf(nodeB, 'a').received === summaryOf(nodeA, 'b').sent)
+      delivered.push(...receiver.delivered)
+      const { received, receivedAmount } = nodeB.connector.counters().settlement
+      countedAtB.received += received
+      countedAtB.receivedAmount += receivedAmount
+    }
+    await send(PACKETS / 2)
+    // B restarts (graceful stop, same files): its node keeps the channel, A's node dials it again, its books are where they were.
+    await stopAll(...hosts.splice(1), nodeB)
+    nodes.splice(nodes.indexOf(nodeB), 1)
+    nodeB = await startB()
+    nodes.push(nodeB)
+    await nodeB.whenConnected(30_000, ['a'])
+    await until('the channel to be usable again', usable)
+    expect(summaryOf(nodeB, 'a').received).toBe(TOTAL / 2n)
+    await send(PACKETS / 2)
 
     const settlements = nodeA.connector.counters().settlement
-    console.info(`${PACKETS} packets and ${settlements.sent} settlements in ${Date.now() - began} ms`)
+    console.info(`${PACKETS} packets and ${settlements.sent} settlements in ${Date.now() - began} ms (B restarted half-way)`)
     expect(settlements).toMatchObject({ sentAmount: TOTAL, failed: 0 })
     // Invoices paid as the debt crossed the threshold while packets flowed (more packets come in while one is paid).
     expect(settlements.sent).toBeGreaterThan(5)
-    expect(nodeB.connector.counters().settlement).toMatchObject({ received: settlements.sent, receivedAmount: TOTAL })
-    expect(receiver.delivered.reduce((sum, v) => sum + v, 0n)).toBe(TOTAL)
-    expect(receiver.delivered.length).toBe(PACKETS)
+    expect(countedAtB).toEqual({ received: settlements.sent, receivedAmount: TOTAL })
+    expect(delivered.reduce((sum, v) => sum + v, 0n)).toBe(TOTAL)
+    expect(delivered.length).toBe(PACKETS)
     const books = (n: ConnectorNode) => Object.fromEntries(Object.entries(n.connector.balances()).map(([peer, entry]) => [peer, entry?.balance]))
     expect(books(nodeA)).toEqual({ sender: -TOTAL, b: 0n })
     expect(books(nodeB)).toEqual({ a: 0n, receiver: TOTAL })

@@ -8,9 +8,9 @@ import { listenListener, monitorListener } from './monitor-follower.js'
 import { PeerSockets } from './net.js'
 import { handleEvent, type NodeEvents } from './node-events.js'
 import { NodeJournal, type PaymentOutcome, type Sweep } from './node-journal.js'
-import { StateDir } from './state-dir.js'
+import { StateDir, monitorPersister } from './state-dir.js'
 import { Sweeper } from './sweeper.js'
-import { channelInfo, userConfig, type ChannelInfo } from './user-config.js'
+import { channelInfo, routers, userConfig, type ChannelInfo } from './user-config.js'
 
 /** Builds the signed funding transaction of a channel: one output paying `sats` to `script`, segwit inputs only (BOLT 2). */
 export interface FundingWallet {
@@ -46,7 +46,8 @@ const MIN_FEE_RATE = 253
 
 /** One LDK (v0.1, WASM) Lightning node: BOLT peers over TCP, channels on a Bitcoin chain, BOLT11 payments. */
 export class LightningNode extends EventEmitter<NodeEvents> {
-  readonly #pending = new Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }>()
+  /** Who waits for each payment's outcome (several calls of pay() may wait for one payment). */
+  readonly #pending = new Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }[]>()
   readonly #broadcasts = new Set<Promise<unknown>>()
   readonly #timers: NodeJS.Timeout[] = []
   #feeRate: number
@@ -103,31 +104,9 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     this.#logger = ldk.Logger.new_impl({
       log: (record: ldk.Record) => options.log?.(ldk.Level[record.get_level()] ?? 'log', record.get_args())
     })
-    const state = this.#state
-    const persister = ldk.Persist.new_impl({
-      persist_new_channel: (outpoint: ldk.OutPoint, monitor: ldk.ChannelMonitor) => {
-        state.write(monitorFile(outpoint), monitor.write())
-        return ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed
-      },
-      update_persisted_channel: (outpoint: ldk.OutPoint, _update: ldk.ChannelMonitorUpdate | null, monitor: ldk.ChannelMonitor) => {
-        state.write(monitorFile(outpoint), monitor.write())
-        return ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed
-      },
-      archive_persisted_channel: () => {}
-    })
-    this.#chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), this.#broadcaster, this.#logger, this.#fees, persister)
-
+    this.#chainMonitor = ldk.ChainMonitor.constructor_new(ldk.Option_FilterZ.constructor_none(), this.#broadcaster, this.#logger, this.#fees, monitorPersister(this.#state))
     const network = ldk.Network.LDKNetwork_Regtest
-    const graph = ldk.NetworkGraph.constructor_new(network, this.#logger)
-    const scorer = ldk.ProbabilisticScorer.constructor_new(ldk.ProbabilisticScoringDecayParameters.constructor_default(), graph, this.#logger)
-    const router = ldk.DefaultRouter.constructor_new(
-      graph,
-      this.#logger,
-      this.#keys.as_EntropySource(),
-      ldk.MultiThreadedLockableScore.constructor_new(scorer.as_Score()).as_LockableScore(),
-      ldk.ProbabilisticScoringFeeParameters.constructor_default()
-    )
-    const messageRouter = ldk.DefaultMessageRouter.constructor_new(graph, this.#keys.as_EntropySource())
+    const { router, messageRouter } = routers(network, this.#logger, this.#keys)
     const config = userConfig(options)
 
     const monitors = this.#state.monitors().map((file) => {
@@ -271,7 +250,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     const known = this.payment(key)
     if (known?.status === 'sent') return Promise.resolve({ paymentHash: key, preimage: known.preimage, feeMsat: known.feeMsat })
     if (known?.status === 'failed') return Promise.reject(new PaymentFailedError(key, known.reason))
-    const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, { resolve, reject }))
+    const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]))
     if (known?.status === 'pending') return done
     const sent = this.#manager.send_payment(paymentHash, params.res.get_b(), paymentHash, params.res.get_c(), ldk.Retry.constructor_attempts(3))
     if (!(sent instanceof ldk.Result_NoneRetryableSendFailureZ_OK)) {
@@ -428,10 +407,6 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     const tracked = work.catch((error: Error) => this.#fail(error)).finally(() => this.#broadcasts.delete(tracked))
     this.#broadcasts.add(tracked)
   }
-}
-
-function monitorFile(outpoint: ldk.OutPoint): string {
-  return `monitors/${bytesToHash(outpoint.get_txid())}_${outpoint.get_index()}`
 }
 
 function apiError(result: unknown): string {

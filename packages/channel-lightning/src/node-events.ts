@@ -24,7 +24,7 @@ export interface EventContext {
   readonly node: { emit<K extends keyof NodeEvents>(name: K, ...args: NodeEvents[K]): boolean }
   readonly manager: ldk.ChannelManager
   readonly journal: NodeJournal
-  readonly pending: Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }>
+  readonly pending: Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }[]>
   sweep(outputs: ldk.SpendableOutputDescriptor[]): void
   fund(event: ldk.Event_FundingGenerationReady): void
 }
@@ -48,7 +48,7 @@ export function handleEvent(event: ldk.Event, context: EventContext): void {
     // Our payment id is the payment hash (LightningNode.pay).
     const payment = { paymentHash: hex(event.payment_hash), preimage: hex(event.payment_preimage), feeMsat: someOf<bigint>(event.fee_paid_msat) ?? 0n }
     context.journal.sent(payment.paymentHash, payment.preimage, payment.feeMsat)
-    context.pending.get(payment.paymentHash)?.resolve(payment)
+    for (const waiter of context.pending.get(payment.paymentHash) ?? []) waiter.resolve(payment)
     context.pending.delete(payment.paymentHash)
     context.node.emit('paymentSent', payment)
   } else if (event instanceof ldk.Event_PaymentFailed) {
@@ -56,7 +56,7 @@ export function handleEvent(event: ldk.Event, context: EventContext): void {
     const code = someOf<ldk.PaymentFailureReason>(event.reason)
     const reason = code === undefined ? 'unknown' : (ldk.PaymentFailureReason[code] ?? String(code))
     context.journal.failed(paymentHash, reason)
-    context.pending.get(paymentHash)?.reject(new PaymentFailedError(paymentHash, reason))
+    for (const waiter of context.pending.get(paymentHash) ?? []) waiter.reject(new PaymentFailedError(paymentHash, reason))
     context.pending.delete(paymentHash)
     context.node.emit('paymentFailed', { paymentHash, reason })
   } else if (event instanceof ldk.Event_PendingHTLCsForwardable) {

@@ -1,5 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import * as ldk from 'lightningdevkit'
+import { bytesToHash } from './chain.js'
 
 /**
  * A node's state on disk: `seed`, `manager` (the ChannelManager) and `monitors/<txid>_<vout>`
@@ -35,4 +37,20 @@ export class StateDir {
       .filter((name) => !name.endsWith('.tmp'))
       .map((name) => `monitors/${name}`)
   }
+}
+
+/** LDK's Persist over a StateDir: each monitor written whole (`monitors/<txid>_<vout>`) before LDK goes on. */
+export function monitorPersister(state: StateDir): ldk.Persist {
+  const file = (outpoint: ldk.OutPoint): string => `monitors/${bytesToHash(outpoint.get_txid())}_${outpoint.get_index()}`
+  return ldk.Persist.new_impl({
+    persist_new_channel: (outpoint: ldk.OutPoint, monitor: ldk.ChannelMonitor) => {
+      state.write(file(outpoint), monitor.write())
+      return ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed
+    },
+    update_persisted_channel: (outpoint: ldk.OutPoint, _update: ldk.ChannelMonitorUpdate | null, monitor: ldk.ChannelMonitor) => {
+      state.write(file(outpoint), monitor.write())
+      return ldk.ChannelMonitorUpdateStatus.LDKChannelMonitorUpdateStatus_Completed
+    },
+    archive_persisted_channel: () => {}
+  })
 }

@@ -16,6 +16,20 @@ export function userConfig(options: { readonly minimumDepth?: number; readonly t
   return config
 }
 
+/** Routing without gossip: the graph stays empty, routes are our channels and the invoices' route hints. */
+export function routers(network: ldk.Network, logger: ldk.Logger, keys: ldk.KeysManager): { router: ldk.DefaultRouter; messageRouter: ldk.DefaultMessageRouter } {
+  const graph = ldk.NetworkGraph.constructor_new(network, logger)
+  const scorer = ldk.ProbabilisticScorer.constructor_new(ldk.ProbabilisticScoringDecayParameters.constructor_default(), graph, logger)
+  const router = ldk.DefaultRouter.constructor_new(
+    graph,
+    logger,
+    keys.as_EntropySource(),
+    ldk.MultiThreadedLockableScore.constructor_new(scorer.as_Score()).as_LockableScore(),
+    ldk.ProbabilisticScoringFeeParameters.constructor_default()
+  )
+  return { router, messageRouter: ldk.DefaultMessageRouter.constructor_new(graph, keys.as_EntropySource()) }
+}
+
 export interface ChannelInfo {
   readonly channelId: string
   readonly counterparty: string

@@ -18,6 +18,8 @@ let bob: Peer
 const copies: string[] = []
 beforeAll(async () => {
   ;({ chain, ledger, alice, bob } = await startTwoPeers())
+  // The first directories too: the peers end on copies of them.
+  copies.push(alice.dataDir, bob.dataDir)
 })
 afterAll(async () => {
   await stopTwoPeers({ chain, ledger, alice, bob })

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BitcoinLedger } from '@stack/ledger-bitcoin'
 import { MalformedClaimError, type ClaimCarrier } from '@stack/channel-core'
-import { ForgedPaymentError, LightningChannel, encodeSettlementMessage } from '../src/index.js'
+import { ForgedPaymentError, LightningChannel, UnknownPeerNodeError, encodeSettlementMessage } from '../src/index.js'
 import { carrierPair, feeOf, openChannel, transaction, restartPeer, until, type Peer, type Regtest, startTwoPeers, stopTwoPeers } from './fixture.js'
 
 // ILP settlement over Lightning: the payer gets an invoice from the payee over the link and pays it;
@@ -19,6 +19,8 @@ afterAll(() => stopTwoPeers({ chain, ledger, alice, bob }))
 
 describe('LightningChannel', () => {
   const CAPACITY = 1_000_000n
+  /** Sats alice's node pays bob's outside the channel's settlements. */
+  const DIRECT = 5_000n
   let channelId: string
   let fundingTxid: string
   let toBob: ClaimCarrier
@@ -86,6 +88,23 @@ describe('LightningChannel', () => {
     expect(credited.length).toBe(150)
   })
 
+  it('pays an invoice once however often it is paid; refuses to settle with a peer whose node it does not know', async () => {
+    const { invoice, paymentHash } = bob.node.createInvoice(DIRECT * 1000n, 'paid twice?')
+    // Twice at once (the second waits for the first's outcome), then once more.
+    const [first, second] = await Promise.all([alice.node.pay(invoice), alice.node.pay(invoice)])
+    expect(second).toEqual(first)
+    expect(await alice.node.pay(invoice)).toEqual(first)
+    await until('the claim', () => bob.claimed.has(paymentHash), [bob.node])
+    expect(bob.node.claimedMsat(paymentHash)).toBe(DIRECT * 1000n)
+    expect(alice.node.payment(paymentHash)).toMatchObject({ status: 'sent', preimage: first.preimage })
+    // No peerNodeId, and no hello comes over this carrier: nothing is paid.
+    const silent: ClaimCarrier = { sendValue: () => Promise.reject(new Error('nobody there')), setValueHandler: () => undefined }
+    const unknown = new LightningChannel({ node: alice.node, books: 'nobody', carrier: silent, msatPerUnit: 1000n })
+    await expect(unknown.sendValue(10n)).rejects.toBeInstanceOf(UnknownPeerNodeError)
+    expect(() => new LightningChannel({ node: alice.node, carrier: silent, msatPerUnit: 1000n })).toThrow(expect.objectContaining({ name: 'InvalidChannelOptionError' }))
+    await unknown.stop()
+  })
+
   it('keeps its books across a restart of the payee: a replay still credits nothing, new settlements are credited', async () => {
     const before = payee.totals().received
     await bob.node.stop()
@@ -102,9 +121,9 @@ describe('LightningChannel', () => {
     expect(credited.length).toBe(151)
   })
 
-  it('closes cooperatively: the payee’s output on chain is exactly what it was credited, the rest the payer’s less the fee', async () => {
-    const received = payee.totals().received
-    expect(payer.totals().sent).toBe(received)
+  it('closes cooperatively: the payee’s output on chain is exactly what it was credited (and paid directly), the rest the payer’s less the fee', async () => {
+    expect(payer.totals().sent).toBe(payee.totals().received)
+    const received = payee.totals().received + DIRECT
     alice.node.closeChannel(channelId, bob.node.nodeId)
     let closingTxid: string | undefined
     await until('the closing transaction', async () => {

@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { parseArgs } from 'node:util'
 import type { Hex } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { BtpClient } from '@stack/channel-btp'
@@ -38,6 +39,7 @@ import { connectorBin, ConnectorProcess, type AdminBook } from './connector-proc
 import { ethBalances, ethereumReport } from './ethereum-report.js'
 import { ALICE_SATS, BTC, CHANNEL_SATS, LightningLeg } from './lightning-leg.js'
 import { servePayee } from './payee.js'
+import { DemoStoppedError, watchDemo, type DemoWatch } from './watch.js'
 
 export { BTC }
 /** Wei: ILP amounts are the chain's own unit, so a settlement is < 2^64 wei (≈ 18.4 ETH). */
@@ -104,8 +106,9 @@ type SettlementView = Record<string, {
   received?: string
 }>
 
-export async function runThreeL2(options: { amount?: string } = {}): Promise<ThreeL2Result> {
+export async function runThreeL2(options: { amount?: string; watch?: boolean } = {}): Promise<ThreeL2Result> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-l2-'))
+  let watching: DemoWatch | undefined
   const stops: (() => Promise<unknown> | unknown)[] = []
   const connectors: ConnectorProcess[] = []
   // Whatever way this process ends (an error, a signal turned into exit), no connector outlives it.
@@ -227,6 +230,10 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
     const { settleUpTo, settled } = settleAsSent(aliceChannel)
 
     // ---- the payment (a connector dying fails it at once) --------------------------------------
+    if (options.watch === true) {
+      const nodes = [{ name: 'A', adminUrl: `http://127.0.0.1:${a.ports.admin}` }, { name: 'B', adminUrl: `http://127.0.0.1:${b.ports.admin}` }]
+      watching = await watchDemo(nodes, log, Promise.race([a.died, b.died]))
+    }
     const q = await unlessDead(
       quote({ destination: pointer, spsp, sendPrepare: sendOverLink(aliceLink, { triggeredBy: aliceInfo.clientAddress, peer: 'connector-a' }), sourceAsset: BTC, amountToSend: options.amount ?? '0.001', slippage: '0.02' }),
       [a, b],
@@ -249,6 +256,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       books.B = await b.admin<Books>('/balances')
       return square(books.A) && square(books.B)
     }, 60_000, 'every connector book to be square')
+    await watching?.hold()
     const settlementA = await a.admin<SettlementView>('/settlement')
     const settlementB = await b.admin<SettlementView>('/settlement')
     const countsA = await a.settlementCounts()
@@ -327,6 +335,7 @@ export async function runThreeL2(options: { amount?: string } = {}): Promise<Thr
       ethGasUsed: ethereumLeg.gasUsed, bobBestClaim: bobBest, redemptionHash: redemption.hash,
     }
   } finally {
+    await watching?.close()
     killConnectors()
     process.off('exit', killConnectors)
     for (const stop of stops.reverse()) {
@@ -359,13 +368,29 @@ function writeConfig(dir: string, name: string, config: object): string {
   return file
 }
 
+const USAGE = 'usage: three-l2 [--watch]   (--watch: print the dashboards\' URLs, keep the network up until Ctrl-C)'
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // A signal ends the run through process.exit, so the 'exit' hook above stops the connectors.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
+  let watch = false
+  try {
+    const { values } = parseArgs({ options: { watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    if (values.help === true) {
+      console.log(USAGE)
+      process.exit(0)
+    }
+    watch = values.watch === true
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+  // A signal ends the run through process.exit, so the 'exit' hook above stops the connectors;
+  // under --watch the watch takes Ctrl-C and SIGTERM itself, to close and check as usual.
+  if (!watch) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
   const started = Date.now()
-  runThreeL2()
+  runThreeL2({ watch })
     .then(() => console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`))
     .catch((error: unknown) => {
+      if (error instanceof DemoStoppedError) return log('watch', error.message) // asked for: not a failure
       console.error(error)
       process.exitCode = 1
     })

@@ -140,6 +140,10 @@ for n, op in ipairs(ops) do
         journal(op.p, d, 'packet', op.id, nil)
       end
     end
+  elseif op.o == 'credit' then
+    local d = amount(op.d)
+    a.b = add(a.b, d)
+    journal(op.p, d, 'packet', op.id, nil)
   elseif op.o == 'adjust' then
     local d = amount(op.d)
     if d ~= '0' then

@@ -76,6 +76,8 @@ export class SharedBalanceStore {
   readonly #engine: Engine
   readonly #batcher: Batcher<Op, OpResult>
   readonly #view = new Map<string, AccountRow>()
+  /** Pending positive holds of this instance, per peer. */
+  readonly #credits = new Map<string, bigint>()
   readonly #timers: NodeJS.Timeout[] = []
   readonly #graceMs: number
   #seq = 0
@@ -108,6 +110,13 @@ export class SharedBalanceStore {
 
   async reserve(peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): Promise<SharedReservation> {
     const id = `${this.instance}:${++this.#seq}`
+    // A positive hold (a Prepare we forward: what we will owe if it is fulfilled) is never
+    // checked, so it is held here alone: only its commit goes to the store. Its pending sum is
+    // this instance's, and it goes with the instance (its link died with it).
+    if (delta >= 0n) {
+      this.#credits.set(peerId, (this.#credits.get(peerId) ?? 0n) + delta)
+      return new Hold(this, peerId, delta, id)
+    }
     const result = await this.#submit({ o: 'reserve', p: peerId, id, d: delta.toString(), min: minBalance === undefined ? null : minBalance.toString(), expires: expiresAt?.getTime() ?? null }, peerId)
     if (!result.ok) {
       const available = BigInt(result.balance) + BigInt(result.pendingDebit)
@@ -138,11 +147,12 @@ export class SharedBalanceStore {
 
   get(peerId: string): BalanceSnapshot {
     const row = this.#view.get(peerId)
-    return row === undefined ? ZERO : { balance: row.balance, pendingDebit: row.pendingDebit, pendingCredit: row.pendingCredit }
+    const credit = this.#credits.get(peerId) ?? 0n
+    return row === undefined ? (credit === 0n ? ZERO : { ...ZERO, pendingCredit: credit }) : { balance: row.balance, pendingDebit: row.pendingDebit, pendingCredit: row.pendingCredit + credit }
   }
 
   snapshot(): Map<string, BalanceSnapshot> {
-    return new Map([...this.#view.keys()].map((peer) => [peer, this.get(peer)]))
+    return new Map([...new Set([...this.#view.keys(), ...this.#credits.keys()])].map((peer) => [peer, this.get(peer)]))
   }
 
   /** Reads every account into the view. */
@@ -206,9 +216,14 @@ export class SharedBalanceStore {
     await this.#engine.close()
   }
 
-  /** @internal a hold's resolution */
-  resolve(op: 'commit' | 'release', peerId: string, id: string): Promise<boolean> {
-    return this.#submit({ o: op, p: peerId, id }, peerId).then((result) => result.ok)
+  /** @internal a hold's resolution: in the store, or (a positive hold) here, its commit in the store. */
+  async resolve(op: 'commit' | 'release', peerId: string, id: string, delta: bigint): Promise<boolean> {
+    if (delta < 0n) return (await this.#submit({ o: op, p: peerId, id }, peerId)).ok
+    if (op === 'commit') await this.#submit({ o: 'credit', p: peerId, id, d: delta.toString() }, peerId)
+    const credit = (this.#credits.get(peerId) ?? 0n) - delta
+    if (credit === 0n) this.#credits.delete(peerId)
+    else this.#credits.set(peerId, credit)
+    return true
   }
 
   async #submit(op: Op, peerId: string): Promise<OpResult> {
@@ -263,7 +278,7 @@ class Hold implements SharedReservation {
       if (this.#state !== 'pending') return false
     }
     if (this.#state !== 'pending') return false
-    const resolving = this.#store.resolve(op, this.peerId, this.id)
+    const resolving = this.#store.resolve(op, this.peerId, this.id, this.delta)
     this.#resolving = resolving
     try {
       const done = await resolving

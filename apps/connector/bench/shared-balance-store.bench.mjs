@@ -58,7 +58,7 @@ try {
     ['sqlite NORMAL', async () => SqliteBalanceStore.open(join(dir, `b-${rows.length}.db`))],
     ['postgres', async () => openPostgresBalanceStore({ url: pg.url, ...timers })],
     ['redis always', async () => openRedisBalanceStore({ url: redisAlways.url, ...timers })],
-    ['redis everysec', async () => openRedisBalanceStore({ url: redisEverysec.url, ...timers })],
+    ['redis everysec', async () => openRedisBalanceStore({ url: redisEverysec.url, durability: 'crash', ...timers })],
   ]
   for (const concurrency of concurrencies) {
     for (const [name, open] of stores) {

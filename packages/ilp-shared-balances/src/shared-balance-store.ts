@@ -32,7 +32,18 @@ export interface BalanceAudit {
   readonly journalRows: number
 }
 
+/**
+ * What the server must keep across what, checked when the store opens (BalanceStoreNotDurableError):
+ * `power-loss` (default): PostgreSQL fsync=on and synchronous_commit on (or local, remote_*),
+ * Redis appendonly yes with appendfsync always; `crash`: the server's own crash only, so Redis
+ * may fsync everysec (it writes the AOF before it answers; a power loss may take the last second);
+ * `none`: not checked (a throw-away store, or a server whose settings cannot be read).
+ */
+export type Durability = 'power-loss' | 'crash' | 'none'
+
 export interface SharedBalanceStoreOptions {
+  /** Default 'power-loss'. */
+  readonly durability?: Durability
   /** This instance's name in hold ids (for the operator reading the store). Default: random. */
   readonly instance?: string
   /** Ops in one batch, at most. Default 500. */

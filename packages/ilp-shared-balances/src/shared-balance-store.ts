@@ -91,12 +91,15 @@ export class SharedBalanceStore {
   readonly #credits = new Map<string, bigint>()
   readonly #timers: NodeJS.Timeout[] = []
   readonly #graceMs: number
+  /** Hold ids: `<instance>:<run>:<seq>`, the run new at each open, so that a restarted instance of the same name never reuses the id of a hold still pending. */
+  readonly #run: string
   #seq = 0
   #closed = false
 
   constructor(engine: Engine, options: SharedBalanceStoreOptions = {}) {
     this.#engine = engine
     this.instance = options.instance ?? randomBytes(6).toString('hex')
+    this.#run = `${this.instance}:${randomBytes(4).toString('hex')}`
     this.#graceMs = options.expireGraceMs ?? 5_000
     this.#batcher = new Batcher((ops) => engine.apply(ops), { maxBatch: options.maxBatch ?? 500, maxInFlight: options.maxInFlight ?? 2 })
     const every = (ms: number, task: () => Promise<unknown>): void => {
@@ -120,7 +123,7 @@ export class SharedBalanceStore {
   }
 
   async reserve(peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): Promise<SharedReservation> {
-    const id = `${this.instance}:${++this.#seq}`
+    const id = `${this.#run}:${++this.#seq}`
     // A positive hold (a Prepare we forward: what we will owe if it is fulfilled) is never
     // checked, so it is held here alone: only its commit goes to the store. Its pending sum is
     // this instance's, and it goes with the instance (its link died with it).

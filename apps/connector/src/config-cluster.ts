@@ -27,6 +27,8 @@ export interface ClusterConfig {
   token: string
   /** Each BTP peer's instance: the one that holds its link. */
   attach: Record<string, string>
+  /** How often the holder of a peer with a payment channel looks whether it is due (default 1 000 ms). */
+  settleIntervalMs?: number
 }
 
 const ID = /^[A-Za-z0-9_~-]+$/
@@ -67,7 +69,7 @@ export function checkClusterConfig(c: ConfigChecker, value: unknown, context: Cl
 }
 
 function checkCluster(c: ConfigChecker, value: unknown, peers: { btp: readonly string[]; http: readonly string[] }): ClusterConfig | undefined {
-  const s = c.object(value, 'cluster', ['instance', 'instances', 'token', 'attach'])
+  const s = c.object(value, 'cluster', ['instance', 'instances', 'token', 'attach', 'settleIntervalMs'])
   if (s === undefined) return undefined
   const instances: Record<string, string> = {}
   const entries = s.instances === undefined ? undefined : c.object(s.instances, 'cluster.instances', Object.keys(s.instances as object))
@@ -101,8 +103,9 @@ function checkCluster(c: ConfigChecker, value: unknown, peers: { btp: readonly s
   for (const peer of peers.btp) {
     if (a[peer] === undefined) c.fail('cluster.attach', `needs BTP peer ${peer}: a BTP peer has one socket, held by one instance`)
   }
+  const settleIntervalMs = s.settleIntervalMs === undefined ? undefined : c.integer(s.settleIntervalMs, 'cluster.settleIntervalMs', 10, 3_600_000)
   if (instance === undefined || instances[instance] === undefined || token === undefined) return undefined
-  return { instance, instances, token, attach }
+  return { instance, instances, token, attach, ...(settleIntervalMs === undefined ? {} : { settleIntervalMs }) }
 }
 
 /** Where this instance's internal listener listens: the host and port of its own URL. */

@@ -11,6 +11,7 @@ import {
   type BalanceStore,
   type Connector,
   type ConnectorLogger,
+  type NodePeer,
   type RateBackend,
 } from '@stack/ilp-connector'
 import { advertiseLikeIlpConnector, advertiseValleyFree, type CcpNode } from '@stack/ilp-core'
@@ -18,6 +19,7 @@ import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
+import { ClusterLinks } from './cluster.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
 import { LocalAccounts } from './local-mode.js'
 import { createLogger } from './logger.js'
@@ -48,7 +50,7 @@ export interface ConnectorNode {
   /** The peers' payment channels (peers[].settlement). */
   readonly settlements: SettlementChannels
   /** Ports actually listened on (useful with port 0). */
-  readonly ports: { btp?: number; http?: number; admin?: number }
+  readonly ports: { btp?: number; http?: number; admin?: number; cluster?: number }
   peers(): PeerStatus[]
   /** Resolves once the links of `peerIds` (default: every peer) are connected; rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number, peerIds?: readonly string[]): Promise<void>
@@ -106,7 +108,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const peerLinks = new PeerLinks({ settlements, btpLogger })
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
-    const ports: { btp?: number; http?: number; admin?: number } = {}
+    const ports: ConnectorNode['ports'] = {}
     const local = config.local === undefined ? undefined : new LocalAccounts(config.local, new Set(config.peers.map((peer) => peer.id)))
     if (config.listen.btp !== undefined) {
       // A login no configured peer matches may be a local-mode client (config `local`).
@@ -128,12 +130,20 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       cleanups.push(() => server.close())
     }
 
+    // One of several instances: the internal link to the BTP peers other instances hold (cluster.ts).
+    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, logger)
+    if (cluster !== undefined) {
+      ports.cluster = await cluster.listen()
+      cleanups.push(() => cluster.close())
+    }
+
     // One link per peer (the node dials the clients'; startup does not wait for peers), and its
     // payment channel before any packet is routed: a chain-backed one connects to its chain first.
     peerLinks.useServers({ btp: btpServer, http: httpServer })
     cleanups.push(() => peerLinks.closeAll())
     const nodePeers = []
-    for (const entry of config.peers) nodePeers.push(await peerLinks.open(entry))
+    const open = (entry: PeerEntry): Promise<NodePeer> => peerLinks.open(entry)
+    for (const entry of config.peers) nodePeers.push(await (cluster === undefined ? open(entry) : cluster.open(entry, open)))
 
     const packetLog = logger.isLevelEnabled('debug')
     // Read when scraped, from the node created below.
@@ -175,6 +185,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     })
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
+    if (cluster !== undefined) cleanups.push(cluster.settleHeld(node.connector, nodePeers, config.cluster?.settleIntervalMs ?? 1_000))
 
     // Local-mode accounts carry no value by TRANSFER (no settlement), as a peer without `settlement`.
     local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => settlements.refuseTransfers(id, link))

@@ -3,6 +3,7 @@ import { HttpLink, IlpHttpServer, tokenAuthenticator } from '@stack/channel-http
 import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { Connector, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
+import { leasedChannel, type SettlementLease } from './cluster-lease.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
 import type { PeerEntry } from './config.js'
 
@@ -21,9 +22,12 @@ export class ClusterLinks {
   readonly #config: ClusterConfig
   readonly #server: IlpHttpServer
   readonly #links: HttpLink[] = []
+  readonly #lease: SettlementLease | undefined
 
-  constructor(config: ClusterConfig, logger: Logger) {
+  /** `lease`: the shared store's settlement locks (cluster-lease.ts). */
+  constructor(config: ClusterConfig, logger: Logger, lease?: SettlementLease) {
     this.#config = config
+    this.#lease = lease
     const here = Object.entries(config.attach).filter(([, instance]) => instance === config.instance)
     const listen = clusterListen(config)
     this.#server = new IlpHttpServer({
@@ -66,15 +70,17 @@ export class ClusterLinks {
 
   /**
    * A configured peer as this instance runs it: `open`'s (PeerLinks) if its socket is here —
-   * then relayed for the others if it is a BTP peer — else reached through its instance. CCP
-   * only with the BTP peers held here: an HTTP peer's messages would land on any instance.
+   * then relayed for the others if it is a BTP peer, its channel paying only under the peer's
+   * settlement lock — else reached through its instance. CCP only with the BTP peers held
+   * here: an HTTP peer's messages would land on any instance.
    */
   async open(entry: PeerEntry, open: (entry: PeerEntry) => Promise<NodePeer>): Promise<NodePeer> {
     if (!this.holds(entry.id)) return this.#remotePeer(entry)
     const peer = await open(entry)
     if (entry.transport.kind === 'http') return { ...peer, sendRoutes: false, receiveRoutes: false }
     this.#relay(peer)
-    return peer
+    if (peer.channel === undefined || this.#lease === undefined) return peer
+    return { ...peer, channel: leasedChannel(peer.channel, peer.id, this.#lease) }
   }
 
   /**
@@ -116,6 +122,7 @@ export class ClusterLinks {
   }
 
   async close(): Promise<void> {
+    await this.#lease?.close()
     await this.#server.close()
     for (const link of this.#links.splice(0)) await link.close()
   }

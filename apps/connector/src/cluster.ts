@@ -1,11 +1,15 @@
 import { createHmac } from 'node:crypto'
 import { HttpLink, IlpHttpServer, tokenAuthenticator } from '@stack/channel-http'
 import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
-import type { Connector, NodePeer } from '@stack/ilp-connector'
+import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
 import { leasedChannel, type SettlementLease } from './cluster-lease.js'
+import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
 import type { PeerEntry } from './config.js'
+
+// The account the other instances ask for our routes with: no peer's id (ids have no colon).
+const ROUTES_ACCOUNT = ':routes'
 
 /**
  * The internal link of a cluster (config-cluster.ts): how an instance reaches a BTP peer whose
@@ -23,6 +27,9 @@ export class ClusterLinks {
   readonly #server: IlpHttpServer
   readonly #links: HttpLink[] = []
   readonly #lease: SettlementLease | undefined
+  readonly #routes: HttpLink
+  readonly #mirrors: RouteMirror[] = []
+  #settleTimer: NodeJS.Timeout | undefined
 
   /** `lease`: the shared store's settlement locks (cluster-lease.ts). */
   constructor(config: ClusterConfig, logger: Logger, lease?: SettlementLease) {
@@ -30,12 +37,15 @@ export class ClusterLinks {
     this.#lease = lease
     const here = Object.entries(config.attach).filter(([, instance]) => instance === config.instance)
     const listen = clusterListen(config)
+    const accounts = Object.fromEntries(here.map(([peer]) => [peer, relayToken(config.token, peer)]))
     this.#server = new IlpHttpServer({
       ...listen,
-      accounts: tokenAuthenticator(Object.fromEntries(here.map(([peer]) => [peer, relayToken(config.token, peer)]))),
+      accounts: tokenAuthenticator({ ...accounts, [ROUTES_ACCOUNT]: routesToken(config.token) }),
       acceptBody: (body) => (body[0] === IlpPacketType.Prepare ? undefined : 'an ILP Prepare is relayed, nothing else'),
       logger: { warn: (message, context) => logger.warn({ ...context, component: 'cluster' }, message) },
     })
+    this.#routes = this.#inbound()
+    this.#server.attach(ROUTES_ACCOUNT, this.#routes)
   }
 
   /** Whether the peer's socket is this instance's (a peer of no `attach` entry, an HTTP one, is every instance's). */
@@ -59,13 +69,19 @@ export class ClusterLinks {
    * authenticated request (its URL is ours, unused).
    */
   #relay(peer: NodePeer): void {
-    const relay = new HttpLink({ url: this.#config.instances[this.#config.instance] as string, token: '' })
+    const relay = this.#inbound()
     relay.setRequestHandler((bytes, { signal }) => {
       const timeoutMs = Math.max(1, decodePrepare(bytes).expiresAt.getTime() - Date.now())
       return peer.link.request(bytes, { timeoutMs, ...(signal === undefined ? {} : { signal }) })
     })
     this.#server.attach(peer.id, relay)
-    this.#links.push(relay)
+  }
+
+  // A link the listener's requests come in on; never dialed (its URL is ours, unused).
+  #inbound(): HttpLink {
+    const link = new HttpLink({ url: this.#config.instances[this.#config.instance] as string, token: '' })
+    this.#links.push(link)
+    return link
   }
 
   /**
@@ -107,21 +123,33 @@ export class ClusterLinks {
   }
 
   /**
-   * Any instance commits packets to a peer, but only the holder has its payment channel, so it
-   * looks at the peer's shared balance every `intervalMs`, not only after its own commits
-   * (RFC 0032 §"Settlement Threshold"). Returns the stop.
+   * Once the node runs: (1) any instance commits packets to a peer, but only the holder has its
+   * payment channel, so it looks at its peers' shared balances every `settleIntervalMs`, not
+   * only after its own commits (RFC 0032 §"Settlement Threshold"); (2) the routes CCP taught
+   * this instance through its peers go to the other instances, and theirs come here
+   * (cluster-routes.ts), every `routesIntervalMs`.
    */
-  settleHeld(connector: Connector, peers: readonly NodePeer[], intervalMs: number): () => void {
+  run(node: ConnectorNode, peers: readonly NodePeer[]): void {
     const settling = peers.filter((peer) => peer.channel !== undefined && peer.settleThreshold !== undefined && this.holds(peer.id))
-    if (settling.length === 0) return () => undefined
-    const timer = setInterval(() => {
-      for (const peer of settling) void connector.settle(peer.id)
-    }, intervalMs)
-    timer.unref()
-    return () => clearInterval(timer)
+    if (settling.length > 0) {
+      this.#settleTimer = setInterval(() => {
+        for (const peer of settling) void node.connector.settle(peer.id)
+      }, this.#config.settleIntervalMs ?? 1_000)
+      this.#settleTimer.unref()
+    }
+    const mine = (peerId: string): boolean => this.#config.attach[peerId] === this.#config.instance
+    this.#routes.setRequestHandler(routesHandler(node.routingTable, mine))
+    for (const [id, url] of Object.entries(this.#config.instances)) {
+      if (id === this.#config.instance) continue
+      const mirror = new RouteMirror(`${url.replace(/\/$/, '')}/ilp`, routesToken(this.#config.token), (peerId) => this.#config.attach[peerId] === id, node)
+      mirror.start(this.#config.routesIntervalMs ?? 1_000)
+      this.#mirrors.push(mirror)
+    }
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#settleTimer)
+    for (const mirror of this.#mirrors.splice(0)) await mirror.stop()
     await this.#lease?.close()
     await this.#server.close()
     for (const link of this.#links.splice(0)) await link.close()
@@ -131,4 +159,9 @@ export class ClusterLinks {
 /** The internal listener's token for one peer's account. */
 function relayToken(secret: string, peerId: string): string {
   return createHmac('sha256', secret).update(`relay:${peerId}`).digest('hex')
+}
+
+/** …and for the account the other instances ask for routes with. */
+function routesToken(secret: string): string {
+  return createHmac('sha256', secret).update('routes').digest('hex')
 }

@@ -29,6 +29,8 @@ export interface ClusterConfig {
   attach: Record<string, string>
   /** How often the holder of a peer with a payment channel looks whether it is due (default 1 000 ms). */
   settleIntervalMs?: number
+  /** How often an instance asks the others for the routes CCP taught them (default 1 000 ms). */
+  routesIntervalMs?: number
 }
 
 const ID = /^[A-Za-z0-9_~-]+$/
@@ -69,7 +71,7 @@ export function checkClusterConfig(c: ConfigChecker, value: unknown, context: Cl
 }
 
 function checkCluster(c: ConfigChecker, value: unknown, peers: { btp: readonly string[]; http: readonly string[] }): ClusterConfig | undefined {
-  const s = c.object(value, 'cluster', ['instance', 'instances', 'token', 'attach', 'settleIntervalMs'])
+  const s = c.object(value, 'cluster', ['instance', 'instances', 'token', 'attach', 'settleIntervalMs', 'routesIntervalMs'])
   if (s === undefined) return undefined
   const instances: Record<string, string> = {}
   const entries = s.instances === undefined ? undefined : c.object(s.instances, 'cluster.instances', Object.keys(s.instances as object))
@@ -103,9 +105,13 @@ function checkCluster(c: ConfigChecker, value: unknown, peers: { btp: readonly s
   for (const peer of peers.btp) {
     if (a[peer] === undefined) c.fail('cluster.attach', `needs BTP peer ${peer}: a BTP peer has one socket, held by one instance`)
   }
-  const settleIntervalMs = s.settleIntervalMs === undefined ? undefined : c.integer(s.settleIntervalMs, 'cluster.settleIntervalMs', 10, 3_600_000)
+  const intervals: Pick<ClusterConfig, 'settleIntervalMs' | 'routesIntervalMs'> = {}
+  for (const key of ['settleIntervalMs', 'routesIntervalMs'] as const) {
+    const ms = s[key] === undefined ? undefined : c.integer(s[key], `cluster.${key}`, 10, 3_600_000)
+    if (ms !== undefined) intervals[key] = ms
+  }
   if (instance === undefined || instances[instance] === undefined || token === undefined) return undefined
-  return { instance, instances, token, attach, ...(settleIntervalMs === undefined ? {} : { settleIntervalMs }) }
+  return { instance, instances, token, attach, ...intervals }
 }
 
 /** Where this instance's internal listener listens: the host and port of its own URL. */

@@ -185,7 +185,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     })
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
-    if (cluster !== undefined) cleanups.push(cluster.settleHeld(node.connector, nodePeers, config.cluster?.settleIntervalMs ?? 1_000))
+    cluster?.run(node, nodePeers)
 
     // Local-mode accounts carry no value by TRANSFER (no settlement), as a peer without `settlement`.
     local?.start(btpServer as BtpServer, node, config.asset, logger, (id, link) => settlements.refuseTransfers(id, link))

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { validateConfig, type ClusterConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { startNode, type ConnectorNode } from '../src/node.js'
-import { FAST_CCP, freePort, host, hostOn, intents, token, type Host } from './harness.js'
+import { FAST_CCP, freePort, host, hostOn, intents, node, token, type Host } from './harness.js'
 
 // Two instances of one node behind haproxy: alice (ILP over HTTP) reaches the node through the
 // load balancer, so her packets land on either instance; bob (BTP) is attached to instance a.
@@ -26,7 +26,7 @@ interface Cluster {
   aliceReceived: bigint[]
 }
 
-async function cluster(): Promise<Cluster> {
+async function cluster(options: { bob?: 'host' | 'node' } = {}): Promise<Cluster & { bobUrl: string; aliceAt: (instance: ConnectorNode) => Promise<Host> }> {
   const secrets = { bob: token(), aliceIn: token(), aliceOut: token(), cluster: token() + token() }
   // alice's own endpoint: the node POSTs what it forwards to her here.
   const aliceServer = new IlpHttpServer({ accounts: { node: secrets.aliceOut } })
@@ -39,6 +39,7 @@ async function cluster(): Promise<Cluster> {
     instances: { a: `http://127.0.0.1:${internal.a}`, b: `http://127.0.0.1:${internal.b}` },
     attach: { bob: 'a' },
     settleIntervalMs: 100,
+    routesIntervalMs: 100,
   }
   const start = async (instance: 'a' | 'b'): Promise<ConnectorNode> => {
     const config = validateConfig({
@@ -50,7 +51,7 @@ async function cluster(): Promise<Cluster> {
       packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 },
       shutdownTimeoutMs: 5_000,
       peers: [
-        { id: 'bob', relation: 'child', btp: { token: secrets.bob } },
+        { id: 'bob', relation: options.bob === 'node' ? 'peer' : 'child', btp: { token: secrets.bob } },
         { id: 'alice', relation: 'child', http: { url: aliceServer.url, token: secrets.aliceOut, incomingToken: secrets.aliceIn }, minBalance: '-100000' },
       ],
     })
@@ -66,16 +67,23 @@ async function cluster(): Promise<Cluster> {
   await lb.whenUp()
 
   const shared = intents()
-  const bob = await host(`btp+ws://bob:${secrets.bob}@127.0.0.1:${a.ports.btp}`, shared)
-  cleanups.push(() => bob.close())
-  const aliceLink = new HttpLink({ url: `${lb.url}/ilp`, token: secrets.aliceIn })
-  aliceServer.attach('node', aliceLink)
-  const alice = await hostOn(aliceLink, shared)
-  cleanups.push(() => alice.close())
+  const bobUrl = `btp+ws://bob:${secrets.bob}@127.0.0.1:${a.ports.btp}`
+  const bob = options.bob === 'node' ? undefined : await host(bobUrl, shared)
+  if (bob !== undefined) cleanups.push(() => bob.close())
+  const aliceAt = async (url: string): Promise<Host> => {
+    const link = new HttpLink({ url, token: secrets.aliceIn })
+    aliceServer.attach('node', link)
+    const h = await hostOn(link, shared)
+    cleanups.push(() => h.close())
+    return h
+  }
+  const alice = await aliceAt(`${lb.url}/ilp`)
   const aliceReceived = alice.delivered
-  await a.whenConnected(10_000)
-  await b.whenConnected(10_000)
-  return { a, b, lb, alice, bob, aliceReceived }
+  if (bob !== undefined) {
+    await a.whenConnected(10_000)
+    await b.whenConnected(10_000)
+  }
+  return { a, b, lb, alice, bob: bob as Host, aliceReceived, bobUrl, aliceAt: (instance) => aliceAt(`http://127.0.0.1:${instance.ports.http}/ilp`) }
 }
 
 /** Committed balance of `peer` over both instances' books. */
@@ -115,6 +123,23 @@ describe('a cluster of two instances', () => {
     expect(c.bob.seen).toEqual([])
   })
 
+  it('shares the routes CCP taught the instance holding bob with the other', async () => {
+    const c = await cluster({ bob: 'node' })
+    // bob is a connector of its own, test.bobnet, a CCP peer of the node; only a speaks CCP with it.
+    const bob = await node({ address: 'test.bobnet', asset: { code: 'USD', scale: 2 }, peers: [{ id: 'node', relation: 'peer', btp: { url: c.bobUrl } }] })
+    cleanups.push(() => bob.stop())
+    const viaB = await c.aliceAt(c.b)
+    // Through b: without the route b would refuse it itself; with it, bob's node answers (it has no test.bobnet.x).
+    const triggeredBy = async (): Promise<string> => {
+      const reply = await viaB.pay('test.bobnet.x', 10n, 'fulfill')
+      return reply.type === IlpPacketType.Reject ? reply.triggeredBy : 'fulfilled'
+    }
+    await waitUntil(async () => (await triggeredBy()) === 'test.bobnet')
+    // bob goes: a withdraws its routes, and b drops them at its next question.
+    await bob.stop()
+    await waitUntil(async () => (await triggeredBy()) === 'test.node')
+  })
+
   it('rejects, and books nothing, while the instance holding bob is down', async () => {
     const c = await cluster()
     await c.lb.setBackendState('a', 'maint') // alice's packets all land on b
@@ -128,3 +153,11 @@ describe('a cluster of two instances', () => {
     expect(b.pendingCredit).toBe(0n)
   })
 })
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

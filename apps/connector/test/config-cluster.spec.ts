@@ -33,7 +33,7 @@ describe('cluster configuration', () => {
   it('names every bad field of the section, one line each', () => {
     const found = issues(cluster({ instance: 'c', token: 'short', instances: { a: 'http://127.0.0.1:7201', 'b c': 'ftp://x', d: 'http://127.0.0.1:7201' }, attach: { alice: 'a', carol: 'a' }, extra: 1 }))
     expect(found).toEqual(expect.arrayContaining([
-      'cluster.extra: unknown field (expected one of: instance, instances, token, attach, settleIntervalMs)',
+      'cluster.extra: unknown field (expected one of: instance, instances, token, attach, settleIntervalMs, routesIntervalMs)',
       'cluster.instances.b c: instance id "b c" may contain only letters, digits, _ ~ and -',
       'cluster.instances.b c: "ftp://x" is not http://host:port (the instance\'s internal listener)',
       'cluster.instances.d: http://127.0.0.1:7201 is another instance\'s too',

@@ -184,7 +184,11 @@ function tail(child: ChildProcess): () => string {
   return () => text
 }
 
-function freePort(): Promise<number> {
+/**
+ * A port free now on 127.0.0.1, for a server that must be told its port before it starts (an
+ * instance behind the balancer). Another process may take it meanwhile.
+ */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

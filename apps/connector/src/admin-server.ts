@@ -114,7 +114,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     }],
     ['POST', /^\/peers\/([^/]+)\/settle$/, async (_req, _res, [id]) => ok(await node.changes.settle(id as string))],
     ['GET', /^\/balances$/, () => ok(node.balances())],
-    ['POST', /^\/balances\/([^/]+)\/adjustments$/, async (req, _res, [id]) => ok(node.changes.adjustBalance(id as string, await readJson(req)))],
+    ['POST', /^\/balances\/([^/]+)\/adjustments$/, async (req, _res, [id]) => ok(await node.changes.adjustBalance(id as string, await readJson(req)))],
     ['GET', /^\/rates$/, () => ok(node.rates())],
     ['PUT', /^\/rates$/, async (req) => ok(await node.changes.setRates(await readJson(req)))],
     ['GET', /^\/settlement$/, () => ok(node.settlements.summary())],

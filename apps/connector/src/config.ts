@@ -9,8 +9,10 @@ import { canParse, optionalInt, resolveFrom } from './config-checker.js'
 import { checkLocal, type LocalConfig } from './local-mode.js'
 import { checkAdmin, checkListen, checkPortsDistinct, type AdminConfig, type ListenersConfig } from './config-listen.js'
 import { checkClusterConfig, type ClusterConfig } from './config-cluster.js'
+import { checkBalances, type BalancesConfig } from './config-balances.js'
 
 export type { AdminConfig, ListenConfig, ListenersConfig } from './config-listen.js'
+export { DEFAULT_BALANCES_FILE, type BalancesConfig } from './config-balances.js'
 
 export type { ConfigIssue } from '@stack/channel-core'
 export type { ClusterConfig } from './config-cluster.js'
@@ -54,18 +56,6 @@ export type RatesConfig =
   | { kind: 'static'; table: Record<string, string> }
   | { kind: 'file'; path: string; pollIntervalMs: number; maxAgeMs?: number }
   | { kind: 'url'; url: string; pollIntervalMs: number; maxAgeMs?: number }
-
-/**
- * Where peer balances are kept. `sqlite`: durable (sqlite-balance-store.ts), a restart keeps
- * every fulfilled packet; `synchronous` normal survives a crash of the process, full a crash of
- * the machine (an fsync per commit). `memory`: lost on restart, for tests and throwaway nodes.
- */
-export type BalancesConfig =
-  | { store: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
-  | { store: 'memory' }
-
-/** The file name of the default SQLite balance store, beside the configuration file. */
-export const DEFAULT_BALANCES_FILE = 'balances.db'
 
 export interface ValidateOptions {
   /**
@@ -348,27 +338,6 @@ function checkHttp(c: ConfigChecker, value: unknown, path: string): PeerTranspor
   const incomingToken = c.string(h.incomingToken, `${path}.incomingToken`)
   if (url !== undefined && (!/^https?:\/\//.test(url) || !canParse(url))) return c.fail(`${path}.url`, `"${url}" is not an http:// or https:// URL`)
   return url === undefined || token === undefined || incomingToken === undefined ? undefined : { kind: 'http', url, token, incomingToken }
-}
-
-function checkBalances(c: ConfigChecker, value: unknown, configDir: string | undefined): BalancesConfig {
-  const memory: BalancesConfig = { store: 'memory' }
-  if (value === undefined) {
-    return configDir === undefined ? memory : { store: 'sqlite', path: resolveFrom(configDir, DEFAULT_BALANCES_FILE), synchronous: 'normal' }
-  }
-  const b = c.object(value, 'balances', ['store', 'path', 'synchronous'])
-  if (b === undefined) return memory
-  const store = b.store === undefined ? 'sqlite' : c.oneOf(b.store, 'balances.store', ['sqlite', 'memory'] as const)
-  if (store === 'memory') {
-    if (b.path !== undefined) c.fail('balances.path', 'is only for store: sqlite')
-    if (b.synchronous !== undefined) c.fail('balances.synchronous', 'is only for store: sqlite')
-    return memory
-  }
-  let path = b.path === undefined ? DEFAULT_BALANCES_FILE : c.string(b.path, 'balances.path')
-  // ':memory:' or '' would open a throwaway database while the operator believes it durable.
-  if (path !== undefined && (path === ':memory:' || path.startsWith('file:'))) path = c.fail('balances.path', `must be a file path, got "${path}" (use store: memory)`)
-  const synchronous = b.synchronous === undefined ? 'normal' : c.oneOf(b.synchronous, 'balances.synchronous', ['normal', 'full'] as const)
-  if (store === undefined || path === undefined || synchronous === undefined) return memory
-  return { store, path: resolveFrom(configDir, path), synchronous }
 }
 
 export function checkRates(c: ConfigChecker, value: unknown, configDir: string | undefined): RatesConfig | undefined {

@@ -1,3 +1,4 @@
+import { openPostgresBalanceStore, openRedisBalanceStore, SharedBalanceStore } from '@stack/ilp-shared-balances'
 import { BtpAuthError, BtpServer, type BtpLogger } from '@stack/channel-btp'
 import type { Link } from '@stack/channel-core'
 import { IlpHttpServer } from '@stack/channel-http'
@@ -90,8 +91,8 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
 
   try {
     // First: a node that cannot have its balances (the file is another node's) must not start.
-    const balances = openBalances(config, logger)
-    if (balances instanceof SqliteBalanceStore) cleanups.push(() => balances.close())
+    const balances = await openBalances(config, logger)
+    if (balances instanceof SqliteBalanceStore || balances instanceof SharedBalanceStore) cleanups.push(() => balances.close())
 
     // Payment channels per peer (peers[].settlement); closed after the links, redeeming what we hold.
     const settlements = new SettlementChannels({ now, logger })
@@ -265,11 +266,18 @@ function unrefTimer(delayMs: number, callback: () => void): () => void {
   return () => clearTimeout(timer)
 }
 
-function openBalances(config: ConnectorConfig, logger: Logger): BalanceStore {
+async function openBalances(config: ConnectorConfig, logger: Logger): Promise<BalanceStore> {
   const b = config.balances
   if (b.store === 'memory') {
     logger.warn('balances are kept in memory only: a restart forgets them (balances.store: sqlite keeps them)')
     return new InMemoryBalanceStore()
+  }
+  if (b.store === 'postgres' || b.store === 'redis') {
+    // Shared with the node's other instances (@stack/ilp-shared-balances); the URL may hold a password.
+    const store = b.store === 'postgres' ? await openPostgresBalanceStore({ url: b.url }) : await openRedisBalanceStore({ url: b.url })
+    await store.refresh()
+    logger.info({ store: store.label, instance: store.instance, peers: store.snapshot().size }, 'balances in a shared store')
+    return store
   }
   const store = SqliteBalanceStore.open(b.path, { synchronous: b.synchronous === 'full' ? 'FULL' : 'NORMAL' })
   const restored = Object.fromEntries([...store.snapshot()].map(([id, s]) => [id, s.balance.toString()]))

@@ -120,10 +120,19 @@ describe('validateConfig', () => {
   })
 
   it('names a wrong balances section', () => {
-    expect(issues({ ...minimal(), balances: { store: 'redis' } })).toEqual(['balances.store: must be one of sqlite, memory, got string "redis"'])
+    expect(issues({ ...minimal(), balances: { store: 'mysql' } })).toEqual(['balances.store: must be one of sqlite, memory, postgres, redis, got string "mysql"'])
     expect(issues({ ...minimal(), balances: { store: 'memory', path: 'b.db' } })).toEqual(['balances.path: is only for store: sqlite'])
     expect(issues({ ...minimal(), balances: { path: ':memory:' } })).toEqual(['balances.path: must be a file path, got ":memory:" (use store: memory)'])
     expect(issues({ ...minimal(), balances: { synchronous: 'off' } })).toEqual(['balances.synchronous: must be one of normal, full, got string "off"'])
+  })
+
+  it('takes a shared store at a URL (postgres, redis), and names a wrong one', () => {
+    expect(validateConfig({ ...minimal(), balances: { store: 'postgres', url: 'postgres://app@db:5432/ilp' } }).balances).toEqual({ store: 'postgres', url: 'postgres://app@db:5432/ilp' })
+    expect(validateConfig({ ...minimal(), balances: { store: 'redis', url: 'redis://127.0.0.1:6379' } }, { configDir: '/etc/stack' }).balances).toEqual({ store: 'redis', url: 'redis://127.0.0.1:6379' })
+    expect(issues({ ...minimal(), balances: { store: 'redis' } })).toEqual(['balances.url: is required for store: redis (e.g. redis://host:6379)'])
+    expect(issues({ ...minimal(), balances: { store: 'postgres', url: 'redis://x:1' } })).toEqual(['balances.url: must be a postgres:// or postgresql:// URL, got "redis://x:1"'])
+    expect(issues({ ...minimal(), balances: { store: 'redis', url: 'redis://x:1', path: 'b.db' } })).toEqual(['balances.path: is only for store: sqlite'])
+    expect(issues({ ...minimal(), balances: { url: 'redis://x:1' } })).toEqual(['balances.url: is only for store: postgres or redis'])
   })
 
   it('says which document is not YAML or JSON', () => {

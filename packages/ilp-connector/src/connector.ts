@@ -15,7 +15,7 @@ import {
   type PrepareHandler,
 } from '@stack/ilp-core'
 import type BigNumber from 'bignumber.js'
-import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore } from './balances/balance-store.js'
+import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type MaybePromise } from './balances/balance-store.js'
 import { observeBalances } from './balances/observed-balance-store.js'
 import type { NodeEvents } from './events.js'
 import { systemClock, type Clock } from './clock.js'
@@ -169,7 +169,9 @@ export class Connector {
     const { id, link, channel } = config
     checkPeerConfig(config)
     if (this.#peers.has(id)) throw new InvalidPeerConfigError('id', `peer ${id} already exists`)
-    if (channel !== undefined) this.#settlement.reconcile(id, channel)
+    // A shared store answers later: the peer is served meanwhile, and a failure is logged.
+    const reconciled = channel === undefined ? undefined : this.#settlement.reconcile(id, channel)
+    if (reconciled instanceof Promise) reconciled.catch((error: unknown) => this.#logger.warn(`peer ${id}: its channel's totals could not be reconciled with the books`, error))
     const send: PrepareHandler | undefined =
       config.handler ?? (link === undefined ? undefined : sendOverLink(link, { triggeredBy: this.address, peer: id, now: () => this.#clock.now() }))
     const account: PeerAccount = {
@@ -267,7 +269,7 @@ export class Connector {
   }
 
   /** Applies `delta` to the peer's balance now, journaled with `reason` (an operator's correction). */
-  adjustBalance(peerId: string, delta: bigint, reason: string): bigint {
+  adjustBalance(peerId: string, delta: bigint, reason: string): MaybePromise<bigint> {
     return this.#balances.adjust(peerId, delta, reason)
   }
 

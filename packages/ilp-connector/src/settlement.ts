@@ -1,7 +1,7 @@
 import { MAX_UINT64 } from '@stack/ilp-core'
 import type { ConnectorLogger } from './logger.js'
 import type { Channel, ChannelTotals } from '@stack/channel-core'
-import type { BalanceStore, Reservation } from './balances/balance-store.js'
+import { andThen, type BalanceStore, type MaybePromise, type Reservation } from './balances/balance-store.js'
 import type { NodeEvents } from './events.js'
 import type { PeerAccount } from './pipeline.js'
 
@@ -75,48 +75,60 @@ export class Settlement {
     return balance + pendingDebit
   }
 
-  // One payment, held against the balance while the channel works; undefined if it failed.
+  // One payment, held against the balance while the channel works; undefined if it failed
+  // (or the books could not hold it: nothing was sent then). A synchronous store holds it at once.
   #pay(peer: PeerAccount, channel: Channel, wanted: bigint): Promise<bigint | undefined> {
     if (wanted <= 0n) return Promise.resolve(0n)
     const amount = wanted > MAX_UINT64 ? MAX_UINT64 : wanted
-    const hold = this.#store.reserve(peer.id, -amount)
     this.#inFlight.add(peer.id)
-    return Promise.resolve()
-      .then(() => channel.sendValue(amount))
-      .then(
-        () => {
-          this.counters.sent++
-          this.counters.sentAmount += amount
-          this.#resolve(peer.id, channel, hold, true)
-          return true
-        },
-        (error: unknown) => {
-          this.counters.failed++
-          this.counters.failedAmount += amount
-          this.#logger.warn(`settlement of ${amount} to peer ${peer.id} failed; balance restored`, error)
-          this.#resolve(peer.id, channel, hold, false)
-          return false
-        },
-      )
-      .then((settled) => {
+    let held: MaybePromise<Reservation>
+    try {
+      held = this.#store.reserve(peer.id, -amount)
+    } catch (error) {
+      held = Promise.reject(error)
+    }
+    return Promise.resolve(held).then(
+      (hold) => this.#send(peer, channel, amount, hold),
+      (error: unknown) => {
         this.#inFlight.delete(peer.id)
-        this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'sent', amount, outcome: settled ? 'ok' : 'failed' })
-        return settled ? amount : undefined
-      })
+        this.#logger.warn(`settlement of ${amount} to peer ${peer.id} not started: the books could not hold it`, error)
+        return undefined
+      },
+    )
+  }
+
+  async #send(peer: PeerAccount, channel: Channel, amount: bigint, hold: Reservation): Promise<bigint | undefined> {
+    let paid: boolean
+    try {
+      await channel.sendValue(amount)
+      this.counters.sent++
+      this.counters.sentAmount += amount
+      paid = true
+    } catch (error) {
+      this.counters.failed++
+      this.counters.failedAmount += amount
+      this.#logger.warn(`settlement of ${amount} to peer ${peer.id} failed; balance restored`, error)
+      paid = false
+    }
+    await this.#resolve(peer.id, channel, hold, paid)
+    this.#inFlight.delete(peer.id)
+    this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'sent', amount, outcome: paid ? 'ok' : 'failed' })
+    return paid ? amount : undefined
   }
 
   /**
    * Value the peer sent us over its Channel: we owe it that much more — by its totals if it has
    * them (they count the value already). Throws, and the Channel refuses the value, if the books cannot take it.
    */
-  receive(peer: PeerAccount, amount: bigint): void {
+  receive(peer: PeerAccount, amount: bigint): MaybePromise<void> {
     if (amount <= 0n || amount > MAX_UINT64) throw new RangeError(`incoming value ${amount} is not a positive UInt64`)
     const totals = peer.channel?.totals?.()
-    if (totals === undefined) this.#store.adjust(peer.id, amount)
-    else this.#store.applySettled(peer.id, totals)
-    this.counters.received++
-    this.counters.receivedAmount += amount
-    this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'received', amount, outcome: 'ok' })
+    const written = totals === undefined ? this.#store.adjust(peer.id, amount) : this.#store.applySettled(peer.id, totals)
+    return andThen(written, () => {
+      this.counters.received++
+      this.counters.receivedAmount += amount
+      this.#events?.emit({ type: 'settlement', peer: peer.id, direction: 'received', amount, outcome: 'ok' })
+    })
   }
 
   /**
@@ -125,16 +137,19 @@ export class Settlement {
    * if the channel has less than the books applied. Books that have no totals of the peer yet
    * adopt the channel's, applying nothing.
    */
-  reconcile(peerId: string, channel: Channel): ChannelTotals | undefined {
+  reconcile(peerId: string, channel: Channel): MaybePromise<ChannelTotals | undefined> {
     const totals = channel.totals?.()
     if (totals === undefined) return undefined
     // Books without totals of the peer (new, or in memory) take them as they are.
-    if (this.#store.adoptSettled(peerId, totals)) return { sent: 0n, received: 0n }
-    const added = this.#store.applySettled(peerId, totals)
-    if (added.sent !== 0n || added.received !== 0n) {
-      this.#logger.warn(`settlement totals applied to the books at start for peer ${peerId}: sent ${added.sent}, received ${added.received} (a crash came between the channel's write and ours)`)
-    }
-    return added
+    return andThen(this.#store.adoptSettled(peerId, totals), (adopted) => {
+      if (adopted) return { sent: 0n, received: 0n }
+      return andThen(this.#store.applySettled(peerId, totals), (added) => {
+        if (added.sent !== 0n || added.received !== 0n) {
+          this.#logger.warn(`settlement totals applied to the books at start for peer ${peerId}: sent ${added.sent}, received ${added.received} (a crash came between the channel's write and ours)`)
+        }
+        return added
+      })
+    })
   }
 
   /**
@@ -142,13 +157,13 @@ export class Settlement {
    * committed if it was paid), then the hold goes. If our books cannot be written, the hold stays
    * pending: it goes on counting against what we owe, so it is not paid again.
    */
-  #resolve(peerId: string, channel: Channel, hold: Reservation, paid: boolean): void {
+  async #resolve(peerId: string, channel: Channel, hold: Reservation, paid: boolean): Promise<void> {
     try {
       if (channel.totals !== undefined) {
-        this.#store.applySettled(peerId, channel.totals())
-        hold.release()
-      } else if (paid) hold.commit()
-      else hold.release()
+        await this.#store.applySettled(peerId, channel.totals())
+        await hold.release()
+      } else if (paid) await hold.commit()
+      else await hold.release()
     } catch (error) {
       this.#logger.warn(`could not record the settlement with peer ${peerId}; its hold stays pending`, error)
     }

@@ -122,7 +122,7 @@ export class LiveChanges {
   }
 
   /** `POST /balances/<peer>/adjustments`: `{ amount, reason }`, journaled; positive: we owe the peer more. */
-  adjustBalance(peer: string, raw: unknown): { balance: bigint; amount: bigint; reason: string } {
+  async adjustBalance(peer: string, raw: unknown): Promise<{ balance: bigint; amount: bigint; reason: string }> {
     this.#known(peer)
     const c = new ConfigChecker()
     const body = c.object(raw, 'adjustment', ['amount', 'reason'])
@@ -131,7 +131,7 @@ export class LiveChanges {
     if (reason !== undefined && (reason.trim().length === 0 || reason.length > 500)) c.fail('adjustment.reason', 'must say why, in 1 to 500 characters')
     if (amount === 0n) c.fail('adjustment.amount', 'must not be 0')
     checked(c, amount !== undefined && reason !== undefined ? true : undefined)
-    const balance = this.options.node.connector.adjustBalance(peer, amount as bigint, reason as string)
+    const balance = await this.options.node.connector.adjustBalance(peer, amount as bigint, reason as string)
     return { balance, amount: amount as bigint, reason: reason as string }
   }
 

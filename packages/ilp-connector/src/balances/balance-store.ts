@@ -12,10 +12,18 @@
  * (a Fulfill in time) or released (a Reject, an expiry, a failure). Whatever happens first
  * wins; later calls are no-ops that say so.
  *
- * The interface is synchronous on purpose: check-and-hold must be atomic, and one JS turn is.
- * A persistent store keeps its authoritative copy in memory and writes each commit through
- * before `commit()` returns (or throws, leaving the hold pending): the rules relay a Fulfill
- * only after its commits, so writing behind would lose Fulfills already relayed on a crash.
+ * An in-process store is synchronous: check-and-hold must be atomic, and one JS turn is. A
+ * persistent one keeps its authoritative copy in memory and writes each commit through before
+ * `commit()` returns (or throws, leaving the hold pending): the rules relay a Fulfill only after
+ * its commits, so writing behind would lose Fulfills already relayed on a crash.
+ * A store shared by several connector instances (another process, over the network) cannot be:
+ * its changes answer with a promise (`MaybePromise`), atomic in the store, and its commit
+ * resolves once durable there. Its callers wait for each answer and stay synchronous with a
+ * synchronous store (`andThen`). It is told each hold's expiry (the Prepare's), so that a hold
+ * of an instance that died is released then. Its `get`, `snapshot` and `settled` answer this
+ * instance's latest view of the store. A refusal is an InsufficientBalanceError, or from a
+ * store of another package (which cannot share the class) an error of that name and fields
+ * (`isInsufficientBalance`).
  *
  * Settlement over a channel with totals (channel-core `ChannelTotals`) is kept as the totals the
  * books applied (`settled`): `applySettled` applies what the channel's totals add to them, once.
@@ -37,40 +45,49 @@ export interface BalanceSnapshot {
 
 export type ReservationState = 'pending' | 'committed' | 'released'
 
+/** A value now (an in-process store) or once a shared store answered. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** `then(value)`, at once if `value` is no promise: a synchronous store's callers stay synchronous. */
+export function andThen<T, R>(value: MaybePromise<T>, then: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return value instanceof Promise ? value.then(then) : then(value)
+}
+
 export interface Reservation {
   readonly peerId: string
   readonly delta: bigint
   readonly state: ReservationState
-  /** Applies the hold to the balance; true only for the call that resolved it. */
-  commit(): boolean
+  /** Applies the hold to the balance, durably; true only for the call that resolved it. */
+  commit(): MaybePromise<boolean>
   /** Drops the hold; true only for the call that resolved it. */
-  release(): boolean
+  release(): MaybePromise<boolean>
 }
 
 export interface BalanceStore {
   /**
    * Holds `delta` (a negative hold is checked: balance + pending debits + delta must stay at
-   * or above `minBalance`, else InsufficientBalanceError and nothing is held).
+   * or above `minBalance`, else InsufficientBalanceError and nothing is held). `expiresAt`: when
+   * the hold's Prepare expires; a shared store releases it then if its instance is gone.
    */
-  reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation
+  reserve(peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): MaybePromise<Reservation>
   /**
    * Applies `delta` at once: incoming value from a Channel without totals, or, with a `reason`,
    * an operator's adjustment (journaled with its reason by a durable store).
    */
-  adjust(peerId: string, delta: bigint, reason?: string): bigint
+  adjust(peerId: string, delta: bigint, reason?: string): MaybePromise<bigint>
   /**
    * Brings the peer's balance to its channel's totals: what `totals` add to `settled(peerId)` is
    * applied (received raises the balance, sent lowers it) and `totals` become the settled ones,
    * in one write. Returns what was added; the same totals again add nothing. Throws
    * SettledTotalsBehindError, changing nothing, if either total is below its settled one.
    */
-  applySettled(peerId: string, totals: ChannelTotals): ChannelTotals
+  applySettled(peerId: string, totals: ChannelTotals): MaybePromise<ChannelTotals>
   /**
    * If the books have no totals of the peer yet, takes `totals` as theirs without moving the
    * balance (what moved before is in the balance already, or was forgotten with it) and returns
    * true; else changes nothing and returns false.
    */
-  adoptSettled(peerId: string, totals: ChannelTotals): boolean
+  adoptSettled(peerId: string, totals: ChannelTotals): MaybePromise<boolean>
   /** The channel totals last applied for the peer; undefined before any (applySettled counts from zeros then). */
   settled(peerId: string): ChannelTotals | undefined
   get(peerId: string): BalanceSnapshot
@@ -89,6 +106,13 @@ export class InsufficientBalanceError extends Error {
   ) {
     super(`peer ${peerId}: available balance ${available} ${delta} would be below the minimum ${minBalance}`)
   }
+}
+
+/** An InsufficientBalanceError, or an error of that name and fields from a store of another package. */
+export function isInsufficientBalance(error: unknown): error is InsufficientBalanceError {
+  if (error instanceof InsufficientBalanceError) return true
+  const e = error as Partial<InsufficientBalanceError> | null
+  return e instanceof Error && e.name === 'InsufficientBalanceError' && typeof e.available === 'bigint' && typeof e.minBalance === 'bigint' && typeof e.peerId === 'string'
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ChannelTotals } from '@stack/channel-core'
 import type { NodeEvents } from '../events.js'
-import type { BalanceSnapshot, BalanceStore, Reservation } from './balance-store.js'
+import { andThen, type BalanceSnapshot, type BalanceStore, type MaybePromise, type Reservation } from './balance-store.js'
 
 /**
  * A BalanceStore that emits a BalanceEvent after each committed change of `store` (none for a
@@ -13,32 +13,30 @@ export function observeBalances(store: BalanceStore, events: NodeEvents): Balanc
     events.emit({ type: 'balance', peer, delta, balance: store.get(peer).balance, cause, ...(reason === undefined ? {} : { reason }) })
   }
   return {
-    reserve(peerId: string, delta: bigint, minBalance?: bigint): Reservation {
-      const hold = store.reserve(peerId, delta, minBalance)
-      return {
+    reserve: (peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): MaybePromise<Reservation> =>
+      andThen(store.reserve(peerId, delta, minBalance, expiresAt), (hold) => ({
         peerId: hold.peerId,
         delta: hold.delta,
         get state() {
           return hold.state
         },
-        commit() {
-          const done = hold.commit()
-          if (done) changed(peerId, delta, 'packet')
-          return done
-        },
+        commit: () =>
+          andThen(hold.commit(), (done) => {
+            if (done) changed(peerId, delta, 'packet')
+            return done
+          }),
         release: () => hold.release(),
-      }
-    },
-    adjust(peerId: string, delta: bigint, reason?: string): bigint {
-      const balance = store.adjust(peerId, delta, reason)
-      changed(peerId, delta, reason === undefined ? 'settlement' : 'adjustment', reason)
-      return balance
-    },
-    applySettled(peerId: string, totals: ChannelTotals): ChannelTotals {
-      const added = store.applySettled(peerId, totals)
-      changed(peerId, added.received - added.sent, 'settlement')
-      return added
-    },
+      })),
+    adjust: (peerId: string, delta: bigint, reason?: string): MaybePromise<bigint> =>
+      andThen(store.adjust(peerId, delta, reason), (balance) => {
+        changed(peerId, delta, reason === undefined ? 'settlement' : 'adjustment', reason)
+        return balance
+      }),
+    applySettled: (peerId: string, totals: ChannelTotals): MaybePromise<ChannelTotals> =>
+      andThen(store.applySettled(peerId, totals), (added) => {
+        changed(peerId, added.received - added.sent, 'settlement')
+        return added
+      }),
     adoptSettled: (peerId, totals) => store.adoptSettled(peerId, totals),
     settled: (peerId) => store.settled(peerId),
     get: (peerId): BalanceSnapshot => store.get(peerId),

@@ -1,5 +1,5 @@
 import { IlpError, IlpErrorCode, IlpPacketType, type IlpReply } from '@stack/ilp-core'
-import { InsufficientBalanceError, type BalanceStore, type Reservation } from '../balances/balance-store.js'
+import { isInsufficientBalance, type BalanceStore, type Reservation } from '../balances/balance-store.js'
 import type { IncomingContext, OutgoingContext, Rule } from '../pipeline.js'
 import type { Settlement } from '../settlement.js'
 
@@ -16,9 +16,9 @@ export function incomingBalanceRule(store: BalanceStore): Rule<IncomingContext> 
     if (prepare.amount === 0n) return next(ctx)
     let hold: Reservation
     try {
-      hold = store.reserve(source.id, -prepare.amount, source.minBalance)
+      hold = await store.reserve(source.id, -prepare.amount, source.minBalance, prepare.expiresAt)
     } catch (error) {
-      if (!(error instanceof InsufficientBalanceError)) throw error
+      if (!isInsufficientBalance(error)) throw error
       // Names the limit, so the sender (`stack pay`) can say why it stopped, not only that it did.
       const units = (amount: bigint): string => `${decimal(amount, source.asset.scale)} ${source.asset.code}`
       throw new IlpError(
@@ -47,7 +47,7 @@ export function outgoingBalanceRule(store: BalanceStore, settlement: Settlement)
   return async (ctx, next) => {
     const { destination, prepare } = ctx
     if (prepare.amount === 0n) return next(ctx)
-    const hold = store.reserve(destination.id, prepare.amount)
+    const hold = await store.reserve(destination.id, prepare.amount, undefined, prepare.expiresAt)
     const reply = await settle(hold, () => true, () => next(ctx))
     if (hold.state === 'committed') void settlement.maybeSettle(destination)
     return reply
@@ -55,15 +55,30 @@ export function outgoingBalanceRule(store: BalanceStore, settlement: Settlement)
 }
 
 // Resolves the hold exactly once from the reply: commit on a Fulfill (if `mayCommit`),
-// release on anything else. The hold's own state guards against a second resolution.
+// release on anything else. The hold's own state guards against a second resolution. A
+// commit that fails (the store is unreachable) rejects the packet: the release after it is
+// then a no-op in a store that did commit, and the hold's expiry releases it in one that
+// cannot be reached (balance-store.ts).
 async function settle(hold: Reservation, mayCommit: () => boolean, forward: () => Promise<IlpReply>): Promise<IlpReply> {
   try {
     const reply = await forward()
-    if (reply.type === IlpPacketType.Fulfill && mayCommit()) hold.commit()
-    else hold.release()
+    if (reply.type === IlpPacketType.Fulfill && mayCommit()) {
+      // Only a shared store answers false here: it released the hold at its expiry, taking
+      // this instance for gone. The Fulfill is not counted, so it is not passed on.
+      if (!(await hold.commit()) && hold.state !== 'committed') throw new IlpError(IlpErrorCode.T00_INTERNAL_ERROR, `the hold on peer ${hold.peerId} expired in the balance store before its Fulfill`)
+    } else await hold.release()
     return reply
   } catch (error) {
-    hold.release()
+    await release(hold)
     throw error
+  }
+}
+
+// After a failure: the packet's own error is the one to pass on, not the store's.
+async function release(hold: Reservation): Promise<void> {
+  try {
+    await hold.release()
+  } catch {
+    // The store is unreachable: the hold's expiry releases it there.
   }
 }

@@ -1,0 +1,64 @@
+import type { ChannelTotals } from '@stack/channel-core'
+
+/**
+ * A negative hold would take the balance below the peer's minimum. The name and fields of
+ * ilp-connector's class of the same name, which its balance rule recognizes
+ * (`isInsufficientBalance`): a package of the same layer may not import it.
+ */
+export class InsufficientBalanceError extends Error {
+  override readonly name = 'InsufficientBalanceError'
+  constructor(
+    readonly peerId: string,
+    readonly available: bigint,
+    readonly delta: bigint,
+    readonly minBalance: bigint,
+  ) {
+    super(`peer ${peerId}: available balance ${available} ${delta} would be below the minimum ${minBalance}`)
+  }
+}
+
+/** A channel's totals below those the books applied (ilp-connector's class of the same name and fields). */
+export class SettledTotalsBehindError extends Error {
+  override readonly name = 'SettledTotalsBehindError'
+  constructor(
+    readonly peerId: string,
+    readonly totals: ChannelTotals,
+    readonly settled: ChannelTotals,
+  ) {
+    super(`peer ${peerId}: its channel's totals (sent ${totals.sent}, received ${totals.received}) are below those the books applied (sent ${settled.sent}, received ${settled.received})`)
+  }
+}
+
+/**
+ * The store did not answer (down, restarting, timed out). The change may or may not have been
+ * made there: a hold it made is released at its expiry, a commit is then seen as done or not
+ * by a later read; nothing is applied twice (each hold resolves once, by its id).
+ */
+export class BalanceStoreUnavailableError extends Error {
+  override readonly name = 'BalanceStoreUnavailableError'
+  constructor(
+    readonly store: string,
+    options?: ErrorOptions,
+  ) {
+    super(`balance store ${store} did not answer${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options)
+  }
+}
+
+/** The store holds something this package did not write (another schema, a corrupted amount). */
+export class BalanceStoreCorruptError extends Error {
+  override readonly name = 'BalanceStoreCorruptError'
+  constructor(
+    readonly store: string,
+    readonly detail: string,
+  ) {
+    super(`balance store ${store}: ${detail}`)
+  }
+}
+
+/** A change after close(). */
+export class BalanceStoreClosedError extends Error {
+  override readonly name = 'BalanceStoreClosedError'
+  constructor(readonly store: string) {
+    super(`balance store ${store} is closed`)
+  }
+}

@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto'
+import type { ChannelTotals } from '@stack/channel-core'
+import { Batcher } from './batcher.js'
+import { BalanceStoreClosedError, BalanceStoreCorruptError, InsufficientBalanceError, SettledTotalsBehindError } from './errors.js'
+import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
+
+/** A peer's balance and pending holds (ilp-connector's BalanceSnapshot). */
+export interface BalanceSnapshot {
+  readonly balance: bigint
+  readonly pendingDebit: bigint
+  readonly pendingCredit: bigint
+}
+
+export type ReservationState = 'pending' | 'committed' | 'released'
+
+/** One hold in the store (ilp-connector's Reservation): resolved once, by its id, whoever asks. */
+export interface SharedReservation {
+  readonly peerId: string
+  readonly delta: bigint
+  readonly id: string
+  readonly state: ReservationState
+  /** Applies the hold, durably in the store; false if it was resolved already (here, or released at its expiry). */
+  commit(): Promise<boolean>
+  release(): Promise<boolean>
+}
+
+/** One peer in `audit()`: its balance and the sum of its journal, equal. */
+export interface BalanceAudit {
+  readonly peerId: string
+  readonly balance: bigint
+  readonly journalSum: bigint
+  readonly journalRows: number
+}
+
+export interface SharedBalanceStoreOptions {
+  /** This instance's name in hold ids (for the operator reading the store). Default: random. */
+  readonly instance?: string
+  /** Ops in one batch, at most. Default 500. */
+  readonly maxBatch?: number
+  /** Batches out at once. Default 2. */
+  readonly maxInFlight?: number
+  /**
+   * How often this instance releases the store's expired holds (any instance's: one that died
+   * leaves its holds to the others), ms; 0: never. Default 1 000.
+   */
+  readonly expireEveryMs?: number
+  /**
+   * How long after its Prepare's expiry a hold may be released by the sweep, ms: the instance
+   * that holds it has relayed or refused the Fulfill by then (its reply deadline is the expiry);
+   * the margin covers the clocks of instances and store. Default 5 000.
+   */
+  readonly expireGraceMs?: number
+  /** How often the local view (`get`, `snapshot`) reads every account, ms; 0: never. Default 1 000. */
+  readonly refreshEveryMs?: number
+}
+
+const NO_TOTALS: ChannelTotals = Object.freeze({ sent: 0n, received: 0n })
+const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
+
+/**
+ * The connector's BalanceStore (ilp-connector balance-store.ts) over a store that several
+ * connector instances share. Every change is an op of the engine, checked and applied there
+ * atomically (a credit limit holds across instances), and answered once durable there: the
+ * balance rule relays a Fulfill only after its commits resolve. Ops are group-committed
+ * (Batcher): under load one round trip and one fsync carry hundreds of them.
+ *
+ * Holds carry their Prepare's expiry; each instance sweeps the store's expired holds, so those
+ * of an instance that died are released at their expiry (plus `expireGraceMs`). A hold without
+ * one (a settlement's) stays until it is resolved: releasing it could pay the peer twice.
+ *
+ * `get`, `snapshot` and `settled` answer this instance's view: the accounts as its own ops
+ * last saw them, and all of them read every `refreshEveryMs`.
+ */
+export class SharedBalanceStore {
+  readonly instance: string
+  readonly #engine: Engine
+  readonly #batcher: Batcher<Op, OpResult>
+  readonly #view = new Map<string, AccountRow>()
+  readonly #timers: NodeJS.Timeout[] = []
+  readonly #graceMs: number
+  #seq = 0
+  #closed = false
+
+  constructor(engine: Engine, options: SharedBalanceStoreOptions = {}) {
+    this.#engine = engine
+    this.instance = options.instance ?? randomBytes(6).toString('hex')
+    this.#graceMs = options.expireGraceMs ?? 5_000
+    this.#batcher = new Batcher((ops) => engine.apply(ops), { maxBatch: options.maxBatch ?? 500, maxInFlight: options.maxInFlight ?? 2 })
+    const every = (ms: number, task: () => Promise<unknown>): void => {
+      if (ms <= 0) return
+      const timer = setInterval(() => void task().catch(() => undefined), ms)
+      timer.unref()
+      this.#timers.push(timer)
+    }
+    every(options.expireEveryMs ?? 1_000, () => this.expire())
+    every(options.refreshEveryMs ?? 1_000, () => this.refresh())
+  }
+
+  /** The engine's name, for messages. */
+  get label(): string {
+    return this.#engine.label
+  }
+
+  /** Batches and ops sent so far. */
+  get stats(): { readonly batches: number; readonly ops: number } {
+    return this.#batcher.stats
+  }
+
+  async reserve(peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): Promise<SharedReservation> {
+    const id = `${this.instance}:${++this.#seq}`
+    const result = await this.#submit({ o: 'reserve', p: peerId, id, d: delta.toString(), min: minBalance === undefined ? null : minBalance.toString(), expires: expiresAt?.getTime() ?? null }, peerId)
+    if (!result.ok) {
+      const available = BigInt(result.balance) + BigInt(result.pendingDebit)
+      throw new InsufficientBalanceError(peerId, available, delta, minBalance ?? 0n)
+    }
+    return new Hold(this, peerId, delta, id)
+  }
+
+  async adjust(peerId: string, delta: bigint, reason?: string): Promise<bigint> {
+    const result = await this.#submit({ o: 'adjust', p: peerId, d: delta.toString(), reason: reason ?? null }, peerId)
+    return BigInt(result.balance)
+  }
+
+  async applySettled(peerId: string, totals: ChannelTotals): Promise<ChannelTotals> {
+    const result = await this.#submit({ o: 'apply', p: peerId, sent: totals.sent.toString(), received: totals.received.toString() }, peerId)
+    if (!result.ok) throw new SettledTotalsBehindError(peerId, totals, totalsOf(result.settled) ?? NO_TOTALS)
+    const added = result.added ?? ['0', '0']
+    return { sent: BigInt(added[0]), received: BigInt(added[1]) }
+  }
+
+  async adoptSettled(peerId: string, totals: ChannelTotals): Promise<boolean> {
+    return (await this.#submit({ o: 'adopt', p: peerId, sent: totals.sent.toString(), received: totals.received.toString() }, peerId)).ok
+  }
+
+  settled(peerId: string): ChannelTotals | undefined {
+    return this.#view.get(peerId)?.settled
+  }
+
+  get(peerId: string): BalanceSnapshot {
+    const row = this.#view.get(peerId)
+    return row === undefined ? ZERO : { balance: row.balance, pendingDebit: row.pendingDebit, pendingCredit: row.pendingCredit }
+  }
+
+  snapshot(): Map<string, BalanceSnapshot> {
+    return new Map([...this.#view.keys()].map((peer) => [peer, this.get(peer)]))
+  }
+
+  /** Reads every account into the view. */
+  async refresh(): Promise<void> {
+    for (const row of await this.#engine.accounts()) this.#view.set(row.peerId, row)
+  }
+
+  /** Releases the store's holds whose expiry is past (by `expireGraceMs`), any instance's; how many. */
+  expire(): Promise<number> {
+    return this.#engine.expire(this.#graceMs)
+  }
+
+  /** The journal of balance changes, oldest first. */
+  journal(): Promise<JournalEntry[]> {
+    return this.#engine.journal()
+  }
+
+  /** Pending holds in the store: id → [peer, delta]. */
+  holds(): Promise<Map<string, readonly [string, bigint]>> {
+    return this.#engine.holds()
+  }
+
+  /**
+   * Reads the store back: each account's balance must be the sum of its journal, and its pending
+   * sums those of its holds. Throws BalanceStoreCorruptError at the first difference.
+   */
+  async audit(): Promise<BalanceAudit[]> {
+    const [accounts, journal, holds] = await Promise.all([this.#engine.accounts(), this.#engine.journal(), this.#engine.holds()])
+    const sums = new Map<string, { sum: bigint; rows: number }>()
+    for (const entry of journal) {
+      const sum = sums.get(entry.peerId) ?? { sum: 0n, rows: 0 }
+      sum.sum += entry.delta
+      sum.rows++
+      sums.set(entry.peerId, sum)
+    }
+    const pending = new Map<string, { debit: bigint; credit: bigint }>()
+    for (const [peer, delta] of holds.values()) {
+      const p = pending.get(peer) ?? { debit: 0n, credit: 0n }
+      if (delta < 0n) p.debit += delta
+      else p.credit += delta
+      pending.set(peer, p)
+    }
+    const out: BalanceAudit[] = []
+    for (const account of [...accounts].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
+      const { sum, rows } = sums.get(account.peerId) ?? { sum: 0n, rows: 0 }
+      const held = pending.get(account.peerId) ?? { debit: 0n, credit: 0n }
+      if (sum !== account.balance) throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has balance ${account.balance}, its journal sums to ${sum}`)
+      if (held.debit !== account.pendingDebit || held.credit !== account.pendingCredit) {
+        throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has pending ${account.pendingDebit}/${account.pendingCredit}, its holds sum to ${held.debit}/${held.credit}`)
+      }
+      out.push({ peerId: account.peerId, balance: account.balance, journalSum: sum, journalRows: rows })
+    }
+    return out
+  }
+
+  /** Stops the timers and closes the connections; changes after it throw BalanceStoreClosedError. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const timer of this.#timers) clearInterval(timer)
+    await this.#engine.close()
+  }
+
+  /** @internal a hold's resolution */
+  resolve(op: 'commit' | 'release', peerId: string, id: string): Promise<boolean> {
+    return this.#submit({ o: op, p: peerId, id }, peerId).then((result) => result.ok)
+  }
+
+  async #submit(op: Op, peerId: string): Promise<OpResult> {
+    if (this.#closed) throw new BalanceStoreClosedError(this.label)
+    const result = await this.#batcher.submit(op)
+    this.#view.set(peerId, {
+      peerId,
+      balance: BigInt(result.balance),
+      pendingDebit: BigInt(result.pendingDebit),
+      pendingCredit: BigInt(result.pendingCredit),
+      settled: totalsOf(result.settled),
+    })
+    return result
+  }
+}
+
+function totalsOf(settled: OpResult['settled']): ChannelTotals | undefined {
+  return settled === null ? undefined : { sent: BigInt(settled[0]), received: BigInt(settled[1]) }
+}
+
+class Hold implements SharedReservation {
+  #state: ReservationState = 'pending'
+  #resolving: Promise<boolean> | undefined
+  readonly #store: SharedBalanceStore
+
+  constructor(
+    store: SharedBalanceStore,
+    readonly peerId: string,
+    readonly delta: bigint,
+    readonly id: string,
+  ) {
+    this.#store = store
+  }
+
+  get state(): ReservationState {
+    return this.#state
+  }
+
+  commit(): Promise<boolean> {
+    return this.#resolve('commit')
+  }
+
+  release(): Promise<boolean> {
+    return this.#resolve('release')
+  }
+
+  // One resolution at a time; a second call while one is out answers false once it is over
+  // (true only for the call that resolved it). A failed one leaves the hold pending.
+  async #resolve(op: 'commit' | 'release'): Promise<boolean> {
+    if (this.#resolving !== undefined) {
+      await this.#resolving.catch(() => undefined)
+      if (this.#state !== 'pending') return false
+    }
+    if (this.#state !== 'pending') return false
+    const resolving = this.#store.resolve(op, this.peerId, this.id)
+    this.#resolving = resolving
+    try {
+      const done = await resolving
+      // false: released already in the store (its expiry passed).
+      this.#state = done && op === 'commit' ? 'committed' : 'released'
+      return done
+    } finally {
+      this.#resolving = undefined
+    }
+  }
+}

@@ -21,6 +21,7 @@ import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
 import { ClusterLinks } from './cluster.js'
+import { postgresLease, redisLease, type SettlementLease } from './cluster-lease.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
 import { LocalAccounts } from './local-mode.js'
 import { createLogger } from './logger.js'
@@ -132,7 +133,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     // One of several instances: the internal link to the BTP peers other instances hold (cluster.ts).
-    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, logger)
+    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, logger, settlementLease(config))
     if (cluster !== undefined) {
       ports.cluster = await cluster.listen()
       cleanups.push(() => cluster.close())
@@ -283,6 +284,16 @@ async function openBalances(config: ConnectorConfig, logger: Logger): Promise<Ba
   const restored = Object.fromEntries([...store.snapshot()].map(([id, s]) => [id, s.balance.toString()]))
   logger.info({ path: b.path, synchronous: b.synchronous, run: store.run, balances: restored }, 'balances restored from SQLite')
   return store
+}
+
+/** A cluster's settlement locks, in the store its instances share (validation requires one). */
+function settlementLease(config: ConnectorConfig): SettlementLease | undefined {
+  const b = config.balances
+  const node = config.address as string
+  if (b.store === 'postgres') return postgresLease(b.url, node)
+  // Taken or renewed at each payment: a crashed holder's lapses after the time to live.
+  if (b.store === 'redis') return redisLease(b.url, node, Math.max(10_000, 5 * (config.cluster?.settleIntervalMs ?? 1_000)))
+  return undefined
 }
 
 async function createRates(rates: RatesConfig, logger: Logger): Promise<RateBackend> {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { applyEnvOverrides } from '../src/config-env.js'
+import { validateConfig } from '../src/config.js'
 import { issues } from './config-issues.js'
 
 /** Two instances, a BTP peer attached to a, an HTTP peer both reach. */
@@ -23,6 +25,19 @@ const cluster = (patch: Record<string, unknown> = {}, root: Record<string, unkno
 
 
 describe('cluster configuration', () => {
+  it('reads a cluster on a shared store', () => {
+    const config = validateConfig(cluster({ settleIntervalMs: 500 }, { balances: { store: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' } }))
+    expect(config.cluster).toEqual({
+      instance: 'a',
+      token: 'cluster-secret-0123456789',
+      instances: { a: 'http://127.0.0.1:7201', b: 'http://127.0.0.1:7202' },
+      attach: { bob: 'a' },
+      settleIntervalMs: 500,
+    })
+    // The instance is the one field that differs between the instances' files.
+    expect(validateConfig(applyEnvOverrides(cluster({}, { balances: { store: 'redis', url: 'redis://127.0.0.1:6379' } }), { STACK_CONNECTOR__CLUSTER__INSTANCE: 'b' })).cluster?.instance).toBe('b')
+  })
+
   it('asks for a store every instance shares', () => {
     expect(issues(cluster())).toEqual(["balances.store: memory is one process's: a cluster needs a store every instance shares"])
     expect(issues(cluster({}, { balances: { store: 'sqlite', path: '/tmp/x.db' } }))).toEqual([

@@ -64,8 +64,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     '',
     'backend instances',
     `  balance ${http ? 'roundrobin' : 'leastconn'}`,
-    // A connection check: a SIGKILLed instance refuses it, and its sessions are cut at once.
-    `  default-server check inter ${input.checkIntervalMs}ms fastinter ${input.checkIntervalMs}ms fall 2 rise 1 on-marked-down shutdown-sessions`,
+    // A connection check: a SIGKILLed instance refuses it. A tunnel (tcp) to a backend marked
+    // down is cut, so its client dials again and lands on another; an HTTP client's connection
+    // is not the backend's, and stays.
+    `  default-server check inter ${input.checkIntervalMs}ms fastinter ${input.checkIntervalMs}ms fall 2 rise 1${http ? '' : ' on-marked-down shutdown-sessions'}`,
     ...servers,
     '',
   ].join('\n')

@@ -128,6 +128,7 @@ describe('errors', () => {
     expect(text).toContain('server a 127.0.0.1:7001')
     expect(text).toContain('balance leastconn')
     expect(text).not.toContain('retry-on')
+    expect(text).toContain('on-marked-down shutdown-sessions')
   })
 })
 

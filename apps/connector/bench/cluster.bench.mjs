@@ -9,7 +9,7 @@
 //   BENCH_JSON=1 also prints the results as one JSON line.
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,6 +34,16 @@ function child(file, args = [], options = {}) {
     })
   })
   return { proc, ask: (message) => { const answer = next(); proc.send(message); return answer } }
+}
+
+/** CPU time (user + system) a process used so far, µs, from /proc (Linux; 0 elsewhere). */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 // clock ticks: 100 a second on Linux
+  } catch {
+    return 0
+  }
 }
 
 /** One `stack-connector` from a config file; resolves once it logs `connector started`. */
@@ -84,9 +94,16 @@ async function rig(kind, dir, store) {
   await sender.ask({ url: lb === undefined ? `http://127.0.0.1:${ports.a.http}/ilp` : `${lb.url}/ilp`, token: secrets.senderIn, destination: 'test.bench.receiver' })
   return {
     kind,
+    // CPU µs per round trip of the instances (together), the sender and the receiver: what the
+    // load of the shared machine changes least, unlike the rates.
     async run() {
       await sender.ask({ inFlight, ms: warmupMs, warmup: true })
-      return sender.ask({ inFlight, ms: durationMs })
+      const cpu = () => ({ instances: procs.reduce((sum, p) => sum + cpuMicros(p.pid), 0), sender: cpuMicros(sender.proc.pid), receiver: cpuMicros(receiver.proc.pid) })
+      const before = cpu()
+      const result = await sender.ask({ inFlight, ms: durationMs })
+      const after = cpu()
+      result.cpuPerPacket = Object.fromEntries(Object.keys(after).map((name) => [name, (after[name] - before[name]) / result.done]))
+      return result
     },
     async stop() {
       for (const p of [sender.proc, receiver.proc, ...procs]) {
@@ -120,10 +137,11 @@ try {
 }
 
 console.log(`\nPrepare→Fulfill through one node, ILP over HTTP in, BTP out, ${inFlight} in flight, ${durationMs} ms per rig\n`)
-console.log('node                  | packets/s | p50 ms | p99 ms')
-console.log('----------------------|-----------|--------|-------')
+console.log('node                  | packets/s | p50 ms | p99 ms | CPU µs/packet: instances, sender, receiver')
+console.log('----------------------|-----------|--------|--------|-------------------------------------------')
 for (const kind of RIGS) {
   const a = results[kind]
-  console.log(`${NAMES[kind].padEnd(21)} | ${fmt(a.perSecond).padStart(9)} | ${fmt(a.p50, 2).padStart(6)} | ${fmt(a.p99, 2).padStart(6)}` + (a.failed > 0 ? `  (failed: ${a.failed})` : ''))
+  const c = a.cpuPerPacket
+  console.log(`${NAMES[kind].padEnd(21)} | ${fmt(a.perSecond).padStart(9)} | ${fmt(a.p50, 2).padStart(6)} | ${fmt(a.p99, 2).padStart(6)} | ${fmt(c.instances)}, ${fmt(c.sender)}, ${fmt(c.receiver)}` + (a.failed > 0 ? `  (failed: ${a.failed})` : ''))
 }
 if (process.env.BENCH_JSON === '1') console.log(JSON.stringify(results))

@@ -1,5 +1,7 @@
+import type { BtpClient } from '@stack/channel-btp'
 import { HttpLink, IlpHttpServer } from '@stack/channel-http'
 import { IlpPacketType } from '@stack/ilp-core'
+import { startPostgres, type DbServer } from '@stack/db-servers'
 import { startHaproxy, type LoadBalancer } from '@stack/load-balancer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { validateConfig, type ClusterConfig } from '../src/config.js'
@@ -26,7 +28,7 @@ interface Cluster {
   aliceReceived: bigint[]
 }
 
-async function cluster(options: { bob?: 'host' | 'node' } = {}): Promise<Cluster & { bobUrl: string; aliceAt: (instance: ConnectorNode) => Promise<Host> }> {
+async function cluster(options: { bob?: 'host' | 'node'; store?: DbServer; bobSettles?: boolean } = {}): Promise<Cluster & { bobUrl: string; aliceAt: (instance: ConnectorNode) => Promise<Host> }> {
   const secrets = { bob: token(), aliceIn: token(), aliceOut: token(), cluster: token() + token() }
   // alice's own endpoint: the node POSTs what it forwards to her here.
   const aliceServer = new IlpHttpServer({ accounts: { node: secrets.aliceOut } })
@@ -46,16 +48,21 @@ async function cluster(options: { bob?: 'host' | 'node' } = {}): Promise<Cluster
       address: 'test.node',
       asset: { code: 'USD', scale: 2 },
       listen: { btp: { port: 0 }, http: { port: 0 } },
-      balances: { store: 'memory' },
+      balances: options.store === undefined ? { store: 'memory' } : { store: 'postgres', url: options.store.url },
       ccp: FAST_CCP,
       packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 },
       shutdownTimeoutMs: 5_000,
       peers: [
-        { id: 'bob', relation: options.bob === 'node' ? 'peer' : 'child', btp: { token: secrets.bob } },
+        {
+          id: 'bob',
+          relation: options.bob === 'node' ? 'peer' : 'child',
+          btp: { token: secrets.bob },
+          ...(options.bobSettles === true ? { settlement: { kind: 'trusted-transfer' }, settleThreshold: '100', settleTo: '0' } : {}),
+        },
         { id: 'alice', relation: 'child', http: { url: aliceServer.url, token: secrets.aliceOut, incomingToken: secrets.aliceIn }, minBalance: '-100000' },
       ],
     })
-    // In memory, which validation refuses for a cluster: this test is about the links.
+    // Without a store: in memory, which validation refuses for a cluster (these tests are about the links).
     const node = await startNode({ ...config, cluster: { ...clusterSection, instance } }, { logger: createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent') })
     cleanups.push(() => node.stop())
     return node
@@ -112,6 +119,25 @@ describe('a cluster of two instances', () => {
     expect(c.aliceReceived).toEqual([50n, 50n, 50n])
     expect(booked(c, 'bob')).toBe(100n * BigInt(n) - 150n)
     expect(booked(c, 'alice')).toBe(-100n * BigInt(n) + 150n)
+  })
+
+  it('settles bob from a only, for packets either instance committed, under the lock in the store', async () => {
+    const store = await startPostgres()
+    cleanups.push(() => store.stop())
+    const c = await cluster({ store, bobSettles: true })
+    const paid: bigint[] = []
+    ;(c.bob.link as BtpClient).setValueHandler(({ amount }) => void paid.push(amount))
+    for (let i = 0; i < 11; i++) expect((await c.alice.pay('test.node.bob', 100n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
+    // The last one through b: only a's look at the shared balance can see that it is due.
+    expect((await (await c.aliceAt(c.b)).pay('test.node.bob', 100n, 'fulfill')).type).toBe(IlpPacketType.Fulfill)
+    const settled = (node: ConnectorNode): bigint => node.connector.counters().settlement.sentAmount
+    // b committed some of the packets to bob; a, which holds bob's channel, paid for them too.
+    expect(c.b.connector.counters().outgoing.bob?.fulfilled).toBeGreaterThan(0)
+    await waitUntil(async () => settled(c.a) === 1200n)
+    expect(paid.reduce((x, y) => x + y, 0n)).toBe(1200n)
+    expect(settled(c.b)).toBe(0n)
+    // The shared book: bob is owed nothing more, alice owes the 12 packets.
+    await waitUntil(async () => c.b.connector.balance('bob').balance === 0n && c.b.connector.balance('alice').balance === -1200n)
   })
 
   it('refuses the internal listener to anyone without the cluster token', async () => {

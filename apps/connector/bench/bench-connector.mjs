@@ -1,4 +1,4 @@
-// The connector under test, in its own process: `memory` or `sqlite` (this app's startNode with
+// The connector under test, in its own process: `memory`, `sqlite`, `postgres` or `redis` (this app's startNode with
 // that balance store) or `ilp` (ilp-connector 23.0.2 with ilp-plugin-btp listeners, its rate
 // limiter off, backend one-to-one).
 import { mkdtempSync } from 'node:fs'
@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { validateConfig } from '../dist/config.js'
 import { createLogger } from '../dist/logger.js'
 import { startNode } from '../dist/node.js'
+import { startPostgres, startRedis } from '@stack/db-servers'
 
 const impl = process.argv[2]
 // SIGINT ends the process normally, so that --cpu-prof writes its profile.
@@ -16,6 +17,16 @@ const require = createRequire(import.meta.url)
 
 // The first message sets up; then { cpu: true } asks for the CPU time used so far.
 process.on('message', (message) => (message.cpu ? process.send(process.cpuUsage()) : setup(message)))
+
+// sqlite: the durable store (a fresh file in the temp directory, synchronous=NORMAL); postgres,
+// redis: a shared store (@stack/ilp-shared-balances) on a server of its own, started here
+// (@stack/db-servers: synchronous_commit on; appendfsync always), which dies with this process.
+async function balances() {
+  if (impl === 'sqlite') return { store: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-balances-')), 'balances.db') }
+  if (impl === 'postgres') return { store: 'postgres', url: (await startPostgres()).url }
+  if (impl === 'redis') return { store: 'redis', url: (await startRedis()).url }
+  return { store: 'memory' }
+}
 
 async function setup({ secret }) {
   if (impl !== 'ilp') {
@@ -27,10 +38,7 @@ async function setup({ secret }) {
         { id: 'sender', relation: 'child', btp: { token: secret } },
         { id: 'receiver', relation: 'child', btp: { token: secret } },
       ],
-      // sqlite: the durable store (a fresh file in the temp directory, synchronous=NORMAL).
-      balances: impl === 'sqlite'
-        ? { store: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-balances-')), 'balances.db') }
-        : { store: 'memory' },
+      balances: await balances(),
     })
     const node = await startNode(config, { logger: createLogger('silent') })
     process.send({ ports: { sender: node.ports.btp, receiver: node.ports.btp }, destination: 'test.bench.receiver' })

@@ -1,9 +1,10 @@
 // pnpm bench: Prepare→Fulfill round trips per second through one connector between two BTP
 // peers on loopback, the sender, the connector and the receiver each in its own process, at
-// 1, 64 and 256 Prepares in flight: ours with in-memory balances, ours with SQLite balances
-// and ilp-connector 23.0.2, in the same run, the three taking turns at each level.
+// 1, 64 and 256 Prepares in flight: ours with in-memory balances, with SQLite balances, with a
+// shared store (PostgreSQL, Redis: started by the connector's process) and ilp-connector
+// 23.0.2, in the same run, taking turns at each level.
 //   BENCH_DURATION_MS (default 4000) and BENCH_WARMUP_MS (default 1500) per level and rig;
-//   BENCH_RIGS: a comma-separated subset of memory,sqlite,ilp; BENCH_LEVELS likewise of 1,64,256;
+//   BENCH_RIGS: a comma-separated subset of memory,sqlite,postgres,redis,ilp; BENCH_LEVELS likewise of 1,64,256;
 //   BENCH_JSON=1 also prints the results as one JSON line;
 //   BENCH_CPU_PROF=dir: V8 CPU profiles of every process (sender, connector, receiver), for
 //   profile-summary.mjs (its --packets: the Prepares each rig sent, printed at the end).
@@ -13,8 +14,8 @@ import { fileURLToPath } from 'node:url'
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,64,256').split(',').map(Number)
-const RIGS = (process.env.BENCH_RIGS ?? 'memory,sqlite,ilp').split(',')
-const NAMES = { memory: 'ours, memory', sqlite: 'ours, SQLite', ilp: 'ilp-connector' }
+const RIGS = (process.env.BENCH_RIGS ?? 'memory,sqlite,postgres,redis,ilp').split(',')
+const NAMES = { memory: 'ours, memory', sqlite: 'ours, SQLite', postgres: 'ours, PostgreSQL', redis: 'ours, Redis', ilp: 'ilp-connector' }
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 4_000)
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_500)
 const prof = process.env.BENCH_CPU_PROF
@@ -32,7 +33,7 @@ function child(file, args) {
   return { proc, ask: (message) => { const answer = next(); proc.send(message); return answer } }
 }
 
-/** One connector (memory, sqlite or ilp) with its sender and receiver, connected. */
+/** One connector (memory, sqlite, postgres, redis or ilp) with its sender and receiver, connected. */
 async function rig(kind) {
   const secret = randomBytes(16).toString('hex')
   const connector = child('./bench-connector.mjs', [kind])

@@ -62,3 +62,20 @@ export class BalanceStoreClosedError extends Error {
     super(`balance store ${store} is closed`)
   }
 }
+
+/**
+ * The server is not configured to keep what it acknowledged (ilp-shared-balances README,
+ * "Durable by the engine"): a committed Fulfill could be lost in a crash, so the store is not
+ * opened. `setting` names what to change.
+ */
+export class BalanceStoreNotDurableError extends Error {
+  override readonly name = 'BalanceStoreNotDurableError'
+  constructor(
+    readonly store: string,
+    readonly setting: string,
+    readonly value: string,
+    readonly wanted: string,
+  ) {
+    super(`balance store ${store}: ${setting} is ${value}, it must be ${wanted} (or open it with durability: 'none')`)
+  }
+}

@@ -10,6 +10,8 @@ export type Op =
   | { readonly o: 'reserve'; readonly p: string; readonly id: string; readonly d: string; readonly min: string | null; readonly expires: number | null }
   /** Resolve hold `id` of `peer`: applied to the balance (journaled), or dropped. */
   | { readonly o: 'commit' | 'release'; readonly p: string; readonly id: string }
+  /** Apply positive hold `id`, held by the instance alone (never checked), to the balance: journaled as a packet. */
+  | { readonly o: 'credit'; readonly p: string; readonly id: string; readonly d: string }
   /** Apply `d` now: value from a channel without totals, or with `reason` an operator's adjustment. */
   | { readonly o: 'adjust'; readonly p: string; readonly d: string; readonly reason: string | null }
   /** Bring the peer's balance to the channel's totals (`apply`), or take them if it has none yet (`adopt`). */

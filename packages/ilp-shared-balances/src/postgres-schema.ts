@@ -84,6 +84,10 @@ BEGIN
           j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text;
         END IF;
       END IF;
+    WHEN 'credit' THEN
+      d := (op->>'d')::numeric;
+      bal[i] := bal[i] + d;
+      j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text;
     WHEN 'adjust' THEN
       d := (op->>'d')::numeric;
       IF d <> 0 THEN

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { BalanceStoreCorruptError, BalanceStoreUnavailableError } from './errors.js'
+import { BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 import { SCHEMA } from './postgres-schema.js'
 import { SharedBalanceStore, type SharedBalanceStoreOptions } from './shared-balance-store.js'
@@ -28,6 +28,7 @@ export async function openPostgresBalanceStore(options: PostgresBalanceStoreOpti
   const url = new URL(options.url)
   const engine = new PostgresEngine(pool, `PostgreSQL at ${url.host}`)
   try {
+    if ((options.durability ?? 'power-loss') !== 'none') await checkDurable(engine, options.durability === 'crash')
     // Instances starting together: one creates the schema, the others wait for it (the lock's key is arbitrary, ours).
     await engine.query(`BEGIN; SELECT pg_advisory_xact_lock(73051614); ${SCHEMA}; COMMIT;`)
   } catch (error) {
@@ -35,6 +36,14 @@ export async function openPostgresBalanceStore(options: PostgresBalanceStoreOpti
     throw error
   }
   return new SharedBalanceStore(engine, { ...options, maxInFlight: Math.min(options.maxInFlight ?? connections, connections) })
+}
+
+// synchronous_commit off acknowledges before the WAL is written: a crash of the server loses it.
+async function checkDurable(engine: PostgresEngine, crashOnly: boolean): Promise<void> {
+  const [row] = await engine.query<{ fsync: string; sc: string }>("SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc")
+  if (row === undefined) return
+  if (row.sc === 'off') throw new BalanceStoreNotDurableError(engine.label, 'synchronous_commit', row.sc, 'on')
+  if (!crashOnly && row.fsync !== 'on') throw new BalanceStoreNotDurableError(engine.label, 'fsync', row.fsync, 'on')
 }
 
 class PostgresEngine implements Engine {

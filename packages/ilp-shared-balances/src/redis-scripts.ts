@@ -6,7 +6,7 @@
  *
  * Amounts are decimal strings and the arithmetic is done on them here, in base-10⁹ limbs: Lua's
  * numbers are doubles (exact to 2⁵³ only), and Redis's own integers are 64-bit signed, where a
- * UInt64 amount does not fit.
+ * UInt64 amount does not fit. Amounts below 10¹⁵ (most) are added as doubles, exactly.
  *
  * Keys, all under the hash tag `{ns}` (one slot, so a Redis Cluster keeps them on one node):
  *   {ns}:a:<peer>  hash b, pd, pc (balance, pending debit, pending credit), ss, sr (settled totals)
@@ -57,6 +57,8 @@ local function split(v)
   return 1, v
 end
 local function add(a, b)
+  -- Both below 10^15 (the sign counts as a digit here): their sum is exact in a double.
+  if #a <= 15 and #b <= 15 then return string.format('%d', tonumber(a) + tonumber(b)) end
   local sa, ma = split(a)
   local sb, mb = split(b)
   local r, s
@@ -138,6 +140,10 @@ for n, op in ipairs(ops) do
         journal(op.p, d, 'packet', op.id, nil)
       end
     end
+  elseif op.o == 'credit' then
+    local d = amount(op.d)
+    a.b = add(a.b, d)
+    journal(op.p, d, 'packet', op.id, nil)
   elseif op.o == 'adjust' then
     local d = amount(op.d)
     if d ~= '0' then

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis'
-import { BalanceStoreCorruptError, BalanceStoreUnavailableError } from './errors.js'
+import { BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 import { ACCOUNTS, APPLY, EXPIRE } from './redis-scripts.js'
 import { SharedBalanceStore, type SharedBalanceStoreOptions } from './shared-balance-store.js'
@@ -50,7 +50,31 @@ export async function openRedisBalanceStore(options: RedisBalanceStoreOptions): 
     redis.disconnect()
     throw new BalanceStoreUnavailableError(label, { cause: error })
   }
+  try {
+    if ((options.durability ?? 'power-loss') !== 'none') await checkDurable(redis, label, options.durability === 'crash')
+  } catch (error) {
+    redis.disconnect()
+    throw error
+  }
   return new SharedBalanceStore(new RedisEngine(redis, `{${options.namespace ?? 'stack'}}`, label), options)
+}
+
+// Without the AOF a restart forgets everything since the last snapshot; appendfsync no leaves
+// the AOF to the kernel (a power loss), everysec to the second (a power loss too).
+async function checkDurable(redis: Redis, label: string, crashOnly: boolean): Promise<void> {
+  let settings: string[]
+  try {
+    settings = (await redis.call('CONFIG', 'GET', 'append*')) as string[]
+  } catch (error) {
+    throw new BalanceStoreUnavailableError(label, { cause: error })
+  }
+  const config = new Map<string, string>()
+  for (let i = 0; i + 1 < settings.length; i += 2) config.set(settings[i] as string, settings[i + 1] as string)
+  const aof = config.get('appendonly') ?? 'unknown'
+  if (aof !== 'yes') throw new BalanceStoreNotDurableError(label, 'appendonly', aof, 'yes')
+  const fsync = config.get('appendfsync') ?? 'unknown'
+  const wanted = crashOnly ? ['always', 'everysec'] : ['always']
+  if (!wanted.includes(fsync)) throw new BalanceStoreNotDurableError(label, 'appendfsync', fsync, wanted.join(' or '))
 }
 
 class RedisEngine implements Engine {

@@ -32,7 +32,18 @@ export interface BalanceAudit {
   readonly journalRows: number
 }
 
+/**
+ * What the server must keep across what, checked when the store opens (BalanceStoreNotDurableError):
+ * `power-loss` (default): PostgreSQL fsync=on and synchronous_commit on (or local, remote_*),
+ * Redis appendonly yes with appendfsync always; `crash`: the server's own crash only, so Redis
+ * may fsync everysec (it writes the AOF before it answers; a power loss may take the last second);
+ * `none`: not checked (a throw-away store, or a server whose settings cannot be read).
+ */
+export type Durability = 'power-loss' | 'crash' | 'none'
+
 export interface SharedBalanceStoreOptions {
+  /** Default 'power-loss'. */
+  readonly durability?: Durability
   /** This instance's name in hold ids (for the operator reading the store). Default: random. */
   readonly instance?: string
   /** Ops in one batch, at most. Default 500. */
@@ -76,14 +87,19 @@ export class SharedBalanceStore {
   readonly #engine: Engine
   readonly #batcher: Batcher<Op, OpResult>
   readonly #view = new Map<string, AccountRow>()
+  /** Pending positive holds of this instance, per peer. */
+  readonly #credits = new Map<string, bigint>()
   readonly #timers: NodeJS.Timeout[] = []
   readonly #graceMs: number
+  /** Hold ids: `<instance>:<run>:<seq>`, the run new at each open, so that a restarted instance of the same name never reuses the id of a hold still pending. */
+  readonly #run: string
   #seq = 0
   #closed = false
 
   constructor(engine: Engine, options: SharedBalanceStoreOptions = {}) {
     this.#engine = engine
     this.instance = options.instance ?? randomBytes(6).toString('hex')
+    this.#run = `${this.instance}:${randomBytes(4).toString('hex')}`
     this.#graceMs = options.expireGraceMs ?? 5_000
     this.#batcher = new Batcher((ops) => engine.apply(ops), { maxBatch: options.maxBatch ?? 500, maxInFlight: options.maxInFlight ?? 2 })
     const every = (ms: number, task: () => Promise<unknown>): void => {
@@ -107,7 +123,14 @@ export class SharedBalanceStore {
   }
 
   async reserve(peerId: string, delta: bigint, minBalance?: bigint, expiresAt?: Date): Promise<SharedReservation> {
-    const id = `${this.instance}:${++this.#seq}`
+    const id = `${this.#run}:${++this.#seq}`
+    // A positive hold (a Prepare we forward: what we will owe if it is fulfilled) is never
+    // checked, so it is held here alone: only its commit goes to the store. Its pending sum is
+    // this instance's, and it goes with the instance (its link died with it).
+    if (delta >= 0n) {
+      this.#credits.set(peerId, (this.#credits.get(peerId) ?? 0n) + delta)
+      return new Hold(this, peerId, delta, id)
+    }
     const result = await this.#submit({ o: 'reserve', p: peerId, id, d: delta.toString(), min: minBalance === undefined ? null : minBalance.toString(), expires: expiresAt?.getTime() ?? null }, peerId)
     if (!result.ok) {
       const available = BigInt(result.balance) + BigInt(result.pendingDebit)
@@ -138,11 +161,12 @@ export class SharedBalanceStore {
 
   get(peerId: string): BalanceSnapshot {
     const row = this.#view.get(peerId)
-    return row === undefined ? ZERO : { balance: row.balance, pendingDebit: row.pendingDebit, pendingCredit: row.pendingCredit }
+    const credit = this.#credits.get(peerId) ?? 0n
+    return row === undefined ? (credit === 0n ? ZERO : { ...ZERO, pendingCredit: credit }) : { balance: row.balance, pendingDebit: row.pendingDebit, pendingCredit: row.pendingCredit + credit }
   }
 
   snapshot(): Map<string, BalanceSnapshot> {
-    return new Map([...this.#view.keys()].map((peer) => [peer, this.get(peer)]))
+    return new Map([...new Set([...this.#view.keys(), ...this.#credits.keys()])].map((peer) => [peer, this.get(peer)]))
   }
 
   /** Reads every account into the view. */
@@ -206,9 +230,14 @@ export class SharedBalanceStore {
     await this.#engine.close()
   }
 
-  /** @internal a hold's resolution */
-  resolve(op: 'commit' | 'release', peerId: string, id: string): Promise<boolean> {
-    return this.#submit({ o: op, p: peerId, id }, peerId).then((result) => result.ok)
+  /** @internal a hold's resolution: in the store, or (a positive hold) here, its commit in the store. */
+  async resolve(op: 'commit' | 'release', peerId: string, id: string, delta: bigint): Promise<boolean> {
+    if (delta < 0n) return (await this.#submit({ o: op, p: peerId, id }, peerId)).ok
+    if (op === 'commit') await this.#submit({ o: 'credit', p: peerId, id, d: delta.toString() }, peerId)
+    const credit = (this.#credits.get(peerId) ?? 0n) - delta
+    if (credit === 0n) this.#credits.delete(peerId)
+    else this.#credits.set(peerId, credit)
+    return true
   }
 
   async #submit(op: Op, peerId: string): Promise<OpResult> {
@@ -263,7 +292,7 @@ class Hold implements SharedReservation {
       if (this.#state !== 'pending') return false
     }
     if (this.#state !== 'pending') return false
-    const resolving = this.#store.resolve(op, this.peerId, this.id)
+    const resolving = this.#store.resolve(op, this.peerId, this.id, this.delta)
     this.#resolving = resolving
     try {
       const done = await resolving

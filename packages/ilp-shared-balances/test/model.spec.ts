@@ -101,4 +101,22 @@ describe.each(engines)('the $name store against the in-memory model (property)',
       { numRuns: 30 },
     )
   })
+
+  it('adds exactly across every magnitude, small (doubles) and large (limbs) (property)', async () => {
+    const magnitude = fc.oneof(fc.bigInt({ min: -(10n ** 16n), max: 10n ** 16n }), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }))
+    await fc.assert(
+      fc.asyncProperty(fc.array(magnitude, { minLength: 1, maxLength: 8 }), async (deltas) => {
+        const peer = freshPeer('sum')
+        let expected = 0n
+        for (const delta of deltas) {
+          expected += delta
+          expect(await store().adjust(peer, delta)).toBe(expected)
+        }
+        // The credit check compares exactly too: one unit more than available is refused.
+        await expect(store().reserve(peer, -1n, expected)).rejects.toMatchObject({ name: 'InsufficientBalanceError', available: expected })
+        await (await store().reserve(peer, -1n, expected - 1n)).release() // exactly to the minimum
+      }),
+      { numRuns: 40 },
+    )
+  })
 })

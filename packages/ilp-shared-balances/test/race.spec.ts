@@ -64,3 +64,30 @@ describe.each(engines)('two clients of one $name store', (engine) => {
     }
   })
 })
+
+describe.each(engines)('a client of $name restarted under the same instance name', (engine) => {
+  it('never reuses the id of a hold it left pending', async () => {
+    const server = await engine.start()
+    try {
+      const peer = freshPeer()
+      const before = await engine.open(server, { instance: 'same' })
+      const left = await before.reserve(peer, -5n) // no expiry: it stays
+      await before.close()
+      const after = await engine.open(server, { instance: 'same' })
+      try {
+        const hold = await after.reserve(peer, -7n)
+        expect(hold.id).not.toBe(left.id)
+        expect(hold.id.startsWith('same:')).toBe(true)
+        await after.refresh()
+        expect(after.get(peer).pendingDebit).toBe(-12n)
+        expect(await hold.commit()).toBe(true)
+        expect([...(await after.holds()).keys()]).toEqual([left.id])
+        await after.audit()
+      } finally {
+        await after.close()
+      }
+    } finally {
+      await server.stop()
+    }
+  })
+})

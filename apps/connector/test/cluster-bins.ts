@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HttpLink, IlpHttpServer } from '@stack/channel-http'
-import { startPostgres, type DbServer } from '@stack/db-servers'
+import { startPostgres, startRedis, type DbServer } from '@stack/db-servers'
 import { startHaproxy, type LoadBalancer } from '@stack/load-balancer'
 import { book, killBins, startBin, type RunningBin } from './bin.js'
 import { freePort, host, hostOn, intents, token, type Host, type Intents } from './harness.js'
@@ -19,6 +19,7 @@ export interface ClusterUnderTest {
   readonly instances: Map<string, RunningBin>
   readonly lb: LoadBalancer
   readonly store: DbServer
+  readonly engine: 'postgres' | 'redis'
   readonly shared: Intents
   /** alice's link through the load balancer. */
   readonly alice: Host
@@ -38,14 +39,15 @@ export interface ClusterOptions {
   instances?: number
   /** Extra fields of the peer alice (minBalance …). */
   alice?: Record<string, unknown>
-  /** The balances section, given the store's URL. */
-  balances: (url: string) => Record<string, unknown>
+  /** The shared store's engine (default postgres). */
+  engine?: 'postgres' | 'redis'
 }
 
 export async function startCluster(options: ClusterOptions): Promise<ClusterUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-cluster-'))
   const ids = ['a', 'b', 'c'].slice(0, options.instances ?? 3)
-  const store = await startPostgres()
+  const engine = options.engine ?? 'postgres'
+  const store = engine === 'postgres' ? await startPostgres() : await startRedis()
   const secrets = { bob: token(), aliceIn: token(), aliceOut: token(), cluster: token() + token() }
   const aliceServer = new IlpHttpServer({ accounts: { node: secrets.aliceOut } })
   await aliceServer.listen()
@@ -65,7 +67,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterUnde
         { id: 'bob', relation: 'child', btp: { token: secrets.bob } },
         { id: 'alice', relation: 'child', http: { url: aliceServer.url, token: secrets.aliceOut, incomingToken: secrets.aliceIn }, ...options.alice },
       ],
-      balances: options.balances(store.url),
+      balances: { store: engine, url: store.url },
       cluster: { instance: id, token: secrets.cluster, instances: instancesSection, attach: { bob: 'a' } },
       packets: { minMessageWindowMs: 200, maxHoldTimeMs: 10_000 },
       log: { level: 'info' },
@@ -93,6 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterUnde
     instances,
     lb,
     store,
+    engine,
     shared,
     alice,
     bob,

@@ -1,5 +1,5 @@
 import { IlpPacketType } from '@stack/ilp-core'
-import { openPostgresBalanceStore } from '@stack/ilp-shared-balances'
+import { openPostgresBalanceStore, openRedisBalanceStore } from '@stack/ilp-shared-balances'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBin } from './bin.js'
 import { ADDRESS, startCluster, type ClusterUnderTest } from './cluster-bins.js'
@@ -13,7 +13,6 @@ import { waitFor } from './harness.js'
 
 const CONCURRENCY = 8
 const EXPIRY_MS = 4_000
-const balances = (url: string): Record<string, unknown> => ({ store: 'postgres', url })
 
 beforeAll(() => buildBin(), 130_000)
 
@@ -95,7 +94,8 @@ async function settledBooks(c: ClusterUnderTest): Promise<{ alice: bigint; bob: 
 
 /** The store's own balances and journal sums (not an instance's view of them). */
 async function audited(c: ClusterUnderTest): Promise<Record<string, { balance: bigint; journalSum: bigint }>> {
-  const store = await openPostgresBalanceStore({ url: c.store.url, expireEveryMs: 0, refreshEveryMs: 0 })
+  const options = { url: c.store.url, expireEveryMs: 0, refreshEveryMs: 0 }
+  const store = c.engine === 'postgres' ? await openPostgresBalanceStore(options) : await openRedisBalanceStore(options)
   try {
     return Object.fromEntries((await store.audit()).map((a) => [a.peerId, { balance: a.balance, journalSum: a.journalSum }]))
   } finally {
@@ -106,7 +106,7 @@ async function audited(c: ClusterUnderTest): Promise<Record<string, { balance: b
 describe('a cluster of three instances, instances SIGKILLed mid-stream', () => {
   let c: ClusterUnderTest
   beforeAll(async () => {
-    c = await startCluster({ balances })
+    c = await startCluster({})
   }, 120_000)
   afterAll(() => c?.stop())
 
@@ -135,10 +135,10 @@ describe('a cluster of three instances, instances SIGKILLed mid-stream', () => {
   }, 300_000)
 })
 
-describe('two instances racing for the last units of a credit limit', () => {
+describe.each(['postgres', 'redis'] as const)('two instances on %s racing for the last units of a credit limit', (engine) => {
   let c: ClusterUnderTest
   beforeAll(async () => {
-    c = await startCluster({ instances: 2, balances, alice: { minBalance: '-1000' } })
+    c = await startCluster({ instances: 2, engine, alice: { minBalance: '-1000' } })
   }, 120_000)
   afterAll(() => c?.stop())
 

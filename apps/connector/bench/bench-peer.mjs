@@ -3,6 +3,7 @@
 // round trips per second and latency percentiles. Same code against both connectors.
 import { createHash } from 'node:crypto'
 import { BtpClient } from '@stack/channel-btp'
+import { HttpLink } from '@stack/channel-http'
 import { decodeReject, encodeFulfill, encodePrepare } from '@stack/ilp-core'
 
 const role = process.argv[2]
@@ -11,8 +12,9 @@ process.on('SIGINT', () => process.exit(0))
 const FULFILLMENT = new Uint8Array(32).fill(7)
 const CONDITION = new Uint8Array(createHash('sha256').update(FULFILLMENT).digest())
 
-async function connect(url) {
-  const link = new BtpClient({ url, reconnect: false, limits: { timeoutMs: 30_000 } })
+// A sender may speak ILP over HTTP instead (cluster.bench.mjs: `url` http://…, with `token`).
+async function connect(url, token) {
+  const link = url.startsWith('http') ? new HttpLink({ url, token, maxInFlight: 10_000, maxSockets: 256 }) : new BtpClient({ url, reconnect: false, limits: { timeoutMs: 30_000 } })
   for (let attempt = 0; ; attempt++) {
     try {
       await link.connect()
@@ -28,7 +30,7 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-process.once('message', async ({ url, destination }) => {
+process.once('message', async ({ url, token, destination }) => {
   if (role === 'receiver') {
     const reply = encodeFulfill({ fulfillment: FULFILLMENT, data: new Uint8Array(0) })
     const link = await connect(url)
@@ -37,7 +39,7 @@ process.once('message', async ({ url, destination }) => {
     process.send({ ready: true })
     return
   }
-  const link = await connect(url)
+  const link = await connect(url, token)
   // Every Prepare is distinct (a counter in its data): no connector may answer from a cache.
   const template = () => encodePrepare({
     amount: 100n,

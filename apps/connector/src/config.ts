@@ -8,12 +8,14 @@ import { checkSettlement, SETTLEMENT_KINDS, type SettlementConfig } from './sett
 import { canParse, optionalInt, resolveFrom } from './config-checker.js'
 import { checkLocal, type LocalConfig } from './local-mode.js'
 import { checkAdmin, checkListen, checkPortsDistinct, type AdminConfig, type ListenersConfig } from './config-listen.js'
+import { checkClusterConfig, type ClusterConfig } from './config-cluster.js'
 import { checkBalances, type BalancesConfig } from './config-balances.js'
 
 export type { AdminConfig, ListenConfig, ListenersConfig } from './config-listen.js'
 export { DEFAULT_BALANCES_FILE, type BalancesConfig } from './config-balances.js'
 
 export type { ConfigIssue } from '@stack/channel-core'
+export type { ClusterConfig } from './config-cluster.js'
 
 /**
  * The node's configuration: the file format (README.md, connector.example.yaml), its checks and
@@ -94,6 +96,8 @@ export interface ConnectorConfig {
    */
   local?: LocalConfig
   log: { level: LogLevel }
+  /** One of several instances serving this node (config-cluster.ts). */
+  cluster?: ClusterConfig
   /** Longest a graceful shutdown waits for packets in flight (default: the node's, maxHoldTimeMs + 5 s). */
   shutdownTimeoutMs?: number
 }
@@ -130,7 +134,7 @@ const RELATIONS: readonly PeerRelation[] = ['parent', 'peer', 'child']
 export function validateConfig(raw: unknown, options: ValidateOptions = {}): ConnectorConfig {
   const c = new ConfigChecker()
   const root = c.object(raw, '', [
-    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'local', 'log', 'shutdownTimeoutMs',
+    'address', 'parent', 'asset', 'listen', 'admin', 'peers', 'routes', 'rates', 'spread', 'packets', 'ccp', 'balances', 'local', 'log', 'shutdownTimeoutMs', 'cluster',
   ])
   if (root === undefined) throw new InvalidConfigError(c.issues)
 
@@ -203,6 +207,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   const logRaw = root.log === undefined ? {} : c.object(root.log, 'log', ['level']) ?? {}
   const level = logRaw.level === undefined ? 'info' : c.oneOf(logRaw.level, 'log.level', LOG_LEVELS) ?? 'info'
   const shutdownTimeoutMs = optionalInt(c, root.shutdownTimeoutMs, 'shutdownTimeoutMs', 0, DAY_MS)
+  const cluster = root.cluster === undefined ? undefined : checkClusterConfig(c, root.cluster, { address, peers, balances, listen, admin, local })
 
   if (c.issues.length > 0 || asset === undefined || rates === undefined) throw new InvalidConfigError(c.issues)
   const config: ConnectorConfig = { asset, listen, peers, routes, rates, spread, packets, ccp, balances, log: { level }, ...(shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs }) }
@@ -210,6 +215,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Con
   if (parent !== undefined) config.parent = parent
   if (admin !== undefined) config.admin = admin
   if (local !== undefined) config.local = local
+  if (cluster !== undefined) config.cluster = cluster
   return config
 }
 

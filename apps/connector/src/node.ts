@@ -20,6 +20,8 @@ import type { Logger } from 'pino'
 import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
+import { ClusterLinks } from './cluster.js'
+import { postgresLease, redisLease, type SettlementLease } from './cluster-lease.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
 import { LocalAccounts, settlementFor } from './local-mode.js'
 import { createLogger } from './logger.js'
@@ -50,7 +52,7 @@ export interface ConnectorNode {
   /** The peers' payment channels (peers[].settlement). */
   readonly settlements: SettlementChannels
   /** Ports actually listened on (useful with port 0). */
-  readonly ports: { btp?: number; http?: number; admin?: number }
+  readonly ports: { btp?: number; http?: number; admin?: number; cluster?: number }
   peers(): PeerStatus[]
   /** Resolves once the links of `peerIds` (default: every peer) are connected; rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number, peerIds?: readonly string[]): Promise<void>
@@ -108,7 +110,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const peerLinks = new PeerLinks({ settlements, btpLogger })
     let btpServer: BtpServer | undefined
     let httpServer: IlpHttpServer | undefined
-    const ports: { btp?: number; http?: number; admin?: number } = {}
+    const ports: ConnectorNode['ports'] = {}
     const local = config.local === undefined ? undefined : new LocalAccounts(config.local, (id) => peerLinks.reserved(id))
     if (config.listen.btp !== undefined) {
       // A login no configured peer matches may be a local-mode client (config `local`).
@@ -130,12 +132,24 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
       cleanups.push(() => server.close())
     }
 
+    // One of several instances: the internal link to the BTP peers other instances hold (cluster.ts).
+    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, logger, settlementLease(config))
+    if (cluster !== undefined) {
+      ports.cluster = await cluster.listen()
+      cleanups.push(() => cluster.close())
+    }
+
     // One link per peer (the node dials the clients'; startup does not wait for peers), and its
     // payment channel before any packet is routed: a chain-backed one connects to its chain first.
     peerLinks.useServers({ btp: btpServer, http: httpServer })
     cleanups.push(() => peerLinks.closeAll())
     const nodePeers: NodePeer[] = []
-    for (const entry of config.peers) await peerLinks.open(entry, (peer) => nodePeers.push(peer))
+    const open = async (entry: PeerEntry): Promise<NodePeer> => {
+      let opened: NodePeer | undefined
+      await peerLinks.open(entry, (peer) => (opened = peer))
+      return opened as NodePeer
+    }
+    for (const entry of config.peers) nodePeers.push(await (cluster === undefined ? open(entry) : cluster.open(entry, open)))
 
     const packetLog = logger.isLevelEnabled('debug')
     // Read when scraped, from the node created below.
@@ -177,6 +191,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     })
     // Stopped before the links close (it stops dialing and CCP first).
     cleanups.push(() => node.kill())
+    cluster?.run(node, nodePeers)
 
     // Local-mode accounts settle as `local.settlement` says, each on its own name; without it
     // their TRANSFERs are refused, as a peer's without `settlement`.
@@ -278,6 +293,16 @@ async function openBalances(config: ConnectorConfig, logger: Logger): Promise<Ba
   const restored = Object.fromEntries([...store.snapshot()].map(([id, s]) => [id, s.balance.toString()]))
   logger.info({ path: b.path, synchronous: b.synchronous, run: store.run, balances: restored }, 'balances restored from SQLite')
   return store
+}
+
+/** A cluster's settlement locks, in the store its instances share (validation requires one). */
+function settlementLease(config: ConnectorConfig): SettlementLease | undefined {
+  const b = config.balances
+  const node = config.address as string
+  if (b.store === 'postgres') return postgresLease(b.url, node)
+  // Taken or renewed at each payment: a crashed holder's lapses after the time to live.
+  if (b.store === 'redis') return redisLease(b.url, node, Math.max(10_000, 5 * (config.cluster?.settleIntervalMs ?? 1_000)))
+  return undefined
 }
 
 async function createRates(rates: RatesConfig, logger: Logger): Promise<RateBackend> {

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { applyEnvOverrides, InvalidEnvOverrideError } from '../src/config-env.js'
-import { InvalidConfigError, parseConfigText, readConfigFile, validateConfig } from '../src/config.js'
+import { parseConfigText, readConfigFile, validateConfig } from '../src/config.js'
+import { issues } from './config-issues.js'
 
 const minimal = () => ({
   address: 'test.a',
@@ -13,16 +14,6 @@ const minimal = () => ({
   peers: [{ id: 'bob', relation: 'child', btp: { token: 'secret' } }],
 })
 
-/** The issues of a configuration that must fail, as `path: message` lines. */
-function issues(raw: unknown): string[] {
-  try {
-    validateConfig(raw)
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`)
-    throw error
-  }
-  throw new Error('expected InvalidConfigError')
-}
 
 describe('validateConfig', () => {
   it('fills in defaults for a minimal configuration', () => {

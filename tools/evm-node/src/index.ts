@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { anvilPath } from './binary.js'
 import { EvmNodeError, EvmNodeOptionError } from './errors.js'
-import { guard, stopProcess } from './process.js'
+import { guard, stopProcess } from '@stack/process-guard'
 
 export { anvilPath } from './binary.js'
 export { EvmNodeError, EvmNodeOptionError, EvmNodeUnavailableError } from './errors.js'

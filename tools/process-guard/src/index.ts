@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 
+/**
+ * @stack/process-guard — the servers that tests and demos start (anvil, haproxy, PostgreSQL …)
+ * must not outlive the process that started them, however it ends.
+ */
 const running = new Set<ChildProcess>()
 
-// A watchdog for one node: a tiny Node process that reads its stdin, a pipe from this process.
+// A watchdog per child: a tiny Node process that reads its stdin, a pipe from this process.
 // When this process ends in any way (an exception, a signal, SIGKILL of a test worker), the
-// pipe closes and the watchdog kills the node: no anvil outlives the process that started it.
+// pipe closes and the watchdog kills the child.
 const watchdog = `
 const pid = Number(process.argv[1])
 const kill = () => { try { process.kill(pid, 'SIGKILL') } catch {} process.exit(0) }
@@ -21,7 +25,7 @@ export function guard(child: ChildProcess): void {
   child.once('exit', () => {
     running.delete(child)
     if (running.size === 0) process.off('exit', killAll)
-    // The node is gone: the watchdog must not kill whatever process gets its pid next.
+    // The child is gone: the watchdog must not kill whatever process gets its pid next.
     dog.kill('SIGKILL')
   })
   for (const stream of [dog.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref()
@@ -33,11 +37,17 @@ function killAll(): void {
   for (const child of running) child.kill('SIGKILL')
 }
 
-/** SIGKILL, then waits for the exit; at once when it has exited already. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
+/**
+ * Sends `signal` (default SIGKILL), then waits for the exit; at once when it has exited already.
+ * A gentler signal (a server's own clean shutdown) is followed by SIGKILL after `graceMs`.
+ */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.ref() // guard() unref'd it: without this, the process may end before the exit is seen
-  child.kill('SIGKILL')
+  child.kill(signal)
+  if (signal === 'SIGKILL') return exited
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
   await exited
+  clearTimeout(timer)
 }

@@ -1,0 +1,167 @@
+import { createHmac } from 'node:crypto'
+import { HttpLink, IlpHttpServer, tokenAuthenticator } from '@stack/channel-http'
+import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
+import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
+import type { Logger } from 'pino'
+import { leasedChannel, type SettlementLease } from './cluster-lease.js'
+import { RouteMirror, routesHandler } from './cluster-routes.js'
+import { clusterListen, type ClusterConfig } from './config-cluster.js'
+import type { PeerEntry } from './config.js'
+
+// The account the other instances ask for our routes with: no peer's id (ids have no colon).
+const ROUTES_ACCOUNT = ':routes'
+
+/**
+ * The internal link of a cluster (config-cluster.ts): how an instance reaches a BTP peer whose
+ * socket another instance holds.
+ *
+ * The sending instance does all the work of a hop — balance holds in the shared store, expiry,
+ * fulfillment check — and its link to the peer is an ILP-over-HTTP link (RFC 0035) to the
+ * holding instance's internal listener. That instance writes the Prepare's bytes to the peer's
+ * socket and answers the peer's reply; it books nothing, so each packet is booked once, by the
+ * instance that took it from its source. Each peer is a separate account of the listener, with
+ * its own token: HMAC-SHA256(cluster.token, peer id), which only instances can make.
+ */
+export class ClusterLinks {
+  readonly #config: ClusterConfig
+  readonly #server: IlpHttpServer
+  readonly #links: HttpLink[] = []
+  readonly #lease: SettlementLease | undefined
+  readonly #routes: HttpLink
+  readonly #mirrors: RouteMirror[] = []
+  #settleTimer: NodeJS.Timeout | undefined
+
+  /** `lease`: the shared store's settlement locks (cluster-lease.ts). */
+  constructor(config: ClusterConfig, logger: Logger, lease?: SettlementLease) {
+    this.#config = config
+    this.#lease = lease
+    const here = Object.entries(config.attach).filter(([, instance]) => instance === config.instance)
+    const listen = clusterListen(config)
+    const accounts = Object.fromEntries(here.map(([peer]) => [peer, relayToken(config.token, peer)]))
+    this.#server = new IlpHttpServer({
+      ...listen,
+      accounts: tokenAuthenticator({ ...accounts, [ROUTES_ACCOUNT]: routesToken(config.token) }),
+      acceptBody: (body) => (body[0] === IlpPacketType.Prepare ? undefined : 'an ILP Prepare is relayed, nothing else'),
+      logger: { warn: (message, context) => logger.warn({ ...context, component: 'cluster' }, message) },
+    })
+    this.#routes = this.#inbound()
+    this.#server.attach(ROUTES_ACCOUNT, this.#routes)
+  }
+
+  /** Whether the peer's socket is this instance's (a peer of no `attach` entry, an HTTP one, is every instance's). */
+  holds(peerId: string): boolean {
+    const at = this.#config.attach[peerId]
+    return at === undefined || at === this.#config.instance
+  }
+
+  /** The instance that holds the peer's socket; undefined for an HTTP peer. */
+  attachedTo(peerId: string): string | undefined {
+    return this.#config.attach[peerId]
+  }
+
+  async listen(): Promise<number> {
+    return this.#server.listen()
+  }
+
+  /**
+   * Relays the other instances' Prepares for `peer` (attached here) to its link, within each
+   * Prepare's expiry. The relay link is never dialed: the listener brings it up at the first
+   * authenticated request (its URL is ours, unused).
+   */
+  #relay(peer: NodePeer): void {
+    const relay = this.#inbound()
+    relay.setRequestHandler((bytes, { signal }) => {
+      const timeoutMs = Math.max(1, decodePrepare(bytes).expiresAt.getTime() - Date.now())
+      return peer.link.request(bytes, { timeoutMs, ...(signal === undefined ? {} : { signal }) })
+    })
+    this.#server.attach(peer.id, relay)
+  }
+
+  // A link the listener's requests come in on; never dialed (its URL is ours, unused).
+  #inbound(): HttpLink {
+    const link = new HttpLink({ url: this.#config.instances[this.#config.instance] as string, token: '' })
+    this.#links.push(link)
+    return link
+  }
+
+  /**
+   * A configured peer as this instance runs it: `open`'s (PeerLinks) if its socket is here —
+   * then relayed for the others if it is a BTP peer, its channel paying only under the peer's
+   * settlement lock — else reached through its instance. CCP only with the BTP peers held
+   * here: an HTTP peer's messages would land on any instance.
+   */
+  async open(entry: PeerEntry, open: (entry: PeerEntry) => Promise<NodePeer>): Promise<NodePeer> {
+    if (!this.holds(entry.id)) return this.#remotePeer(entry)
+    const peer = await open(entry)
+    if (entry.transport.kind === 'http') return { ...peer, sendRoutes: false, receiveRoutes: false }
+    this.#relay(peer)
+    if (peer.channel === undefined || this.#lease === undefined) return peer
+    return { ...peer, channel: leasedChannel(peer.channel, peer.id, this.#lease) }
+  }
+
+  /**
+   * A peer attached to another instance, as this instance sees it: its link is the internal one
+   * to that instance. No payment channel here (the holder settles), and no CCP (the holder
+   * speaks it: a peer sees one speaker).
+   */
+  #remotePeer(entry: PeerEntry): NodePeer {
+    const at = this.#config.attach[entry.id] as string
+    const link = new HttpLink({ url: `${this.#config.instances[at]?.replace(/\/$/, '')}/ilp`, token: relayToken(this.#config.token, entry.id) })
+    this.#links.push(link)
+    return {
+      id: entry.id,
+      relation: entry.relation,
+      asset: entry.asset,
+      link,
+      dial: true,
+      sendRoutes: false,
+      receiveRoutes: false,
+      ...(entry.maxPacketAmount === undefined ? {} : { maxPacketAmount: entry.maxPacketAmount }),
+      ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
+      ...(entry.minBalance === undefined ? {} : { minBalance: entry.minBalance }),
+    }
+  }
+
+  /**
+   * Once the node runs: (1) any instance commits packets to a peer, but only the holder has its
+   * payment channel, so it looks at its peers' shared balances every `settleIntervalMs`, not
+   * only after its own commits (RFC 0032 §"Settlement Threshold"); (2) the routes CCP taught
+   * this instance through its peers go to the other instances, and theirs come here
+   * (cluster-routes.ts), every `routesIntervalMs`.
+   */
+  run(node: ConnectorNode, peers: readonly NodePeer[]): void {
+    const settling = peers.filter((peer) => peer.channel !== undefined && peer.settleThreshold !== undefined && this.holds(peer.id))
+    if (settling.length > 0) {
+      this.#settleTimer = setInterval(() => {
+        for (const peer of settling) void node.connector.settle(peer.id)
+      }, this.#config.settleIntervalMs ?? 1_000)
+      this.#settleTimer.unref()
+    }
+    const mine = (peerId: string): boolean => this.#config.attach[peerId] === this.#config.instance
+    this.#routes.setRequestHandler(routesHandler(node.routingTable, mine))
+    for (const [id, url] of Object.entries(this.#config.instances)) {
+      if (id === this.#config.instance) continue
+      const mirror = new RouteMirror(`${url.replace(/\/$/, '')}/ilp`, routesToken(this.#config.token), (peerId) => this.#config.attach[peerId] === id, node)
+      mirror.start(this.#config.routesIntervalMs ?? 1_000)
+      this.#mirrors.push(mirror)
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#settleTimer)
+    for (const mirror of this.#mirrors.splice(0)) await mirror.stop()
+    await this.#lease?.close()
+    await this.#server.close()
+    for (const link of this.#links.splice(0)) await link.close()
+  }
+}
+
+/** The internal listener's token for one peer's account. */
+function relayToken(secret: string, peerId: string): string {
+  return createHmac('sha256', secret).update(`relay:${peerId}`).digest('hex')
+}
+
+/** …and for the account the other instances ask for routes with. */
+function routesToken(secret: string): string {
+  return createHmac('sha256', secret).update('routes').digest('hex')
+}

@@ -41,7 +41,9 @@ export class ServerProcess {
     /** The folder that is removed with the server. */
     readonly dir: string
   ) {
-    this.#dog = spawn(process.execPath, ['-e', watchdog, dir], { stdio: ['pipe', 'ignore', 'ignore'] })
+    // In its own process group, as the server is: a kill of this process's group (a test runner
+    // stopped with `kill -- -pid`) must leave the watchdog alive to kill the server.
+    this.#dog = spawn(process.execPath, ['-e', watchdog, dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] })
     this.#dog.unref()
     ;(this.#dog.stdin as Socket | null)?.unref()
     if (live.size === 0) process.once('exit', killAllSync)

@@ -14,8 +14,8 @@ export class LdkCallError extends LightningError {
 /** A stored state (ChannelManager, a ChannelMonitor, the seed) could not be read back. */
 export class StateReadError extends LightningError {
   override name = 'StateReadError'
-  constructor(readonly file: string, readonly detail: string) {
-    super(`cannot read Lightning state ${file}: ${detail}`)
+  constructor(readonly file: string, readonly detail: string, options?: ErrorOptions) {
+    super(`cannot read Lightning state ${file}: ${detail}`, options)
   }
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { JsonLog } from './json-log.js'
+import type { Journal } from '@stack/ledger-bitcoin'
+import { openJournal } from './open-journal.js'
 
 /** Confirmations after which a sweep is final (LDK's ANTI_REORG_DELAY). */
 export const SWEEP_DEPTH = 6
@@ -35,13 +36,13 @@ export interface Sweep {
  * its record and changes nothing.
  */
 export class NodeJournal {
-  readonly #log: JsonLog<NodeRecord>
+  readonly #log: Journal<NodeRecord>
   readonly #outcomes = new Map<string, PaymentOutcome>()
   readonly #claimed = new Map<string, bigint>()
   readonly #sweeps = new Map<string, Sweep>()
 
   constructor(dataDir: string) {
-    this.#log = new JsonLog(join(dataDir, 'journal.jsonl'))
+    this.#log = openJournal(join(dataDir, 'journal.jsonl'))
     for (const record of this.#log.records) this.#apply(record)
   }
 

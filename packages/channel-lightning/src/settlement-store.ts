@@ -1,4 +1,5 @@
-import { JsonLog } from './json-log.js'
+import type { Journal } from '@stack/ledger-bitcoin'
+import { openJournal } from './open-journal.js'
 
 type SettlementRecord =
   /** Payee: an invoice we issued to this peer, for `amount` channel units. */
@@ -15,13 +16,13 @@ type SettlementRecord =
   | { readonly t: 'peer'; readonly nodeId: string }
 
 /**
- * One peer's settlement books in the node's state directory, an append-only journal (JsonLog):
+ * One peer's settlement books in the node's state directory, an append-only journal (ledger-bitcoin's Journal):
  * the invoices issued to the peer and which of them were credited; the invoices of the peer's we
  * paid or started to pay (their outcome is the node's: `LightningNode.payment`), and which the
  * peer acknowledged.
  */
 export class SettlementStore {
-  readonly #log: JsonLog<SettlementRecord>
+  readonly #log: Journal<SettlementRecord>
   readonly #issued = new Map<string, bigint>()
   readonly #credited = new Set<string>()
   readonly #paying = new Map<string, bigint>()
@@ -30,7 +31,7 @@ export class SettlementStore {
   peerNodeId: string | undefined
 
   constructor(path: string) {
-    this.#log = new JsonLog(path)
+    this.#log = openJournal(path)
     for (const record of this.#log.records) this.#apply(record)
   }
 

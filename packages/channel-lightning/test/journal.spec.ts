@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { JsonLog } from '../src/json-log.js'
+import { openJournal } from '../src/open-journal.js'
 import { NodeJournal } from '../src/node-journal.js'
 import { SettlementStore } from '../src/settlement-store.js'
 
@@ -13,19 +13,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let n = 0
 const fresh = (): string => join(dir, `log-${n++}.jsonl`)
 
-describe('JsonLog', () => {
+describe('openJournal', () => {
   it('reads back every appended record, whatever torn bytes a crash left after them', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ a: fc.string(), b: fc.integer() }), { maxLength: 20 }), fc.string({ maxLength: 30 }), (records, torn) => {
         const path = fresh()
-        const log = new JsonLog<{ a: string; b: number }>(path)
+        const log = openJournal<{ a: string; b: number }>(path)
         for (const record of records) log.append(record)
         log.close()
         appendFileSync(path, torn.replace(/\n/g, ''))
-        const again = new JsonLog<{ a: string; b: number }>(path)
+        const again = openJournal<{ a: string; b: number }>(path)
         again.append({ a: 'after', b: 1 })
         again.close()
-        expect(new JsonLog(path).records).toEqual([...records, { a: 'after', b: 1 }])
+        expect(openJournal(path).records).toEqual([...records, { a: 'after', b: 1 }])
       })
     )
   })

@@ -1,9 +1,10 @@
 import type { ChannelTotals } from '@stack/channel-core'
 
 /**
- * A negative hold would take the balance below the peer's minimum. The name and fields of
- * ilp-connector's class of the same name, which its balance rule recognizes
- * (`isInsufficientBalance`): a package of the same layer may not import it.
+ * A negative hold would take the balance below the peer's minimum. A copy of ilp-connector's
+ * class of the same name and fields, which its balance rule recognizes (`isInsufficientBalance`):
+ * no single home passes the layering rule, as two concrete L3 packages may not import each other,
+ * while ilp-core holds no balance-store contract.
  */
 export class InsufficientBalanceError extends Error {
   override readonly name = 'InsufficientBalanceError'

@@ -97,7 +97,7 @@ export class BitcoinLedger implements Ledger {
   readonly network: Network
   readonly #keys: KeyChain
   readonly #view: ChainView
-  readonly #journal: Journal
+  readonly #journal: Journal<JournalRecord>
   readonly #options: BitcoinLedgerOptions
   readonly #accounts = new Map<string, AccountKey>()
   readonly #transfers = new Map<string, TransferEntry>()
@@ -106,7 +106,7 @@ export class BitcoinLedger implements Ledger {
   /** Every spend, one at a time: two could pick the same coins. */
   readonly #spending = new SerialQueue()
 
-  private constructor(options: BitcoinLedgerOptions, rpc: BitcoinRpc, keys: KeyChain, journal: Journal, birthHeight: number) {
+  private constructor(options: BitcoinLedgerOptions, rpc: BitcoinRpc, keys: KeyChain, journal: Journal<JournalRecord>, birthHeight: number) {
     this.#options = options
     this.rpc = rpc
     this.network = options.network
@@ -122,7 +122,7 @@ export class BitcoinLedger implements Ledger {
     }
     const rpc = options.rpc instanceof BitcoinRpc ? options.rpc : new BitcoinRpc(options.rpc)
     const keys = new KeyChain(options.seed, options.network)
-    const journal = new Journal(options.statePath)
+    const journal = new Journal<JournalRecord>(options.statePath)
     let birth = journal.records.find((record) => record.type === 'birth')
     if (birth === undefined) {
       birth = { type: 'birth', height: (await rpc.getBlockchainInfo()).blocks + 1, fingerprint: keys.fingerprint }

@@ -61,3 +61,11 @@ export class NodeAnswerError extends Error {
     super(`${field}: ${reason}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
   }
 }
+
+/** A complete line of a journal file that is not JSON (a torn last line is cut, not this). */
+export class JournalReadError extends Error {
+  override readonly name = 'JournalReadError'
+  constructor(readonly path: string, readonly line: number, cause: unknown) {
+    super(`${path}: line ${line} is not JSON`, { cause })
+  }
+}

@@ -21,9 +21,11 @@ export { BitcoinRpc } from './rpc.js'
 export type { BitcoinRpcOptions, BlockchainInfo, MempoolEntry, VerboseBlock, VerboseTransaction } from './rpc.js'
 export type { Payment } from './coin-selection.js'
 export { MAX_MONEY, btcToSats, satsToBtc } from './amount.js'
+export { Journal } from './journal.js'
 export {
   BitcoinRpcError,
   DustOutputError,
+  JournalReadError,
   NodeAnswerError,
   RpcAuthError,
   RpcCallError,

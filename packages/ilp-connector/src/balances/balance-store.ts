@@ -95,7 +95,12 @@ export interface BalanceStore {
   snapshot(): Map<string, BalanceSnapshot>
 }
 
-/** A negative hold would take the balance below the peer's minimum. */
+/**
+ * A negative hold would take the balance below the peer's minimum. @stack/ilp-shared-balances
+ * throws a copy of this class (same name and fields, recognized by `isInsufficientBalance`): no
+ * single home passes the layering rule, as two concrete L3 packages may not import each other
+ * (and the shared store pulls in pg and ioredis), while ilp-core holds no balance-store contract.
+ */
 export class InsufficientBalanceError extends Error {
   override readonly name = 'InsufficientBalanceError'
   constructor(

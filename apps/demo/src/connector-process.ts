@@ -83,7 +83,7 @@ export class ConnectorProcess {
   static async start(options: { name: string; configFile: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ConnectorProcess> {
     const node = new ConnectorProcess(options.name, options.configFile, options.env ?? {})
     try {
-      await node.#until(() => node.#ports !== undefined, options.timeoutMs ?? 15_000, 'to start')
+      await node.#until(() => node.#ports !== undefined, options.timeoutMs ?? 60_000, 'to start')
     } catch (error) {
       node.kill()
       throw error
@@ -140,7 +140,7 @@ export class ConnectorProcess {
   }
 
   /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`); throws with its output unless it exited 0. */
-  async stop(timeoutMs = 15_000): Promise<void> {
+  async stop(timeoutMs = 60_000): Promise<void> {
     if (this.#exit !== undefined && !this.#stopping) throw this.#failure('exited before it was stopped')
     this.#stopping = true
     if (this.#exit === undefined) this.#child.kill('SIGTERM')

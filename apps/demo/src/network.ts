@@ -132,7 +132,7 @@ export async function buildNetwork(dir: string, log: Log): Promise<Network> {
     }
     const routeOf = async (node: ConnectorProcess, adminToken: string, prefix: string) => (await admin<{ prefix: string; nextHop: string }[]>(node, adminToken, '/routes')).find((route) => route.prefix === prefix)?.nextHop
     // A and B exchange routes by CCP once connected: A learns test.b, B learns test.a.
-    await a.waitFor(async () => (await routeOf(a, tokens.adminA, 'test.b')) === 'b' && (await routeOf(b, tokens.adminB, 'test.a')) === 'a', 15_000, 'the connectors to exchange routes')
+    await a.waitFor(async () => (await routeOf(a, tokens.adminA, 'test.b')) === 'b' && (await routeOf(b, tokens.adminB, 'test.a')) === 'a', 60_000, 'the connectors to exchange routes')
     log('connectors', `two stack-connector processes: A (test.a, pid ${a.pid}, ${relative(dir, fileA)}, BTP :${a.ports.btp}) and B (test.b, pid ${b.pid}, BTP :${b.ports.btp}), peered over BTP, routes by CCP; A converts USD → EUR at 0.9 less 1%`)
 
     // Bob: child of B, a STREAM server behind an SPSP endpoint, paid by B over an EUR channel.

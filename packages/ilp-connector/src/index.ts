@@ -46,7 +46,6 @@ export {
   InsufficientBalanceError,
   SettledTotalsBehindError,
   andThen,
-  isInsufficientBalance,
   type MaybePromise,
   type InMemoryBalanceStoreOptions,
   type RecordBalanceChange,

@@ -124,3 +124,13 @@ export {
 } from './ccp/messages.js'
 export { CCP_DEFAULTS, CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp/node.js'
 export type { RefusedRoute, RouteRefusal } from './ccp/route-filter.js'
+export {
+  InsufficientBalanceError,
+  SettledTotalsBehindError,
+  andThen,
+  type BalanceSnapshot,
+  type BalanceStore,
+  type MaybePromise,
+  type Reservation,
+  type ReservationState,
+} from './balance-store.js'

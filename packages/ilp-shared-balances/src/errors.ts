@@ -1,35 +1,3 @@
-import type { ChannelTotals } from '@stack/channel-core'
-
-/**
- * A negative hold would take the balance below the peer's minimum. A copy of ilp-connector's
- * class of the same name and fields, which its balance rule recognizes (`isInsufficientBalance`):
- * no single home passes the layering rule, as two concrete L3 packages may not import each other,
- * while ilp-core holds no balance-store contract.
- */
-export class InsufficientBalanceError extends Error {
-  override readonly name = 'InsufficientBalanceError'
-  constructor(
-    readonly peerId: string,
-    readonly available: bigint,
-    readonly delta: bigint,
-    readonly minBalance: bigint,
-  ) {
-    super(`peer ${peerId}: available balance ${available} ${delta} would be below the minimum ${minBalance}`)
-  }
-}
-
-/** A channel's totals below those the books applied (ilp-connector's class of the same name and fields). */
-export class SettledTotalsBehindError extends Error {
-  override readonly name = 'SettledTotalsBehindError'
-  constructor(
-    readonly peerId: string,
-    readonly totals: ChannelTotals,
-    readonly settled: ChannelTotals,
-  ) {
-    super(`peer ${peerId}: its channel's totals (sent ${totals.sent}, received ${totals.received}) are below those the books applied (sent ${settled.sent}, received ${settled.received})`)
-  }
-}
-
 /**
  * The store did not answer (down, restarting, timed out). The change may or may not have been
  * made there: a hold it made is released at its expiry, a commit is then seen as done or not

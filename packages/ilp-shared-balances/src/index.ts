@@ -1,5 +1,5 @@
-export { SharedBalanceStore, type BalanceAudit, type BalanceSnapshot, type Durability, type ReservationState, type SharedBalanceStoreOptions, type SharedReservation } from './shared-balance-store.js'
+export { SharedBalanceStore, type BalanceAudit, type Durability, type SharedBalanceStoreOptions, type SharedReservation } from './shared-balance-store.js'
 export { openPostgresBalanceStore, type PostgresBalanceStoreOptions } from './postgres.js'
-export { BalanceStoreClosedError, BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError, InsufficientBalanceError, SettledTotalsBehindError } from './errors.js'
+export { BalanceStoreClosedError, BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 export type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 export { openRedisBalanceStore, type RedisBalanceStoreOptions } from './redis.js'

@@ -1,17 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { ChannelTotals } from '@stack/channel-core'
 import { Batcher } from './batcher.js'
-import { BalanceStoreClosedError, BalanceStoreCorruptError, InsufficientBalanceError, SettledTotalsBehindError } from './errors.js'
+import { InsufficientBalanceError, SettledTotalsBehindError, type BalanceSnapshot, type BalanceStore, type ReservationState } from '@stack/ilp-core'
+import { BalanceStoreClosedError, BalanceStoreCorruptError } from './errors.js'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
-
-/** A peer's balance and pending holds (ilp-connector's BalanceSnapshot). */
-export interface BalanceSnapshot {
-  readonly balance: bigint
-  readonly pendingDebit: bigint
-  readonly pendingCredit: bigint
-}
-
-export type ReservationState = 'pending' | 'committed' | 'released'
 
 /** One hold in the store (ilp-connector's Reservation): resolved once, by its id, whoever asks. */
 export interface SharedReservation {
@@ -82,7 +74,7 @@ const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pen
  * `get`, `snapshot` and `settled` answer this instance's view: the accounts as its own ops
  * last saw them, and all of them read every `refreshEveryMs`.
  */
-export class SharedBalanceStore {
+export class SharedBalanceStore implements BalanceStore {
   readonly instance: string
   readonly #engine: Engine
   readonly #batcher: Batcher<Op, OpResult>

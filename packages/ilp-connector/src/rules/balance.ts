@@ -1,5 +1,5 @@
 import { IlpError, IlpErrorCode, IlpPacketType, type IlpReply } from '@stack/ilp-core'
-import { isInsufficientBalance, type BalanceStore, type Reservation } from '../balances/balance-store.js'
+import { InsufficientBalanceError, type BalanceStore, type Reservation } from '../balances/balance-store.js'
 import type { IncomingContext, OutgoingContext, Rule } from '../pipeline.js'
 import type { Settlement } from '../settlement.js'
 
@@ -18,7 +18,7 @@ export function incomingBalanceRule(store: BalanceStore): Rule<IncomingContext> 
     try {
       hold = await store.reserve(source.id, -prepare.amount, source.minBalance, prepare.expiresAt)
     } catch (error) {
-      if (!isInsufficientBalance(error)) throw error
+      if (!(error instanceof InsufficientBalanceError)) throw error
       // Names the limit, so the sender (`stack pay`) can say why it stopped, not only that it did.
       const units = (amount: bigint): string => `${decimal(amount, source.asset.scale)} ${source.asset.code}`
       throw new IlpError(

@@ -91,7 +91,8 @@ describe('end to end: data, streams, close, receipts', () => {
     await stream.sendTotal(10n)
     const remote = await incoming
     const ended = new Promise<void>((resolve) => remote.once('end', () => resolve()))
-    const closed = stream.end()
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    await stream.end()
     await ended
     await closed
     expect(stream.closed).toBe(true)
@@ -129,6 +130,32 @@ describe('end to end: data, streams, close, receipts', () => {
     for (const release of held.splice(0)) release()
     await Promise.all([sent, ending, closed, backClosed])
     expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('response')
+    await client.end()
+  }, 20_000)
+
+  it("resolves end() once our half is closed while the other side's half stays open, and forgets the stream once both are", async () => {
+    // The client reads nothing yet: the server's bytes cannot all go, so its half stays open.
+    const { client, serverConnection } = await pair()
+    const incoming = receivedOn(serverConnection)
+    const stream = client.createStream()
+    await stream.write(new TextEncoder().encode('request'))
+    const remote = await incoming
+    const ended = new Promise<void>((resolve) => remote.once('end', () => resolve()))
+    const big = new Uint8Array(randomBytes(200_000))
+    const sent = remote.write(big)
+    await stream.end()
+    await ended
+    expect(stream.closed).toBe(false)
+    // The server's half goes on: everything it queued arrives, then its StreamClose.
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    const chunks: Uint8Array[] = []
+    for await (const chunk of stream) chunks.push(chunk)
+    await sent
+    await closed
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(big))
+    expect(remote.closed).toBe(true)
+    expect(client.streams).toEqual([])
+    expect(serverConnection.streams).toEqual([])
     await client.end()
   }, 20_000)
 

@@ -191,8 +191,6 @@ export class ConnectionCore {
       stream.moneyFailure ??= 'stream-closed'
       stream.outgoing.discard()
     }
-    // Nobody to tell by Prepare: the StreamClose rides on our next reply.
-    if (!this.sendsPrepares) stream.localClosed = true
     this.finishStream(stream)
   }
 
@@ -264,7 +262,6 @@ export class ConnectionCore {
 
   /** Removes a stream once both sides have closed it; the other side may then open another. */
   private finishStream(stream: StreamState): void {
-    if (stream.localEnding && !stream.localClosed && stream.drained && !this.sendsPrepares) stream.localClosed = true
     const retired = this.table.retire(stream)
     if (retired === undefined) return
     if (retired === 'remote') this.window.announce() // our raised maximum stream ID

@@ -60,7 +60,8 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
   private reader: (() => void) | undefined
   private ended = false
   private closedWith: { error: ConnectionError | undefined } | undefined
-  private readonly closeWaiters: Array<() => void> = []
+  /** end() callers, resolved once our half is closed. */
+  private readonly endWaiters: Array<() => void> = []
 
   /** @internal */
   constructor(state: StreamState, host: StreamHost) {
@@ -111,7 +112,7 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
 
   /** @internal The application awaits something of this stream. */
   get waiting(): boolean {
-    return this.sendWaiters.length > 0 || this.writeWaiters.length > 0 || this.closeWaiters.length > 0 || this.reader !== undefined
+    return this.sendWaiters.length > 0 || this.writeWaiters.length > 0 || this.endWaiters.length > 0 || this.reader !== undefined
   }
 
   /**
@@ -170,22 +171,23 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     return done
   }
 
-  /** Closes our half once what we have to send is out (RFC 0029 §4.4.5); resolves when the stream is closed both ways. */
+  /**
+   * Closes our half once what we have to send is out (RFC 0029 §4.4.5); resolves when it is:
+   * our money and data sent and our StreamClose acknowledged (or the stream or connection
+   * closed). The other side's half may stay open (half-open streams are optional there):
+   * `end` and `close` tell when it closes.
+   */
   end(): Promise<void> {
     this.host.endStream(this.state, StreamErrorCode.NoError, '')
     this.host.poke()
-    return this.whenClosed()
+    if (this.state.localCloseDone || this.closed) return Promise.resolve()
+    return new Promise((resolve) => this.endWaiters.push(resolve))
   }
 
   /** Closes at once, dropping what is not yet sent. */
   destroy(error?: Error): void {
     this.host.destroyStream(this.state, error === undefined ? StreamErrorCode.NoError : StreamErrorCode.ApplicationError, error?.message ?? '')
     this.host.poke()
-  }
-
-  private whenClosed(): Promise<void> {
-    if (this.closedWith !== undefined) return Promise.resolve()
-    return new Promise((resolve) => this.closeWaiters.push(resolve))
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -251,13 +253,13 @@ export class Stream extends Emitter<StreamEvents> implements AsyncIterable<Uint8
     this.onEnd()
     this.closedWith = { error }
     this.settle()
-    for (const resolve of this.closeWaiters.splice(0)) resolve()
     this.emit('close', error)
   }
 
   /** @internal Resolves the waiters whose condition now holds. */
   settle(): void {
     const state = this.state
+    if (this.endWaiters.length > 0 && (state.localCloseDone || this.closed)) for (const resolve of this.endWaiters.splice(0)) resolve()
     if (this.sendWaiters.length > 0) {
       const finished = state.inFlight === 0n && (state.moneyFailure !== undefined || state.receiverBlocked || state.streamIdBlocked || this.closed)
       this.sendWaiters = this.sendWaiters.filter((waiter) => {

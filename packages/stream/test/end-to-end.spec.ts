@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { PrepareHandler } from '@stack/ilp-core'
 import { describe, expect, it } from 'vitest'
 import { createConnection, createServer, type Connection, type Stream } from '../src/index.js'
 import { faultyPath, type FaultyPathOptions } from './fixtures/faulty-path.js'
@@ -90,7 +91,8 @@ describe('end to end: data, streams, close, receipts', () => {
     await stream.sendTotal(10n)
     const remote = await incoming
     const ended = new Promise<void>((resolve) => remote.once('end', () => resolve()))
-    const closed = stream.end()
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    await stream.end()
     await ended
     await closed
     expect(stream.closed).toBe(true)
@@ -99,6 +101,63 @@ describe('end to end: data, streams, close, receipts', () => {
     await serverClosed
     expect(client.closed && serverConnection.closed).toBe(true)
   })
+
+  it('closes a stream by Prepare that ended before the server could send any (its address not yet validated)', async () => {
+    // The server's Prepares wait at a gate: it cannot validate the client's address, so its stream's bytes and close wait too.
+    const held: Array<() => void> = []
+    let open = false
+    const peer: { client?: Connection } = {}
+    const toClient: PrepareHandler = (prepare) =>
+      open ? (peer.client as Connection).handlePrepare(prepare) : new Promise((resolve) => held.push(() => resolve((peer.client as Connection).handlePrepare(prepare))))
+    const server = await createServer({ serverSecret: serverSecret(), serverAddress: 'test.server', sendPrepare: toClient })
+    const remote = new Promise<Stream>((resolve) => server.once('connection', (connection) => connection.once('stream', resolve)))
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const client = (peer.client = await createConnection({ destinationAccount, sharedSecret, sendPrepare: server.handlePrepare, sourceAccount: 'test.client' }))
+    const stream = client.createStream()
+    await stream.write(new TextEncoder().encode('request'))
+    const back = await remote
+    const sent = back.write(new TextEncoder().encode('response'))
+    const chunks: Uint8Array[] = []
+    stream.on('data', (chunk) => chunks.push(chunk))
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    const backClosed = new Promise<void>((resolve) => back.once('close', () => resolve()))
+    // Our StreamClose reaches the server while it still has bytes it cannot send: its close cannot ride on the reply.
+    const heard = new Promise<void>((resolve) => back.once('end', () => resolve()))
+    const ending = stream.end()
+    await heard
+    expect(held.length).toBeGreaterThan(0)
+    open = true
+    for (const release of held.splice(0)) release()
+    await Promise.all([sent, ending, closed, backClosed])
+    expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('response')
+    await client.end()
+  }, 20_000)
+
+  it("resolves end() once our half is closed while the other side's half stays open, and forgets the stream once both are", async () => {
+    // The client reads nothing yet: the server's bytes cannot all go, so its half stays open.
+    const { client, serverConnection } = await pair()
+    const incoming = receivedOn(serverConnection)
+    const stream = client.createStream()
+    await stream.write(new TextEncoder().encode('request'))
+    const remote = await incoming
+    const ended = new Promise<void>((resolve) => remote.once('end', () => resolve()))
+    const big = new Uint8Array(randomBytes(200_000))
+    const sent = remote.write(big)
+    await stream.end()
+    await ended
+    expect(stream.closed).toBe(false)
+    // The server's half goes on: everything it queued arrives, then its StreamClose.
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    const chunks: Uint8Array[] = []
+    for await (const chunk of stream) chunks.push(chunk)
+    await sent
+    await closed
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from(big))
+    expect(remote.closed).toBe(true)
+    expect(client.streams).toEqual([])
+    expect(serverConnection.streams).toEqual([])
+    await client.end()
+  }, 20_000)
 
   it('settles a send the receiver limit blocks at once, and resumes when the receiver raises it', async () => {
     const { client, serverConnection } = await pair({ maxPacketAmount: 100n })

@@ -104,6 +104,41 @@ describe('interop with ilp-protocol-stream 2.7.1', () => {
     await refServer.close()
   }, 20_000)
 
+  it('our stream ends against its server: end() resolves once our StreamClose is acknowledged (it keeps no half-open stream)', async () => {
+    const { client, refServer, refStreams, refText } = await ourClientToItsServer()
+    const stream = client.createStream()
+    await stream.sendTotal(1_000n)
+    await stream.write(text('all of it'))
+    const refClosed = new Promise<void>((resolve) => (refStreams[0] as RefStream).once('close', () => resolve()))
+    // RFC 0029 §5.3.7: it closes its side at once and sends no StreamClose back; our half is done all the same.
+    await stream.end()
+    await refClosed
+    expect(refText(1)).toBe('all of it')
+    expect((refStreams[0] as RefStream).totalReceived).toBe('1000')
+    expect(stream.totalSent).toBe(1_000n)
+    expect(client.closed).toBe(false)
+    await client.end()
+    await refServer.close()
+  }, 20_000)
+
+  it('its stream ends toward our client: we hear end, close our half, and both forget the stream', async () => {
+    const { client, refServer, refStreams } = await ourClientToItsServer()
+    const stream = client.createStream()
+    await stream.sendTotal(500n)
+    const ended = new Promise<void>((resolve) => stream.once('end', () => resolve()))
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()))
+    ;(refStreams[0] as RefStream).end()
+    await ended
+    await stream.end()
+    await closed
+    expect(stream.closed).toBe(true)
+    expect(client.streams).toEqual([])
+    expect(stream.totalSent).toBe(500n)
+    expect((refStreams[0] as RefStream).totalReceived).toBe('500')
+    await client.end()
+    await refServer.close()
+  }, 20_000)
+
   it('its client ↔ our server: money and data on several streams, both ways, then close', async () => {
     const ref: { plugin?: PreparePlugin } = {}
     const server = await createServer({

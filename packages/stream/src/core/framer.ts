@@ -172,13 +172,17 @@ export class Framer {
     this.pushClosesInReply(replyFrames)
   }
 
-  /** Closes we cannot send by Prepare ride on replies. */
+  /**
+   * Closes we cannot send by Prepare ride on replies, once the stream's data is out; money
+   * we have no way to send is given up. Decided here, not when the stream ended: the other
+   * side's address may be validated in between, and then the close goes by Prepare.
+   */
   private pushClosesInReply(replyFrames: Frame[]): void {
     if (this.parts.sendsPrepares()) return
     for (const stream of this.parts.streams.streams.values()) {
-      if (stream.localClosed && !stream.localCloseDone && stream.drained) {
+      if (stream.localEnding && !stream.localClosed && stream.inFlight === 0n && stream.outgoing.idle) {
         replyFrames.push({ type: FrameType.StreamClose, streamId: BigInt(stream.id), errorCode: stream.closeCode, errorMessage: stream.closeMessage })
-        stream.localCloseDone = true
+        stream.localClosed = stream.localCloseDone = true
         this.parts.finish(stream)
       }
     }

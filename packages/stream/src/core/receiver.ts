@@ -145,13 +145,31 @@ export class Receiver {
     }
     if (!window.receive(highest)) return this.flowControlViolation(replyFrames, rejectWith, 'connection data past ConnectionMaxData')
 
-    // Accept.
-    this.totalReceived += prepare.amount
-    for (const [stream, amount] of credits) {
-      stream.totalReceived += amount
-      stream.advertise = true
-      if (amount > 0n) this.parts.emit({ type: 'money', stream, amount })
+    // Accept. The totals rise first, as the reply reports them (StreamMaxMoney, receipts), and
+    // fall back if the Fulfill cannot be built: without it the sender sends the money again.
+    this.credit(prepare.amount, credits, 1n)
+    let fulfill: IlpReply
+    try {
+      fulfill = this.fulfill(prepare, packet, fulfillment, credits, replyFrames)
+    } catch (error) {
+      this.credit(prepare.amount, credits, -1n)
+      throw error
     }
+    for (const [stream, amount] of credits) if (amount > 0n) this.parts.emit({ type: 'money', stream, amount })
+    return fulfill
+  }
+
+  private credit(amount: bigint, credits: Array<[StreamState, bigint]>, sign: 1n | -1n): void {
+    this.totalReceived += sign * amount
+    for (const [stream, part] of credits) {
+      stream.totalReceived += sign * part
+      stream.advertise = true
+    }
+  }
+
+  /** The Fulfill of an accepted packet: its data delivered (a resent segment is deduplicated by offset), our limits and receipts in the reply. */
+  private fulfill(prepare: IlpPrepare, packet: StreamPacket, fulfillment: Uint8Array, credits: Array<[StreamState, bigint]>, replyFrames: Frame[]): IlpReply {
+    const { streams, framer, sealer } = this.parts
     for (const frame of packet.frames) {
       if (frame.type !== FrameType.StreamData) continue
       const stream = streams.streams.get(Number(frame.streamId))

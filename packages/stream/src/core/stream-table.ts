@@ -85,6 +85,12 @@ export class StreamTable {
   /**
    * Removes a stream closed both ways. Returns 'remote' when it was the other side's: it may
    * then open another, and our raised maximum is to be announced.
+   *
+   * A stream we closed whose other half stays open is kept, even if the other side raises its
+   * maximum stream ID (as ilp-protocol-stream does when it drops the stream, RFC 0029 §5.3.7):
+   * the maximum bounds how many streams are open at once (§3.3), not which ones, and may rise
+   * for another stream's close (ours raises it as it retires any). Forgetting the stream
+   * early would refuse what a half-open peer still sends on it (§4.4.5).
    */
   retire(stream: StreamState): 'local' | 'remote' | undefined {
     if (!stream.closed || !this.streams.has(stream.id)) return undefined

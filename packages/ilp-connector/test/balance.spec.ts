@@ -96,6 +96,22 @@ describe('balance rules', () => {
     expect(store.get('alice')).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
   })
 
+  it('with a synchronous store, holds both sides in the call itself: its plain answers are not awaited', async () => {
+    const store = new InMemoryBalanceStore()
+    const { prepare, fulfillment } = testPrepare({ amount: 10n })
+    const next = deferred<IlpReply>()
+    const outgoing = outgoingBalanceRule(store, new Settlement(store, recordingLogger()))
+    const replied = incomingBalanceRule(store)({ source: alice, prepare, signal: undefined }, (ctx) =>
+      outgoing({ source: ctx.source, destination: bob, incoming: ctx.prepare, prepare: ctx.prepare }, () => next.promise),
+    )
+    expect(store.get('alice').pendingDebit).toBe(-10n)
+    expect(store.get('bob').pendingCredit).toBe(10n)
+    next.resolve(fulfill(fulfillment))
+    expect((await replied).type).toBe(IlpPacketType.Fulfill)
+    expect(store.get('alice')).toEqual({ balance: -10n, pendingDebit: 0n, pendingCredit: 0n })
+    expect(store.get('bob')).toEqual({ balance: 10n, pendingDebit: 0n, pendingCredit: 0n })
+  })
+
   type Event = 'fulfill' | 'wrong-fulfill' | 'reject' | 'link-error' | 'expiry'
 
   // The incoming hold, the switch, and the outgoing rules around a next hop we script.

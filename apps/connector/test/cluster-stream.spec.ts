@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import { sendOverLink, serveOnLink } from '@stack/ilp-core'
+import { openPostgresBalanceStore } from '@stack/ilp-shared-balances'
+import { createConnection, createServer, type Stream } from '@stack/stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildBin } from './bin.js'
+import { ADDRESS, startCluster, type ClusterUnderTest } from './cluster-bins.js'
+import { waitFor } from './harness.js'
+
+// One STREAM payment (RFC 0029) from alice, over ILP-over-HTTP through the load balancer, to
+// bob's STREAM server behind his BTP link, while instances b and c are SIGKILLed and restarted
+// in turn. The payment ends sent in full, and the books keep ILP's order for packets a kill cut
+// (RFC 0027 §"Connector Risk"): what alice saw fulfilled ≤ what the store charged her ≤ what it
+// owes bob ≤ what bob's server took; the store's journal sums to its balances.
+
+const TOTAL = 400_000n
+const PACKET = 1_000n
+
+beforeAll(() => buildBin(), 130_000)
+
+describe('a STREAM payment through a cluster of three instances, two of them killed on the way', () => {
+  let c: ClusterUnderTest
+  beforeAll(async () => {
+    // Packets of at most 1,000: the payment takes hundreds of them, so the kills land in it.
+    c = await startCluster({ alice: { maxPacketAmount: PACKET.toString() } })
+  }, 120_000)
+  afterAll(() => c?.stop())
+
+  it('is sent in full, each unit booked once, the journal summing to the balances', async () => {
+    const bobAddress = `${ADDRESS}.bob`
+    const server = await createServer({ serverSecret: randomBytes(32), serverAddress: bobAddress, assetDetails: { code: 'USD', scale: 6 } })
+    const received: Stream[] = []
+    server.on('connection', (connection) => connection.on('stream', (stream) => {
+      // Beyond the total: a Fulfill a kill cut off counts at bob but not at alice, who sends it again.
+      stream.setReceiveMax(2n * TOTAL)
+      received.push(stream)
+    }))
+    c.bob.link.setRequestHandler(serveOnLink((prepare) => server.handlePrepare(prepare), { triggeredBy: bobAddress }))
+
+    const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
+    const sendPrepare = sendOverLink(c.alice.link, { triggeredBy: `${ADDRESS}.alice`, peer: 'node' })
+    const connection = await createConnection({ destinationAccount, sharedSecret, sendPrepare, sourceAccount: `${ADDRESS}.alice`, assetDetails: { code: 'USD', scale: 6 } })
+    const stream = connection.createStream()
+    const sending = stream.sendTotal(TOTAL)
+
+    // b, then c: killed once a share of the payment is through, restarted while it goes on.
+    for (const [victim, share] of [['b', 4n], ['c', 2n]] as const) {
+      await waitFor(() => stream.totalSent >= TOTAL / share, 120_000, `${TOTAL / share} sent before killing ${victim}`)
+      await c.kill(victim)
+      await c.restart(victim)
+    }
+    const outcome = await sending
+    expect(outcome).toMatchObject({ type: 'sent', totalSent: TOTAL })
+    await connection.end()
+    const delivered = received.reduce((sum, s) => sum + s.totalReceived, 0n)
+    // At most the packets in flight at the two kills: 8 STREAM packets each, at most.
+    const cut = 2n * 8n * PACKET
+    expect(delivered).toBeGreaterThanOrEqual(TOTAL)
+    expect(delivered).toBeLessThanOrEqual(TOTAL + cut)
+
+    await waitFor(async () => {
+      const books = await Promise.all([c.book('alice'), c.book('bob')])
+      return books.every((b) => b.pendingDebit === 0n && b.pendingCredit === 0n)
+    }, 60_000, 'no holds left in the store')
+    const [alice, bob] = [await c.book('alice'), await c.book('bob')]
+    if (process.env.CLUSTER_TEST_LOG !== undefined) console.log({ delivered, charged: -alice.balance, owed: bob.balance })
+    expect(-alice.balance).toBeGreaterThanOrEqual(TOTAL)
+    expect(bob.balance).toBeGreaterThanOrEqual(-alice.balance)
+    expect(bob.balance).toBeLessThanOrEqual(delivered)
+
+    const store = await openPostgresBalanceStore({ url: c.store.url, expireEveryMs: 0, refreshEveryMs: 0 })
+    try {
+      const audit = Object.fromEntries((await store.audit()).map((a) => [a.peerId, a]))
+      expect(audit.alice).toMatchObject({ balance: alice.balance, journalSum: alice.balance })
+      expect(audit.bob).toMatchObject({ balance: bob.balance, journalSum: bob.balance })
+    } finally {
+      await store.close()
+    }
+  }, 300_000)
+})

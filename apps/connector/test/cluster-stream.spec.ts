@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { BtpClient } from '@stack/channel-btp'
 import { sendOverLink, serveOnLink } from '@stack/ilp-core'
 import { openPostgresBalanceStore } from '@stack/ilp-shared-balances'
 import { createConnection, createServer, type Stream } from '@stack/stream'
@@ -8,8 +9,8 @@ import { ADDRESS, startCluster, type ClusterUnderTest } from './cluster-bins.js'
 import { waitFor } from './harness.js'
 
 // One STREAM payment (RFC 0029) from alice, over ILP-over-HTTP through the load balancer, to
-// bob's STREAM server behind his BTP link, while instances b and c are SIGKILLed and restarted
-// in turn. The payment ends sent in full, and the books keep ILP's order for packets a kill cut
+// bob's STREAM server behind his BTP link, while instances b, c and then a — the one holding
+// bob's socket — are SIGKILLed and restarted in turn (bob's client reconnects to a). The payment ends sent in full, and the books keep ILP's order for packets a kill cut
 // (RFC 0027 §"Connector Risk"): what alice saw fulfilled ≤ what the store charged her ≤ what it
 // owes bob ≤ what bob's server took; the store's journal sums to its balances.
 
@@ -18,7 +19,7 @@ const PACKET = 1_000n
 
 beforeAll(() => buildBin(), 130_000)
 
-describe('a STREAM payment through a cluster of three instances, two of them killed on the way', () => {
+describe('a STREAM payment through a cluster of three instances, each killed on the way', () => {
   let c: ClusterUnderTest
   beforeAll(async () => {
     // Packets of at most 1,000: the payment takes hundreds of them, so the kills land in it.
@@ -35,7 +36,11 @@ describe('a STREAM payment through a cluster of three instances, two of them kil
       stream.setReceiveMax(2n * TOTAL)
       received.push(stream)
     }))
-    c.bob.link.setRequestHandler(serveOnLink((prepare) => server.handlePrepare(prepare), { triggeredBy: bobAddress }))
+    // bob on a client that reconnects: a, which holds his socket, is killed too.
+    await c.bob.link.close()
+    const bobLink = new BtpClient({ url: c.bobUrl, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } })
+    bobLink.setRequestHandler(serveOnLink((prepare) => server.handlePrepare(prepare), { triggeredBy: bobAddress }))
+    await bobLink.connect()
 
     const { destinationAccount, sharedSecret } = server.generateAddressAndSecret()
     const sendPrepare = sendOverLink(c.alice.link, { triggeredBy: `${ADDRESS}.alice`, peer: 'node' })
@@ -43,18 +48,20 @@ describe('a STREAM payment through a cluster of three instances, two of them kil
     const stream = connection.createStream()
     const sending = stream.sendTotal(TOTAL)
 
-    // b, then c: killed once a share of the payment is through, restarted while it goes on.
-    for (const [victim, share] of [['b', 4n], ['c', 2n]] as const) {
-      await waitFor(() => stream.totalSent >= TOTAL / share, 120_000, `${TOTAL / share} sent before killing ${victim}`)
+    // b, c, a: each killed once a share of the payment is through, restarted while it goes on.
+    // While a is down, packets to bob are rejected (T01: unreachable) and STREAM retries them.
+    for (const [victim, quarters] of [['b', 1n], ['c', 2n], ['a', 3n]] as const) {
+      await waitFor(() => stream.totalSent >= (TOTAL * quarters) / 4n, 120_000, `${quarters}/4 sent before killing ${victim}`)
       await c.kill(victim)
       await c.restart(victim)
     }
     const outcome = await sending
     expect(outcome).toMatchObject({ type: 'sent', totalSent: TOTAL })
     await connection.end()
+    await bobLink.close()
     const delivered = received.reduce((sum, s) => sum + s.totalReceived, 0n)
-    // At most the packets in flight at the two kills: 8 STREAM packets each, at most.
-    const cut = 2n * 8n * PACKET
+    // At most the packets in flight at the three kills: 8 STREAM packets each, at most.
+    const cut = 3n * 8n * PACKET
     expect(delivered).toBeGreaterThanOrEqual(TOTAL)
     expect(delivered).toBeLessThanOrEqual(TOTAL + cut)
 

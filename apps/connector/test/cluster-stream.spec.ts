@@ -84,4 +84,29 @@ describe('a STREAM payment through a cluster of three instances, each killed on 
       await store.close()
     }
   }, 300_000)
+
+  it('refuses config writes through any instance\'s admin API, and takes a balance adjustment on any', async () => {
+    const admin = (id: string, method: string, path: string, body?: unknown): Promise<Response> =>
+      fetch(`http://127.0.0.1:${c.instances.get(id)?.ports.admin}${path}`, { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+    const writes: [string, string, unknown?][] = [
+      ['POST', '/peers', { id: 'carol', relation: 'child', btp: { token: 'carol-token-0123456789' } }],
+      ['PUT', '/peers/bob', { id: 'bob', relation: 'child', btp: { token: 'another-token-0123456789' } }],
+      ['DELETE', '/peers/bob'],
+      ['POST', '/routes', { prefix: 'test.elsewhere', peer: 'bob' }],
+      ['DELETE', '/routes?prefix=test.elsewhere'],
+      ['PUT', '/rates', { static: { USD: 1 } }],
+    ]
+    for (const id of c.ids) {
+      for (const [method, path, body] of writes) {
+        const res = await admin(id, method, path, body)
+        expect({ id, method, path, status: res.status }).toEqual({ id, method, path, status: 409 })
+        expect(((await res.json()) as { error: string }).error).toMatch(/one of a cluster/)
+      }
+    }
+    const before = await c.book('alice', 'c')
+    const res = await admin('b', 'POST', '/balances/alice/adjustments', { amount: '5', reason: 'refund, ticket 7' })
+    expect(res.status).toBe(200)
+    // The store is every instance's: c sees b's adjustment.
+    await waitFor(async () => (await c.book('alice', 'c')).balance === before.balance + 5n, 30_000, "b's adjustment seen on c")
+  }, 60_000)
 })

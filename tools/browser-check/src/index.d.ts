@@ -8,3 +8,5 @@ export declare function chromiumPath(): string
 export declare function openBrowser(profileDir: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; errors: string[] }>
 /** Run in a page (`page.evaluate(A11Y_PROBLEMS)`): the accessibility problems found, as lines; [] if none. */
 export declare const A11Y_PROBLEMS: string
+/** Run in a page (`page.evaluate(TABLE_OVERFLOWS)`): the table cells whose content overflows them or that are cut off by a clipping box, as lines; [] if none. */
+export declare const TABLE_OVERFLOWS: string

@@ -60,3 +60,26 @@ export const A11Y_PROBLEMS = `(() => {
   for (const button of document.querySelectorAll('button')) if ((button.getAttribute('aria-label') || button.textContent).trim() === '') problems.push('no name: a button')
   return problems
 })()`
+
+/**
+ * Run in a page (`page.evaluate(TABLE_OVERFLOWS)`): every visible table cell whose content
+ * overflows it, or that reaches past the box that clips it (a scrolling wrapper, the window):
+ * a column cut off. As lines; [] if none. A visually hidden heading (clipped to nothing) is left out.
+ */
+export const TABLE_OVERFLOWS = `(() => {
+  const problems = []
+  const name = (cell) => cell.tagName + ' "' + cell.textContent.trim().slice(0, 40) + '"' + (cell.closest('table').id ? ' in #' + cell.closest('table').id : '')
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (cell.getClientRects().length === 0 || getComputedStyle(cell.closest('thead, tbody, table')).clipPath !== 'none') continue
+    const rect = cell.getBoundingClientRect()
+    if (cell.scrollWidth > cell.clientWidth + 1) problems.push('content wider than its cell: ' + name(cell))
+    let clipped = rect.right > document.documentElement.clientWidth + 1
+    for (let at = cell.parentElement; at && !clipped; at = at.parentElement) {
+      if (getComputedStyle(at).overflowX === 'visible') continue
+      const box = at.getBoundingClientRect()
+      clipped = rect.right > box.right + 1 || rect.left < box.left - 1
+    }
+    if (clipped) problems.push('cut off: ' + name(cell))
+  }
+  return problems
+})()`

@@ -1,16 +1,15 @@
-import { execFileSync } from 'node:child_process'
+import { findProgram } from '@stack/process-guard'
 import { chromium } from 'playwright-core'
 
 /** Debian's chromium, never a downloaded one; nothing phoning home. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-/** The installed chromium's path; throws, saying how to install it, when there is none (a test fails rather than skips). */
+/**
+ * The installed chromium's path (on PATH); ToolUnavailableError naming Debian's package when there
+ * is none (a test fails rather than skips: the dashboard is tested in a real browser).
+ */
 export function chromiumPath() {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error("chromium not found on PATH: the dashboard is tested in a real browser. Install Debian's: `apt-get install -y chromium` (.ci/run does so as root).")
-  }
+  return findProgram('chromium', { debianPackage: 'chromium' })
 }
 
 /**

@@ -18,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startPostgres } from '@stack/db-servers'
+import pg from 'pg'
 import { freePort, startHaproxy } from '@stack/load-balancer'
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url))
@@ -87,6 +88,18 @@ function named(pid) {
 /** PostgreSQL's postmaster: the first line of postmaster.pid in its data directory (db-servers: `data` in its folder). */
 const postmaster = (store) => Number(readFileSync(join(store.dataDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
 
+/** PostgreSQL's committed transactions so far (its statistics lag by up to a second, alike at both ends of a run). */
+async function transactions(store) {
+  const client = new pg.Client({ connectionString: store.url })
+  await client.connect()
+  try {
+    const { rows } = await client.query('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()')
+    return Number(rows[0].n) - 1 // less this query's own
+  } finally {
+    await client.end()
+  }
+}
+
 /** One `stack-connector` from a config file; resolves once it logs `connector started`. */
 function instance(file, name) {
   const { proc } = child(here('../dist/main.js'), ['--config', file], { pipe: true, name })
@@ -145,9 +158,12 @@ async function rig(kind, dir, store) {
       const storePids = store === undefined || !kind.startsWith('cluster') ? [] : descendants(postmaster(store))
       const pids = { instances: procs.map((p) => p.pid), sender: [sender.proc.pid], receiver: [receiver.proc.pid], store: storePids, balancer: balancerPids }
       const cpu = () => Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, list.map(cpuMicros)]))
+      const commits = kind.startsWith('cluster') ? await transactions(store) : 0
       const before = cpu()
       const result = await sender.ask({ inFlight, ms: durationMs })
       const after = cpu()
+      // Transactions per packet: the batches (group commits) and the timers' few reads and sweeps.
+      if (kind.startsWith('cluster')) result.storeTransactions = ((await transactions(store)) - commits) / result.done
       result.cpuPerPacket = Object.fromEntries(Object.keys(pids).map((name) => [name, used(before[name], after[name]) / result.done]))
       // The machine's 1-minute load average as the rig ends: what the others running took of the cores.
       result.load = loadavg()[0]
@@ -186,12 +202,12 @@ try {
 }
 
 console.log(`\nPrepare→Fulfill through one node, ILP over HTTP in, BTP out, ${inFlight} in flight, ${durationMs} ms per rig\n`)
-console.log('node                  | packets/s | p50 ms | p99 ms | load | CPU µs/packet: instances, sender, receiver, store, haproxy')
-console.log('----------------------|-----------|--------|--------|------|----------------------------------------------------------')
+console.log('node                  | packets/s | p50 ms | p99 ms | load | CPU µs/packet: instances, sender, receiver, store, haproxy | store transactions/packet')
+console.log('----------------------|-----------|--------|--------|------|----------------------------------------------------------|--------------------------')
 for (const kind of RIGS) {
   const a = results[kind]
   const c = a.cpuPerPacket
-  console.log(`${NAMES[kind].padEnd(21)} | ${fmt(a.perSecond).padStart(9)} | ${fmt(a.p50, 2).padStart(6)} | ${fmt(a.p99, 2).padStart(6)} | ${fmt(a.load, 1).padStart(4)} | ${fmt(c.instances)}, ${fmt(c.sender)}, ${fmt(c.receiver)}, ${fmt(c.store)}, ${fmt(c.balancer)}` + (a.failed > 0 ? `  (failed: ${a.failed})` : ''))
+  console.log(`${NAMES[kind].padEnd(21)} | ${fmt(a.perSecond).padStart(9)} | ${fmt(a.p50, 2).padStart(6)} | ${fmt(a.p99, 2).padStart(6)} | ${fmt(a.load, 1).padStart(4)} | ${fmt(c.instances)}, ${fmt(c.sender)}, ${fmt(c.receiver)}, ${fmt(c.store)}, ${fmt(c.balancer)}` + (a.storeTransactions === undefined ? '' : ` | ${fmt(a.storeTransactions, 2)}`) + (a.failed > 0 ? `  (failed: ${a.failed})` : ''))
 }
 if (prof !== undefined) console.log(`\nprofiles in ${prof}; Prepares sent per rig (--packets): ${RIGS.map((kind) => `${kind} ${results[kind].sent}`).join(', ')}`)
 if (process.env.BENCH_JSON === '1') console.log(JSON.stringify(results))

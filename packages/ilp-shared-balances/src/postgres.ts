@@ -88,8 +88,8 @@ class PostgresEngine implements Engine {
   }
 
   async journal(): Promise<JournalEntry[]> {
-    const rows = await this.query<{ peer: string; delta: string; kind: JournalEntry['kind']; hold: string | null; reason: string | null; at: string }>(
-      `SELECT peer, delta::text, kind, hold, reason, (extract(epoch FROM at) * 1000)::bigint::text AS at FROM stack_balance_journal ORDER BY seq`,
+    const rows = await this.query<{ peer: string; delta: string; kind: JournalEntry['kind']; hold: string | null; reason: string | null; released: string | null; at: string }>(
+      `SELECT peer, delta::text, kind, hold, reason, released::text, (extract(epoch FROM at) * 1000)::bigint::text AS at FROM stack_balance_journal ORDER BY seq`,
     )
     return rows.map((r) => ({
       peerId: r.peer,
@@ -97,6 +97,7 @@ class PostgresEngine implements Engine {
       kind: r.kind,
       ...(r.hold === null ? {} : { hold: r.hold }),
       ...(r.reason === null ? {} : { reason: r.reason }),
+      ...(r.released === null ? {} : { released: BigInt(r.released) }),
       at: Number(r.at),
     }))
   }

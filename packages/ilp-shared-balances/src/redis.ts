@@ -124,12 +124,14 @@ class RedisEngine implements Engine {
       for (let i = 0; i + 1 < flat.length; i += 2) f.set(flat[i] as string, flat[i + 1] as string)
       const hold = f.get('h')
       const reason = f.get('r')
+      const released = f.get('x')
       return {
         peerId: f.get('p') ?? '',
         delta: BigInt(f.get('d') ?? '0'),
         kind: (f.get('k') ?? 'value') as JournalEntry['kind'],
         ...(hold === undefined ? {} : { hold }),
         ...(reason === undefined ? {} : { reason }),
+        ...(released === undefined ? {} : { released: BigInt(released) }),
         at: Number(id.split('-')[0]),
       }
     })

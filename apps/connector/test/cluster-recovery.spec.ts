@@ -1,7 +1,7 @@
 import type { Channel } from '@stack/channel-core'
 import type { StaleHold } from '@stack/ilp-shared-balances'
 import { describe, expect, it } from 'vitest'
-import type { SettlementLease } from '../src/cluster-lease.js'
+import { leasedChannel, SettlementLeaseHeldError, type SettlementLease } from '../src/cluster-lease.js'
 import { RecoveringLease, SettlementRecoveryPendingError, settleLoop, type StaleHoldStore } from '../src/cluster-recovery.js'
 import { createLogger } from '../src/logger.js'
 
@@ -49,6 +49,21 @@ describe('RecoveringLease', () => {
     await expect(recovering.hold('bob')).rejects.toMatchObject({ name: 'SettlementRecoveryPendingError', peerId: 'bob' })
     expect(await recovering.acquire('bob', peer)).toBe(true)
     expect(calls).toEqual(['reconcile', 'release bob', 'reconcile', 'release bob'])
+  })
+
+  it('makes its channel refuse a payment, sending nothing, until the tenure recovered', async () => {
+    const { lease, store } = fakes()
+    const recovering = new RecoveringLease(lease, store, logger)
+    const sent: bigint[] = []
+    const channel: Channel = { ...withTotals, sendValue: async (amount) => void sent.push(amount) }
+    const leased = leasedChannel(channel, 'bob', recovering)
+    await expect(leased.sendValue(5n)).rejects.toThrow(SettlementRecoveryPendingError)
+    lease.mine = false
+    await expect(leased.sendValue(5n)).rejects.toThrow(SettlementLeaseHeldError)
+    lease.mine = true
+    expect(await recovering.acquire('bob', { channel, reconcile: async () => undefined })).toBe(true)
+    await leased.sendValue(5n)
+    expect(sent).toEqual([5n])
   })
 
   it('leaves the holds of a channel without totals pending, and says so', async () => {

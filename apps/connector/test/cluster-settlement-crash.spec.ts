@@ -32,7 +32,8 @@ afterEach(async () => {
 
 interface Setup {
   readonly store: SharedBalanceStore
-  readonly bob: SqliteChannel
+  /** What bob took, by his end's totals (sqlite) or summed here (trusted-transfer: no totals). */
+  received(): bigint
   /** What bob's value handler does with the next claim: take it, or wait until told. */
   gate: 'accept' | 'wait'
   /** Resolves once a claim waits at the gate; `open(ok)` lets it through or refuses it. */
@@ -43,7 +44,7 @@ interface Setup {
   aTotals(): { sent: bigint; received: bigint }
 }
 
-async function setup(engine: 'postgres' | 'redis'): Promise<Setup> {
+async function setup(engine: 'postgres' | 'redis', kind: 'sqlite' | 'trusted-transfer' = 'sqlite'): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'stack-cluster-settlement-crash-'))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   const server: DbServer = engine === 'postgres' ? await startPostgres() : await startRedis()
@@ -64,7 +65,9 @@ async function setup(engine: 'postgres' | 'redis'): Promise<Setup> {
     peers: [
       {
         id: 'bob', relation: 'child', btp: { token: secrets.bob }, settleThreshold: '500', settleTo: '0',
-        settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'conn-a', peerAccount: 'conn-bob', claims: join(dir, 'a.claims'), deposit: '100000', settleDelayMs: 86_400_000, watchIntervalMs: 1_000 },
+        settlement: kind === 'trusted-transfer'
+          ? { kind }
+          : { kind, ledger: ledgerFile, account: 'conn-a', peerAccount: 'conn-bob', claims: join(dir, 'a.claims'), deposit: '100000', settleDelayMs: 86_400_000, watchIntervalMs: 1_000 },
       },
     ],
     balances: { store: engine, url: server.url },
@@ -82,7 +85,8 @@ async function setup(engine: 'postgres' | 'redis'): Promise<Setup> {
   const link = new BtpClient({ url: `btp+ws://bob:${secrets.bob}@127.0.0.1:${btp}`, reconnect: { initialDelayMs: 50, maxDelayMs: 250 } })
   const bobLedger = SqliteLedger.open(ledgerFile)
   const bobClaims = SqliteClaimStore.open(join(dir, 'bob.claims'), { account: 'conn-bob', peerAccount: 'conn-a' })
-  const bob = new SqliteChannel({ ledger: bobLedger, account: 'conn-bob', peerAccount: 'conn-a', carrier: link, store: bobClaims })
+  const bob = kind === 'sqlite' ? new SqliteChannel({ ledger: bobLedger, account: 'conn-bob', peerAccount: 'conn-a', carrier: link, store: bobClaims }) : link
+  let taken = 0n
   cleanups.push(async () => {
     await link.close()
     bobClaims.close()
@@ -93,7 +97,7 @@ async function setup(engine: 'postgres' | 'redis'): Promise<Setup> {
   let release: (ok: boolean) => void = () => undefined
   const s: Setup = {
     store,
-    bob,
+    received: () => (bob instanceof SqliteChannel ? bob.totals().received : taken),
     gate: 'accept',
     waiting: () => arrival,
     open: (ok) => release(ok),
@@ -111,14 +115,16 @@ async function setup(engine: 'postgres' | 'redis'): Promise<Setup> {
       }
     },
   }
-  bob.setValueHandler(async () => {
-    if (s.gate === 'accept') return
-    const ok = await new Promise<boolean>((resolve) => {
-      release = resolve
-      arrived()
-    })
-    arrival = new Promise<void>((resolve) => (arrived = resolve))
-    if (!ok) throw new Error('bob refuses this claim')
+  bob.setValueHandler(async ({ amount }) => {
+    if (s.gate === 'wait') {
+      const ok = await new Promise<boolean>((resolve) => {
+        release = resolve
+        arrived()
+      })
+      arrival = new Promise<void>((resolve) => (arrived = resolve))
+      if (!ok) throw new Error('bob refuses this payment')
+    }
+    taken += amount
   })
   return s
 }
@@ -142,6 +148,11 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
   }
 }
 
+/** The operator's "settle now" (POST /peers/bob/settle): what it paid, and the balance after. */
+async function settleNow(a: RunningBin): Promise<unknown> {
+  return (await fetch(`http://127.0.0.1:${a.ports.admin}/peers/bob/settle`, { method: 'POST' })).json()
+}
+
 const logged = (a: RunningBin, msg: string): boolean => a.logs().some((line) => typeof line.msg === 'string' && line.msg.startsWith(msg))
 
 describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease SIGKILLed mid-settlement, its books on %s', (engine) => {
@@ -158,18 +169,19 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
     // The bug this recovers from: the dead holder's hold stays, counting as paid what was not.
     expect(await book(s.store)).toEqual({ balance: OWED, pendingDebit: -OWED, pendingCredit: 0n })
     expect(s.aTotals().sent).toBe(0n)
+    expect(s.received()).toBe(0n)
 
     s.gate = 'accept'
     a = await s.startA()
     // The books follow the totals, then the new settlement's own hold goes.
-    await until(async () => s.bob.totals().received === OWED && (await holdsOfBob(s.store)).length === 0 && (await book(s.store)).balance === 0n, 60_000, 'bob paid, the books following')
+    await until(async () => s.received() === OWED && (await holdsOfBob(s.store)).length === 0 && (await book(s.store)).balance === 0n, 60_000, 'bob paid, the books following')
     await until(() => logged(a, 'released the settlement holds a crashed holder left'), 30_000, 'the recovery logged')
     a.child.kill('SIGTERM')
     await a.exited
 
     // Paid once: a's channel, bob's and the books agree to the unit; the journal squares.
     expect(s.aTotals()).toEqual({ sent: OWED, received: 0n })
-    expect(s.bob.totals()).toEqual({ sent: 0n, received: OWED })
+    expect(s.received()).toBe(OWED)
     expect(await book(s.store)).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
     expect(s.store.settled('bob')).toEqual({ sent: OWED, received: 0n })
     const journal = (await s.store.journal()).filter((entry) => entry.peerId === 'bob')
@@ -187,18 +199,19 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
     await s.store.adjust('bob', OWED, 'test: what the node owes bob')
     expect(await a.exited).toBe('SIGKILL') // the hook: a's claim store has the payment, the books not
     expect(s.aTotals().sent).toBe(OWED)
-    expect(s.bob.totals().received).toBe(OWED)
+    expect(s.received()).toBe(OWED)
     expect(await book(s.store)).toEqual({ balance: OWED, pendingDebit: -OWED, pendingCredit: 0n })
 
     a = await s.startA()
     await until(async () => (await holdsOfBob(s.store)).length === 0 && (await book(s.store)).balance === 0n, 60_000, 'the books to take the payment')
-    // Settled: owed nothing, a pays nothing more (its loop looks every 100 ms).
+    // Settled: owed nothing, a pays nothing more, not even when asked.
     await until(() => logged(a, 'released the settlement holds a crashed holder left'), 30_000, 'the recovery')
+    expect(await settleNow(a)).toEqual({ amount: '0', balance: '0' })
     a.child.kill('SIGTERM')
     await a.exited
 
     expect(s.aTotals()).toEqual({ sent: OWED, received: 0n })
-    expect(s.bob.totals()).toEqual({ sent: 0n, received: OWED })
+    expect(s.received()).toBe(OWED)
     expect(await book(s.store)).toEqual({ balance: 0n, pendingDebit: 0n, pendingCredit: 0n })
     const journal = (await s.store.journal()).filter((entry) => entry.peerId === 'bob')
     expect(journal.map(({ kind, delta }) => ({ kind, delta })).sort((x, y) => (x.kind < y.kind ? -1 : 1))).toEqual([
@@ -207,5 +220,30 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
       { kind: 'value', delta: -OWED },
     ])
     expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED })
+  }, 180_000)
+
+  it('over a channel without totals: restarted, it leaves the stale hold pending, says so, and pays nothing twice', async () => {
+    const s = await setup(engine, 'trusted-transfer')
+    let a = await s.startA()
+    s.gate = 'wait'
+    await s.store.adjust('bob', OWED, 'test: what the node owes bob')
+    await s.waiting()
+    a.child.kill('SIGKILL')
+    await a.exited
+    s.open(false) // not paid, but nothing on a's side can tell
+    s.gate = 'accept'
+
+    a = await s.startA()
+    await until(() => logged(a, 'settlement holds a crashed holder left stay pending'), 60_000, 'the warning')
+    const [stale] = await s.store.staleHolds('bob')
+    expect(stale).toMatchObject({ peerId: 'bob', delta: -OWED })
+    // Counted as paid: owed nothing, so nothing is paid (not even when asked), the hold stays for the operator.
+    expect(await settleNow(a)).toEqual({ amount: '0', balance: String(OWED) })
+    expect(s.received()).toBe(0n)
+    expect(await book(s.store)).toEqual({ balance: OWED, pendingDebit: -OWED, pendingCredit: 0n })
+    expect(await holdsOfBob(s.store)).toEqual([-OWED])
+    a.child.kill('SIGTERM')
+    await a.exited
+    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: OWED, journalSum: OWED, recoveries: 0 })
   }, 180_000)
 })

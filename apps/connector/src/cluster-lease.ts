@@ -55,7 +55,15 @@ export function leasedChannel(channel: Channel, peerId: string, lease: Pick<Sett
   if (channel.start !== undefined) leased.start = () => (channel.start as () => Promise<void>)()
   if (channel.stop !== undefined) leased.stop = () => (channel.stop as () => Promise<void>)()
   if (channel.summary !== undefined) leased.summary = () => (channel.summary as () => object)()
+  LEASED.add(leased)
   return leased
+}
+
+const LEASED = new WeakSet<Channel>()
+
+/** Whether the channel pays only under a lease (`leasedChannel`'s): its settle loop takes the lease first. */
+export function isLeased(channel: Channel): boolean {
+  return LEASED.has(channel)
 }
 
 // Lock names: one key space per node address (instances of two nodes may share a server).

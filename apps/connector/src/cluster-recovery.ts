@@ -117,14 +117,14 @@ function holdsOf(holds: readonly StaleHold[]): Record<string, string> {
 
 /**
  * The holder's settle loop (RFC 0032 §"Settlement Threshold"): every `intervalMs`, and once now,
- * each peer's lock is taken or kept (and recovered, `lease`) before its settlement is looked at.
- * One round at a time. Without a lease (books of one process) it only settles. Returns the stop.
+ * the lock of each peer whose channel pays under it (`leased`) is taken or kept, and recovered
+ * (`lease`), before its settlement is looked at. One round at a time. Returns the stop.
  */
-export function settleLoop(peers: readonly (RecoverablePeer & { id: string; settles: boolean })[], settle: (peerId: string) => void, intervalMs: number, lease?: RecoveringLease): () => void {
+export function settleLoop(peers: readonly (RecoverablePeer & { id: string; settles: boolean; leased: boolean })[], settle: (peerId: string) => void, intervalMs: number, lease?: RecoveringLease): () => void {
   let running = false
   const round = async (): Promise<void> => {
     for (const peer of peers) {
-      if (lease !== undefined && !(await lease.acquire(peer.id, peer))) continue
+      if (peer.leased && lease !== undefined && !(await lease.acquire(peer.id, peer))) continue
       if (peer.settles) settle(peer.id)
     }
   }

@@ -3,7 +3,7 @@ import { HttpLink, IlpHttpServer, tokenAuthenticator } from '@stack/channel-http
 import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
-import { leasedChannel } from './cluster-lease.js'
+import { isLeased, leasedChannel } from './cluster-lease.js'
 import { settleLoop, type RecoveringLease } from './cluster-recovery.js'
 import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
@@ -133,7 +133,7 @@ export class ClusterLinks {
    */
   run(node: ConnectorNode, peers: readonly NodePeer[]): void {
     const settling = peers.flatMap(({ id, channel, settleThreshold }) =>
-      channel === undefined || !this.holds(id) ? [] : [{ id, channel, settles: settleThreshold !== undefined, reconcile: () => node.connector.reconcile(id) }],
+      channel === undefined || !this.holds(id) ? [] : [{ id, channel, settles: settleThreshold !== undefined, leased: isLeased(channel), reconcile: () => node.connector.reconcile(id) }],
     )
     if (settling.length > 0) this.#stopSettling = settleLoop(settling, (id) => void node.connector.settle(id), this.#config.settleIntervalMs ?? 1_000, this.#lease)
     const mine = (peerId: string): boolean => this.#config.attach[peerId] === this.#config.instance

@@ -3,7 +3,7 @@ import { startPostgres, startRedis, type DbServer } from '@stack/db-servers'
 import type { Channel } from '@stack/channel-core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { leasedChannel, postgresLease, redisLease, SettlementLeaseHeldError, type SettlementLease } from '../src/cluster-lease.js'
+import { isLeased, leasedChannel, postgresLease, redisLease, SettlementLeaseHeldError, type SettlementLease } from '../src/cluster-lease.js'
 import { buildBin } from './bin.js'
 
 // Two processes as one instance (a restart overlapping the old process): one settles a peer,
@@ -107,6 +107,7 @@ describe('leasedChannel', () => {
     expect(sent).toEqual([5n])
     expect(leased.totals?.()).toEqual({ sent: 7n, received: 3n })
     expect(leased.start).toBeUndefined()
+    expect([isLeased(leased), isLeased(channel)]).toEqual([true, false])
   })
 })
 

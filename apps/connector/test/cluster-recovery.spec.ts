@@ -98,19 +98,20 @@ describe('RecoveringLease', () => {
     expect(await recovering.hold('bob')).toBe(true)
   })
 
-  it('settleLoop takes the lock before it settles, and settles only peers with a threshold', async () => {
+  it('settleLoop takes the lock before it settles a leased channel, and settles only peers with a threshold', async () => {
     const { lease, store } = fakes()
     const recovering = new RecoveringLease(lease, store, logger)
     const settled: string[] = []
     const order: string[] = []
     const peers = [
-      { id: 'bob', settles: true, channel: withTotals, reconcile: async () => void order.push('reconcile bob') },
-      { id: 'carol', settles: false, channel: withTotals, reconcile: async () => void order.push('reconcile carol') },
+      { id: 'bob', settles: true, leased: true, channel: withTotals, reconcile: async () => void order.push('reconcile bob') },
+      { id: 'carol', settles: false, leased: true, channel: withTotals, reconcile: async () => void order.push('reconcile carol') },
+      { id: 'dave', settles: true, leased: false, channel: withTotals, reconcile: async () => void order.push('reconcile dave') },
     ]
     const stop = settleLoop(peers, (id) => (settled.push(id), order.push(`settle ${id}`)), 10_000, recovering)
     await new Promise((resolve) => setTimeout(resolve, 50))
     stop()
-    expect(order).toEqual(['reconcile bob', 'settle bob', 'reconcile carol'])
+    expect(order).toEqual(['reconcile bob', 'settle bob', 'reconcile carol', 'settle dave'])
     expect(await recovering.hold('carol')).toBe(true)
   })
 })

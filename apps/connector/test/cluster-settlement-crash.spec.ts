@@ -190,7 +190,7 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
       { kind: 'recovery', delta: 0n, released: -OWED },
       { kind: 'value', delta: -OWED, released: undefined },
     ])
-    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED })
+    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED, settlementHolds: 0n })
   }, 180_000)
 
   it('after the channel paid, before the books: restarted, it books the payment once and pays nothing more', async () => {
@@ -219,7 +219,7 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
       { kind: 'recovery', delta: 0n },
       { kind: 'value', delta: -OWED },
     ])
-    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED })
+    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED, settlementHolds: 0n })
   }, 180_000)
 
   it('over a channel without totals: restarted, it leaves the stale hold pending, says so, and pays nothing twice', async () => {
@@ -244,6 +244,6 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
     expect(await holdsOfBob(s.store)).toEqual([-OWED])
     a.child.kill('SIGTERM')
     await a.exited
-    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: OWED, journalSum: OWED, recoveries: 0 })
+    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: OWED, journalSum: OWED, recoveries: 0, settlementHolds: -OWED })
   }, 180_000)
 })

@@ -75,7 +75,7 @@ export interface Engine {
   expire(graceMs: number): Promise<number>
   accounts(): Promise<AccountRow[]>
   journal(): Promise<JournalEntry[]>
-  /** Pending holds, for audits and tests: id → [peer, delta]. */
-  holds(): Promise<Map<string, readonly [string, bigint]>>
+  /** Pending holds, for audits and tests: id → [peer, delta, expiry (epoch ms; null: a settlement's)]. */
+  holds(): Promise<Map<string, readonly [string, bigint, number | null]>>
   close(): Promise<void>
 }

@@ -102,9 +102,11 @@ class PostgresEngine implements Engine {
     }))
   }
 
-  async holds(): Promise<Map<string, readonly [string, bigint]>> {
-    const rows = await this.query<{ id: string; peer: string; delta: string }>('SELECT id, peer, delta::text FROM stack_balance_hold')
-    return new Map(rows.map((r) => [r.id, [r.peer, BigInt(r.delta)] as const]))
+  async holds(): Promise<Map<string, readonly [string, bigint, number | null]>> {
+    const rows = await this.query<{ id: string; peer: string; delta: string; expires: string | null }>(
+      'SELECT id, peer, delta::text, (extract(epoch FROM expires_at) * 1000)::bigint::text AS expires FROM stack_balance_hold',
+    )
+    return new Map(rows.map((r) => [r.id, [r.peer, BigInt(r.delta), r.expires === null ? null : Number(r.expires)] as const]))
   }
 
   close(): Promise<void> {

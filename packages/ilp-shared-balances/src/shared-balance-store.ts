@@ -25,6 +25,8 @@ export interface BalanceAudit {
   /** Stale settlement holds `releaseStale` released (journal rows of kind recovery), and their sum. */
   readonly recoveries: number
   readonly recovered: bigint
+  /** The sum of its pending holds without an expiry: settlements paying now, or left by a crashed holder (`staleHolds`). */
+  readonly settlementHolds: bigint
 }
 
 /** A settlement's hold another run left pending: placed without an expiry, never resolved. */
@@ -214,8 +216,8 @@ export class SharedBalanceStore implements BalanceStore {
     return this.#engine.journal()
   }
 
-  /** Pending holds in the store: id → [peer, delta]. */
-  holds(): Promise<Map<string, readonly [string, bigint]>> {
+  /** Pending holds in the store: id → [peer, delta, expiry (epoch ms; null: a settlement's)]. */
+  holds(): Promise<Map<string, readonly [string, bigint, number | null]>> {
     return this.#engine.holds()
   }
 
@@ -236,22 +238,23 @@ export class SharedBalanceStore implements BalanceStore {
       }
       sums.set(entry.peerId, sum)
     }
-    const pending = new Map<string, { debit: bigint; credit: bigint }>()
-    for (const [peer, delta] of holds.values()) {
-      const p = pending.get(peer) ?? { debit: 0n, credit: 0n }
+    const pending = new Map<string, { debit: bigint; credit: bigint; settlement: bigint }>()
+    for (const [peer, delta, expires] of holds.values()) {
+      const p = pending.get(peer) ?? { debit: 0n, credit: 0n, settlement: 0n }
       if (delta < 0n) p.debit += delta
       else p.credit += delta
+      if (expires === null) p.settlement += delta
       pending.set(peer, p)
     }
     const out: BalanceAudit[] = []
     for (const account of [...accounts].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
       const { sum, rows, recoveries, recovered } = sums.get(account.peerId) ?? { sum: 0n, rows: 0, recoveries: 0, recovered: 0n }
-      const held = pending.get(account.peerId) ?? { debit: 0n, credit: 0n }
+      const held = pending.get(account.peerId) ?? { debit: 0n, credit: 0n, settlement: 0n }
       if (sum !== account.balance) throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has balance ${account.balance}, its journal sums to ${sum}`)
       if (held.debit !== account.pendingDebit || held.credit !== account.pendingCredit) {
         throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has pending ${account.pendingDebit}/${account.pendingCredit}, its holds sum to ${held.debit}/${held.credit}`)
       }
-      out.push({ peerId: account.peerId, balance: account.balance, journalSum: sum, journalRows: rows, recoveries, recovered })
+      out.push({ peerId: account.peerId, balance: account.balance, journalSum: sum, journalRows: rows, recoveries, recovered, settlementHolds: held.settlement })
     }
     return out
   }

@@ -44,6 +44,8 @@ export { systemClock, type Clock } from './clock.js'
 export { InMemoryBalanceStore, type InMemoryBalanceStoreOptions, type RecordBalanceChange } from './balances/balance-store.js'
 // The balance store contract is ilp-core's: here too, so that a connector needs one import.
 export {
+  BalanceStoreClosedError,
+  BalanceStoreCorruptError,
   InsufficientBalanceError,
   SettledTotalsBehindError,
   andThen,
@@ -55,8 +57,6 @@ export {
 } from '@stack/ilp-core'
 export {
   SqliteBalanceStore,
-  BalanceStoreClosedError,
-  BalanceStoreCorruptError,
   BalanceStoreLockedError,
   type BalanceAdjustment,
   type BalanceAudit,

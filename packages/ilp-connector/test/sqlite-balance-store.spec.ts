@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
-import { MAX_UINT64 } from '@stack/ilp-core'
+import { BalanceStoreClosedError, BalanceStoreCorruptError, InsufficientBalanceError, MAX_UINT64, type Reservation } from '@stack/ilp-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InsufficientBalanceError, type Reservation } from '@stack/ilp-core'
-import {
-  BalanceStoreClosedError,
-  BalanceStoreCorruptError,
-  BalanceStoreLockedError,
-  SqliteBalanceStore,
-} from '../src/balances/sqlite-balance-store.js'
+import { BalanceStoreLockedError, SqliteBalanceStore } from '../src/balances/sqlite-balance-store.js'
 import { Crash, CrashPoints } from '@stack/crash-points'
 
 let dir: string

@@ -126,3 +126,25 @@ export class SettledTotalsBehindError extends Error {
     )
   }
 }
+
+/**
+ * The store holds what its writer did not write: another schema, a corrupted amount, a balance
+ * its journal does not sum to. `store` names it (a file's path, a server's address).
+ */
+export class BalanceStoreCorruptError extends Error {
+  override readonly name = 'BalanceStoreCorruptError'
+  constructor(
+    readonly store: string,
+    readonly detail: string,
+  ) {
+    super(`balance store ${store}: ${detail}`)
+  }
+}
+
+/** A change after close(): the node is stopping, and the packet must not be counted. */
+export class BalanceStoreClosedError extends Error {
+  override readonly name = 'BalanceStoreClosedError'
+  constructor(readonly store: string) {
+    super(`balance store ${store} is closed`)
+  }
+}

@@ -125,6 +125,8 @@ export {
 export { CCP_DEFAULTS, CcpNode, type CcpHandled, type CcpMessage, type CcpNodeOptions, type CcpPeerOptions } from './ccp/node.js'
 export type { RefusedRoute, RouteRefusal } from './ccp/route-filter.js'
 export {
+  BalanceStoreClosedError,
+  BalanceStoreCorruptError,
   InsufficientBalanceError,
   SettledTotalsBehindError,
   andThen,

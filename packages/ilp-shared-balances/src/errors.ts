@@ -13,25 +13,6 @@ export class BalanceStoreUnavailableError extends Error {
   }
 }
 
-/** The store holds something this package did not write (another schema, a corrupted amount). */
-export class BalanceStoreCorruptError extends Error {
-  override readonly name = 'BalanceStoreCorruptError'
-  constructor(
-    readonly store: string,
-    readonly detail: string,
-  ) {
-    super(`balance store ${store}: ${detail}`)
-  }
-}
-
-/** A change after close(). */
-export class BalanceStoreClosedError extends Error {
-  override readonly name = 'BalanceStoreClosedError'
-  constructor(readonly store: string) {
-    super(`balance store ${store} is closed`)
-  }
-}
-
 /**
  * The server is not configured to keep what it acknowledged (ilp-shared-balances README,
  * "Durable by the engine"): a committed Fulfill could be lost in a crash, so the store is not

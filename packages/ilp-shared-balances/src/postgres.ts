@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
+import { BalanceStoreCorruptError } from '@stack/ilp-core'
+import { BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 import { SCHEMA } from './postgres-schema.js'
 import { SharedBalanceStore, type SharedBalanceStoreOptions } from './shared-balance-store.js'

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
-import { BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
+import { BalanceStoreCorruptError } from '@stack/ilp-core'
+import { BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 import { ACCOUNTS, APPLY, EXPIRE } from './redis-scripts.js'
 import { SharedBalanceStore, type SharedBalanceStoreOptions } from './shared-balance-store.js'

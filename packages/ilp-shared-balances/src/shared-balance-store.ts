@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ChannelTotals } from '@stack/channel-core'
 import { Batcher } from './batcher.js'
-import { InsufficientBalanceError, SettledTotalsBehindError, type BalanceSnapshot, type BalanceStore, type ReservationState } from '@stack/ilp-core'
-import { BalanceStoreClosedError, BalanceStoreCorruptError } from './errors.js'
+import { BalanceStoreClosedError, BalanceStoreCorruptError, InsufficientBalanceError, SettledTotalsBehindError, type BalanceSnapshot, type BalanceStore, type ReservationState } from '@stack/ilp-core'
 import type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'
 
 /** One hold in the store (ilp-connector's Reservation): resolved once, by its id, whoever asks. */

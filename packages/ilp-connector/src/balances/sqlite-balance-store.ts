@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type { ChannelTotals } from '@stack/channel-core'
-import type { BalanceSnapshot, BalanceStore, Reservation } from '@stack/ilp-core'
+import { BalanceStoreClosedError, BalanceStoreCorruptError, type BalanceSnapshot, type BalanceStore, type Reservation } from '@stack/ilp-core'
 import { InMemoryBalanceStore } from './balance-store.js'
 
 /**
@@ -89,16 +89,6 @@ export class BalanceStoreLockedError extends Error {
   }
 }
 
-/** The file's balances disagree with its journal, or it is not a balance store of ours. */
-export class BalanceStoreCorruptError extends Error {
-  override readonly name = 'BalanceStoreCorruptError'
-  constructor(
-    readonly path: string,
-    readonly detail: string,
-  ) {
-    super(`balance store ${path}: ${detail}`)
-  }
-}
 
 /** One peer as `audit()` sees it: the stored balance and the sum of its journal. */
 export interface BalanceAudit {
@@ -350,13 +340,6 @@ export class SqliteBalanceStore implements BalanceStore {
   }
 }
 
-/** A write after close(): the node is stopping and the packet must not be counted. */
-export class BalanceStoreClosedError extends Error {
-  override readonly name = 'BalanceStoreClosedError'
-  constructor(readonly path: string) {
-    super(`balance store ${path} is closed`)
-  }
-}
 
 function parseAmount(path: string, text: string): bigint {
   if (!/^-?\d+$/.test(text)) throw new BalanceStoreCorruptError(path, `"${text}" is not an amount`)

@@ -4,6 +4,7 @@ import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
 import { leasedChannel, type SettlementLease } from './cluster-lease.js'
+import { relayPeerRoutes } from './cluster-ccp-relay.js'
 import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
 import type { PeerEntry } from './config.js'
@@ -21,6 +22,10 @@ const ROUTES_ACCOUNT = ':routes'
  * socket and answers the peer's reply; it books nothing, so each packet is booked once, by the
  * instance that took it from its source. Each peer is a separate account of the listener, with
  * its own token: HMAC-SHA256(cluster.token, peer id), which only instances can make.
+ *
+ * An HTTP peer that speaks CCP has an owner instance (`attach`) too, the one CCP speaker: the
+ * peer's `peer.route.*` Prepares landing on another instance come to the owner's listener as
+ * that peer's account, and are answered as if the peer had sent them there (cluster-ccp-relay.ts).
  */
 export class ClusterLinks {
   readonly #config: ClusterConfig
@@ -31,9 +36,12 @@ export class ClusterLinks {
   readonly #mirrors: RouteMirror[] = []
   #settleTimer: NodeJS.Timeout | undefined
 
-  /** `lease`: the shared store's settlement locks (cluster-lease.ts). */
-  constructor(config: ClusterConfig, logger: Logger, lease?: SettlementLease) {
+  readonly #address: string
+
+  /** `address`: the node's (its Rejects'); `lease`: the shared store's settlement locks (cluster-lease.ts). */
+  constructor(config: ClusterConfig, address: string, logger: Logger, lease?: SettlementLease) {
     this.#config = config
+    this.#address = address
     this.#lease = lease
     const here = Object.entries(config.attach).filter(([, instance]) => instance === config.instance)
     const listen = clusterListen(config)
@@ -48,13 +56,13 @@ export class ClusterLinks {
     this.#server.attach(ROUTES_ACCOUNT, this.#routes)
   }
 
-  /** Whether the peer's socket is this instance's (a peer of no `attach` entry, an HTTP one, is every instance's). */
+  /** Whether the peer is this instance's: its socket, or its CCP and channel (an HTTP peer of no `attach` entry is every instance's). */
   holds(peerId: string): boolean {
     const at = this.#config.attach[peerId]
     return at === undefined || at === this.#config.instance
   }
 
-  /** The instance that holds the peer's socket; undefined for an HTTP peer. */
+  /** The instance that holds the peer's socket, or an HTTP peer's owner; undefined for an HTTP peer of none. */
   attachedTo(peerId: string): string | undefined {
     return this.#config.attach[peerId]
   }
@@ -85,18 +93,38 @@ export class ClusterLinks {
   }
 
   /**
-   * A configured peer as this instance runs it: `open`'s (PeerLinks) if its socket is here —
-   * then relayed for the others if it is a BTP peer, its channel paying only under the peer's
-   * settlement lock — else reached through its instance. CCP only with the BTP peers held
-   * here: an HTTP peer's messages would land on any instance.
+   * A configured peer as this instance runs it: `open`'s (PeerLinks) if it is this instance's —
+   * then a BTP one relayed for the others, an HTTP one answering the CCP messages the others
+   * relay for it, and its channel paying only under the peer's settlement lock. A BTP peer held
+   * elsewhere is reached through its instance; an HTTP peer owned elsewhere is POSTed to from
+   * here, its CCP sent on to the owner, and it has no channel here.
    */
   async open(entry: PeerEntry, open: (entry: PeerEntry) => Promise<NodePeer>): Promise<NodePeer> {
-    if (!this.holds(entry.id)) return this.#remotePeer(entry)
+    const http = entry.transport.kind === 'http'
+    if (!http && !this.holds(entry.id)) return this.#remotePeer(entry)
     const peer = await open(entry)
-    if (entry.transport.kind === 'http') return { ...peer, sendRoutes: false, receiveRoutes: false }
-    this.#relay(peer)
+    const owner = this.attachedTo(entry.id)
+    if (http && owner === undefined) return { ...peer, sendRoutes: false, receiveRoutes: false }
+    if (http && owner !== this.#config.instance) {
+      const toOwner = this.#internalLink(owner as string, entry.id)
+      const relaying: NodePeer = { ...peer, link: relayPeerRoutes(peer.link as HttpLink, toOwner, this.#address), sendRoutes: false, receiveRoutes: false }
+      // The owner settles it: no channel here.
+      delete relaying.channel
+      delete relaying.settleThreshold
+      return relaying
+    }
+    // The owner's listener takes the peer's relayed requests as if the peer had POSTed them here.
+    if (http) this.#server.attach(peer.id, peer.link as HttpLink)
+    else this.#relay(peer)
     if (peer.channel === undefined || this.#lease === undefined) return peer
     return { ...peer, channel: leasedChannel(peer.channel, peer.id, this.#lease) }
+  }
+
+  /** The internal link to `instance`'s listener, as the account of one of its peers. */
+  #internalLink(instance: string, peerId: string): HttpLink {
+    const link = new HttpLink({ url: `${this.#config.instances[instance]?.replace(/\/$/, '')}/ilp`, token: relayToken(this.#config.token, peerId) })
+    this.#links.push(link)
+    return link
   }
 
   /**
@@ -105,14 +133,11 @@ export class ClusterLinks {
    * speaks it: a peer sees one speaker).
    */
   #remotePeer(entry: PeerEntry): NodePeer {
-    const at = this.#config.attach[entry.id] as string
-    const link = new HttpLink({ url: `${this.#config.instances[at]?.replace(/\/$/, '')}/ilp`, token: relayToken(this.#config.token, entry.id) })
-    this.#links.push(link)
     return {
       id: entry.id,
       relation: entry.relation,
       asset: entry.asset,
-      link,
+      link: this.#internalLink(this.#config.attach[entry.id] as string, entry.id),
       dial: true,
       sendRoutes: false,
       receiveRoutes: false,

@@ -4,7 +4,8 @@ import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
 import { leasedChannel, type SettlementLease } from './cluster-lease.js'
-import { relayPeerRoutes } from './cluster-ccp-relay.js'
+import { relayToOwner } from './cluster-owner-relay.js'
+import type { HttpSettleLink } from './http-settle.js'
 import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
 import type { PeerEntry } from './config.js'
@@ -25,7 +26,7 @@ const ROUTES_ACCOUNT = ':routes'
  *
  * An HTTP peer that speaks CCP has an owner instance (`attach`) too, the one CCP speaker: the
  * peer's `peer.route.*` Prepares landing on another instance come to the owner's listener as
- * that peer's account, and are answered as if the peer had sent them there (cluster-ccp-relay.ts).
+ * that peer's account, and are answered as if the peer had sent them there (cluster-owner-relay.ts).
  */
 export class ClusterLinks {
   readonly #config: ClusterConfig
@@ -94,27 +95,25 @@ export class ClusterLinks {
 
   /**
    * A configured peer as this instance runs it: `open`'s (PeerLinks) if it is this instance's —
-   * then a BTP one relayed for the others, an HTTP one answering the CCP messages the others
-   * relay for it, and its channel paying only under the peer's settlement lock. A BTP peer held
-   * elsewhere is reached through its instance; an HTTP peer owned elsewhere is POSTed to from
-   * here, its CCP sent on to the owner, and it has no channel here.
+   * then a BTP one relayed for the others, an HTTP one answering the CCP and channel messages
+   * the others relay for it, and its channel paying only under the peer's settlement lock. A BTP
+   * peer held elsewhere is reached through its instance; an HTTP peer owned elsewhere is POSTed
+   * to from here, its CCP and channel messages sent on to the owner: no channel of it is opened
+   * here (issue #20: one instance settles a peer).
    */
   async open(entry: PeerEntry, open: (entry: PeerEntry) => Promise<NodePeer>): Promise<NodePeer> {
     const http = entry.transport.kind === 'http'
-    if (!http && !this.holds(entry.id)) return this.#remotePeer(entry)
-    const peer = await open(entry)
     const owner = this.attachedTo(entry.id)
-    if (http && owner === undefined) return { ...peer, sendRoutes: false, receiveRoutes: false }
-    if (http && owner !== this.#config.instance) {
-      const toOwner = this.#internalLink(owner as string, entry.id)
-      const relaying: NodePeer = { ...peer, link: relayPeerRoutes(peer.link as HttpLink, toOwner, this.#address), sendRoutes: false, receiveRoutes: false }
-      // The owner settles it: no channel here.
-      delete relaying.channel
-      delete relaying.settleThreshold
-      return relaying
+    if (!http && !this.holds(entry.id)) return this.#remotePeer(entry)
+    if (http && owner !== undefined && owner !== this.#config.instance) {
+      const peer = await open(withoutSettlement(entry))
+      const toOwner = this.#internalLink(owner, entry.id)
+      return { ...peer, link: relayToOwner((peer.link as HttpSettleLink).http, toOwner, this.#address), sendRoutes: false, receiveRoutes: false }
     }
+    const peer = await open(entry)
+    if (http && owner === undefined) return { ...peer, sendRoutes: false, receiveRoutes: false }
     // The owner's listener takes the peer's relayed requests as if the peer had POSTed them here.
-    if (http) this.#server.attach(peer.id, peer.link as HttpLink)
+    if (http) this.#server.attach(peer.id, (peer.link as HttpSettleLink).http)
     else this.#relay(peer)
     if (peer.channel === undefined || this.#lease === undefined) return peer
     return { ...peer, channel: leasedChannel(peer.channel, peer.id, this.#lease) }
@@ -179,6 +178,15 @@ export class ClusterLinks {
     await this.#server.close()
     for (const link of this.#links.splice(0)) await link.close()
   }
+}
+
+/** The peer as an instance that does not settle it opens it: no channel, nothing due. */
+function withoutSettlement(entry: PeerEntry): PeerEntry {
+  const copy = { ...entry }
+  delete copy.settlement
+  delete copy.settleThreshold
+  delete copy.settleTo
+  return copy
 }
 
 /** The internal listener's token for one peer's account. */

@@ -10,15 +10,17 @@ import { checkPortsDistinct, type AdminConfig, type ListenConfig, type Listeners
  *
  *   - ILP-over-HTTP peers reach the node through a load balancer in front of every instance's
  *     `listen.http`, and every instance POSTs to them itself. One that speaks CCP with the node
- *     is attached too (`attach`): that instance, its owner, is the one CCP speaker; the others
- *     relay the peer's `peer.route.*` Prepares that land on them to it over the internal link.
+ *     is attached too (`attach`), and one with a payment channel: that instance, its owner, is the
+ *     one CCP speaker and settles it; the others relay the peer's `peer.route.*` and
+ *     `peer.settle` Prepares that land on them to it over the internal link.
  *   - A BTP peer has one socket, so it is attached to one instance (`attach`), which holds its
  *     link (dials it, or takes its login) and its payment channel. The other instances reach it
  *     over the internal link: they send the Prepare, booked already in the shared store, to that
  *     instance's internal listener, which writes the bytes to the peer's socket and returns the
  *     reply, booking nothing.
  *   - CCP with a peer is spoken by the instance it is attached to only (a peer sees one
- *     speaker); an HTTP peer of no `attach` entry gets no CCP (static routes).
+ *     speaker), and its payment channel is that instance's only; an HTTP peer of no `attach`
+ *     entry gets no CCP (static routes) and no settlement.
  */
 export interface ClusterConfig {
   /** This instance's id, a key of `instances`. */
@@ -27,7 +29,7 @@ export interface ClusterConfig {
   instances: Record<string, string>
   /** The internal link's secret, the same in every instance. */
   token: string
-  /** Each BTP peer's instance (the one that holds its link), and each CCP-speaking HTTP peer's (its owner). */
+  /** Each BTP peer's instance (the one that holds its link), and the owner of each HTTP peer that speaks CCP or settles. */
   attach: Record<string, string>
   /** How often the holder of a peer with a payment channel looks whether it is due (default 1 000 ms). */
   settleIntervalMs?: number
@@ -40,7 +42,7 @@ const ID = /^[A-Za-z0-9_~-]+$/
 /** What the section is checked against: the rest of the file, validated. */
 export interface ClusterContext {
   address: string | undefined
-  peers: readonly { id: string; transport: { kind: string }; sendRoutes?: boolean; receiveRoutes?: boolean }[]
+  peers: readonly { id: string; transport: { kind: string }; sendRoutes?: boolean; receiveRoutes?: boolean; settlement?: unknown }[]
   balances: { store: string }
   listen: ListenersConfig
   admin: AdminConfig | undefined
@@ -67,6 +69,7 @@ export function checkClusterConfig(c: ConfigChecker, value: unknown, context: Cl
     for (const key of ['sendRoutes', 'receiveRoutes'] as const) {
       if (peer[key] === true) c.fail(`peers[${i}].${key}`, `needs cluster.attach.${peer.id}: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there`)
     }
+    if (peer.settlement !== undefined) c.fail(`peers[${i}].settlement`, `needs cluster.attach.${peer.id}: one instance settles an HTTP peer, and the others relay its channel's messages there`)
   })
   if (cluster !== undefined) {
     checkPortsDistinct(c, [['listen.btp', context.listen.btp], ['listen.http', context.listen.http], ['admin', context.admin], [`cluster.instances.${cluster.instance}`, clusterListen(cluster)]])

@@ -92,11 +92,13 @@ describe('cluster configuration', () => {
       'peers[1].receiveRoutes: needs cluster.attach.alice: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there',
     ])
     expect(validateConfig(cluster({}, { ...shared, peers: peers({ sendRoutes: false }) })).cluster?.attach).toEqual({ bob: 'a' })
-    // The owner must be an instance; settlement still rides a BTP link only.
+    // The owner must be an instance; a settling HTTP peer needs one too.
     expect(issues(cluster({ attach: { bob: 'a', alice: 'z' } }, { ...shared, peers: peers({ sendRoutes: true }) }))).toEqual(['cluster.attach.alice: "z" is not one of cluster.instances'])
-    expect(issues(cluster({ attach: { bob: 'a', alice: 'a' } }, { ...shared, peers: peers({ settlement: { kind: 'trusted-transfer' } }) }))).toEqual([
-      'peers[1].settlement: needs a btp peer: claims ride its TRANSFER',
+    const settling = peers({ settlement: { kind: 'trusted-transfer' }, settleThreshold: '100' })
+    expect(issues(cluster({}, { ...shared, peers: settling }))).toEqual([
+      "peers[1].settlement: needs cluster.attach.alice: one instance settles an HTTP peer, and the others relay its channel's messages there",
     ])
+    expect(validateConfig(cluster({ attach: { bob: 'a', alice: 'a' } }, { ...shared, peers: settling })).peers[1]?.settlement).toEqual({ kind: 'trusted-transfer' })
   })
 
   it('needs the instances', () => {

@@ -24,9 +24,10 @@ const ROUTES_ACCOUNT = ':routes'
  * instance that took it from its source. Each peer is a separate account of the listener, with
  * its own token: HMAC-SHA256(cluster.token, peer id), which only instances can make.
  *
- * An HTTP peer that speaks CCP has an owner instance (`attach`) too, the one CCP speaker: the
- * peer's `peer.route.*` Prepares landing on another instance come to the owner's listener as
- * that peer's account, and are answered as if the peer had sent them there (cluster-owner-relay.ts).
+ * An HTTP peer that speaks CCP or settles has an owner instance (`attach`) too, the one CCP
+ * speaker and the one with its payment channel: the peer's `peer.route.*` and `peer.settle`
+ * Prepares landing on another instance come to the owner's listener as that peer's account,
+ * and are answered as if the peer had sent them there (cluster-owner-relay.ts).
  */
 export class ClusterLinks {
   readonly #config: ClusterConfig

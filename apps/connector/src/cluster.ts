@@ -3,8 +3,9 @@ import { HttpLink, IlpHttpServer, tokenAuthenticator } from '@stack/channel-http
 import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
-import { leasedChannel, type SettlementLease } from './cluster-lease.js'
+import { isLeased, leasedChannel } from './cluster-lease.js'
 import { relayToOwner } from './cluster-owner-relay.js'
+import { settleLoop, type RecoveringLease } from './cluster-recovery.js'
 import type { HttpSettleLink } from './http-settle.js'
 import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
@@ -33,15 +34,15 @@ export class ClusterLinks {
   readonly #config: ClusterConfig
   readonly #server: IlpHttpServer
   readonly #links: HttpLink[] = []
-  readonly #lease: SettlementLease | undefined
+  readonly #lease: RecoveringLease | undefined
   readonly #routes: HttpLink
   readonly #mirrors: RouteMirror[] = []
-  #settleTimer: NodeJS.Timeout | undefined
+  #stopSettling: (() => void) | undefined
 
   readonly #address: string
 
-  /** `address`: the node's (its Rejects'); `lease`: the shared store's settlement locks (cluster-lease.ts). */
-  constructor(config: ClusterConfig, address: string, logger: Logger, lease?: SettlementLease) {
+  /** `address`: the node's (its Rejects'); `lease`: the shared store's settlement locks, recovering what a crashed holder left (cluster-recovery.ts). */
+  constructor(config: ClusterConfig, address: string, logger: Logger, lease?: RecoveringLease) {
     this.#config = config
     this.#address = address
     this.#lease = lease
@@ -149,19 +150,17 @@ export class ClusterLinks {
 
   /**
    * Once the node runs: (1) any instance commits packets to a peer, but only the holder has its
-   * payment channel, so it looks at its peers' shared balances every `settleIntervalMs`, not
-   * only after its own commits (RFC 0032 §"Settlement Threshold"); (2) the routes CCP taught
-   * this instance through its peers go to the other instances, and theirs come here
-   * (cluster-routes.ts), every `routesIntervalMs`.
+   * payment channel, so it takes the peer's settlement lock (recovering what a crashed holder
+   * left, before paying anything) and looks at its peers' shared balances every
+   * `settleIntervalMs`, not only after its own commits (RFC 0032 §"Settlement Threshold");
+   * (2) the routes CCP taught this instance through its peers go to the other instances, and
+   * theirs come here (cluster-routes.ts), every `routesIntervalMs`.
    */
   run(node: ConnectorNode, peers: readonly NodePeer[]): void {
-    const settling = peers.filter((peer) => peer.channel !== undefined && peer.settleThreshold !== undefined && this.holds(peer.id))
-    if (settling.length > 0) {
-      this.#settleTimer = setInterval(() => {
-        for (const peer of settling) void node.connector.settle(peer.id)
-      }, this.#config.settleIntervalMs ?? 1_000)
-      this.#settleTimer.unref()
-    }
+    const settling = peers.flatMap(({ id, channel, settleThreshold }) =>
+      channel === undefined || !this.holds(id) ? [] : [{ id, channel, settles: settleThreshold !== undefined, leased: isLeased(channel), reconcile: () => node.connector.reconcile(id) }],
+    )
+    if (settling.length > 0) this.#stopSettling = settleLoop(settling, (id) => void node.connector.settle(id), this.#config.settleIntervalMs ?? 1_000, this.#lease)
     const mine = (peerId: string): boolean => this.#config.attach[peerId] === this.#config.instance
     this.#routes.setRequestHandler(routesHandler(node.routingTable, mine))
     for (const [id, url] of Object.entries(this.#config.instances)) {
@@ -173,7 +172,7 @@ export class ClusterLinks {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#settleTimer)
+    this.#stopSettling?.()
     for (const mirror of this.#mirrors.splice(0)) await mirror.stop()
     await this.#lease?.close()
     await this.#server.close()

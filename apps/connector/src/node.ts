@@ -21,7 +21,8 @@ import { startAdminServer } from './admin-server.js'
 import { LiveChanges, LiveRates } from './admin/changes.js'
 import { PeerLinks } from './admin/peer-links.js'
 import { ClusterLinks } from './cluster.js'
-import { postgresLease, redisLease, type SettlementLease } from './cluster-lease.js'
+import { postgresLease, redisLease } from './cluster-lease.js'
+import { RecoveringLease } from './cluster-recovery.js'
 import { checkRatesCover, type ConnectorConfig, type PeerEntry, type RatesConfig } from './config.js'
 import { LocalAccounts, settlementFor } from './local-mode.js'
 import { createLogger } from './logger.js'
@@ -133,7 +134,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     // One of several instances: the internal link to the BTP peers other instances hold (cluster.ts).
-    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, config.address as string, logger, settlementLease(config))
+    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, config.address as string, logger, settlementLease(config, balances, logger))
     if (cluster !== undefined) {
       ports.cluster = await cluster.listen()
       cleanups.push(() => cluster.close())
@@ -295,13 +296,14 @@ async function openBalances(config: ConnectorConfig, logger: Logger): Promise<Ba
   return store
 }
 
-/** A cluster's settlement locks, in the store its instances share (validation requires one). */
-function settlementLease(config: ConnectorConfig): SettlementLease | undefined {
+/** A cluster's settlement locks, in the store its instances share (validation requires one), recovering what a crashed holder left. */
+function settlementLease(config: ConnectorConfig, balances: BalanceStore, logger: Logger): RecoveringLease | undefined {
   const b = config.balances
   const node = config.address as string
-  if (b.store === 'postgres') return postgresLease(b.url, node)
+  if (!(balances instanceof SharedBalanceStore)) return undefined
+  if (b.store === 'postgres') return new RecoveringLease(postgresLease(b.url, node), balances, logger)
   // Taken or renewed at each payment: a crashed holder's lapses after the time to live.
-  if (b.store === 'redis') return redisLease(b.url, node, Math.max(10_000, 5 * (config.cluster?.settleIntervalMs ?? 1_000)))
+  if (b.store === 'redis') return new RecoveringLease(redisLease(b.url, node, Math.max(10_000, 5 * (config.cluster?.settleIntervalMs ?? 1_000))), balances, logger)
   return undefined
 }
 

@@ -33,10 +33,13 @@ export function killBins(): void {
   started.clear()
 }
 
-/** Writes `config` as JSON to `path`, starts the bin on it, resolves once it logs `connector started`. */
-export async function startBin(path: string, config?: Record<string, unknown>): Promise<RunningBin> {
+/**
+ * Writes `config` as JSON to `path`, starts the bin on it, resolves once it logs `connector started`.
+ * `node`: Node options (a test hook's `--import`) and environment of the process.
+ */
+export async function startBin(path: string, config?: Record<string, unknown>, node: { execArgv?: string[]; env?: Record<string, string> } = {}): Promise<RunningBin> {
   if (config !== undefined) writeFileSync(path, JSON.stringify(config))
-  const child = fork(main, ['--config', path], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = fork(main, ['--config', path], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], ...(node.execArgv === undefined ? {} : { execArgv: node.execArgv }), env: { ...process.env, ...node.env } })
   started.add(child)
   let out = ''
   let err = ''

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { startPostgres, startRedis, type DbServer } from '@stack/db-servers'
 import type { Channel } from '@stack/channel-core'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { leasedChannel, postgresLease, redisLease, SettlementLeaseHeldError, type SettlementLease } from '../src/cluster-lease.js'
+import { isLeased, leasedChannel, postgresLease, redisLease, SettlementLeaseHeldError, type SettlementLease } from '../src/cluster-lease.js'
 import { buildBin } from './bin.js'
 
 // Two processes as one instance (a restart overlapping the old process): one settles a peer,
@@ -59,6 +60,30 @@ describe.each(['postgres', 'redis'] as const)('settlement lease on %s', (kind) =
     await until(() => second.hold('bob'))
   })
 
+  it('counts a new tenure each time the lock is taken anew, not when it is kept', async () => {
+    const first = make[kind]()
+    const second = make[kind]()
+    leases.push(first, second)
+    expect(first.tenure('erin')).toBe(0)
+    expect(await first.hold('erin')).toBe(true)
+    const tenure = first.tenure('erin')
+    expect(tenure).toBeGreaterThan(0)
+    expect(await first.hold('erin')).toBe(true)
+    expect(first.tenure('erin')).toBe(tenure)
+    // Lost: the session ends (Postgres), the key lapses and another takes it (Redis); taken again, a new tenure.
+    if (kind === 'postgres') {
+      const admin = new pg.Client({ connectionString: (servers.postgres as DbServer).url })
+      await admin.connect()
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()")
+      await admin.end()
+    } else {
+      await until(() => second.hold('erin'))
+      await second.close()
+    }
+    await until(() => first.hold('erin'))
+    expect(first.tenure('erin')).toBeGreaterThan(tenure)
+  })
+
   it('is freed by a crash of its holder', async () => {
     const kill = await holderProcess(kind, 'dave')
     const waiting = make[kind]()
@@ -74,7 +99,7 @@ describe('leasedChannel', () => {
     const sent: bigint[] = []
     const channel: Channel = { sendValue: async (amount) => void sent.push(amount), setValueHandler: () => undefined, totals: () => ({ sent: 7n, received: 3n }) }
     let mine = false
-    const leased = leasedChannel(channel, 'bob', { hold: async () => mine, close: async () => undefined })
+    const leased = leasedChannel(channel, 'bob', { hold: async () => mine })
     await expect(leased.sendValue(5n)).rejects.toThrow(SettlementLeaseHeldError)
     expect(sent).toEqual([])
     mine = true
@@ -82,6 +107,7 @@ describe('leasedChannel', () => {
     expect(sent).toEqual([5n])
     expect(leased.totals?.()).toEqual({ sent: 7n, received: 3n })
     expect(leased.start).toBeUndefined()
+    expect([isLeased(leased), isLeased(channel)]).toEqual([true, false])
   })
 })
 

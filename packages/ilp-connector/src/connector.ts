@@ -1,4 +1,4 @@
-import type { Link } from '@stack/channel-core'
+import type { ChannelTotals, Link } from '@stack/channel-core'
 import {
   childAddress,
   ILDCP_DESTINATION,
@@ -245,6 +245,16 @@ export class Connector {
       outgoing: copyCounters(this.#counters.outgoing),
       settlement: { ...this.#settlement.counters },
     }
+  }
+
+  /**
+   * The peer's books take what its channel's totals hold beyond them (Settlement.reconcile, as
+   * `addPeer` does): for a process that has just taken over the peer's settlement (a cluster's
+   * lease). Undefined for a peer without a channel with totals. Throws SettledTotalsBehindError.
+   */
+  async reconcile(peerId: string): Promise<ChannelTotals | undefined> {
+    const channel = this.#peers.get(peerId)?.account.channel
+    return channel === undefined ? undefined : this.#settlement.reconcile(peerId, channel)
   }
 
   /** Starts a settlement with the peer if it is due; resolves when it is over. */

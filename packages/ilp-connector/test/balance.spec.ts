@@ -351,6 +351,22 @@ describe('Settlement over a channel with totals', () => {
     expect(fresh.get('bob').balance).toBe(0n)
     expect(fresh.settled('bob')).toEqual({ sent: 0n, received: 0n })
   })
+
+  it('reconcile(peer) later does the same, once (a process taking over the peer\'s settlement)', async () => {
+    const store = new InMemoryBalanceStore({ balances: [['bob', 500n]], settled: [['bob', { sent: 100n, received: 0n }]] })
+    const channel = totalsChannel(async () => undefined)
+    channel.kept.sent = 100n // as the books applied
+    const connector = new Connector({ address: 'test.us', routes: { nextHop: () => undefined }, balances: store, logger: recordingLogger() })
+    connector.addPeer({ id: 'bob', relation: 'peer', asset: { code: 'USD', scale: 2 }, channel })
+    connector.addPeer({ id: 'carol', relation: 'peer', asset: { code: 'USD', scale: 2 } })
+    channel.kept.sent = 250n // another process of ours paid 150 and died before its books took it
+    expect(await connector.reconcile('bob')).toEqual({ sent: 150n, received: 0n })
+    expect(await connector.reconcile('bob')).toEqual({ sent: 0n, received: 0n })
+    expect(store.get('bob').balance).toBe(350n)
+    expect(await connector.reconcile('carol')).toBeUndefined() // no channel
+    channel.kept.sent = 0n
+    await expect(connector.reconcile('bob')).rejects.toThrow(SettledTotalsBehindError)
+  })
 })
 
 describe('Settlement', () => {

@@ -1,4 +1,4 @@
-export { SharedBalanceStore, type BalanceAudit, type Durability, type SharedBalanceStoreOptions, type SharedReservation } from './shared-balance-store.js'
+export { SharedBalanceStore, type BalanceAudit, type Durability, type SharedBalanceStoreOptions, type SharedReservation, type StaleHold } from './shared-balance-store.js'
 export { openPostgresBalanceStore, type PostgresBalanceStoreOptions } from './postgres.js'
 export { BalanceStoreClosedError, BalanceStoreCorruptError, BalanceStoreNotDurableError, BalanceStoreUnavailableError } from './errors.js'
 export type { AccountRow, Engine, JournalEntry, Op, OpResult } from './ops.js'

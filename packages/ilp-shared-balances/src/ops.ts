@@ -16,6 +16,12 @@ export type Op =
   | { readonly o: 'adjust'; readonly p: string; readonly d: string; readonly reason: string | null }
   /** Bring the peer's balance to the channel's totals (`apply`), or take them if it has none yet (`adopt`). */
   | { readonly o: 'apply' | 'adopt'; readonly p: string; readonly sent: string; readonly received: string }
+  /**
+   * The peer's stale settlement holds: those without an expiry whose id does not start with `keep`
+   * (another run's: this one resolves its own). Listed; with `release`, released, each journaled
+   * as a recovery.
+   */
+  | { readonly o: 'stale'; readonly p: string; readonly keep: string; readonly release: boolean }
 
 /** The answer to one op, with the peer's account after it. */
 export interface OpResult {
@@ -28,16 +34,23 @@ export interface OpResult {
   readonly settled: readonly [string, string] | null
   /** apply: what the totals added (`[sent, received]`). */
   readonly added?: readonly [string, string]
+  /** stale: the holds found (and released, if asked), `[id, delta]`, by id. */
+  readonly stale?: readonly (readonly [string, string])[]
 }
 
 /** A journal row: a committed change of a peer's balance. */
 export interface JournalEntry {
   readonly peerId: string
   readonly delta: bigint
-  /** packet: a committed hold; value: settlement or incoming value; adjustment: an operator's, with its reason. */
-  readonly kind: 'packet' | 'value' | 'adjustment'
-  /** The hold a packet row committed. */
+  /**
+   * packet: a committed hold; value: settlement or incoming value; adjustment: an operator's, with
+   * its reason; recovery: a stale settlement hold released (delta 0: a release moves no balance).
+   */
+  readonly kind: 'packet' | 'value' | 'adjustment' | 'recovery'
+  /** The hold a packet row committed, or a recovery row released. */
   readonly hold?: string
+  /** recovery: the released hold's amount. */
+  readonly released?: bigint
   readonly reason?: string
   /** The store's clock, epoch ms. */
   readonly at: number
@@ -62,7 +75,7 @@ export interface Engine {
   expire(graceMs: number): Promise<number>
   accounts(): Promise<AccountRow[]>
   journal(): Promise<JournalEntry[]>
-  /** Pending holds, for audits and tests: id → [peer, delta]. */
-  holds(): Promise<Map<string, readonly [string, bigint]>>
+  /** Pending holds, for audits and tests: id → [peer, delta, expiry (epoch ms; null: a settlement's)]. */
+  holds(): Promise<Map<string, readonly [string, bigint, number | null]>>
   close(): Promise<void>
 }

@@ -28,11 +28,21 @@ CREATE TABLE IF NOT EXISTS stack_balance_journal (
   seq bigserial PRIMARY KEY,
   peer text NOT NULL,
   delta numeric(40,0) NOT NULL,
-  kind text NOT NULL CHECK (kind IN ('packet', 'value', 'adjustment')),
+  kind text NOT NULL,
   hold text,
   reason text,
-  at timestamptz NOT NULL DEFAULT clock_timestamp()
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  released numeric(40,0),
+  CONSTRAINT stack_balance_journal_kind_check CHECK (kind IN ('packet', 'value', 'adjustment', 'recovery'))
 );
+-- A journal of an earlier version: the recovery rows' column and kind (the check replaced only then: it reads every row).
+ALTER TABLE stack_balance_journal ADD COLUMN IF NOT EXISTS released numeric(40,0);
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'stack_balance_journal_kind_check' AND pg_get_constraintdef(oid) LIKE '%recovery%') THEN
+    ALTER TABLE stack_balance_journal DROP CONSTRAINT IF EXISTS stack_balance_journal_kind_check,
+      ADD CONSTRAINT stack_balance_journal_kind_check CHECK (kind IN ('packet', 'value', 'adjustment', 'recovery'));
+  END IF;
+END $$;
 
 CREATE OR REPLACE FUNCTION stack_balance_apply(ops jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -42,11 +52,13 @@ DECLARE
   ok boolean;
   added jsonb;
   held jsonb;
+  stale jsonb;
+  s jsonb;
   -- The batch's accounts, locked, worked on here and written once at the end: updating one row
   -- hundreds of times in a transaction would leave as many row versions to walk past.
   peers text[]; bal numeric[]; pd numeric[]; pc numeric[]; ss numeric[]; sr numeric[];
   h_id text[] := '{}'; h_peer text[] := '{}'; h_delta numeric[] := '{}'; h_exp timestamptz[] := '{}';
-  j_peer text[] := '{}'; j_delta numeric[] := '{}'; j_kind text[] := '{}'; j_hold text[] := '{}'; j_reason text[] := '{}';
+  j_peer text[] := '{}'; j_delta numeric[] := '{}'; j_kind text[] := '{}'; j_hold text[] := '{}'; j_reason text[] := '{}'; j_released numeric[] := '{}';
   results jsonb[] := '{}';
 BEGIN
   INSERT INTO stack_balance_account (peer)
@@ -63,6 +75,7 @@ BEGIN
     i := array_position(peers, op->>'p');
     ok := true;
     added := NULL;
+    stale := NULL;
     CASE op->>'o'
     WHEN 'reserve' THEN
       d := (op->>'d')::numeric;
@@ -81,18 +94,18 @@ BEGIN
         IF d < 0 THEN pd[i] := pd[i] - d; ELSE pc[i] := pc[i] - d; END IF;
         IF op->>'o' = 'commit' AND d <> 0 THEN
           bal[i] := bal[i] + d;
-          j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text;
+          j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text; j_released := j_released || NULL::numeric;
         END IF;
       END IF;
     WHEN 'credit' THEN
       d := (op->>'d')::numeric;
       bal[i] := bal[i] + d;
-      j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text;
+      j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'packet'::text; j_hold := j_hold || (op->>'id'); j_reason := j_reason || NULL::text; j_released := j_released || NULL::numeric;
     WHEN 'adjust' THEN
       d := (op->>'d')::numeric;
       IF d <> 0 THEN
         bal[i] := bal[i] + d;
-        j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_hold := j_hold || NULL::text; j_reason := j_reason || (op->>'reason');
+        j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_hold := j_hold || NULL::text; j_reason := j_reason || (op->>'reason'); j_released := j_released || NULL::numeric;
         j_kind := j_kind || CASE WHEN op->>'reason' IS NULL THEN 'value' ELSE 'adjustment' END;
       END IF;
     WHEN 'adopt' THEN
@@ -110,8 +123,23 @@ BEGIN
         ss[i] := (op->>'sent')::numeric; sr[i] := (op->>'received')::numeric;
         IF d <> 0 THEN
           bal[i] := bal[i] + d;
-          j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'value'::text; j_hold := j_hold || NULL::text; j_reason := j_reason || NULL::text;
+          j_peer := j_peer || (op->>'p'); j_delta := j_delta || d; j_kind := j_kind || 'value'::text; j_hold := j_hold || NULL::text; j_reason := j_reason || NULL::text; j_released := j_released || NULL::numeric;
         END IF;
+      END IF;
+    WHEN 'stale' THEN
+      -- Never a hold of this batch: those are this run's (inserted at the end), and kept.
+      IF (op->>'release')::boolean THEN
+        WITH gone AS (DELETE FROM stack_balance_hold
+            WHERE peer = op->>'p' AND expires_at IS NULL AND NOT starts_with(id, op->>'keep') RETURNING id, delta)
+        SELECT coalesce(jsonb_agg(jsonb_build_array(id, delta::text) ORDER BY id), '[]'::jsonb) INTO stale FROM gone;
+        FOR s IN SELECT * FROM jsonb_array_elements(stale) LOOP
+          d := (s->>1)::numeric;
+          IF d < 0 THEN pd[i] := pd[i] - d; ELSE pc[i] := pc[i] - d; END IF;
+          j_peer := j_peer || (op->>'p'); j_delta := j_delta || 0::numeric; j_kind := j_kind || 'recovery'::text; j_hold := j_hold || (s->>0); j_reason := j_reason || NULL::text; j_released := j_released || d;
+        END LOOP;
+      ELSE
+        SELECT coalesce(jsonb_agg(jsonb_build_array(id, delta::text) ORDER BY id), '[]'::jsonb) INTO stale
+          FROM stack_balance_hold WHERE peer = op->>'p' AND expires_at IS NULL AND NOT starts_with(id, op->>'keep');
       END IF;
     ELSE
       RAISE EXCEPTION 'unknown balance op %', op->>'o';
@@ -119,10 +147,10 @@ BEGIN
     results := results || jsonb_build_object(
       'ok', ok, 'balance', bal[i]::text, 'pendingDebit', pd[i]::text, 'pendingCredit', pc[i]::text,
       'settled', CASE WHEN ss[i] IS NULL THEN NULL ELSE jsonb_build_array(ss[i]::text, sr[i]::text) END,
-      'added', added);
+      'added', added, 'stale', stale);
   END LOOP;
   INSERT INTO stack_balance_hold (id, peer, delta, expires_at) SELECT * FROM unnest(h_id, h_peer, h_delta, h_exp);
-  INSERT INTO stack_balance_journal (peer, delta, kind, hold, reason) SELECT * FROM unnest(j_peer, j_delta, j_kind, j_hold, j_reason);
+  INSERT INTO stack_balance_journal (peer, delta, kind, hold, reason, released) SELECT * FROM unnest(j_peer, j_delta, j_kind, j_hold, j_reason, j_released);
   UPDATE stack_balance_account a SET balance = u.b, pending_debit = u.pd, pending_credit = u.pc, settled_sent = u.ss, settled_received = u.sr
     FROM unnest(peers, bal, pd, pc, ss, sr) AS u(peer, b, pd, pc, ss, sr) WHERE a.peer = u.peer;
   RETURN to_jsonb(results);

@@ -88,8 +88,8 @@ class PostgresEngine implements Engine {
   }
 
   async journal(): Promise<JournalEntry[]> {
-    const rows = await this.query<{ peer: string; delta: string; kind: JournalEntry['kind']; hold: string | null; reason: string | null; at: string }>(
-      `SELECT peer, delta::text, kind, hold, reason, (extract(epoch FROM at) * 1000)::bigint::text AS at FROM stack_balance_journal ORDER BY seq`,
+    const rows = await this.query<{ peer: string; delta: string; kind: JournalEntry['kind']; hold: string | null; reason: string | null; released: string | null; at: string }>(
+      `SELECT peer, delta::text, kind, hold, reason, released::text, (extract(epoch FROM at) * 1000)::bigint::text AS at FROM stack_balance_journal ORDER BY seq`,
     )
     return rows.map((r) => ({
       peerId: r.peer,
@@ -97,13 +97,16 @@ class PostgresEngine implements Engine {
       kind: r.kind,
       ...(r.hold === null ? {} : { hold: r.hold }),
       ...(r.reason === null ? {} : { reason: r.reason }),
+      ...(r.released === null ? {} : { released: BigInt(r.released) }),
       at: Number(r.at),
     }))
   }
 
-  async holds(): Promise<Map<string, readonly [string, bigint]>> {
-    const rows = await this.query<{ id: string; peer: string; delta: string }>('SELECT id, peer, delta::text FROM stack_balance_hold')
-    return new Map(rows.map((r) => [r.id, [r.peer, BigInt(r.delta)] as const]))
+  async holds(): Promise<Map<string, readonly [string, bigint, number | null]>> {
+    const rows = await this.query<{ id: string; peer: string; delta: string; expires: string | null }>(
+      'SELECT id, peer, delta::text, (extract(epoch FROM expires_at) * 1000)::bigint::text AS expires FROM stack_balance_hold',
+    )
+    return new Map(rows.map((r) => [r.id, [r.peer, BigInt(r.delta), r.expires === null ? null : Number(r.expires)] as const]))
   }
 
   close(): Promise<void> {

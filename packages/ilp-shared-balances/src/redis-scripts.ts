@@ -13,7 +13,7 @@
  *   {ns}:peers     set of peers
  *   {ns}:h         hash hold id → JSON [peer, delta]
  *   {ns}:exp       sorted set hold id by expiry (epoch ms)
- *   {ns}:j         stream: the journal (p peer, d delta, k kind, h hold, r reason)
+ *   {ns}:j         stream: the journal (p peer, d delta, k kind, h hold, r reason, x released)
  */
 const DECIMAL = `
 local B = 1000000000
@@ -100,10 +100,11 @@ local function account(p)
   end
   return a
 end
-local function journal(p, d, kind, hold, reason)
+local function journal(p, d, kind, hold, reason, released)
   local fields = { 'p', p, 'd', d, 'k', kind }
   if hold then fields[#fields + 1] = 'h'; fields[#fields + 1] = hold end
   if reason then fields[#fields + 1] = 'r'; fields[#fields + 1] = reason end
+  if released then fields[#fields + 1] = 'x'; fields[#fields + 1] = released end
   redis.call('XADD', ns .. ':j', '*', unpack(fields))
 end
 local function amount(v)
@@ -113,7 +114,7 @@ end
 local results = {}
 for n, op in ipairs(ops) do
   local a = account(op.p)
-  local ok, added = true, cjson.null
+  local ok, added, stale = true, cjson.null, cjson.null
   if op.o == 'reserve' then
     local d = amount(op.d)
     if redis.call('HEXISTS', ns .. ':h', op.id) == 1 then
@@ -166,12 +167,31 @@ for n, op in ipairs(ops) do
         journal(op.p, d, 'value', nil, nil)
       end
     end
+  elseif op.o == 'stale' then
+    -- Every pending hold is read (no index by peer): rare, once per settlement lease taken.
+    stale = {}
+    local all = redis.call('HGETALL', ns .. ':h')
+    for k = 1, #all, 2 do
+      local id = all[k]
+      local hold = cjson.decode(all[k + 1])
+      if hold[1] == op.p and string.sub(id, 1, #op.keep) ~= op.keep and not redis.call('ZSCORE', ns .. ':exp', id) then
+        stale[#stale + 1] = { id, hold[2] }
+      end
+    end
+    table.sort(stale, function(x, y) return x[1] < y[1] end)
+    if op.release then
+      for _, h in ipairs(stale) do
+        redis.call('HDEL', ns .. ':h', h[1])
+        if sign(h[2]) < 0 then a.pd = add(a.pd, neg(h[2])) else a.pc = add(a.pc, neg(h[2])) end
+        journal(op.p, '0', 'recovery', h[1], nil, h[2])
+      end
+    end
   else
     error('unknown balance op ' .. tostring(op.o))
   end
   local settled = cjson.null
   if a.ss then settled = { a.ss, a.sr } end
-  results[n] = { ok = ok, balance = a.b, pendingDebit = a.pd, pendingCredit = a.pc, settled = settled, added = added }
+  results[n] = { ok = ok, balance = a.b, pendingDebit = a.pd, pendingCredit = a.pc, settled = settled, added = added, stale = stale }
 end
 for _, p in ipairs(order) do
   local a = accounts[p]

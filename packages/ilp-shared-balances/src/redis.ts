@@ -124,23 +124,32 @@ class RedisEngine implements Engine {
       for (let i = 0; i + 1 < flat.length; i += 2) f.set(flat[i] as string, flat[i + 1] as string)
       const hold = f.get('h')
       const reason = f.get('r')
+      const released = f.get('x')
       return {
         peerId: f.get('p') ?? '',
         delta: BigInt(f.get('d') ?? '0'),
         kind: (f.get('k') ?? 'value') as JournalEntry['kind'],
         ...(hold === undefined ? {} : { hold }),
         ...(reason === undefined ? {} : { reason }),
+        ...(released === undefined ? {} : { released: BigInt(released) }),
         at: Number(id.split('-')[0]),
       }
     })
   }
 
-  async holds(): Promise<Map<string, readonly [string, bigint]>> {
-    const all = await this.#call(() => this.#redis.hgetall(`${this.ns}:h`))
+  async holds(): Promise<Map<string, readonly [string, bigint, number | null]>> {
+    // One MULTI: the holds and their expiries at one instant.
+    const [all, scores] = await this.#call(async () => {
+      const replies = (await this.#redis.multi().hgetall(`${this.ns}:h`).zrange(`${this.ns}:exp`, 0, -1, 'WITHSCORES').exec()) ?? []
+      for (const [error] of replies) if (error !== null) throw error
+      return [replies[0]?.[1] as Record<string, string>, replies[1]?.[1] as string[]] as const
+    })
+    const expiry = new Map<string, number>()
+    for (let i = 0; i + 1 < scores.length; i += 2) expiry.set(scores[i] as string, Number(scores[i + 1]))
     return new Map(
       Object.entries(all).map(([id, value]) => {
         const [peer, delta] = JSON.parse(value) as [string, string]
-        return [id, [peer, BigInt(delta)] as const]
+        return [id, [peer, BigInt(delta), expiry.get(id) ?? null] as const]
       }),
     )
   }

@@ -22,6 +22,18 @@ export interface BalanceAudit {
   readonly balance: bigint
   readonly journalSum: bigint
   readonly journalRows: number
+  /** Stale settlement holds `releaseStale` released (journal rows of kind recovery), and their sum. */
+  readonly recoveries: number
+  readonly recovered: bigint
+  /** The sum of its pending holds without an expiry: settlements paying now, or left by a crashed holder (`staleHolds`). */
+  readonly settlementHolds: bigint
+}
+
+/** A settlement's hold another run left pending: placed without an expiry, never resolved. */
+export interface StaleHold {
+  readonly id: string
+  readonly peerId: string
+  readonly delta: bigint
 }
 
 /**
@@ -69,7 +81,9 @@ const ZERO: BalanceSnapshot = Object.freeze({ balance: 0n, pendingDebit: 0n, pen
  *
  * Holds carry their Prepare's expiry; each instance sweeps the store's expired holds, so those
  * of an instance that died are released at their expiry (plus `expireGraceMs`). A hold without
- * one (a settlement's) stays until it is resolved: releasing it could pay the peer twice.
+ * one (a settlement's) stays until it is resolved: releasing it could pay the peer twice. The
+ * process that next takes the peer's settlement lease releases those a crashed holder left
+ * (`releaseStale`), after the books took the channel's totals.
  *
  * `get`, `snapshot` and `settled` answer this instance's view: the accounts as its own ops
  * last saw them, and all of them read every `refreshEveryMs`.
@@ -171,13 +185,39 @@ export class SharedBalanceStore implements BalanceStore {
     return this.#engine.expire(this.#graceMs)
   }
 
+  /**
+   * The peer's stale settlement holds: those without an expiry (no sweep releases them) that
+   * another run made — another instance's, or this instance's before a restart. This run's own
+   * are not stale: it resolves them itself, its settlement may still be paying.
+   */
+  async staleHolds(peerId: string): Promise<StaleHold[]> {
+    return this.#stale(peerId, false)
+  }
+
+  /**
+   * Releases the peer's stale settlement holds (`staleHolds`) in one atomic op, each journaled
+   * (kind `recovery`, delta 0, the hold's amount as `released`); what it released. For the process
+   * that has just taken the peer's settlement lease, once the books took the channel's totals:
+   * the crashed holder's payment is then in them if it was made, and its hold counts it no more.
+   * A hold of a channel without totals is not for this: whether it paid is unknown.
+   */
+  async releaseStale(peerId: string): Promise<StaleHold[]> {
+    return this.#stale(peerId, true)
+  }
+
+  async #stale(peerId: string, release: boolean): Promise<StaleHold[]> {
+    const result = await this.#submit({ o: 'stale', p: peerId, keep: `${this.#run}:`, release }, peerId)
+    // An empty Lua table is encoded as {}: no array.
+    return (Array.isArray(result.stale) ? result.stale : []).map(([id, delta]) => ({ id, peerId, delta: BigInt(delta) }))
+  }
+
   /** The journal of balance changes, oldest first. */
   journal(): Promise<JournalEntry[]> {
     return this.#engine.journal()
   }
 
-  /** Pending holds in the store: id → [peer, delta]. */
-  holds(): Promise<Map<string, readonly [string, bigint]>> {
+  /** Pending holds in the store: id → [peer, delta, expiry (epoch ms; null: a settlement's)]. */
+  holds(): Promise<Map<string, readonly [string, bigint, number | null]>> {
     return this.#engine.holds()
   }
 
@@ -187,29 +227,34 @@ export class SharedBalanceStore implements BalanceStore {
    */
   async audit(): Promise<BalanceAudit[]> {
     const [accounts, journal, holds] = await Promise.all([this.#engine.accounts(), this.#engine.journal(), this.#engine.holds()])
-    const sums = new Map<string, { sum: bigint; rows: number }>()
+    const sums = new Map<string, { sum: bigint; rows: number; recoveries: number; recovered: bigint }>()
     for (const entry of journal) {
-      const sum = sums.get(entry.peerId) ?? { sum: 0n, rows: 0 }
+      const sum = sums.get(entry.peerId) ?? { sum: 0n, rows: 0, recoveries: 0, recovered: 0n }
       sum.sum += entry.delta
       sum.rows++
+      if (entry.kind === 'recovery') {
+        sum.recoveries++
+        sum.recovered += entry.released ?? 0n
+      }
       sums.set(entry.peerId, sum)
     }
-    const pending = new Map<string, { debit: bigint; credit: bigint }>()
-    for (const [peer, delta] of holds.values()) {
-      const p = pending.get(peer) ?? { debit: 0n, credit: 0n }
+    const pending = new Map<string, { debit: bigint; credit: bigint; settlement: bigint }>()
+    for (const [peer, delta, expires] of holds.values()) {
+      const p = pending.get(peer) ?? { debit: 0n, credit: 0n, settlement: 0n }
       if (delta < 0n) p.debit += delta
       else p.credit += delta
+      if (expires === null) p.settlement += delta
       pending.set(peer, p)
     }
     const out: BalanceAudit[] = []
     for (const account of [...accounts].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
-      const { sum, rows } = sums.get(account.peerId) ?? { sum: 0n, rows: 0 }
-      const held = pending.get(account.peerId) ?? { debit: 0n, credit: 0n }
+      const { sum, rows, recoveries, recovered } = sums.get(account.peerId) ?? { sum: 0n, rows: 0, recoveries: 0, recovered: 0n }
+      const held = pending.get(account.peerId) ?? { debit: 0n, credit: 0n, settlement: 0n }
       if (sum !== account.balance) throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has balance ${account.balance}, its journal sums to ${sum}`)
       if (held.debit !== account.pendingDebit || held.credit !== account.pendingCredit) {
         throw new BalanceStoreCorruptError(this.label, `peer ${account.peerId} has pending ${account.pendingDebit}/${account.pendingCredit}, its holds sum to ${held.debit}/${held.credit}`)
       }
-      out.push({ peerId: account.peerId, balance: account.balance, journalSum: sum, journalRows: rows })
+      out.push({ peerId: account.peerId, balance: account.balance, journalSum: sum, journalRows: rows, recoveries, recovered, settlementHolds: held.settlement })
     }
     return out
   }

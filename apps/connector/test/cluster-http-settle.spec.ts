@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import { HttpLink, IlpHttpServer } from '@stack/channel-http'
 import { startPostgres, type DbServer } from '@stack/db-servers'
 import { IlpPacketType } from '@stack/ilp-core'
-import { openPostgresBalanceStore } from '@stack/ilp-shared-balances'
 import { SqliteLedger } from '@stack/ledger-sqlite'
 import { startHaproxy, type LoadBalancer } from '@stack/load-balancer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectorNode } from '../src/node.js'
 import { freePort, host, hostOn, intents, node, token, waitFor, type Host } from './harness.js'
+import { audited, sqliteLedger, startCarol, USD2 } from './http-peer-fixture.js'
 
 // Three instances of test.node behind haproxy, and carol (test.carol), an ILP-over-HTTP peer
 // the node pays with claims on a sqlite payment channel, and that pays the node the same way.
@@ -17,7 +17,6 @@ import { freePort, host, hostOn, intents, node, token, waitFor, type Host } from
 // under her settlement lock in the store. Her claims land on any instance through the balancer;
 // b and c relay them to a. alice (HTTP, through the balancer) sends to dave, carol's child.
 
-const USD2 = { code: 'USD', scale: 2 }
 const MINTED = 1_000_000n
 const DEPOSIT = 100_000n
 const ids = ['a', 'b', 'c'] as const
@@ -38,29 +37,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cluster-http-settle-'))
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
   ledgerFile = join(dir, 'usd.ledger')
-  const ledger = SqliteLedger.create(ledgerFile, { asset: USD2 })
-  for (const account of ['node', 'carol']) {
-    await ledger.createAccount(account)
-    await ledger.mint({ account, amount: MINTED })
-  }
-  ledger.close()
+  await sqliteLedger(ledgerFile, { node: MINTED, carol: MINTED })
   store = await startPostgres()
   cleanups.push(() => store.stop())
   const lbPort = await freePort()
-  carol = await node({
-    address: 'test.carol',
-    asset: USD2,
-    listen: { http: { port: 0 }, btp: { port: 0 } },
-    balances: { store: 'memory' },
-    peers: [
-      {
-        id: 'node', relation: 'peer', sendRoutes: false, receiveRoutes: false,
-        http: { url: `http://127.0.0.1:${lbPort}/ilp`, token: secrets.carolOut, incomingToken: secrets.carolIn },
-        minBalance: '-1000000', settleThreshold: '500', settleTo: '0',
-        settlement: { kind: 'sqlite', ledger: ledgerFile, account: 'carol', peerAccount: 'node', claims: join(dir, 'carol.claims'), deposit: DEPOSIT.toString(), settleDelayMs: 86_400_000, watchIntervalMs: 50 },
-      },
-      { id: 'dave', relation: 'child', btp: { token: secrets.dave } },
-    ],
+  carol = await startCarol({
+    dir, ledgerFile, lbPort, tokens: secrets,
+    node: { minBalance: '-1000000', settleThreshold: '500', settleTo: '0' },
+    settlement: { deposit: DEPOSIT.toString(), settleDelayMs: 86_400_000 },
     routes: [{ prefix: 'test.node', peer: 'node' }],
   })
   cleanups.push(() => carol.stop())
@@ -123,16 +107,6 @@ function settled(id: string): { sent: bigint; received: bigint } {
   return { sent: s.sentAmount, received: s.receivedAmount }
 }
 
-/** The store's own balances and journal sums. */
-async function audited(): Promise<Record<string, { balance: bigint; journalSum: bigint }>> {
-  const audit = await openPostgresBalanceStore({ url: store.url, expireEveryMs: 0, refreshEveryMs: 0 })
-  try {
-    return Object.fromEntries((await audit.audit()).map((a) => [a.peerId, { balance: a.balance, journalSum: a.journalSum }]))
-  } finally {
-    await audit.close()
-  }
-}
-
 async function ledgerBalances(): Promise<{ node: bigint; carol: bigint; channels: { sender: string; deposit: bigint; claimed: bigint }[]; ok: boolean }> {
   const ledger = SqliteLedger.open(ledgerFile)
   try {
@@ -156,7 +130,7 @@ const earlierA = { sent: 0n, received: 0n }
  * and alice's book is what she sent less what she received.
  */
 async function expectBooksSquare(aliceNet: bigint): Promise<bigint> {
-  const audit = await audited()
+  const audit = await audited(store.url)
   const owed = audit.carol?.balance ?? 0n
   expect(audit.carol?.journalSum).toBe(owed)
   expect(carol.connector.balance('node').balance).toBe(-owed)
@@ -206,7 +180,7 @@ describe('an HTTP peer with a payment channel, in a cluster', () => {
     const carolSent = carol.connector.counters().settlement.sentAmount
     await instance('a').kill()
     await pay(alice, 'test.carol.dave', 15, 100n) // through b and c: 1 500 more owed, past the threshold
-    expect((await audited()).carol).toEqual({ balance: before + 1_500n, journalSum: before + 1_500n })
+    expect((await audited(store.url)).carol).toEqual({ balance: before + 1_500n, journalSum: before + 1_500n })
     // Nobody else pays her: the owner is the only one with her channel.
     for (const id of ['b', 'c']) expect(settled(id).sent).toBe(0n)
     expect(carol.connector.counters().settlement.receivedAmount).toBe(earlierA.sent)

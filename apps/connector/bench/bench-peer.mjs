@@ -55,13 +55,20 @@ process.once('message', async ({ url, token, destination }) => {
     new DataView(bytes.buffer).setBigUint64(bytes.length - 8, counter++)
     return bytes
   }
-  const loop = async (inFlight, ms, latencies) => {
-    const deadline = performance.now() + ms
+  // Until `ms` have passed and, if `packets`, that many round trips are done (at most `maxMs`).
+  const loop = async (inFlight, ms, latencies, packets = 0, maxMs = ms) => {
+    const start = performance.now()
+    const deadline = start + ms
+    const cap = start + Math.max(ms, maxMs)
     let done = 0
     let failed = 0
     let firstReject
+    const more = () => {
+      const now = performance.now()
+      return now < deadline || (done < packets && now < cap)
+    }
     const worker = async () => {
-      while (performance.now() < deadline) {
+      while (more()) {
         const start = performance.now()
         const reply = await link.request(next())
         if (reply[0] !== 13 && failed++ === 0) firstReject = decodeReject(reply)
@@ -76,10 +83,10 @@ process.once('message', async ({ url, token, destination }) => {
   process.send({ ready: true })
   process.on('message', async (message) => {
     if (message.cpu) return process.send(process.cpuUsage())
-    const { inFlight, ms, warmup } = message
+    const { inFlight, ms, warmup, packets, maxMs } = message
     if (warmup) {
       base = template()
-      await loop(inFlight, ms)
+      await loop(inFlight, ms, undefined, packets, maxMs)
       return process.send({ warm: true })
     }
     const latencies = []

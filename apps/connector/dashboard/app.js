@@ -3,7 +3,7 @@
 import { AdminApiError, call, readEvents, TokenRefusedError } from './api.js'
 import { channelRows } from './channels.js'
 import { gate, refuse, show } from './gate.js'
-import { decimal, element, inAsset, linkKind, row } from './format.js'
+import { decimal, element, fillTable, inAsset, linkKind, row } from './format.js'
 import { drawPeers } from './peer-graph.js'
 
 const $ = (id) => document.getElementById(id)
@@ -22,9 +22,9 @@ const refused = () => refuse(() => stream?.abort())
 // --- rendering
 
 function renderPeers() {
-  const body = $('peers').tBodies[0]
-  body.replaceChildren(
-    ...state.peers.map((peer) => {
+  fillTable(
+    $('peers'),
+    state.peers.map((peer) => {
       const balance = state.balances[peer.id]?.balance ?? '0'
       const limits = [
         peer.minBalance === undefined ? undefined : `min ${money(peer.minBalance, peer.id)}`,
@@ -41,7 +41,6 @@ function renderPeers() {
       adjust.setAttribute('aria-label', `Adjust the balance of ${peer.id}`)
       adjust.addEventListener('click', () => confirmAction('adjust', peer.id))
       actions.append(settle, adjust)
-      // The balance first after the peer: at a phone's width the rest scrolls sideways.
       const tr = row([peer.id, money(balance, peer.id), limits.join(', ') || 'none', element('span', peer.state, `state ${peer.state}`), peer.relation, linkKind(peer.transport), state.settlement[peer.id]?.kind ?? 'none', actions])
       tr.dataset.peer = peer.id
       tr.cells[1].className = 'balance'
@@ -65,13 +64,12 @@ function renderGraph() {
 }
 
 function renderChannels() {
-  const body = $('channels').tBodies[0]
   const rows = channelRows(state.channels, money)
-  body.replaceChildren(...(rows.length > 0 ? rows : [row(['no peer settles over a channel', '', '', '', '', '', '', '', ''])]))
+  fillTable($('channels'), rows.length > 0 ? rows : [row(['no peer settles over a channel', '', '', '', '', '', '', '', ''])])
 }
 
 function renderRoutes() {
-  $('routes').tBodies[0].replaceChildren(...state.routes.map((route) => row([route.prefix, route.nextHop || '(this node)', route.path.join(' → ') || '—', route.source])))
+  fillTable($('routes'), state.routes.map((route) => row([route.prefix, route.nextHop || '(this node)', route.path.join(' → ') || '—', route.source])))
 }
 
 function describe(entry) {

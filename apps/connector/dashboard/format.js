@@ -30,6 +30,28 @@ export function row(cells) {
   return tr
 }
 
+/**
+ * Puts `rows` in `table`'s body and fits the table to its box: each cell is labelled with its
+ * column's heading (data-label), and a table wider than its box is stacked (dashboard.css,
+ * `table.stacked`: a block per row, each cell after its heading's name), so that no column is
+ * cut off at any width. A resize of the window fits every table again.
+ */
+export function fillTable(table, rows) {
+  table.tBodies[0].replaceChildren(...rows)
+  fitTable(table)
+}
+
+function fitTable(table) {
+  const headings = [...table.tHead.rows[0].cells].map((th) => th.textContent)
+  for (const tr of table.tBodies[0].rows) for (const td of tr.cells) td.dataset.label = headings[td.cellIndex] ?? ''
+  table.classList.remove('stacked')
+  if (table.offsetWidth > table.parentElement.clientWidth) table.classList.add('stacked')
+}
+
+addEventListener('resize', () => {
+  for (const table of document.querySelectorAll('table')) fitTable(table)
+})
+
 /** A link's kind as the operator names it: `btp-server` → "BTP (server)". */
 export const linkKind = (transport) => (transport === 'http' ? 'ILP over HTTP' : `BTP (${transport.replace('btp-', '')})`)
 

@@ -4,7 +4,7 @@
 // through the server that serves it (`/nodes/<name>/…`: the demos' watch server, which holds the
 // nodes' tokens), so it talks to one origin only.
 import { call, readEvents, TokenRefusedError } from './api.js'
-import { element, inAsset, linkKind, row } from './format.js'
+import { element, fillTable, inAsset, linkKind, row } from './format.js'
 import { gate, refuse, show } from './gate.js'
 import { drawGraph } from './graph.js'
 
@@ -117,34 +117,35 @@ function renderTopology() {
 
 function renderNodes() {
   $('count').textContent = `(${nodes.size} nodes)`
-  $('nodes').replaceChildren(
-    ...[...nodes.values()].map((node) => {
-      const card = element('section', undefined, 'node-card')
-      card.dataset.node = node.name
-      card.setAttribute('aria-label', `node ${node.name}`)
-      card.append(element('h3', `${node.name} ${node.address}`), element('p', node.live ? 'live' : 'not live', node.live ? 'state connected' : 'state closed'))
-      const table = element('table')
-      const head = element('tr')
-      for (const title of ['Peer', 'Balance', 'Limits', 'State', 'Settlement']) {
-        const th = element('th', title)
-        th.scope = 'col'
-        head.append(th)
-      }
-      table.append(element('thead'), element('tbody'))
-      table.tHead.append(head)
-      for (const peer of node.peers) {
-        const limits = [peer.minBalance === undefined ? '' : `min ${inAsset(peer.minBalance, peer.asset)}`, peer.settleThreshold === undefined ? '' : `settle at ${inAsset(peer.settleThreshold, peer.asset)}`].filter(Boolean).join(', ')
-        const tr = row([peer.id, inAsset(node.balances[peer.id]?.balance ?? '0', peer.asset), limits || 'none', element('span', peer.state, `state ${peer.state}`), node.settlement[peer.id]?.kind ?? 'none'])
-        tr.dataset.peer = peer.id
-        tr.cells[1].className = 'balance'
-        table.tBodies[0].append(tr)
-      }
-      const scroll = element('div', undefined, 'scroll')
-      scroll.append(table)
-      card.append(scroll)
-      return card
-    }),
-  )
+  const cards = [...nodes.values()].map((node) => {
+    const card = element('section', undefined, 'node-card')
+    card.dataset.node = node.name
+    card.setAttribute('aria-label', `node ${node.name}`)
+    card.append(element('h3', `${node.name} ${node.address}`), element('p', node.live ? 'live' : 'not live', node.live ? 'state connected' : 'state closed'))
+    const table = element('table')
+    const head = element('tr')
+    for (const title of ['Peer', 'Balance', 'Limits', 'State', 'Settlement']) {
+      const th = element('th', title)
+      th.scope = 'col'
+      head.append(th)
+    }
+    table.append(element('thead'), element('tbody'))
+    table.tHead.append(head)
+    const rows = node.peers.map((peer) => {
+      const limits = [peer.minBalance === undefined ? '' : `min ${inAsset(peer.minBalance, peer.asset)}`, peer.settleThreshold === undefined ? '' : `settle at ${inAsset(peer.settleThreshold, peer.asset)}`].filter(Boolean).join(', ')
+      const tr = row([peer.id, inAsset(node.balances[peer.id]?.balance ?? '0', peer.asset), limits || 'none', element('span', peer.state, `state ${peer.state}`), node.settlement[peer.id]?.kind ?? 'none'])
+      tr.dataset.peer = peer.id
+      tr.cells[1].className = 'balance'
+      return tr
+    })
+    const scroll = element('div', undefined, 'scroll')
+    scroll.append(table)
+    card.append(scroll)
+    return { card, table, rows }
+  })
+  $('nodes').replaceChildren(...cards.map(({ card }) => card))
+  // Once in the page: a table is fitted to the box it has there.
+  for (const { table, rows } of cards) fillTable(table, rows)
 }
 
 function describe(node, entry) {

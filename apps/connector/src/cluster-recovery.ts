@@ -47,6 +47,8 @@ export class RecoveringLease implements SettlementLease {
   /** Peer → the tenure recovered. */
   readonly #recovered = new Map<string, number>()
   readonly #acquiring = new Map<string, Promise<boolean>>()
+  /** Peers whose last recovery failed: logged once until one succeeds (the loop tries every interval). */
+  readonly #failing = new Set<string>()
 
   constructor(lease: SettlementLease, store: StaleHoldStore, logger: Logger) {
     this.#lease = lease
@@ -75,12 +77,18 @@ export class RecoveringLease implements SettlementLease {
   acquire(peerId: string, peer: RecoverablePeer): Promise<boolean> {
     let acquiring = this.#acquiring.get(peerId)
     if (acquiring === undefined) {
-      acquiring = this.#acquire(peerId, peer)
-        .catch((error: unknown) => {
-          this.#logger.warn({ err: error, peer: peerId }, 'could not recover the settlement of the peer; it is not settled until it is')
+      acquiring = this.#acquire(peerId, peer).then(
+        (done) => {
+          this.#failing.delete(peerId)
+          return done
+        },
+        (error: unknown) => {
+          if (!this.#failing.has(peerId)) this.#logger.warn({ err: error, peer: peerId }, 'could not recover the settlement of the peer; it is not settled until it is')
+          this.#failing.add(peerId)
           return false
-        })
-        .finally(() => this.#acquiring.delete(peerId))
+        },
+      )
+      void acquiring.finally(() => this.#acquiring.delete(peerId))
       this.#acquiring.set(peerId, acquiring)
     }
     return acquiring

@@ -206,7 +206,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     const peers = (): PeerStatus[] =>
       node.peers().map(({ id, relation, asset, state }) => ({ id, relation, asset, transport: peerLinks.entry(id)?.transport.kind ?? localTransport, state }))
     if (config.admin !== undefined) {
-      const changes = new LiveChanges({ node, peerLinks, ...(local === undefined ? {} : { local }), config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }) })
+      const changes = new LiveChanges({ node, peerLinks, ...(local === undefined ? {} : { local }), config, rates, createRates: (section) => createRates(section, logger), ...(options.configDir === undefined ? {} : { configDir: options.configDir }), ...(config.cluster === undefined ? {} : { cluster: config.cluster.instance }) })
       const admin = await startAdminServer({
         host: config.admin.host,
         port: config.admin.port,

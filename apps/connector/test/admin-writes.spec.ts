@@ -189,6 +189,20 @@ describe('admin API writes, applied to live traffic', () => {
     expect((await api('DELETE', '/peers/carol')).status).toBe(404)
   })
 
+  it('POST /peers again under a removed dial-in peer\'s id: its client logs in again and carries packets, on the balance it had', async () => {
+    const balance = book('carol')
+    await carol?.close() // refused since the removal ('account is closed'): it does not log in again by itself
+    const readded = await api('POST', '/peers', { body: { id: 'carol', relation: 'child', btp: { token: tokens.carol } } })
+    expect(readded).toMatchObject({ status: 201, body: { id: 'carol', transport: 'btp-server' } })
+    carol = await host(btpUrl('carol', tokens.carol), shared)
+    await a?.whenConnected(3_000, ['carol'])
+    const before = book('sender')
+    expect(await sender.pay('test.a.carol', 40n, 'fulfill')).toMatchObject({ type: IlpPacketType.Fulfill }) // sender's maxPacketAmount is 50 now
+    expect(carol.delivered).toEqual([40n])
+    expect({ sender: book('sender') - before, carol: book('carol') - balance }).toEqual({ sender: -40n, carol: 40n })
+    expect((await api('GET', '/balances')).body.carol.balance).toBe((balance + 40n).toString())
+  })
+
   it('every operation of openapi.json was checked against a real answer (settle-now success in admin-settle.spec.ts)', () => {
     expect(operations().filter((op) => !seen.has(op))).toEqual([])
     // The check can fail: a wrong answer is caught.
@@ -203,9 +217,10 @@ describe('admin API writes, applied to live traffic', () => {
     try {
       expect(store.adjustments()).toMatchObject([{ peerId: 'sender', delta: 500n, reason: 'paid by bank transfer #42' }])
       const audit = Object.fromEntries(store.audit().map((row) => [row.peerId, row.balance]))
-      // The sender paid 13.50 USD, less the 5.00 adjusted: 10.30 to carol, and 1.35 EUR to the
-      // receiver (2.00, 0.20 at 0.5 and 1.00 at 0.25: 3.20 USD). Nothing created or lost.
-      expect(audit).toEqual({ sender: -850n, carol: 1030n, receiver: 135n })
+      // The sender paid 13.90 USD, less the 5.00 adjusted: 10.70 to carol (0.40 of it once she was
+      // added back), and 1.35 EUR to the receiver (2.00, 0.20 at 0.5 and 1.00 at 0.25: 3.20 USD).
+      // Nothing created or lost.
+      expect(audit).toEqual({ sender: -890n, carol: 1070n, receiver: 135n })
       expect(-(audit.sender ?? 0n) + 500n).toBe((audit.carol ?? 0n) + 320n)
     } finally {
       store.close()

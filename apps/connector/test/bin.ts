@@ -47,7 +47,8 @@ export async function startBin(path: string, config?: Record<string, unknown>, n
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)))
   const logs = (): Record<string, unknown>[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
-  for (let i = 0; i < 400; i++) {
+  // Up to 60 s: a loaded machine (CI, several suites at once) can take tens of seconds to start one.
+  for (let i = 0; i < 2_400; i++) {
     const started = logs().find((l) => l.msg === 'connector started')
     if (started !== undefined) {
       const ports = started.ports as RunningBin['ports']

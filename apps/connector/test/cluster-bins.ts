@@ -26,6 +26,8 @@ export interface ClusterUnderTest {
   /** alice's link to one instance's HTTP listener, not through the balancer. */
   aliceAt(id: string): Promise<Host>
   readonly bob: Host
+  /** bob's BTP URL: instance a's listener, with his credentials. */
+  readonly bobUrl: string
   /** SIGKILLs the instance and waits for its exit. */
   kill(id: string): Promise<void>
   /** Starts the instance again on its file, and waits for the balancer to see it up. */
@@ -81,7 +83,8 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterUnde
   await lb.whenUp()
 
   const shared = intents()
-  const bob = await host(`btp+ws://bob:${secrets.bob}@127.0.0.1:${ports.get('a')?.btp}`, shared)
+  const bobUrl = `btp+ws://bob:${secrets.bob}@127.0.0.1:${ports.get('a')?.btp}`
+  const bob = await host(bobUrl, shared)
   const aliceLink = (url: string): HttpLink => {
     const link = new HttpLink({ url, token: secrets.aliceIn })
     aliceServer.attach('node', link)
@@ -99,6 +102,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterUnde
     shared,
     alice,
     bob,
+    bobUrl,
     async aliceAt(id) {
       const h = await hostOn(aliceLink(`http://127.0.0.1:${ports.get(id)?.http}/ilp`), shared)
       extra.push(h)

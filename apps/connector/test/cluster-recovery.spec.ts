@@ -28,6 +28,14 @@ const withTotals: Channel = { sendValue: async () => undefined, setValueHandler:
 const withoutTotals: Channel = { sendValue: async () => undefined, setValueHandler: () => undefined }
 const logger = createLogger('silent')
 
+/** A logger whose warnings (fields, message) land in `lines`. */
+function recordingLogger(): { logger: typeof logger; lines: unknown[] } {
+  const lines: unknown[] = []
+  const child = createLogger('warn')
+  child.warn = ((fields: unknown, message: string) => void lines.push([fields, message])) as typeof child.warn
+  return { logger: { child: () => child } as unknown as typeof logger, lines }
+}
+
 describe('RecoveringLease', () => {
   it('refuses payments in a tenure until it recovered: the books take the totals, then the stale holds go', async () => {
     const { lease, store, calls } = fakes([{ id: 'a:old:1', peerId: 'bob', delta: -500n }])
@@ -68,18 +76,17 @@ describe('RecoveringLease', () => {
 
   it('leaves the holds of a channel without totals pending, and says so', async () => {
     const { lease, store, calls } = fakes([{ id: 'a:old:1', peerId: 'bob', delta: -500n }])
-    const lines: unknown[] = []
-    const recording = createLogger('warn')
-    recording.warn = ((fields: unknown, message: string) => void lines.push([fields, message])) as typeof recording.warn
-    const recovering = new RecoveringLease(lease, store, { child: () => recording } as unknown as typeof logger)
+    const { logger: recording, lines } = recordingLogger()
+    const recovering = new RecoveringLease(lease, store, recording)
     expect(await recovering.acquire('bob', { channel: withoutTotals, reconcile: async () => void calls.push('reconcile') })).toBe(true)
     expect(calls).toEqual(['reconcile', 'stale bob'])
     expect(lines).toEqual([[{ peer: 'bob', holds: { 'a:old:1': '-500' } }, expect.stringContaining('stay pending')]])
   })
 
-  it('does not count a failed recovery, nor one whose lock was lost meanwhile', async () => {
+  it('does not count a failed recovery (logged once while it keeps failing), nor one whose lock was lost meanwhile', async () => {
     const { lease, store, calls } = fakes()
-    const recovering = new RecoveringLease(lease, store, logger)
+    const { logger: recording, lines } = recordingLogger()
+    const recovering = new RecoveringLease(lease, store, recording)
     let fail = true
     const peer = {
       channel: withTotals,
@@ -88,7 +95,9 @@ describe('RecoveringLease', () => {
       },
     }
     expect(await recovering.acquire('bob', peer)).toBe(false)
+    expect(await recovering.acquire('bob', peer)).toBe(false)
     expect(calls).toEqual([])
+    expect(lines).toEqual([[expect.objectContaining({ peer: 'bob' }), expect.stringContaining('could not recover')]])
     await expect(recovering.hold('bob')).rejects.toThrow(SettlementRecoveryPendingError)
     fail = false
     const losing = { ...peer, reconcile: async () => void (lease.tenureNow = 3) }

@@ -40,6 +40,8 @@ interface Setup {
   waiting(): Promise<void>
   open(ok: boolean): void
   startA(hook?: boolean): Promise<RunningBin>
+  /** Another process as instance a, on ports of its own (a restart overlapping the old process): bob's link stays with the first. */
+  startOverlapping(): Promise<RunningBin>
   /** a's claim store's totals (a stopped or dead: the file is read as it is). */
   aTotals(): { sent: bigint; received: bigint }
 }
@@ -101,6 +103,15 @@ async function setup(engine: 'postgres' | 'redis', kind: 'sqlite' | 'trusted-tra
     gate: 'accept',
     waiting: () => arrival,
     open: (ok) => release(ok),
+    async startOverlapping() {
+      const ports = { btp: await freePort(), admin: await freePort(), internal: await freePort() }
+      return startBin(join(dir, 'a-overlapping.json'), {
+        ...config,
+        listen: { btp: { host: '127.0.0.1', port: ports.btp } },
+        admin: { host: '127.0.0.1', port: ports.admin },
+        cluster: { ...config.cluster, instances: { a: `http://127.0.0.1:${ports.internal}` } },
+      })
+    },
     async startA(hook = false) {
       const a = await startBin(configPath, config, hook ? { execArgv: ['--import', killHook], env: { KILL_AFTER_CLAIM_TOTALS: '1' } } : {})
       if (link.state !== 'connected') await link.connect().catch(() => undefined)
@@ -245,5 +256,25 @@ describe.each(['postgres', 'redis'] as const)('the holder of a settlement lease 
     a.child.kill('SIGTERM')
     await a.exited
     expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: OWED, journalSum: OWED, recoveries: 0, settlementHolds: -OWED })
+  }, 180_000)
+
+  it('after the channel paid, before the books: another process of the instance, waiting for the lease, books it once', async () => {
+    const s = await setup(engine)
+    const a = await s.startA(true)
+    const next = await s.startOverlapping() // its start reconciles nothing: nothing was paid yet
+    await s.store.adjust('bob', OWED, 'test: what the node owes bob')
+    expect(await a.exited).toBe('SIGKILL')
+    expect(s.aTotals().sent).toBe(OWED)
+    // The lease lapses (Redis: its time to live) or goes with the session (PostgreSQL); next takes it, then recovers.
+    await until(async () => (await holdsOfBob(s.store)).length === 0 && (await book(s.store)).balance === 0n, 60_000, 'the books to take the payment')
+    await until(() => logged(next, 'released the settlement holds a crashed holder left'), 30_000, 'the recovery')
+    expect(await settleNow(next)).toEqual({ amount: '0', balance: '0' })
+    // It never tried to pay bob again (bob's link is with the dead process: a try would have failed, and said so).
+    expect(next.logs().filter((line) => /^settlement of/.test(String(line.msg)))).toEqual([])
+    next.child.kill('SIGTERM')
+    await next.exited
+    expect(s.aTotals()).toEqual({ sent: OWED, received: 0n })
+    expect(s.received()).toBe(OWED)
+    expect((await s.store.audit()).find((row) => row.peerId === 'bob')).toMatchObject({ balance: 0n, journalSum: 0n, recoveries: 1, recovered: -OWED, settlementHolds: 0n })
   }, 180_000)
 })

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IlpPacketType } from '@stack/ilp-core'
 import { SqliteLedger } from '@stack/ledger-sqlite'
-import { A11Y_PROBLEMS, chromiumPath, openBrowser } from '@stack/browser-check'
+import { A11Y_PROBLEMS, chromiumPath, openBrowser, TABLE_OVERFLOWS } from '@stack/browser-check'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP } from '../src/dashboard/serve.js'
@@ -200,11 +200,16 @@ describe('the dashboard in a real browser: a payment seen live, a reject\'s code
     await page.getByLabel('Peer', { exact: true }).selectOption('')
     expect(await page.locator('#recent li').count()).toBe(2)
     await shot('live-laptop')
+    // No column cut off, at a laptop's width or a phone's (a table too wide for its box is stacked),
+    // and at a phone's the page itself does not scroll sideways.
+    expect(await page.evaluate(TABLE_OVERFLOWS)).toEqual([])
     await page.setViewportSize({ width: 390, height: 844 })
+    await expect.poll(() => page.evaluate(TABLE_OVERFLOWS)).toEqual([])
+    expect(await page.locator('#peers.stacked').count()).toBe(1)
     await shot('live-phone')
-    // At a phone's width the page itself does not scroll sideways (the tables scroll in their box).
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
     await page.setViewportSize({ width: 1280, height: 900 })
+    await expect.poll(() => page.evaluate(TABLE_OVERFLOWS)).toEqual([])
   })
 
   it('is usable from the keyboard, every field labelled, every text at 4.5:1 contrast or more (laptop and phone widths)', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { A11Y_PROBLEMS, chromiumPath, openBrowser } from '@stack/browser-check'
+import { A11Y_PROBLEMS, chromiumPath, openBrowser, TABLE_OVERFLOWS } from '@stack/browser-check'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -139,11 +139,15 @@ describe('stack-demo --watch: every node on one page, the payment\'s path lit, e
     expect(recent.some((line) => /B settled to bob: \d+\.\d\d EUR ok$/.test(line))).toBe(true)
     await shot('network-laptop')
     expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([])
+    // Every node's table whole (its Settlement column too), at a laptop's width and a phone's.
+    expect(await page.evaluate(TABLE_OVERFLOWS)).toEqual([])
     await page.setViewportSize({ width: 390, height: 844 })
     expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([])
+    await expect.poll(() => page.evaluate(TABLE_OVERFLOWS)).toEqual([])
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
     await shot('network-phone')
     await page.setViewportSize({ width: 1280, height: 900 })
+    await expect.poll(() => page.evaluate(TABLE_OVERFLOWS)).toEqual([])
   })
 
   it('each node\'s own dashboard from its printed URL: A\'s peers on the graph, its channels as the ledger holds them', async () => {

@@ -57,7 +57,8 @@ type ConnectionListener = (link: BtpServerLink, account: string) => void
 /**
  * A BTP 2.0 server (RFC 0023): many accounts on one port, one account per username/token.
  * Each account is one stable `BtpServerLink`, connected while its client is, so handlers
- * survive the client's reconnections. A newer connection for an account replaces the older.
+ * survive the client's reconnections (until the link is closed). A newer connection for an
+ * account replaces the older.
  */
 export class BtpServer {
   readonly #options: BtpServerOptions
@@ -106,10 +107,14 @@ export class BtpServer {
     return this.port
   }
 
-  /** The link of `account`, made on first use so handlers can be set before the client comes. */
+  /**
+   * The link of `account`, made on first use so handlers can be set before the client comes.
+   * A closed link refuses the account's logins until its link is asked for again: then a new one
+   * (a peer removed, then added back under its id).
+   */
   link(account: string): BtpServerLink {
     let link = this.#links.get(account)
-    if (link === undefined) {
+    if (link === undefined || link.state === 'closed') {
       link = new BtpServerLink(this.#options)
       this.#links.set(account, link)
     }
@@ -222,8 +227,9 @@ export class BtpServer {
     if (token === undefined) return refuse(frame.requestId, 'F01', 'InvalidFieldsError', 'auth_token sub-protocol is required', username)
     const authenticated = this.#authenticate(username, token.data)
     if (authenticated === undefined) return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'invalid auth_username or auth_token', username)
-    const link = this.link(authenticated)
-    if (link.state === 'closed') return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'account is closed', username)
+    const existing = this.#links.get(authenticated)
+    if (existing?.state === 'closed') return refuse(frame.requestId, 'F00', 'NotAcceptedError', 'account is closed', username)
+    const link = existing ?? this.link(authenticated)
     ws.send(encodeBtpFrame({ type: BtpType.Response, requestId: frame.requestId, protocolData: [] }))
     link.attach(ws)
     this.#logger.info('client authenticated', { account: authenticated, remote })

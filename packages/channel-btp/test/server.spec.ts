@@ -88,6 +88,34 @@ describe('BTP server authentication', () => {
     expect(text(await bob.request(utf8('?')))).toBe('bob here')
   })
 
+  it('a closed account refuses logins; asked for again, its link is a new one that a client logs in to (a peer removed, then added back)', async () => {
+    const port = await start()
+    const first = server?.link('alice')
+    first?.setRequestHandler(() => utf8('first'))
+    const client = new BtpClient({ url: `btp+ws://alice:secret@127.0.0.1:${port}`, reconnect: false })
+    clients.push(client)
+    await client.connect()
+    await first?.close()
+    await expect.poll(() => client.state).toBe('idle')
+    const refused = await raw(port)
+    refused.auth('alice', 'secret', 5)
+    const answer = await refused.frame(1)
+    expect(answer).toMatchObject({ type: BtpType.Error, requestId: 5, code: 'F00' })
+    expect(text((answer as { data: Uint8Array }).data)).toBe('account is closed')
+
+    const again = server?.link('alice')
+    expect(again).not.toBe(first)
+    expect(again?.state).toBe('idle')
+    expect(server?.link('alice')).toBe(again) // one link per account while it is open
+    again?.setRequestHandler(() => utf8('again'))
+    const back = new BtpClient({ url: `btp+ws://alice:secret@127.0.0.1:${port}`, reconnect: false })
+    clients.push(back)
+    await back.connect()
+    expect(again?.state).toBe('connected')
+    expect(first?.state).toBe('closed')
+    expect(text(await back.request(utf8('?')))).toBe('again')
+  })
+
   it('refuses credentials of one account used with another username', async () => {
     const port = await start()
     const client = new BtpClient({ url: `btp+ws://bob:secret@127.0.0.1:${port}`, reconnect: false })

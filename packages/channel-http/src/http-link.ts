@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { connect as netConnect } from 'node:net'
 import {
   LinkAbortedError,
@@ -64,7 +65,7 @@ export class HttpLink implements Link {
   readonly #listeners = new StateListeners()
   readonly #requests = new Set<AbortController>()
   #state: LinkState = 'idle'
-  #closing = new AbortController()
+  readonly #closing = new AbortController()
   #probeTimer: NodeJS.Timeout | undefined
   /** @internal read by IlpHttpServer */
   handler: RequestHandler | undefined
@@ -76,6 +77,9 @@ export class HttpLink implements Link {
     this.#maxInFlight = options.maxInFlight ?? 1000
     this.#maxBodyBytes = options.maxBodyBytes ?? 64 * 1024
     this.#agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 })
+    // Every request in flight that a handler forwards (a cluster's relay) listens on it: no
+    // MaxListenersExceededWarning past ten.
+    setMaxListeners(0, this.#closing.signal)
   }
 
   get state(): LinkState {

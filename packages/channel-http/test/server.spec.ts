@@ -23,6 +23,14 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
   })
 }
 
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 const good = { 'Content-Type': 'application/octet-stream', Authorization: 'Bearer alice-token' }
 
 let server: IlpHttpServer | undefined
@@ -110,6 +118,34 @@ describe('ILP over HTTP server answers bad input with its status', () => {
     expect(second?.status).toBe(503)
     release()
     expect((await first).status).toBe(200)
+  })
+})
+
+describe('the signal handlers see', () => {
+  it('takes a listener from each of many requests in flight without a warning, and fires for all on close', async () => {
+    const emitted: Error[] = []
+    const onWarning = (warning: Error): void => void emitted.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const url = await start()
+      let aborted = 0
+      let listening = 0
+      // What a relay does: each request forwarded with the signal, which it listens on.
+      link?.setRequestHandler((_data, { signal }) => new Promise<Uint8Array>(() => {
+        signal?.addEventListener('abort', () => aborted++, { once: true })
+        listening++
+      }))
+      const requests = Array.from({ length: 32 }, () => send(url, { headers: good, body: Uint8Array.from([12]) }).catch(() => undefined))
+      await until(() => listening === 32)
+      await link?.close()
+      expect(aborted).toBe(32)
+      await server?.close()
+      await Promise.all(requests)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(emitted.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 })
 

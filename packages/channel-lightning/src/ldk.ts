@@ -20,3 +20,9 @@ export function someOf<T>(option: unknown): T | undefined {
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 export const unhex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'))
+
+/** The reason an LDK call's Err result gives (an APIError's text, else its kind). */
+export function apiError(result: unknown): string {
+  const err = (result as { err?: { err?: string } }).err
+  return err?.err ?? err?.constructor.name ?? 'refused'
+}

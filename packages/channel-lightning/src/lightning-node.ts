@@ -3,10 +3,10 @@ import { EventEmitter } from 'node:events'
 import * as ldk from 'lightningdevkit'
 import { BlockFollower, bytesToHash, hashToBytes, type BlockPosition, type ChainSource } from './chain.js'
 import { InvalidInvoiceError, LdkCallError, PaymentFailedError, StateReadError } from './errors.js'
-import { hex, initLdk, someOf, unhex } from './ldk.js'
+import { apiError, hex, initLdk, someOf, unhex } from './ldk.js'
 import { listenListener, monitorListener } from './monitor-follower.js'
 import { PeerSockets } from './net.js'
-import { handleEvent, type NodeEvents } from './node-events.js'
+import { LdkEvents, type NodeEvents } from './node-events.js'
 import { NodeJournal, type PaymentOutcome, type Sweep } from './node-journal.js'
 import { StateDir, monitorPersister } from './state-dir.js'
 import { Sweeper } from './sweeper.js'
@@ -46,8 +46,6 @@ const MIN_FEE_RATE = 253
 
 /** One LDK (v0.1, WASM) Lightning node: BOLT peers over TCP, channels on a Bitcoin chain, BOLT11 payments. */
 export class LightningNode extends EventEmitter<NodeEvents> {
-  /** Who waits for each payment's outcome (several calls of pay() may wait for one payment). */
-  readonly #pending = new Map<string, { resolve: (p: Payment) => void; reject: (e: Error) => void }[]>()
   readonly #broadcasts = new Set<Promise<unknown>>()
   readonly #timers: NodeJS.Timeout[] = []
   #feeRate: number
@@ -65,6 +63,7 @@ export class LightningNode extends EventEmitter<NodeEvents> {
   #state!: StateDir
   #journal!: NodeJournal
   #sweeper!: Sweeper
+  #events!: LdkEvents
 
   private constructor(readonly options: LightningNodeOptions) {
     super()
@@ -138,6 +137,19 @@ export class LightningNode extends EventEmitter<NodeEvents> {
       this.#manager = read.res.get_b()
       managerAt = { height: this.#manager.current_best_block().get_height(), hash: bytesToHash(read.res.get_a()) }
     }
+    this.#events = new LdkEvents({
+      node: this,
+      manager: this.#manager,
+      keys: this.#keys,
+      journal: this.#journal,
+      sweeper: this.#sweeper,
+      wallet: options.wallet,
+      sweepScript: options.sweepScript,
+      feeRate: () => this.#feeRate,
+      track: (work) => this.#track(work),
+      fail: (error) => this.#fail(error),
+      schedulePump: () => this.#schedulePump()
+    })
     // Each stored state catches up from its own block before the ChainMonitor takes the monitors (LDK's restart order).
     await new BlockFollower(options.chain, listenListener(this.#manager.as_Listen()), managerAt).sync()
     let tip = managerAt
@@ -250,11 +262,11 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     const known = this.payment(key)
     if (known?.status === 'sent') return Promise.resolve({ paymentHash: key, preimage: known.preimage, feeMsat: known.feeMsat })
     if (known?.status === 'failed') return Promise.reject(new PaymentFailedError(key, known.reason))
-    const done = new Promise<Payment>((resolve, reject) => this.#pending.set(key, [...(this.#pending.get(key) ?? []), { resolve, reject }]))
+    const done = this.#events.outcome(key)
     if (known?.status === 'pending') return done
     const sent = this.#manager.send_payment(paymentHash, params.res.get_b(), paymentHash, params.res.get_c(), ldk.Retry.constructor_attempts(3))
     if (!(sent instanceof ldk.Result_NoneRetryableSendFailureZ_OK)) {
-      this.#pending.delete(key)
+      this.#events.forget(key)
       throw new PaymentFailedError(key, ldk.RetryableSendFailure[(sent as ldk.Result_NoneRetryableSendFailureZ_Err).err] ?? 'not sent')
     }
     // The HTLC is in a monitor now: the manager is written before anything else runs.
@@ -352,45 +364,11 @@ export class LightningNode extends EventEmitter<NodeEvents> {
   #pump(final = false): void {
     if (this.#stopped && !final) return
     this.#peers?.process_events()
-    const handler = ldk.EventHandler.new_impl({
-      handle_event: (event: ldk.Event) => {
-        handleEvent(event, this.#context())
-        return ldk.Result_NoneReplayEventZ.constructor_ok()
-      }
-    })
+    const handler = this.#events.handler()
     this.#chainMonitor.as_EventsProvider().process_pending_events(handler)
     this.#manager.as_EventsProvider().process_pending_events(handler)
     this.#peers?.process_events()
     if (this.#manager.get_and_clear_needs_persistence()) this.#state.write('manager', this.#manager.write())
-  }
-
-  #context() {
-    return {
-      node: this,
-      manager: this.#manager,
-      journal: this.#journal,
-      pending: this.#pending,
-      sweep: (outputs: ldk.SpendableOutputDescriptor[]) => this.#sweep(outputs),
-      fund: (event: ldk.Event_FundingGenerationReady) => this.#fund(event)
-    }
-  }
-
-  #fund(event: ldk.Event_FundingGenerationReady): void {
-    const work = this.options.wallet.fundingTransaction(event.output_script, event.channel_value_satoshis).then((tx) => {
-      const result = this.#manager.funding_transaction_generated(event.temporary_channel_id, event.counterparty_node_id, tx)
-      if (!(result instanceof ldk.Result_NoneAPIErrorZ_OK)) throw new LdkCallError('funding_transaction_generated', apiError(result))
-      this.#schedulePump()
-    })
-    this.#track(work)
-  }
-
-  #sweep(outputs: ldk.SpendableOutputDescriptor[]): void {
-    const spent = this.#keys.as_OutputSpender().spend_spendable_outputs(outputs, [], this.options.sweepScript, this.#feeRate, ldk.Option_u32Z.constructor_none())
-    if (!(spent instanceof ldk.Result_TransactionNoneZ_OK)) {
-      this.#fail(new LdkCallError('spend_spendable_outputs', 'refused'))
-      return
-    }
-    this.#sweeper.sweep(spent.res, (txid) => this.emit('swept', { txid }))
   }
 
   #broadcast(tx: Uint8Array, then?: (txid: string) => void): void {
@@ -407,9 +385,4 @@ export class LightningNode extends EventEmitter<NodeEvents> {
     const tracked = work.catch((error: Error) => this.#fail(error)).finally(() => this.#broadcasts.delete(tracked))
     this.#broadcasts.add(tracked)
   }
-}
-
-function apiError(result: unknown): string {
-  const err = (result as { err?: { err?: string } }).err
-  return err?.err ?? err?.constructor.name ?? 'refused'
 }

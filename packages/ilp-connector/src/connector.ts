@@ -10,12 +10,15 @@ import {
   sendOverLink,
   serveIldcp,
   serveOnLink,
+  type BalanceSnapshot,
+  type BalanceStore,
   type IlpPrepare,
   type IlpReply,
+  type MaybePromise,
   type PrepareHandler,
 } from '@stack/ilp-core'
 import type BigNumber from 'bignumber.js'
-import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type MaybePromise } from './balances/balance-store.js'
+import { InMemoryBalanceStore } from './balances/balance-store.js'
 import { observeBalances } from './balances/observed-balance-store.js'
 import type { NodeEvents } from './events.js'
 import { systemClock, type Clock } from './clock.js'
@@ -230,7 +233,7 @@ export class Connector {
     }
   }
 
-  /** Each peer's balance (what we owe it; see balance-store.ts) and pending holds. */
+  /** Each peer's balance (what we owe it; see ilp-core's balance-store.ts) and pending holds. */
   balances(): Record<string, BalanceSnapshot> {
     return Object.fromEntries(this.#balances.snapshot())
   }

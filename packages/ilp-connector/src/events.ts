@@ -31,7 +31,7 @@ export interface PacketEvent {
   readonly code: string | undefined
 }
 
-/** A committed change of a peer's balance (what we owe it, balance-store.ts). */
+/** A committed change of a peer's balance (what we owe it, ilp-core's balance-store.ts). */
 export interface BalanceEvent {
   readonly type: 'balance'
   readonly peer: string

@@ -41,19 +41,18 @@ export type { PacketObservation } from './rules/observe.js'
 export type { DialOptions } from './dialer.js'
 export { silentLogger, type ConnectorLogger } from './logger.js'
 export { systemClock, type Clock } from './clock.js'
+export { InMemoryBalanceStore, type InMemoryBalanceStoreOptions, type RecordBalanceChange } from './balances/balance-store.js'
+// The balance store contract is ilp-core's: here too, so that a connector needs one import.
 export {
-  InMemoryBalanceStore,
   InsufficientBalanceError,
   SettledTotalsBehindError,
   andThen,
-  type MaybePromise,
-  type InMemoryBalanceStoreOptions,
-  type RecordBalanceChange,
   type BalanceSnapshot,
   type BalanceStore,
+  type MaybePromise,
   type Reservation,
   type ReservationState,
-} from './balances/balance-store.js'
+} from '@stack/ilp-core'
 export {
   SqliteBalanceStore,
   BalanceStoreClosedError,

@@ -8,10 +8,10 @@ import {
   sendOverLink,
   type AdvertisePolicy,
   type Asset,
+  type BalanceStore,
   type RouteRefusal,
 } from '@stack/ilp-core'
 import type BigNumber from 'bignumber.js'
-import type { BalanceStore } from './balances/balance-store.js'
 import { CcpRunner } from './ccp-runner.js'
 import { systemClock, type Clock } from './clock.js'
 import { Connector, CONNECTOR_DEFAULTS } from './connector.js'

@@ -1,7 +1,6 @@
-import { MAX_UINT64 } from '@stack/ilp-core'
+import { andThen, MAX_UINT64, type BalanceStore, type MaybePromise, type Reservation } from '@stack/ilp-core'
 import type { ConnectorLogger } from './logger.js'
 import type { Channel, ChannelTotals } from '@stack/channel-core'
-import { andThen, type BalanceStore, type MaybePromise, type Reservation } from './balances/balance-store.js'
 import type { NodeEvents } from './events.js'
 import type { PeerAccount } from './pipeline.js'
 
@@ -17,7 +16,7 @@ export interface SettlementCounters {
 
 /**
  * Decides when to pay a peer over its Channel (RFC 0032 §"Settlement Threshold"). In our sign
- * convention (balance-store.ts) the balance is what we owe the peer, so we settle when it
+ * convention (ilp-core's balance-store.ts) the balance is what we owe the peer, so we settle when it
  * reaches `settleThreshold`, paying enough to bring it down to `settleTo`.
  *
  * The payment is held against the balance while the Channel works (so a second check does not

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { MAX_UINT64 } from '@stack/ilp-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InsufficientBalanceError, type Reservation } from '../src/balances/balance-store.js'
+import { InsufficientBalanceError, type Reservation } from '@stack/ilp-core'
 import {
   BalanceStoreClosedError,
   BalanceStoreCorruptError,

@@ -1,16 +1,15 @@
-import { execFileSync } from 'node:child_process'
+import { findProgram } from '@stack/process-guard'
 import { chromium } from 'playwright-core'
 
 /** Debian's chromium, never a downloaded one; nothing phoning home. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-/** The installed chromium's path; throws, saying how to install it, when there is none (a test fails rather than skips). */
+/**
+ * The installed chromium's path (on PATH); ToolUnavailableError naming Debian's package when there
+ * is none (a test fails rather than skips: the dashboard is tested in a real browser).
+ */
 export function chromiumPath() {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error("chromium not found on PATH: the dashboard is tested in a real browser. Install Debian's: `apt-get install -y chromium` (.ci/run does so as root).")
-  }
+  return findProgram('chromium', { debianPackage: 'chromium' })
 }
 
 /**
@@ -58,5 +57,28 @@ export const A11Y_PROBLEMS = `(() => {
   }
   for (const field of document.querySelectorAll('input, select, textarea')) if (field.labels.length === 0) problems.push('no label: ' + field.id)
   for (const button of document.querySelectorAll('button')) if ((button.getAttribute('aria-label') || button.textContent).trim() === '') problems.push('no name: a button')
+  return problems
+})()`
+
+/**
+ * Run in a page (`page.evaluate(TABLE_OVERFLOWS)`): every visible table cell whose content
+ * overflows it, or that reaches past the box that clips it (a scrolling wrapper, the window):
+ * a column cut off. As lines; [] if none. A visually hidden heading (clipped to nothing) is left out.
+ */
+export const TABLE_OVERFLOWS = `(() => {
+  const problems = []
+  const name = (cell) => cell.tagName + ' "' + cell.textContent.trim().slice(0, 40) + '"' + (cell.closest('table').id ? ' in #' + cell.closest('table').id : '')
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (cell.getClientRects().length === 0 || getComputedStyle(cell.closest('thead, tbody, table')).clipPath !== 'none') continue
+    const rect = cell.getBoundingClientRect()
+    if (cell.scrollWidth > cell.clientWidth + 1) problems.push('content wider than its cell: ' + name(cell))
+    let clipped = rect.right > document.documentElement.clientWidth + 1
+    for (let at = cell.parentElement; at && !clipped; at = at.parentElement) {
+      if (getComputedStyle(at).overflowX === 'visible') continue
+      const box = at.getBoundingClientRect()
+      clipped = rect.right > box.right + 1 || rect.left < box.left - 1
+    }
+    if (clipped) problems.push('cut off: ' + name(cell))
+  }
   return problems
 })()`

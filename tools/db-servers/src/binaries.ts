@@ -1,24 +1,5 @@
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
-import { DbServerUnavailableError } from './errors.js'
-
-/**
- * The executable `program` from PATH, else from `extraDirs` (in order).
- * @throws DbServerUnavailableError naming `debianPackage`
- */
-export function findProgram(program: string, debianPackage: string, extraDirs: readonly string[] = []): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''), ...extraDirs]
-  for (const dir of dirs) {
-    const path = join(dir, program)
-    try {
-      accessSync(path, constants.X_OK)
-      return path
-    } catch {
-      // not here
-    }
-  }
-  throw new DbServerUnavailableError(program, debianPackage, `searched ${dirs.join(delimiter)}`)
-}
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 /**
  * Debian's PostgreSQL programs live in /usr/lib/postgresql/<major>/bin, not on PATH (only the

@@ -1,5 +1,5 @@
-export { DbServerError, DbServerOptionError, DbServerUnavailableError } from './errors.js'
-export { findProgram } from './binaries.js'
+export { DbServerError, DbServerOptionError } from './errors.js'
+export { ToolUnavailableError } from '@stack/process-guard'
 export type { DbServer } from './server.js'
 export { startPostgres, type PostgresOptions } from './postgres.js'
 export { startRedis, type AppendFsync, type RedisOptions } from './redis.js'

@@ -1,8 +1,8 @@
 import { chown, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findProgram, localUser, postgresBinDirs } from './binaries.js'
-import { DbServerUnavailableError } from './errors.js'
+import { findProgram, ToolUnavailableError } from '@stack/process-guard'
+import { localUser, postgresBinDirs } from './binaries.js'
 import { onFreePort, run, ServerProcess } from './process.js'
 import { checkSetting, positiveInteger, type DbServer } from './server.js'
 
@@ -24,15 +24,15 @@ const DURABLE: Readonly<Record<string, string>> = { fsync: 'on', synchronous_com
  * 127.0.0.1 (no Unix socket). As root, both run as the user `postgres` (PostgreSQL refuses to
  * run as root), which the Debian package creates. The server and its folder die with this
  * process, however it ends.
- * @throws DbServerUnavailableError (not installed), DbServerOptionError, DbServerError
+ * @throws ToolUnavailableError (not installed), DbServerOptionError, DbServerError
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<DbServer> {
   const timeoutMs = positiveInteger('startTimeoutMs', options.startTimeoutMs ?? 60_000)
   const settings = { ...DURABLE, ...options.settings }
   for (const [name, value] of Object.entries(settings)) checkSetting('settings', name, value)
-  const dirs = postgresBinDirs()
-  const initdb = findProgram('initdb', 'postgresql', dirs)
-  const postgres = findProgram('postgres', 'postgresql', dirs)
+  const search = { debianPackage: 'postgresql', dirs: postgresBinDirs() }
+  const initdb = findProgram('initdb', search)
+  const postgres = findProgram('postgres', search)
   const user = asUser()
 
   const dir = await mkdtemp(join(tmpdir(), 'db-servers-pg-'))
@@ -69,7 +69,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<DbSe
 function asUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined
   const user = localUser('postgres')
-  if (user === undefined) throw new DbServerUnavailableError('user postgres', 'postgresql', 'PostgreSQL does not run as root, and /etc/passwd has no user postgres')
+  if (user === undefined) throw new ToolUnavailableError('user postgres', 'PostgreSQL does not run as root, and /etc/passwd has no user postgres', { debianPackage: 'postgresql' })
   return user
 }
 

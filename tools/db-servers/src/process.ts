@@ -1,39 +1,16 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
-import { rmSync } from 'node:fs'
-import { createServer, type Socket } from 'node:net'
+import { createServer } from 'node:net'
+import { guard, guardFolder, stopProcess } from '@stack/process-guard'
 import { DbServerError } from './errors.js'
 
-// A watchdog for one server folder: a tiny Node process that reads its stdin, a pipe from this
-// process. Each line is the process group of the server's latest run. When the pipe closes —
-// this process ended in any way, SIGKILL of a test worker included — it kills that group and
-// removes the folder: no server and no data outlive the process that started them.
-const watchdog = `
-const dir = process.argv[1]
-let group = 0
-let buffered = ''
-const end = () => {
-  try { if (group > 0) process.kill(-group, 'SIGKILL') } catch {}
-  setTimeout(() => { try { require('node:fs').rmSync(dir, { recursive: true, force: true }) } catch {} process.exit(0) }, 200)
-}
-process.stdin.on('data', (chunk) => {
-  buffered += chunk
-  const lines = buffered.split('\\n')
-  buffered = lines.pop()
-  for (const line of lines) group = Number(line)
-}).on('end', end).on('error', end)
-`
-
-const live = new Set<ServerProcess>()
-
-function killAllSync(): void {
-  for (const server of live) server.killSync()
-}
-
-/** A server program run in its own process group (its children die with it), tied to a folder. */
+/**
+ * A server program run in its own process group (its children die with it), tied to a folder:
+ * neither the server nor its data outlive the process that started them, however it ends
+ * (process-guard's watchdog).
+ */
 export class ServerProcess {
   #child: ChildProcess | undefined
-  readonly #dog: ChildProcess
-  #removed = false
+  readonly #removeDir: () => void
 
   constructor(
     /** What the errors call it: `PostgreSQL`, `Redis`. */
@@ -41,13 +18,7 @@ export class ServerProcess {
     /** The folder that is removed with the server. */
     readonly dir: string
   ) {
-    // In its own process group, as the server is: a kill of this process's group (a test runner
-    // stopped with `kill -- -pid`) must leave the watchdog alive to kill the server.
-    this.#dog = spawn(process.execPath, ['-e', watchdog, dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] })
-    this.#dog.unref()
-    ;(this.#dog.stdin as Socket | null)?.unref()
-    if (live.size === 0) process.once('exit', killAllSync)
-    live.add(this)
+    this.#removeDir = guardFolder(dir)
   }
 
   get running(): boolean {
@@ -60,69 +31,28 @@ export class ServerProcess {
     if (this.running) throw new DbServerError(`${this.label} is running already`)
     const child = spawn(program, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
-    if (child.pid !== undefined) this.#dog.stdin?.write(`${child.pid}\n`)
-    child.unref()
+    guard(child, { group: true })
     try {
       await waitForOutput(child, ready, timeoutMs, this.label)
     } catch (error) {
       await this.kill()
       throw error
     }
-    for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref()
   }
 
-  /** Sends `signal` to the server's process group and waits for the server to exit (SIGKILL after `graceMs`). */
+  /** Sends `signal` to the server's process group and waits for the server to exit (SIGKILL after `graceMs`); the rest of the group is killed then. */
   async signal(signal: NodeJS.Signals, graceMs = 10_000): Promise<void> {
-    const child = this.#child
-    if (child === undefined || !this.running || child.pid === undefined) return
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.ref() // unref'd at start: the process must not end before the exit is seen
-    const group = child.pid
-    const send = (s: NodeJS.Signals): void => {
-      try {
-        process.kill(-group, s)
-      } catch {
-        // gone already
-      }
-    }
-    send(signal)
-    const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => send('SIGKILL'), graceMs)
-    await exited
-    clearTimeout(timer)
-    // Its children (PostgreSQL's backends) may outlive the leader for a moment.
-    send('SIGKILL')
+    if (this.#child !== undefined) await stopProcess(this.#child, signal, graceMs)
   }
 
   kill(): Promise<void> {
     return this.signal('SIGKILL')
   }
 
-  /** At process exit, synchronously: the group is killed and the folder removed. */
-  killSync(): void {
-    const pid = this.#child?.pid
-    if (pid !== undefined && this.running) {
-      try {
-        process.kill(-pid, 'SIGKILL')
-      } catch {
-        // gone already
-      }
-    }
-    this.#remove()
-  }
-
-  /** Stops the server with `signal` (its clean shutdown), removes the folder and the watchdog. */
+  /** Stops the server with `signal` (its clean shutdown) and removes the folder. */
   async dispose(signal: NodeJS.Signals): Promise<void> {
     await this.signal(signal)
-    this.#remove()
-  }
-
-  #remove(): void {
-    if (this.#removed) return
-    this.#removed = true
-    rmSync(this.dir, { recursive: true, force: true })
-    this.#dog.kill('SIGKILL')
-    live.delete(this)
-    if (live.size === 0) process.off('exit', killAllSync)
+    this.#removeDir()
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findProgram } from './binaries.js'
+import { findProgram } from '@stack/process-guard'
 import { DbServerOptionError } from './errors.js'
 import { onFreePort, ServerProcess } from './process.js'
 import { checkSetting, positiveInteger, type DbServer } from './server.js'
@@ -25,14 +25,14 @@ export interface RedisOptions {
  * Starts redis-server (Debian's `redis-server` package) in a temporary folder: a free port of
  * 127.0.0.1 only, the append-only file on (no RDB snapshots), no password (loopback). The
  * server and its folder die with this process, however it ends.
- * @throws DbServerUnavailableError (not installed), DbServerOptionError, DbServerError
+ * @throws ToolUnavailableError (not installed), DbServerOptionError, DbServerError
  */
 export async function startRedis(options: RedisOptions = {}): Promise<DbServer> {
   const timeoutMs = positiveInteger('startTimeoutMs', options.startTimeoutMs ?? 30_000)
   const appendfsync = options.appendfsync ?? 'always'
   if (!['always', 'everysec', 'no'].includes(appendfsync)) throw new DbServerOptionError('appendfsync', appendfsync, 'must be always, everysec or no')
   for (const [name, value] of Object.entries(options.settings ?? {})) checkSetting('settings', name, value)
-  const program = findProgram('redis-server', 'redis-server')
+  const program = findProgram('redis-server', { debianPackage: 'redis-server' })
 
   const dir = await mkdtemp(join(tmpdir(), 'db-servers-redis-'))
   const server = new ServerProcess('Redis', dir)

@@ -4,7 +4,8 @@ import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { DbServerOptionError, DbServerUnavailableError, findProgram, startPostgres, startRedis } from '../src/index.js'
+import { descendants, stillRunning } from '@stack/process-guard'
+import { DbServerOptionError, startPostgres, startRedis, ToolUnavailableError } from '../src/index.js'
 
 /** One Redis command over a raw socket (RESP inline form): its first reply line. */
 function redis(port: number, command: string): Promise<string> {
@@ -117,15 +118,22 @@ describe('startRedis', () => {
   })
 })
 
-describe('findProgram', () => {
-  it('names the Debian package of a missing program', () => {
-    expect(() => findProgram('no-such-server-program', 'some-package')).toThrow(DbServerUnavailableError)
-    expect(() => findProgram('no-such-server-program', 'some-package')).toThrow(/install the Debian package some-package/)
+describe('a missing program', () => {
+  it('is ToolUnavailableError naming the Debian package, before anything starts', async () => {
+    const path = process.env.PATH
+    process.env.PATH = '/nowhere'
+    try {
+      const failed = startRedis()
+      await expect(failed).rejects.toBeInstanceOf(ToolUnavailableError)
+      await expect(failed).rejects.toMatchObject({ program: 'redis-server', debianPackage: 'redis-server', message: /install the Debian package redis-server/ })
+    } finally {
+      process.env.PATH = path
+    }
   })
 })
 
 describe('a parent that dies', () => {
-  it('takes its servers and their folders with it, even by SIGKILL', async () => {
+  it('takes its servers, their processes, their folders and the watchdog with it, even by SIGKILL', async () => {
     const script = `
       import { startPostgres, startRedis } from ${JSON.stringify(fileURLToPath(new URL('../dist/index.js', import.meta.url)))}
       const [p, r] = await Promise.all([startPostgres(), startRedis()])
@@ -142,7 +150,11 @@ describe('a parent that dies', () => {
     })
     const [pgPort, pgDir, redisPort, redisDir] = JSON.parse(line) as [number, string, number, string]
     expect(await refused(pgPort)).toBe(false)
+    // PostgreSQL (its postmaster and backends), Redis, and the watchdog.
+    const started = descendants(child.pid as number)
+    expect(started.length).toBeGreaterThan(3)
     child.kill('SIGKILL')
-    await until(async () => (await refused(pgPort)) && (await refused(redisPort)) && !existsSync(pgDir) && !existsSync(redisDir))
+    const left = (): number => stillRunning(started).length
+    await until(async () => left() === 0 && (await refused(pgPort)) && (await refused(redisPort)) && !existsSync(pgDir) && !existsSync(redisDir))
   })
 })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { EvmNodeUnavailableError } from './errors.js'
+import { ToolUnavailableError } from '@stack/process-guard'
 
 // Foundry publishes anvil on npm as one package per platform (these are this package's optional
 // dependencies: a package manager installs only the one whose os/cpu match). Its wrapper
@@ -18,21 +18,23 @@ const require = createRequire(import.meta.url)
 
 /**
  * The anvil executable of this platform's npm package.
- * @throws EvmNodeUnavailableError when no package is published for the platform, or it is not installed
+ * @throws ToolUnavailableError when no package is published for the platform, or it is not installed
  */
 export function anvilPath(platform: string = process.platform, arch: string = process.arch): string {
   const target = `${platform}-${arch}`
   const name = packages[target]
   if (name === undefined) {
-    throw new EvmNodeUnavailableError(target, `Foundry publishes no anvil binary for ${target} (there are: ${Object.keys(packages).join(', ')})`)
+    const remedy = `run it on a platform Foundry publishes one for: ${Object.keys(packages).join(', ')}`
+    throw new ToolUnavailableError('anvil', `Foundry publishes no anvil binary for ${target}`, { remedy })
   }
+  const remedy = `anvil comes from ${name}, an optional dependency of @stack/evm-node: install the workspace without --no-optional (pnpm install)`
   let manifest: string
   try {
     manifest = require.resolve(`${name}/package.json`)
   } catch {
-    throw new EvmNodeUnavailableError(target, `${name} is not installed (an optional dependency of @stack/evm-node: install without --no-optional)`)
+    throw new ToolUnavailableError('anvil', `${name} is not installed`, { remedy })
   }
   const binary = join(dirname(manifest), 'bin', platform === 'win32' ? 'anvil.exe' : 'anvil')
-  if (!existsSync(binary)) throw new EvmNodeUnavailableError(target, `${name} has no ${binary}`)
+  if (!existsSync(binary)) throw new ToolUnavailableError('anvil', `${name} has no ${binary}`, { remedy })
   return binary
 }

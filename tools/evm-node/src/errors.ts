@@ -3,19 +3,6 @@ export class EvmNodeError extends Error {
   override readonly name: string = 'EvmNodeError'
 }
 
-/** This platform has no anvil binary (none published for it, or its package not installed). */
-export class EvmNodeUnavailableError extends EvmNodeError {
-  override readonly name = 'EvmNodeUnavailableError'
-
-  constructor(
-    /** `<platform>-<arch>`, as Node names them. */
-    readonly target: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
 /** An option of `startEvmNode` out of its range. */
 export class EvmNodeOptionError extends EvmNodeError {
   override readonly name = 'EvmNodeOptionError'

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { anvilPath } from './binary.js'
 import { EvmNodeError, EvmNodeOptionError } from './errors.js'
-import { guard, stopProcess } from '@stack/process-guard'
+import { guard, guardFolder, stopProcess } from '@stack/process-guard'
 
 export { anvilPath } from './binary.js'
-export { EvmNodeError, EvmNodeOptionError, EvmNodeUnavailableError } from './errors.js'
+export { EvmNodeError, EvmNodeOptionError } from './errors.js'
+export { ToolUnavailableError } from '@stack/process-guard'
 
 /** The anvil release this package installs (its optional dependencies pin it). */
 export const ANVIL_VERSION = '1.7.1'
@@ -61,7 +62,7 @@ export interface EvmNode {
  * Starts a fresh in-memory EVM chain: Foundry's anvil in a child process, listening on a free
  * loopback port, with its own genesis accounts. Resolves once the node answers `eth_chainId`.
  * The node dies with this process, however it ends (see `guard`).
- * @throws EvmNodeOptionError, EvmNodeUnavailableError, EvmNodeError (did not start in time, or exited)
+ * @throws EvmNodeOptionError, ToolUnavailableError (no anvil), EvmNodeError (did not start in time, or exited)
  */
 export async function startEvmNode(options: EvmNodeOptions = {}): Promise<EvmNode> {
   const accounts = positiveInteger('accounts', options.accounts ?? 3)
@@ -80,6 +81,7 @@ export async function startEvmNode(options: EvmNodeOptions = {}): Promise<EvmNod
 
   // anvil writes its keys as JSON (--config-out) before it listens.
   const dir = await mkdtemp(join(tmpdir(), 'evm-node-'))
+  const removeDir = guardFolder(dir)
   const configPath = join(dir, 'anvil.json')
   args.push('--config-out', configPath)
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -107,7 +109,7 @@ export async function startEvmNode(options: EvmNodeOptions = {}): Promise<EvmNod
     await stopProcess(child)
     throw error
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    removeDir()
   }
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ANVIL_VERSION, EvmNodeError, EvmNodeOptionError, EvmNodeUnavailableError, anvilPath, startEvmNode, type EvmNode } from '../src/index.js'
+import { ANVIL_VERSION, EvmNodeError, EvmNodeOptionError, ToolUnavailableError, anvilPath, startEvmNode, type EvmNode } from '../src/index.js'
 
 const ether = 10n ** 18n
 
@@ -116,14 +116,14 @@ describe('anvilPath', () => {
   })
 
   it('names a platform without a published binary, typed', () => {
-    expect(() => anvilPath('freebsd', 'x64')).toThrow(EvmNodeUnavailableError)
+    expect(() => anvilPath('freebsd', 'x64')).toThrow(ToolUnavailableError)
     expect(() => anvilPath('freebsd', 'x64')).toThrow(/freebsd-x64/)
   })
 
   it('names the package when the platform has one that is not installed', () => {
     // Only one platform's package installs on a machine: another one is missing here.
     const other = process.platform === 'linux' && process.arch === 'x64' ? ['darwin', 'arm64'] : ['linux', 'x64']
-    expect(() => anvilPath(other[0], other[1])).toThrow(/@foundry-rs\/anvil-.* is not installed/)
+    expect(() => anvilPath(other[0], other[1])).toThrow(/^anvil not found \(@foundry-rs\/anvil-.* is not installed\): anvil comes from @foundry-rs\/anvil-.*, an optional dependency of @stack\/evm-node/)
   })
 })
 

@@ -1,19 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
-import { guard, stopProcess } from '@stack/process-guard'
+import { join } from 'node:path'
+import { findProgram, guard, guardFolder, stopProcess } from '@stack/process-guard'
 import { haproxyConfig, integer, type Backend, type BalanceMode } from './config.js'
-import { LoadBalancerError, LoadBalancerUnavailableError } from './errors.js'
+import { LoadBalancerError } from './errors.js'
 
 /**
  * @stack/load-balancer — Debian's haproxy in front of connector instances, for tests, demos and
  * benches: one frontend on a free loopback port, the instances as backends, health-checked.
  */
 export { haproxyConfig, type Backend, type BalanceMode, type HaproxyConfigInput } from './config.js'
-export { LoadBalancerError, LoadBalancerOptionError, LoadBalancerUnavailableError } from './errors.js'
+export { LoadBalancerError, LoadBalancerOptionError } from './errors.js'
+export { ToolUnavailableError } from '@stack/process-guard'
 
 export interface HaproxyOptions {
   readonly backends: readonly Backend[]
@@ -47,33 +47,25 @@ export interface LoadBalancer {
   stop(): Promise<void>
 }
 
-const SEARCHED = ['/usr/sbin', '/usr/local/sbin']
-
-/** The haproxy executable: on PATH, or in the sbin folders Debian installs it to (not on a user's PATH). */
-export function haproxyPath(path: string = process.env.PATH ?? '', sbin: readonly string[] = SEARCHED): string {
-  const dirs = [...path.split(delimiter).filter((dir) => dir !== ''), ...sbin]
-  for (const dir of dirs) {
-    const candidate = join(dir, 'haproxy')
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // not here
-    }
-  }
-  throw new LoadBalancerUnavailableError([...new Set(dirs)])
+/**
+ * The haproxy executable: on `path`, or in the sbin folders Debian installs it to (not on a user's PATH).
+ * @throws ToolUnavailableError naming the Debian package haproxy
+ */
+export function haproxyPath(path: string = process.env.PATH ?? '', sbin: readonly string[] = ['/usr/sbin', '/usr/local/sbin']): string {
+  return findProgram('haproxy', { debianPackage: 'haproxy', dirs: sbin, path })
 }
 
 /**
  * Starts haproxy in the foreground (`-db`) from a config in a temporary folder, listening on
  * 127.0.0.1 only. Resolves once its runtime API answers. It dies with this process (process-guard).
- * @throws LoadBalancerUnavailableError, LoadBalancerOptionError, LoadBalancerError (did not start)
+ * @throws ToolUnavailableError (no haproxy), LoadBalancerOptionError, LoadBalancerError (did not start)
  */
 export async function startHaproxy(options: HaproxyOptions): Promise<LoadBalancer> {
   const binary = haproxyPath()
   const mode = options.mode ?? 'http'
   const timeoutMs = integer('startTimeoutMs', options.startTimeoutMs ?? 20_000, 1)
   const dir = await mkdtemp(join(tmpdir(), 'haproxy-'))
+  const removeDir = guardFolder(dir)
   const adminSocket = join(dir, 'admin.sock')
   // A free port may be taken between our probe and haproxy's bind: then another one.
   for (let attempt = 1; ; attempt++) {
@@ -96,14 +88,14 @@ export async function startHaproxy(options: HaproxyOptions): Promise<LoadBalance
     } catch (error) {
       await stopProcess(child)
       if (options.port === undefined && attempt < 5 && /cannot bind|Address already in use/i.test(stderr())) continue
-      await rm(dir, { recursive: true, force: true })
+      removeDir()
       throw error
     }
-    return balancer(child, { mode, port, dir, adminSocket, names: options.backends.map((b) => b.name) })
+    return balancer(child, { mode, port, removeDir, adminSocket, names: options.backends.map((b) => b.name) })
   }
 }
 
-function balancer(child: ChildProcess, s: { mode: BalanceMode; port: number; dir: string; adminSocket: string; names: string[] }): LoadBalancer {
+function balancer(child: ChildProcess, s: { mode: BalanceMode; port: number; removeDir: () => void; adminSocket: string; names: string[] }): LoadBalancer {
   const backends = async (): Promise<Record<string, BackendStatus>> => {
     // `show stat` is CSV: "# pxname,svname,…,status,…"; one row per server.
     const [header = '', ...rows] = (await command(s.adminSocket, 'show stat')).split('\n')
@@ -140,7 +132,7 @@ function balancer(child: ChildProcess, s: { mode: BalanceMode; port: number; dir
     },
     async stop() {
       await stopProcess(child)
-      await rm(s.dir, { recursive: true, force: true })
+      s.removeDir()
     },
   }
 }

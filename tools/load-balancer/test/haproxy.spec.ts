@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { haproxyConfig, haproxyPath, LoadBalancerOptionError, LoadBalancerUnavailableError, startHaproxy, type LoadBalancer } from '../src/index.js'
+import { haproxyConfig, haproxyPath, LoadBalancerOptionError, ToolUnavailableError, startHaproxy, type LoadBalancer } from '../src/index.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -107,8 +107,9 @@ describe('errors', () => {
         return e
       }
     })()
-    expect(error).toBeInstanceOf(LoadBalancerUnavailableError)
-    expect((error as LoadBalancerUnavailableError).debianPackage).toBe('haproxy')
+    expect(error).toBeInstanceOf(ToolUnavailableError)
+    expect((error as ToolUnavailableError).debianPackage).toBe('haproxy')
+    expect((error as ToolUnavailableError).program).toBe('haproxy')
     expect((error as Error).message).toContain('apt-get install -y haproxy')
   })
 

@@ -67,6 +67,8 @@ export interface LiveChangesOptions {
   createRates: (config: RatesConfig) => Promise<RateBackend>
   /** Relative paths in a peer's settlement are this directory's (the configuration file's). */
   configDir?: string
+  /** This instance's id when it is one of a cluster's (config-cluster.ts): peers, routes and rates are then the file's only. */
+  cluster?: string
 }
 
 /** Throws the checker's issues as one InvalidConfigError (HTTP 400), like a bad file would. */
@@ -80,6 +82,7 @@ export class LiveChanges {
 
   /** `POST /peers`: a `peers[]` entry. */
   async addPeer(raw: unknown): Promise<PeerEntry> {
+    this.#notInCluster()
     const entry = this.#peer(raw, 'peer')
     if (this.options.peerLinks.entry(entry.id) !== undefined) throw new AdminConflictError(409, `peer ${entry.id} exists already (PUT /peers/${entry.id} changes it)`)
     if (this.options.local?.has(entry.id) === true) throw new AdminConflictError(409, `peer ${entry.id} is a local-mode account (a local client logged in with that name): choose another id`)
@@ -89,6 +92,7 @@ export class LiveChanges {
 
   /** `PUT /peers/<id>`: the whole `peers[]` entry, its id the same. The balance stays. */
   async updatePeer(id: string, raw: unknown): Promise<PeerEntry> {
+    this.#notInCluster()
     this.#known(id)
     const entry = this.#peer(raw, 'peer')
     if (entry.id !== id) throw new InvalidConfigError([{ path: 'peer.id', message: `must be "${id}", the peer in the path` }])
@@ -99,6 +103,7 @@ export class LiveChanges {
 
   /** `DELETE /peers/<id>`: no more packets to or from it; its static routes go with it, its balance stays. */
   async removePeer(id: string): Promise<void> {
+    this.#notInCluster()
     this.#known(id)
     this.options.node.removePeer(id)
     await this.options.peerLinks.close(id)
@@ -106,6 +111,7 @@ export class LiveChanges {
 
   /** `POST /routes`: a `routes[]` entry (a static route). */
   addRoute(raw: unknown): { prefix: string; peer: string } {
+    this.#notInCluster()
     const c = new ConfigChecker()
     const route = checked(c, checkRoute(c, raw, 'route', new Set(this.options.peerLinks.entries().map((entry) => entry.id))))
     this.options.node.setRoute(route.prefix, route.peer)
@@ -114,11 +120,13 @@ export class LiveChanges {
 
   /** `DELETE /routes/<prefix>`. */
   removeRoute(prefix: string): void {
+    this.#notInCluster()
     if (!this.options.node.removeRoute(prefix)) throw new AdminConflictError(404, `no static route for "${prefix}"`)
   }
 
   /** `PUT /rates`: a `rates` section; the old source stops once the new one has its first rates. */
   async setRates(raw: unknown): Promise<RatesConfig> {
+    this.#notInCluster()
     const c = new ConfigChecker()
     const config = checked(c, checkRates(c, raw, this.options.configDir))
     const backend = await this.options.createRates(config)
@@ -160,6 +168,18 @@ export class LiveChanges {
     const limits: Partial<Record<'minBalance' | 'settleThreshold' | 'settleTo' | 'maxPacketAmount', bigint>> = {}
     for (const key of ['minBalance', 'settleThreshold', 'settleTo', 'maxPacketAmount'] as const) if (entry?.[key] !== undefined) limits[key] = entry[key]
     return limits
+  }
+
+  /**
+   * A cluster's instances run one configuration file: a peer, route or rate changed in one
+   * instance alone would route, price and settle differently from the others (and a peer added
+   * here would miss the cluster's relay and settlement lock). The file changes, then each
+   * instance restarts in turn. Balances (adjustments) are the shared store's: those any instance takes.
+   */
+  #notInCluster(): void {
+    if (this.options.cluster !== undefined) {
+      throw new AdminConflictError(409, `instance ${this.options.cluster} is one of a cluster: peers, routes and rates change in the configuration file every instance reads, then each instance restarts in turn`)
+    }
   }
 
   #open(entry: PeerEntry, apply: (peer: NodePeer) => void): Promise<void> {

@@ -13,6 +13,8 @@ const errors = {
   '400': { description: 'invalid body or parameter (issues name each field)', ...json(ref('Error')) },
   '401': { description: 'missing or wrong bearer token', ...json(ref('Error')) },
 }
+// A config write refused by a cluster's instance (admin/changes.ts): the file is every instance's.
+const clusterRefused = { '409': { description: 'this instance is one of a cluster: change the configuration file instead', ...json(ref('Error')) } }
 const peerParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
 const anyObject = { type: 'object' }
 
@@ -134,11 +136,11 @@ export const OPENAPI = {
     },
     '/routes': {
       get: { summary: 'routes in force', responses: { '200': { description: 'sorted by prefix', ...json({ type: 'array', items: ref('Route') }) }, ...errors } },
-      post: { summary: 'add or replace a static route (a routes[] entry)', requestBody: { required: true, ...json(ref('StaticRoute')) }, responses: { '201': { description: 'in force', ...json(ref('StaticRoute')) }, ...errors } },
+      post: { summary: 'add or replace a static route (a routes[] entry)', requestBody: { required: true, ...json(ref('StaticRoute')) }, responses: { '201': { description: 'in force', ...json(ref('StaticRoute')) }, ...clusterRefused, ...errors } },
       delete: {
         summary: 'remove a static route',
         parameters: [{ name: 'prefix', in: 'query', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such static route', ...json(ref('Error')) }, ...errors },
+        responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such static route', ...json(ref('Error')) }, ...clusterRefused, ...errors },
       },
     },
     '/peers': {
@@ -146,7 +148,7 @@ export const OPENAPI = {
       post: {
         summary: 'add a peer (a peers[] entry); it carries packets at once',
         requestBody: { required: true, ...json(ref('PeerEntry')) },
-        responses: { '201': { description: 'added (as GET /peers shows it)', ...json(ref('Peer')) }, '409': { description: 'the id is in use (by a peer or a local-mode account)', ...json(ref('Error')) }, '422': { description: 'its settlement could not start', ...json(ref('Error')) }, ...errors },
+        responses: { '201': { description: 'added (as GET /peers shows it)', ...json(ref('Peer')) }, '409': { description: 'the id is in use (by a peer or a local-mode account), or this instance is one of a cluster', ...json(ref('Error')) }, '422': { description: 'its settlement could not start', ...json(ref('Error')) }, ...errors },
       },
     },
     '/peers/{id}': {
@@ -158,10 +160,11 @@ export const OPENAPI = {
           '200': { description: 'in force (as GET /peers shows it)', ...json(ref('Peer')) },
           '404': { description: 'no such peer', ...json(ref('Error')) },
           '422': { description: 'its new settlement could not start: the old link and settlement stay in force', ...json(ref('Error')) },
+          ...clusterRefused,
           ...errors,
         },
       },
-      delete: { summary: 'remove a peer and its static routes; its balance stays', parameters: [peerParam], responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...errors } },
+      delete: { summary: 'remove a peer and its static routes; its balance stays', parameters: [peerParam], responses: { '200': { description: 'removed', ...json(ref('Removed')) }, '404': { description: 'no such peer', ...json(ref('Error')) }, ...clusterRefused, ...errors } },
     },
     '/peers/{id}/channel': {
       get: {
@@ -188,7 +191,7 @@ export const OPENAPI = {
     },
     '/rates': {
       get: { summary: 'the rate source in force', responses: { '200': { description: 'the rates section', ...json(ref('Rates')) }, ...errors } },
-      put: { summary: 'replace the rate source (a rates section: static, file or url)', requestBody: { required: true, ...json(anyObject) }, responses: { '200': { description: 'in force', ...json(ref('Rates')) }, ...errors } },
+      put: { summary: 'replace the rate source (a rates section: static, file or url)', requestBody: { required: true, ...json(anyObject) }, responses: { '200': { description: 'in force', ...json(ref('Rates')) }, ...clusterRefused, ...errors } },
     },
     '/settlement': { get: { summary: "each peer's settlement state, by kind", responses: { '200': { description: 'by peer', ...json({ type: 'object', additionalProperties: { type: 'object', required: ['kind'] } }) }, ...errors } } },
     '/settlement/{id}/{request}': {

@@ -57,7 +57,7 @@ export class PeerLinks {
     const previous = this.#open.get(entry.id)
     const fresh = !this.#reserved.has(entry.id)
     this.#reserved.add(entry.id)
-    // A BtpServer has one link per account, for good: a new token only changes who may log in.
+    // A BtpServer has one link per account while it is open: a new token only changes who may log in.
     const keepLink = previous !== undefined && (sameJson(previous.entry.transport, entry.transport) || (previous.entry.transport.kind === 'btp-server' && entry.transport.kind === 'btp-server'))
     const keepChannel = keepLink && sameJson(previous.entry.settlement, entry.settlement)
     let link: Link | undefined
@@ -76,8 +76,8 @@ export class PeerLinks {
       apply(nodePeer(entry, link, pending?.channel))
     } catch (error) {
       await pending?.discard().catch(() => undefined)
-      // A BtpServer's link is the account's for good: closed, nobody could log in to it again.
-      if (link !== undefined && !keepLink && entry.transport.kind !== 'btp-server') await link.close().catch(() => undefined)
+      // (A BtpServer's link closed here refuses the account's logins; opened again, the account gets a new one.)
+      if (link !== undefined && !keepLink) await link.close().catch(() => undefined)
       if (fresh) this.#reserved.delete(entry.id)
       throw error
     }

@@ -4,17 +4,6 @@
 import type { ChannelTotals } from '@stack/channel-core'
 import { InsufficientBalanceError, SettledTotalsBehindError, type BalanceSnapshot, type BalanceStore, type Reservation, type ReservationState } from '@stack/ilp-core'
 
-export {
-  InsufficientBalanceError,
-  SettledTotalsBehindError,
-  andThen,
-  type BalanceSnapshot,
-  type BalanceStore,
-  type MaybePromise,
-  type Reservation,
-  type ReservationState,
-} from '@stack/ilp-core'
-
 interface Account {
   balance: bigint
   pendingDebit: bigint

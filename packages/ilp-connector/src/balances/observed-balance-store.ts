@@ -1,6 +1,6 @@
 import type { ChannelTotals } from '@stack/channel-core'
 import type { NodeEvents } from '../events.js'
-import { andThen, type BalanceSnapshot, type BalanceStore, type MaybePromise, type Reservation } from './balance-store.js'
+import { andThen, type BalanceSnapshot, type BalanceStore, type MaybePromise, type Reservation } from '@stack/ilp-core'
 
 /**
  * A BalanceStore that emits a BalanceEvent after each committed change of `store` (none for a

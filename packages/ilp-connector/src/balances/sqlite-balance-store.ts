@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3'
 import type { ChannelTotals } from '@stack/channel-core'
-import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type Reservation } from './balance-store.js'
+import type { BalanceSnapshot, BalanceStore, Reservation } from '@stack/ilp-core'
+import { InMemoryBalanceStore } from './balance-store.js'
 
 /**
- * A durable BalanceStore: the contract of balance-store.ts over an embedded SQLite file,
+ * A durable BalanceStore: the contract of ilp-core's balance-store.ts over an embedded SQLite file,
  * so that a connector killed at any instant (SIGKILL, OOM, power) restarts with the balances of
  * the packets it fulfilled, each counted once.
  *
@@ -50,7 +51,7 @@ import { InMemoryBalanceStore, type BalanceSnapshot, type BalanceStore, type Res
  * half the cost (README.md). `audit()` proves balance = Σ journal per peer.
  * Amounts are TEXT: a UInt64 and the sums of them do not fit SQLite's signed 64-bit integer.
  *
- * Settlement (balance-store.ts, `applySettled`): the channel totals the books applied are kept per
+ * Settlement (ilp-core's balance-store.ts, `applySettled`): the channel totals the books applied are kept per
  * peer in `peer_settled`, written in one transaction with the journal row of the change they
  * make. The claim store is another file; at start the node applies what its totals hold beyond
  * these (a crash between the two writes), once, since the same totals again change nothing.

@@ -1,11 +1,10 @@
-import { IlpError, IlpErrorCode, IlpPacketType, type IlpReply } from '@stack/ilp-core'
-import { InsufficientBalanceError, type BalanceStore, type Reservation } from '../balances/balance-store.js'
+import { IlpError, IlpErrorCode, IlpPacketType, InsufficientBalanceError, type BalanceStore, type IlpReply, type Reservation } from '@stack/ilp-core'
 import type { IncomingContext, OutgoingContext, Rule } from '../pipeline.js'
 import type { Settlement } from '../settlement.js'
 
 /**
  * The source's side (RFC 0027 lifecycle step 4, RFC 0032 §"Maximum Balance"): a Prepare from
- * peer P holds −amount on P's balance (what we owe P; see balance-store.ts), refused with T04
+ * peer P holds −amount on P's balance (what we owe P; see ilp-core's balance-store.ts), refused with T04
  * Insufficient Liquidity if that would take it below P's minimum. A Fulfill commits the hold;
  * a Reject, a thrown error, or a Fulfill that can no longer reach P (its link closed) releases
  * it — we do not charge P for a Fulfill P never got.
@@ -60,7 +59,7 @@ export function outgoingBalanceRule(store: BalanceStore, settlement: Settlement)
 // release on anything else. The hold's own state guards against a second resolution. A
 // commit that fails (the store is unreachable) rejects the packet: the release after it is
 // then a no-op in a store that did commit, and the hold's expiry releases it in one that
-// cannot be reached (balance-store.ts). A synchronous store's answers are not awaited: `await`
+// cannot be reached (ilp-core's balance-store.ts). A synchronous store's answers are not awaited: `await`
 // on a plain value costs a promise and a microtask, four per packet on the hot path.
 async function settle(hold: Reservation, mayCommit: () => boolean, forward: () => Promise<IlpReply>): Promise<IlpReply> {
   try {

@@ -14,13 +14,14 @@ import {
 } from '@stack/ilp-core'
 
 /**
- * Routes learned by CCP, shared across a cluster's instances. CCP with a BTP peer runs on the
- * instance that holds its socket (cluster.ts), so only that instance learns what the peer
- * advertises. It answers a peer-protocol request (`peer.cluster.routes`, like CCP's own
- * `peer.route.*`) on its internal listener with the routes in force that it learned from the
- * peers it holds; each other instance asks every `intervalMs` and keeps them as routes via that
- * peer — which it reaches over the internal link — and drops them when they are withdrawn or
- * the instance stops answering. So every instance routes, and advertises to its own peers, what
+ * Routes learned by CCP, shared across a cluster's instances. CCP with a peer runs on the
+ * instance it is attached to (cluster.ts: a BTP peer's socket holder, an HTTP peer's owner), so
+ * only that instance learns what the peer advertises. It answers a peer-protocol request
+ * (`peer.cluster.routes`, like CCP's own `peer.route.*`) on its internal listener with the
+ * routes in force that it learned from the peers attached to it; each other instance asks every
+ * `intervalMs` and keeps them as routes via that peer — a BTP one reached over the internal
+ * link, an HTTP one POSTed to directly — and drops them when they are withdrawn or the instance
+ * stops answering. So every instance routes, and advertises to its own peers, what
  * the node can reach.
  */
 

@@ -4,7 +4,9 @@ import { decodePrepare, IlpPacketType } from '@stack/ilp-core'
 import type { ConnectorNode, NodePeer } from '@stack/ilp-connector'
 import type { Logger } from 'pino'
 import { isLeased, leasedChannel } from './cluster-lease.js'
+import { relayToOwner } from './cluster-owner-relay.js'
 import { settleLoop, type RecoveringLease } from './cluster-recovery.js'
+import type { HttpSettleLink } from './http-settle.js'
 import { RouteMirror, routesHandler } from './cluster-routes.js'
 import { clusterListen, type ClusterConfig } from './config-cluster.js'
 import type { PeerEntry } from './config.js'
@@ -22,6 +24,11 @@ const ROUTES_ACCOUNT = ':routes'
  * socket and answers the peer's reply; it books nothing, so each packet is booked once, by the
  * instance that took it from its source. Each peer is a separate account of the listener, with
  * its own token: HMAC-SHA256(cluster.token, peer id), which only instances can make.
+ *
+ * An HTTP peer that speaks CCP or settles has an owner instance (`attach`) too, the one CCP
+ * speaker and the one with its payment channel: the peer's `peer.route.*` and `peer.settle`
+ * Prepares landing on another instance come to the owner's listener as that peer's account,
+ * and are answered as if the peer had sent them there (cluster-owner-relay.ts).
  */
 export class ClusterLinks {
   readonly #config: ClusterConfig
@@ -32,9 +39,12 @@ export class ClusterLinks {
   readonly #mirrors: RouteMirror[] = []
   #stopSettling: (() => void) | undefined
 
-  /** `lease`: the shared store's settlement locks, recovering what a crashed holder left (cluster-recovery.ts). */
-  constructor(config: ClusterConfig, logger: Logger, lease?: RecoveringLease) {
+  readonly #address: string
+
+  /** `address`: the node's (its Rejects'); `lease`: the shared store's settlement locks, recovering what a crashed holder left (cluster-recovery.ts). */
+  constructor(config: ClusterConfig, address: string, logger: Logger, lease?: RecoveringLease) {
     this.#config = config
+    this.#address = address
     this.#lease = lease
     const here = Object.entries(config.attach).filter(([, instance]) => instance === config.instance)
     const listen = clusterListen(config)
@@ -49,13 +59,13 @@ export class ClusterLinks {
     this.#server.attach(ROUTES_ACCOUNT, this.#routes)
   }
 
-  /** Whether the peer's socket is this instance's (a peer of no `attach` entry, an HTTP one, is every instance's). */
+  /** Whether the peer is this instance's: its socket, or its CCP and channel (an HTTP peer of no `attach` entry is every instance's). */
   holds(peerId: string): boolean {
     const at = this.#config.attach[peerId]
     return at === undefined || at === this.#config.instance
   }
 
-  /** The instance that holds the peer's socket; undefined for an HTTP peer. */
+  /** The instance that holds the peer's socket, or an HTTP peer's owner; undefined for an HTTP peer of none. */
   attachedTo(peerId: string): string | undefined {
     return this.#config.attach[peerId]
   }
@@ -86,18 +96,36 @@ export class ClusterLinks {
   }
 
   /**
-   * A configured peer as this instance runs it: `open`'s (PeerLinks) if its socket is here —
-   * then relayed for the others if it is a BTP peer, its channel paying only under the peer's
-   * settlement lock — else reached through its instance. CCP only with the BTP peers held
-   * here: an HTTP peer's messages would land on any instance.
+   * A configured peer as this instance runs it: `open`'s (PeerLinks) if it is this instance's —
+   * then a BTP one relayed for the others, an HTTP one answering the CCP and channel messages
+   * the others relay for it, and its channel paying only under the peer's settlement lock. A BTP
+   * peer held elsewhere is reached through its instance; an HTTP peer owned elsewhere is POSTed
+   * to from here, its CCP and channel messages sent on to the owner: no channel of it is opened
+   * here (issue #20: one instance settles a peer).
    */
   async open(entry: PeerEntry, open: (entry: PeerEntry) => Promise<NodePeer>): Promise<NodePeer> {
-    if (!this.holds(entry.id)) return this.#remotePeer(entry)
+    const http = entry.transport.kind === 'http'
+    const owner = this.attachedTo(entry.id)
+    if (!http && !this.holds(entry.id)) return this.#remotePeer(entry)
+    if (http && owner !== undefined && owner !== this.#config.instance) {
+      const peer = await open(withoutSettlement(entry))
+      const toOwner = this.#internalLink(owner, entry.id)
+      return { ...peer, link: relayToOwner((peer.link as HttpSettleLink).http, toOwner, this.#address), sendRoutes: false, receiveRoutes: false }
+    }
     const peer = await open(entry)
-    if (entry.transport.kind === 'http') return { ...peer, sendRoutes: false, receiveRoutes: false }
-    this.#relay(peer)
+    if (http && owner === undefined) return { ...peer, sendRoutes: false, receiveRoutes: false }
+    // The owner's listener takes the peer's relayed requests as if the peer had POSTed them here.
+    if (http) this.#server.attach(peer.id, (peer.link as HttpSettleLink).http)
+    else this.#relay(peer)
     if (peer.channel === undefined || this.#lease === undefined) return peer
     return { ...peer, channel: leasedChannel(peer.channel, peer.id, this.#lease) }
+  }
+
+  /** The internal link to `instance`'s listener, as the account of one of its peers. */
+  #internalLink(instance: string, peerId: string): HttpLink {
+    const link = new HttpLink({ url: `${this.#config.instances[instance]?.replace(/\/$/, '')}/ilp`, token: relayToken(this.#config.token, peerId) })
+    this.#links.push(link)
+    return link
   }
 
   /**
@@ -106,14 +134,11 @@ export class ClusterLinks {
    * speaks it: a peer sees one speaker).
    */
   #remotePeer(entry: PeerEntry): NodePeer {
-    const at = this.#config.attach[entry.id] as string
-    const link = new HttpLink({ url: `${this.#config.instances[at]?.replace(/\/$/, '')}/ilp`, token: relayToken(this.#config.token, entry.id) })
-    this.#links.push(link)
     return {
       id: entry.id,
       relation: entry.relation,
       asset: entry.asset,
-      link,
+      link: this.#internalLink(this.#config.attach[entry.id] as string, entry.id),
       dial: true,
       sendRoutes: false,
       receiveRoutes: false,
@@ -153,6 +178,15 @@ export class ClusterLinks {
     await this.#server.close()
     for (const link of this.#links.splice(0)) await link.close()
   }
+}
+
+/** The peer as an instance that does not settle it opens it: no channel, nothing due. */
+function withoutSettlement(entry: PeerEntry): PeerEntry {
+  const copy = { ...entry }
+  delete copy.settlement
+  delete copy.settleThreshold
+  delete copy.settleTo
+  return copy
 }
 
 /** The internal listener's token for one peer's account. */

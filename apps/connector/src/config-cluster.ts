@@ -9,14 +9,18 @@ import { checkPortsDistinct, type AdminConfig, type ListenConfig, type Listeners
  * (STACK_CONNECTOR__CLUSTER__INSTANCE), with its listeners' ports.
  *
  *   - ILP-over-HTTP peers reach the node through a load balancer in front of every instance's
- *     `listen.http`, and every instance POSTs to them itself.
+ *     `listen.http`, and every instance POSTs to them itself. One that speaks CCP with the node
+ *     is attached too (`attach`), and one with a payment channel: that instance, its owner, is the
+ *     one CCP speaker and settles it; the others relay the peer's `peer.route.*` and
+ *     `peer.settle` Prepares that land on them to it over the internal link.
  *   - A BTP peer has one socket, so it is attached to one instance (`attach`), which holds its
  *     link (dials it, or takes its login) and its payment channel. The other instances reach it
  *     over the internal link: they send the Prepare, booked already in the shared store, to that
  *     instance's internal listener, which writes the bytes to the peer's socket and returns the
  *     reply, booking nothing.
- *   - CCP with a BTP peer is spoken by the instance it is attached to only (a peer sees one
- *     speaker); HTTP peers, whose requests land on any instance, get static routes.
+ *   - CCP with a peer is spoken by the instance it is attached to only (a peer sees one
+ *     speaker), and its payment channel is that instance's only; an HTTP peer of no `attach`
+ *     entry gets no CCP (static routes) and no settlement.
  */
 export interface ClusterConfig {
   /** This instance's id, a key of `instances`. */
@@ -25,7 +29,7 @@ export interface ClusterConfig {
   instances: Record<string, string>
   /** The internal link's secret, the same in every instance. */
   token: string
-  /** Each BTP peer's instance: the one that holds its link. */
+  /** Each BTP peer's instance (the one that holds its link), and the owner of each HTTP peer that speaks CCP or settles. */
   attach: Record<string, string>
   /** How often the holder of a peer with a payment channel looks whether it is due (default 1 000 ms). */
   settleIntervalMs?: number
@@ -38,7 +42,7 @@ const ID = /^[A-Za-z0-9_~-]+$/
 /** What the section is checked against: the rest of the file, validated. */
 export interface ClusterContext {
   address: string | undefined
-  peers: readonly { id: string; transport: { kind: string }; sendRoutes?: boolean; receiveRoutes?: boolean }[]
+  peers: readonly { id: string; transport: { kind: string }; sendRoutes?: boolean; receiveRoutes?: boolean; settlement?: unknown }[]
   balances: { store: string }
   listen: ListenersConfig
   admin: AdminConfig | undefined
@@ -58,11 +62,14 @@ export function checkClusterConfig(c: ConfigChecker, value: unknown, context: Cl
   if (UNSHARED_STORES.includes(context.balances.store)) {
     c.fail('balances.store', `${context.balances.store} is one process's: a cluster needs a store every instance shares`)
   }
+  // The section as written: a bad instance id elsewhere in it is its own error, not this one.
+  const attached = (id: string): boolean => typeof value === 'object' && value !== null && Object.hasOwn((value as { attach?: object }).attach ?? {}, id)
   context.peers.forEach((peer, i) => {
-    if (peer.transport.kind !== 'http') return
+    if (peer.transport.kind !== 'http' || attached(peer.id)) return
     for (const key of ['sendRoutes', 'receiveRoutes'] as const) {
-      if (peer[key] === true) c.fail(`peers[${i}].${key}`, 'is not for an HTTP peer of a cluster: its CCP messages would land on any instance (give it static routes)')
+      if (peer[key] === true) c.fail(`peers[${i}].${key}`, `needs cluster.attach.${peer.id}: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there`)
     }
+    if (peer.settlement !== undefined) c.fail(`peers[${i}].settlement`, `needs cluster.attach.${peer.id}: one instance settles an HTTP peer, and the others relay its channel's messages there`)
   })
   if (cluster !== undefined) {
     checkPortsDistinct(c, [['listen.btp', context.listen.btp], ['listen.http', context.listen.http], ['admin', context.admin], [`cluster.instances.${cluster.instance}`, clusterListen(cluster)]])
@@ -97,8 +104,7 @@ function checkCluster(c: ConfigChecker, value: unknown, peers: { btp: readonly s
   for (const [peer, at] of Object.entries(a)) {
     const path = `cluster.attach.${peer}`
     const id = c.string(at, path)
-    if (peers.http.includes(peer)) c.fail(path, `peer ${peer} is ILP over HTTP: every instance reaches it, none holds it`)
-    else if (!peers.btp.includes(peer)) c.fail(path, `no BTP peer has id "${peer}"`)
+    if (!peers.btp.includes(peer) && !peers.http.includes(peer)) c.fail(path, `no peer has id "${peer}"`)
     else if (id !== undefined && entries !== undefined && entries[id] === undefined) c.fail(path, `"${id}" is not one of cluster.instances`)
     else if (id !== undefined) attach[peer] = id
   }

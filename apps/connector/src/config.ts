@@ -300,7 +300,6 @@ export function checkPeer(c: ConfigChecker, value: unknown, path: string, defaul
   if (p.sendRoutes !== undefined) peer.sendRoutes = c.boolean(p.sendRoutes, `${path}.sendRoutes`)
   if (p.receiveRoutes !== undefined) peer.receiveRoutes = c.boolean(p.receiveRoutes, `${path}.receiveRoutes`)
   if (p.settlement !== undefined) {
-    if (p.btp === undefined) c.fail(`${path}.settlement`, 'needs a btp peer: claims ride its TRANSFER')
     peer.settlement = checkSettlement(c, p.settlement, `${path}.settlement`, { configDir, asset })
   } else if (peer.settleThreshold !== undefined) {
     // Paying with no settlement kind would be a plain TRANSFER: value the peer cannot verify.

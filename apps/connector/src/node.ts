@@ -134,7 +134,7 @@ export async function startNode(config: ConnectorConfig, options: StartNodeOptio
     }
 
     // One of several instances: the internal link to the BTP peers other instances hold (cluster.ts).
-    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, logger, settlementLease(config, balances, logger))
+    const cluster = config.cluster === undefined ? undefined : new ClusterLinks(config.cluster, config.address as string, logger, settlementLease(config, balances, logger))
     if (cluster !== undefined) {
       ports.cluster = await cluster.listen()
       cleanups.push(() => cluster.close())

@@ -17,7 +17,7 @@ export interface SettlementSummary {
   readonly [field: string]: unknown
 }
 
-/** A TRANSFER from a peer without a settlement kind: answered with a BTP Error, nothing credited. */
+/** A TRANSFER (or `peer.settle`) from a peer without a settlement kind: answered with a BTP Error (a Reject), nothing credited. */
 export class UnprovenTransferError extends Error {
   override readonly name = 'UnprovenTransferError'
   constructor(readonly peerId: string, readonly amount: bigint) {
@@ -38,8 +38,9 @@ export const SETTLEMENT_REQUESTS: ReadonlySet<string> = new Set(SETTLEMENT_PLUGI
 
 /**
  * The settlements of a node's peers (config `peers[].settlement`), each opened by its kind's
- * plug-in (settlement-plugins.ts) over the peer's BTP link; what several peers share (a ledger
- * file, a claim store, a JSON-RPC connection) is made once and closed after all of them.
+ * plug-in (settlement-plugins.ts) over the peer's link (BTP, or HTTP: http-settle.ts); what
+ * several peers share (a ledger file, a claim store, a JSON-RPC connection) is made once and
+ * closed after all of them.
  */
 export class SettlementChannels {
   readonly #opened = new Map<string, { kind: string; settlement: OpenedSettlement }>()

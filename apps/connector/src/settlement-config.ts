@@ -1,9 +1,10 @@
 /**
- * `peers[].settlement`: how value moves to and from a peer, over its BTP link (TRANSFER). Its
- * `kind` names one of the plug-ins of settlement-plugins.ts, which checks the rest of the
- * section: a payment channel kind, where each TRANSFER carries a claim the receiver verifies and
- * only its proven growth is credited, or `trusted-transfer`, the operator's opt-in to credit
- * plain amounts. A peer without `settlement` never moves a balance by TRANSFER.
+ * `peers[].settlement`: how value moves to and from a peer, over its link: a BTP peer's
+ * TRANSFER, an HTTP peer's `peer.settle` Prepares (http-settle.ts). Its `kind` names one of the
+ * plug-ins of settlement-plugins.ts, which checks the rest of the section: a payment channel
+ * kind, where each message carries a claim the receiver verifies and only its proven growth is
+ * credited, or `trusted-transfer`, the operator's opt-in to credit plain amounts. A peer
+ * without `settlement` never moves a balance that way.
  */
 import { describeValue, type ConfigChecker, type ConfigObject, type SettlementConfig } from '@stack/channel-core'
 import { resolveFrom } from './config-checker.js'

@@ -46,7 +46,7 @@ describe('cluster configuration', () => {
   })
 
   it('names every bad field of the section, one line each', () => {
-    const found = issues(cluster({ instance: 'c', token: 'short', instances: { a: 'http://127.0.0.1:7201', 'b c': 'ftp://x', d: 'http://127.0.0.1:7201' }, attach: { alice: 'a', carol: 'a' }, extra: 1 }))
+    const found = issues(cluster({ instance: 'c', token: 'short', instances: { a: 'http://127.0.0.1:7201', 'b c': 'ftp://x', d: 'http://127.0.0.1:7201' }, attach: { carol: 'a' }, extra: 1 }))
     expect(found).toEqual(expect.arrayContaining([
       'cluster.extra: unknown field (expected one of: instance, instances, token, attach, settleIntervalMs, routesIntervalMs)',
       'cluster.instances.b c: instance id "b c" may contain only letters, digits, _ ~ and -',
@@ -54,8 +54,7 @@ describe('cluster configuration', () => {
       'cluster.instances.d: http://127.0.0.1:7201 is another instance\'s too',
       'cluster.instance: "c" is not one of cluster.instances (a, b c, d)',
       'cluster.token: must be at least 16 characters',
-      'cluster.attach.alice: peer alice is ILP over HTTP: every instance reaches it, none holds it',
-      'cluster.attach.carol: no BTP peer has id "carol"',
+      'cluster.attach.carol: no peer has id "carol"',
       'cluster.attach: needs BTP peer bob: a BTP peer has one socket, held by one instance',
     ]))
     for (const line of found) expect(line).not.toContain('\n')
@@ -74,9 +73,32 @@ describe('cluster configuration', () => {
       'cluster.attach.bob: "z" is not one of cluster.instances',
       'address: is required in a cluster: every instance must have the same one',
       "local: is not for a cluster: its accounts live in one instance's BTP sockets",
-      'peers[1].sendRoutes: is not for an HTTP peer of a cluster: its CCP messages would land on any instance (give it static routes)',
+      'peers[1].sendRoutes: needs cluster.attach.alice: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there',
       'cluster.instances.a.port: 7201 is also listen.btp.port: each listener needs its own port',
     ]))
+  })
+
+  it('takes an owner for an HTTP peer that speaks CCP, and asks for one', () => {
+    const shared = { balances: { store: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' } }
+    const peers = (fields: Record<string, unknown>) => [
+      { id: 'bob', relation: 'peer', btp: { token: 'secret' } },
+      { id: 'alice', relation: 'peer', http: { url: 'http://127.0.0.1:9/ilp', token: 't', incomingToken: 'u' }, ...fields },
+    ]
+    const owned = validateConfig(cluster({ attach: { bob: 'a', alice: 'b' } }, { ...shared, peers: peers({ sendRoutes: true, receiveRoutes: true }) }))
+    expect(owned.cluster?.attach).toEqual({ bob: 'a', alice: 'b' })
+    // Without an owner an HTTP peer has static routes only: CCP asked for is an error, each field its line.
+    expect(issues(cluster({}, { ...shared, peers: peers({ receiveRoutes: true, sendRoutes: true }) }))).toEqual([
+      'peers[1].sendRoutes: needs cluster.attach.alice: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there',
+      'peers[1].receiveRoutes: needs cluster.attach.alice: one instance speaks CCP with an HTTP peer, and the others relay its CCP messages there',
+    ])
+    expect(validateConfig(cluster({}, { ...shared, peers: peers({ sendRoutes: false }) })).cluster?.attach).toEqual({ bob: 'a' })
+    // The owner must be an instance; a settling HTTP peer needs one too.
+    expect(issues(cluster({ attach: { bob: 'a', alice: 'z' } }, { ...shared, peers: peers({ sendRoutes: true }) }))).toEqual(['cluster.attach.alice: "z" is not one of cluster.instances'])
+    const settling = peers({ settlement: { kind: 'trusted-transfer' }, settleThreshold: '100' })
+    expect(issues(cluster({}, { ...shared, peers: settling }))).toEqual([
+      "peers[1].settlement: needs cluster.attach.alice: one instance settles an HTTP peer, and the others relay its channel's messages there",
+    ])
+    expect(validateConfig(cluster({ attach: { bob: 'a', alice: 'a' } }, { ...shared, peers: settling })).peers[1]?.settlement).toEqual({ kind: 'trusted-transfer' })
   })
 
   it('needs the instances', () => {

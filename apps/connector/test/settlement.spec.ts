@@ -140,7 +140,7 @@ describe('peers[].settlement in the configuration', () => {
     expect(config.peers[0]?.settlement).toEqual({ ...settlement, ledger: '/etc/node/usd.ledger', claims: '/etc/node/a.claims', deposit: 5_000n, watchIntervalMs: 1_000 })
   })
 
-  it('refuses it on an HTTP peer, and names every bad field', () => {
+  it('takes it on an HTTP peer (its messages ride peer.settle), and names every bad field', () => {
     const http = { url: 'http://127.0.0.1:1', token: 't', incomingToken: 'u' }
     let error: unknown
     try {
@@ -150,10 +150,10 @@ describe('peers[].settlement in the configuration', () => {
     }
     expect(error).toBeInstanceOf(InvalidConfigError)
     expect((error as InvalidConfigError).issues.map((issue) => issue.path).sort()).toEqual([
-      'peers[0].settlement',
       'peers[0].settlement.claims',
       'peers[0].settlement.deposit',
     ])
+    expect(validateConfig(doc({ http, settlement })).peers[0]?.settlement).toMatchObject({ kind: 'sqlite', deposit: 5_000n })
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, kind: 'evm' } }))).toThrow(/settlement.kind: must be one of sqlite, ethereum, xrp, lightning, trusted-transfer/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, deposit: undefined } }))).toThrow(/settlement.settleDelayMs: is only for a channel we open: needs deposit/)
     expect(() => validateConfig(doc({ btp: { token: 't' }, settlement: { ...settlement, settleDelayMs: undefined } }))).toThrow(/settlement.settleDelayMs: is needed with deposit/)

@@ -127,6 +127,23 @@ describe('CcpNode between two peers', () => {
     expect(b.routingTable.get('test.a')).toBeDefined()
   })
 
+  it('asks again when the speaker accepted its control but never sends (it went idle on a link the receiver saw no drop of)', () => {
+    const net = new Net()
+    net.add('a')
+    const b = net.add('b', { controlRetryInterval: 5_000 })
+    // a's side of the link dropped (ILP over HTTP: b's side stayed up) just as b's control was taken.
+    net.dropUpdatesTo.add('b')
+    net.link('a', 'peer', 'b')
+    net.node('a').peerDisconnected('b', net.now)
+    net.node('a').peerConnected('b', net.now)
+    net.dropUpdatesTo.clear()
+    expect(b.routingTable.get('test.a')).toBeUndefined()
+    net.advance(4_000)
+    expect(b.routingTable.get('test.a')).toBeUndefined()
+    net.advance(1_001)
+    expect(b.routingTable.get('test.a')).toBeDefined()
+  })
+
   it('withdraws a peer’s routes when it disconnects, and asks for them when it is back', () => {
     const net = new Net()
     net.add('a')
@@ -236,7 +253,13 @@ describe('CcpNode epochs', () => {
     expect(waits).toEqual([50, 100, 200, 400, 800, 1000, 1000])
     // Accepted: the next refusal (after a reconnection) starts from the quick retry again.
     node.onReply(control!, { type: IlpPacketType.Fulfill, fulfillment: new Uint8Array(32), data: new Uint8Array() }, now)
-    expect(node.tick(now + 5000)).toEqual([])
+    expect(node.tick(now + 999)).toEqual([])
+    // No update within controlRetryInterval: asked again, and a refusal is retried quickly.
+    ;[control] = node.tick(now + 1000)
+    expect(control?.kind).toBe('route-control')
+    node.onReply(control!, refused, now + 1000)
+    expect(node.tick(now + 1049)).toEqual([])
+    expect(node.tick(now + 1050).map((m) => m.kind)).toEqual(['route-control'])
   })
 
   it('takes a reply for the update it answers only: after a route control, a late reply does not answer the update resent', () => {

@@ -3,6 +3,7 @@ import type { Channel, Link, ValueHandler } from '@stack/channel-core'
 import { HttpLink, tokenAuthenticator, type HttpAuthenticator, type IlpHttpServer } from '@stack/channel-http'
 import type { NodePeer } from '@stack/ilp-connector'
 import type { PeerEntry } from '../config.js'
+import { HttpSettleLink } from '../http-settle.js'
 import type { PendingSettlement, SettlementChannels } from '../settlement-channels.js'
 
 /**
@@ -81,7 +82,7 @@ export class PeerLinks {
       throw error
     }
     // The swap: the new link takes the peer's HTTP requests and TRANSFERs, then the old ones close.
-    if (entry.transport.kind === 'http') (this.#servers.http as IlpHttpServer).attach(entry.id, link as HttpLink)
+    if (link instanceof HttpSettleLink) (this.#servers.http as IlpHttpServer).attach(entry.id, link.http)
     carrier?.activate()
     this.#open.set(entry.id, { entry, link, channel: pending?.channel })
     this.#rebuildAccounts()
@@ -109,7 +110,8 @@ export class PeerLinks {
     const t = entry.transport
     if (t.kind === 'btp-server') return (this.#servers.btp as BtpServer).link(entry.id)
     if (t.kind === 'btp-client') return new BtpClient({ url: t.url, logger: this.options.btpLogger, reconnect: { initialDelayMs: 100, maxDelayMs: 5_000 } })
-    return new HttpLink({ url: t.url, token: t.token })
+    // Its channel's messages ride its Prepares (http-settle.ts).
+    return new HttpSettleLink(new HttpLink({ url: t.url, token: t.token }))
   }
 
   #rebuildAccounts(): void {

@@ -231,7 +231,7 @@ export class CcpNode {
       if (ok) state?.sender?.updateAccepted(message.request)
       else state?.sender?.updateFailed(message.request)
     } else {
-      if (ok) state?.receiver?.controlAccepted()
+      if (ok) state?.receiver?.controlAccepted(now)
       else state?.receiver?.controlFailed(now)
     }
     return this.collect(now)

@@ -49,6 +49,8 @@ export class CcpReceiver {
   /** The epoch up to which the speaker's log is applied. */
   private epoch = 0
   private expiresAt: number | undefined
+  /** A control was accepted and no update has come since: when to ask again (controlAccepted). */
+  private firstUpdateBy: number | undefined
   private control: { state: 'due' | 'in-flight' | 'done'; at: number } = { state: 'due', at: -Infinity }
 
   constructor(options: CcpReceiverOptions) {
@@ -72,6 +74,7 @@ export class CcpReceiver {
   handleUpdate(update: CcpRouteUpdateRequest, now: number): CcpReceiveDecision {
     // Any update, even one we cannot use, shows the speaker is alive.
     this.expiresAt = Math.max(this.expiresAt ?? 0, now + update.holdDownTime)
+    this.firstUpdateBy = undefined
     const decision: CcpReceiveDecision = { reset: false, withdrawn: [], learned: [], refused: [], expiresAt: this.expiresAt }
     if (update.routingTableId !== this.routingTableId) {
       // Draft §"Epoch": a new table id restarts the epochs at 0.
@@ -111,9 +114,16 @@ export class CcpReceiver {
     return this.controlRequest()
   }
 
-  controlAccepted(): void {
+  /**
+   * The speaker sends its first update at once, then heartbeats. If none comes within
+   * controlRetryInterval it is not sending (it went back to IDLE when its side of the link went
+   * down, which over ILP over HTTP this side need not see): the wait lapses like a hold-down
+   * (`expired`) and the control is sent again.
+   */
+  controlAccepted(now: number): void {
     if (this.control.state === 'in-flight') this.control = { state: 'done', at: 0 }
     this.controlFailures = 0
+    if (this.expiresAt === undefined) this.firstUpdateBy = now + this.options.controlRetryInterval
   }
 
   controlFailed(now: number): void {
@@ -124,8 +134,9 @@ export class CcpReceiver {
 
   /** True (once) when the hold-down is over: the caller drops the peer's routes; we resync from 0. */
   expired(now: number): boolean {
-    if (this.expiresAt === undefined || now < this.expiresAt) return false
-    this.expiresAt = undefined
+    const until = this.expiresAt ?? this.firstUpdateBy
+    if (until === undefined || now < until) return false
+    this.expiresAt = this.firstUpdateBy = undefined
     this.epoch = 0
     this.control = { state: 'due', at: now }
     return true
@@ -135,13 +146,14 @@ export class CcpReceiver {
   reset(now: number): void {
     this.controlFailures = 0
     this.epoch = 0
-    this.expiresAt = undefined
+    this.expiresAt = this.firstUpdateBy = undefined
     this.control = { state: 'due', at: now }
   }
 
   nextDueAt(): number | undefined {
     const times: number[] = []
     if (this.expiresAt !== undefined) times.push(this.expiresAt)
+    if (this.firstUpdateBy !== undefined) times.push(this.firstUpdateBy)
     if (this.control.state === 'due') times.push(this.control.at)
     if (this.control.state === 'in-flight') times.push(this.control.at + this.options.requestTimeout)
     return times.length === 0 ? undefined : Math.min(...times)

@@ -141,7 +141,7 @@ export function createMetrics(source: MetricsSource, options: { defaultMetrics?:
       },
     })
   }
-  unproven('ilp_connector_unproven_transfers_total', 'BTP TRANSFERs with no proof we check: refused (the peer has no settlement kind) or credited (trusted-transfer)', (u, result) => u[result])
+  unproven('ilp_connector_unproven_transfers_total', 'BTP TRANSFERs and peer.settle messages with no proof we check: refused (the peer has no settlement kind) or credited (trusted-transfer)', (u, result) => u[result])
   unproven('ilp_connector_unproven_transfer_amount_total', 'Their amounts in the peer\'s base units (a float: may lose precision past 2^53)', (u, result) => Number(result === 'refused' ? u.refusedAmount : u.creditedAmount))
 
   new Gauge({

@@ -108,5 +108,11 @@ describe('a STREAM payment through a cluster of three instances, each killed on 
     expect(res.status).toBe(200)
     // The store is every instance's: c sees b's adjustment.
     await expect.poll(async () => (await c.book('alice', 'c')).balance, { timeout: 30_000, interval: 100 }).toBe(before.balance + 5n)
+    // bob is a's (his socket, his channel), and his balance the store's: b adjusts it too.
+    const bobBefore = await c.book('bob', 'a')
+    const atB = await admin('b', 'POST', '/balances/bob/adjustments', { amount: '-3', reason: 'fee, ticket 8' })
+    expect(atB.status).toBe(200)
+    await expect.poll(async () => (await c.book('bob', 'a')).balance, { timeout: 30_000, interval: 100 }).toBe(bobBefore.balance - 3n)
+    expect((await admin('b', 'POST', '/balances/nobody/adjustments', { amount: '1', reason: 'none' })).status).toBe(404)
   }, 60_000)
 })

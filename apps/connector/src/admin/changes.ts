@@ -143,7 +143,7 @@ export class LiveChanges {
 
   /** `POST /balances/<peer>/adjustments`: `{ amount, reason }`, journaled; positive: we owe the peer more. */
   async adjustBalance(peer: string, raw: unknown): Promise<{ balance: bigint; amount: bigint; reason: string }> {
-    this.#known(peer)
+    this.#onNode(peer)
     const c = new ConfigChecker()
     const body = c.object(raw, 'adjustment', ['amount', 'reason'])
     const amount = body === undefined ? undefined : c.amount(body.amount, 'adjustment.amount', -MAX_UINT64, MAX_UINT64)
@@ -157,7 +157,7 @@ export class LiveChanges {
 
   /** `POST /peers/<id>/settle`: pays what we owe the peer above its settleTo now. */
   async settle(peer: string): Promise<{ amount: bigint; balance: bigint }> {
-    this.#known(peer)
+    this.#onNode(peer)
     const amount = await this.options.node.connector.settleNow(peer)
     return { amount, balance: this.options.node.connector.balance(peer).balance }
   }
@@ -190,6 +190,12 @@ export class LiveChanges {
 
   #known(id: string): void {
     if (this.options.peerLinks.entry(id) === undefined) throw new AdminConflictError(404, `no peer ${id}`)
+  }
+
+  // Any peer the node has, the file's or not: in a cluster, one another instance holds (its
+  // balance is the shared store's); a local-mode account.
+  #onNode(id: string): void {
+    if (!this.options.node.peers().some((peer) => peer.id === id)) throw new AdminConflictError(404, `no peer ${id}`)
   }
 
   #peer(raw: unknown, path: string): PeerEntry {

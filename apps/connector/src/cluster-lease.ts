@@ -51,10 +51,10 @@ export function leasedChannel(channel: Channel, peerId: string, lease: Pick<Sett
     },
     setValueHandler: (handler) => channel.setValueHandler(handler),
   }
-  if (channel.totals !== undefined) leased.totals = () => (channel.totals as () => ReturnType<NonNullable<Channel['totals']>>)()
-  if (channel.start !== undefined) leased.start = () => (channel.start as () => Promise<void>)()
-  if (channel.stop !== undefined) leased.stop = () => (channel.stop as () => Promise<void>)()
-  if (channel.summary !== undefined) leased.summary = () => (channel.summary as () => object)()
+  if (channel.totals !== undefined) leased.totals = channel.totals.bind(channel)
+  if (channel.start !== undefined) leased.start = channel.start.bind(channel)
+  if (channel.stop !== undefined) leased.stop = channel.stop.bind(channel)
+  if (channel.summary !== undefined) leased.summary = channel.summary.bind(channel)
   LEASED.add(leased)
   return leased
 }

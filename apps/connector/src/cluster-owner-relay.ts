@@ -1,7 +1,7 @@
 import type { Link, RequestHandler } from '@stack/channel-core'
 import type { HttpLink } from '@stack/channel-http'
-import { decodePrepare, encodeReply, IlpErrorCode, IlpPacketType } from '@stack/ilp-core'
-import { isPeerProtocol, SETTLE_DESTINATION } from './http-settle.js'
+import { decodePrepare, encodeReply, IlpErrorCode, IlpPacketType, isPrepareTo } from '@stack/ilp-core'
+import { SETTLE_DESTINATION } from './http-settle.js'
 
 /** The peer protocols whose state is the owner's: CCP, and the payment channel's messages. */
 const OWNERS = ['peer.route', SETTLE_DESTINATION]
@@ -39,7 +39,7 @@ export function relayToOwner(link: HttpLink, owner: HttpLink, address: string): 
     request: (data, options) => link.request(data, options),
     onStateChange: (listener) => link.onStateChange(listener),
     setRequestHandler(handler) {
-      link.setRequestHandler(handler && ((bytes, options) => (OWNERS.some((prefix) => isPeerProtocol(bytes, prefix)) ? relay(bytes, options) : handler(bytes, options))))
+      link.setRequestHandler(handler && ((bytes, options) => (OWNERS.some((prefix) => isPrepareTo(bytes, prefix)) ? relay(bytes, options) : handler(bytes, options))))
     },
   }
 }

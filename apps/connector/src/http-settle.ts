@@ -7,6 +7,8 @@ import {
   encodeReply,
   IlpErrorCode,
   IlpPacketType,
+  isPrepareTo,
+  MAX_UINT64,
   PEER_PROTOCOL_CONDITION,
   PEER_PROTOCOL_FULFILLMENT,
   type IlpReply,
@@ -59,10 +61,12 @@ export class HttpSettleLink implements Link {
   }
 
   setRequestHandler(handler: RequestHandler | undefined): void {
-    this.http.setRequestHandler(handler && ((bytes, options) => (isPeerProtocol(bytes, SETTLE_DESTINATION) ? this.#receive(bytes) : handler(bytes, options))))
+    this.http.setRequestHandler(handler && ((bytes, options) => (isPrepareTo(bytes, SETTLE_DESTINATION) ? this.#receive(bytes) : handler(bytes, options))))
   }
 
   async sendValue(amount: bigint, options: ClaimCarrierOptions = { proof: new Uint8Array(0) }): Promise<void> {
+    // setBigUint64 would wrap a value outside UInt64 silently: the peer would read another amount.
+    if (amount < 0n || amount > MAX_UINT64) throw new RangeError(`a settlement message carries a UInt64 amount, not ${amount}`)
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     const data = new Uint8Array(8 + options.proof.length)
     new DataView(data.buffer).setBigUint64(0, amount)
@@ -81,6 +85,8 @@ export class HttpSettleLink implements Link {
     try {
       const prepare = decodePrepare(bytes)
       if (prepare.data.length < 8) return refuse(IlpErrorCode.F01_INVALID_PACKET, 'a settlement message starts with its amount (8 bytes)')
+      // Its value is the channel's, not ILP's: an amount here would be money the books never see.
+      if (prepare.amount !== 0n) return refuse(IlpErrorCode.F01_INVALID_PACKET, 'a settlement message is a Prepare of amount 0')
       if (prepare.expiresAt.getTime() <= Date.now()) return refuse(IlpErrorCode.R00_TRANSFER_TIMED_OUT, 'expired')
       value = { amount: new DataView(prepare.data.buffer, prepare.data.byteOffset).getBigUint64(0), proof: prepare.data.subarray(8) }
     } catch (error) {
@@ -101,22 +107,4 @@ export class HttpSettleLink implements Link {
 function refuse(code: string, message: string): Uint8Array {
   const reply: IlpReply = { type: IlpPacketType.Reject, code, triggeredBy: SETTLE_DESTINATION, message, data: new Uint8Array(0) }
   return encodeReply(reply)
-}
-
-// An ILP Prepare (RFC 0027): type 12, a length, amount (8), expiresAt (17), condition (32), destination.
-const PREPARE = 12
-const FIXED = 8 + 17 + 32
-
-/**
- * Whether the bytes are a Prepare to `prefix` or below it, read without decoding the packet: a
- * peer protocol's Prepare has a short destination, its length in one byte (under 128).
- */
-export function isPeerProtocol(bytes: Uint8Array, prefix: string): boolean {
-  if (bytes[0] !== PREPARE || bytes.length < 2) return false
-  const first = bytes[1] as number
-  const at = 2 + (first < 0x80 ? 0 : first & 0x7f) + FIXED
-  const length = bytes[at] ?? 0
-  if (length < prefix.length || length >= 0x80 || bytes.length < at + 1 + length) return false
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + 1 + i] !== prefix.charCodeAt(i)) return false
-  return length === prefix.length || bytes[at + 1 + prefix.length] === 0x2e // '.'
 }

@@ -27,7 +27,7 @@ export {
   type IlpReply,
   type PrepareHandler,
 } from './packet/packet.js'
-export { decodePrepare, encodePrepare } from './packet/prepare.js'
+export { decodePrepare, encodePrepare, isPrepareTo } from './packet/prepare.js'
 export { decodeFulfill, encodeFulfill } from './packet/fulfill.js'
 export { decodeReject, encodeReject } from './packet/reject.js'
 export { decodePacket, decodeReply, encodeReply } from './packet/decode-packet.js'

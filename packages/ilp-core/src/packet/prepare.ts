@@ -44,6 +44,22 @@ export function encodePrepare(prepare: IlpPrepare): Buffer {
   return packet
 }
 
+/**
+ * Whether `bytes` are a Prepare to `prefix` or an address below it, read without decoding the
+ * packet: a filter a link can run on every packet (a few ns) to pick out a peer protocol's
+ * Prepares (`peer.route`, `peer.settle`). Those have short destinations, their length in one
+ * byte; a longer one is never a match. The packet is not validated: decode the ones it picks.
+ */
+export function isPrepareTo(bytes: Uint8Array, prefix: string): boolean {
+  if (bytes[0] !== IlpPacketType.Prepare || bytes.length < 2) return false
+  const first = bytes[1] as number
+  const at = 2 + (first < 0x80 ? 0 : first & 0x7f) + 8 + TIMESTAMP_LENGTH + CONDITION_LENGTH
+  const length = bytes[at] ?? 0
+  if (length < prefix.length || length >= 0x80 || bytes.length < at + 1 + length) return false
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + 1 + i] !== prefix.charCodeAt(i)) return false
+  return length === prefix.length || bytes[at + 1 + prefix.length] === 0x2e // '.'
+}
+
 /** Decodes a Prepare; byte fields are views of `bytes`, not copies. */
 export function decodePrepare(bytes: Uint8Array): IlpPrepare {
   return readPrepareBody(openEnvelope(bytes, IlpPacketType.Prepare).body)

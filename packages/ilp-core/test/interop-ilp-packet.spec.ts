@@ -99,6 +99,8 @@ describe('interop with ilp-packet', { timeout: 120_000 }, () => {
         } catch {
           return // stricter than ilp-packet: see the spec cases in packet.spec.ts
         }
+        // ilp-packet makes the date with Date.UTC, which reads years 0–99 as 1900–1999; we keep the year written.
+        if (ours.expiresAt.getUTCFullYear() < 100) return
         expect(fields(ours)).toEqual(fields(theirs))
       }),
       { numRuns: RUNS },
